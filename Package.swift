@@ -1,0 +1,76 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// Numeric targets are compiled with optimisation even in a debug build, so that
+/// `swift run pipeline …` (a debug build) trains at release speed.
+let optimised: [SwiftSetting] = [.unsafeFlags(["-O"])]
+
+let package = Package(
+    name: "mlbatch",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "pipeline", targets: ["pipeline"]),
+        .executable(name: "fetch", targets: ["fetch"]),
+        .executable(name: "split", targets: ["split"]),
+        .executable(name: "train", targets: ["train"]),
+        .executable(name: "analyze", targets: ["analyze"]),
+        .executable(name: "bench", targets: ["bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+    ],
+    targets: [
+        // System libraries from Debian (see README: apt-get install …).
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        // Foundations shared by every stage.
+        .target(name: "SeededRandom", swiftSettings: optimised),
+        .target(name: "NumpyIO", dependencies: ["CZlib", "Artifacts"], swiftSettings: optimised),
+        .target(name: "Artifacts", dependencies: ["COpenSSL"]),
+
+        // Stage libraries.
+        .target(name: "Datasets", dependencies: ["CArchive", "NumpyIO", "Artifacts", "Yams"], swiftSettings: optimised),
+        .target(name: "Stratification", dependencies: ["SeededRandom"], swiftSettings: optimised),
+        .target(name: "Tensors", dependencies: ["CBLAS", "SeededRandom"], swiftSettings: optimised),
+        .target(name: "Models", dependencies: ["Tensors", "NumpyIO", "SeededRandom"], swiftSettings: optimised),
+        .target(name: "Metrics", swiftSettings: optimised),
+        .target(name: "Selectors", dependencies: ["CBLAS", "SeededRandom"], swiftSettings: optimised),
+        .target(name: "Training", dependencies: ["Tensors", "Models", "Selectors", "Metrics", "NumpyIO", "Artifacts", "SeededRandom", "CBLAS"], swiftSettings: optimised),
+        .target(name: "Analysis", dependencies: ["NumpyIO", "Artifacts", "Metrics"], swiftSettings: optimised),
+        .target(name: "Pipeline", dependencies: ["Yams", "Artifacts", "NumpyIO", .product(name: "Collections", package: "swift-collections")]),
+
+        // Command-line front ends: one ParsableCommand per stage, shared by the
+        // stand-alone executables and by `pipeline`, which runs stages as child processes.
+        .target(name: "StageCommands", dependencies: [
+            "Datasets", "Stratification", "Training", "Analysis", "Artifacts", "NumpyIO",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "pipeline", dependencies: [
+            "Pipeline", "StageCommands", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "fetch", dependencies: ["StageCommands"]),
+        .executableTarget(name: "split", dependencies: ["StageCommands"]),
+        .executableTarget(name: "train", dependencies: ["StageCommands"]),
+        .executableTarget(name: "analyze", dependencies: ["StageCommands"]),
+        .executableTarget(name: "bench", dependencies: [
+            "Datasets", "Stratification", "Tensors", "Models", "Selectors", "Metrics", "Training", "NumpyIO", "CBLAS",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: optimised),
+
+        .testTarget(name: "NumpyIOTests", dependencies: ["NumpyIO", "Artifacts", "SeededRandom"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "NumpyIO", "Artifacts"]),
+        .testTarget(name: "StratificationTests", dependencies: ["Stratification", "SeededRandom"]),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "Models", "NumpyIO", "SeededRandom"]),
+        .testTarget(name: "SelectorsTests", dependencies: ["Selectors", "Metrics", "NumpyIO", "SeededRandom"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "NumpyIO"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "NumpyIO"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["NumpyIO"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,48 @@
+import Foundation
+
+/// Writes files so that a reader (or a rerun after a crash) sees either the old content or the
+/// complete new content, never a half-written file: data goes to a temporary sibling first,
+/// is flushed, and is then renamed over the destination.
+public enum AtomicFile {
+    /// Writes `data` to `url` atomically, creating the parent folder if needed.
+    public static func write(_ data: Data, to url: URL) throws {
+        try write(to: url) { temporary in
+            try data.write(to: temporary)
+        }
+    }
+
+    /// Writes a UTF-8 string to `url` atomically.
+    public static func write(_ text: String, to url: URL) throws {
+        try write(Data(text.utf8), to: url)
+    }
+
+    /// Lets `body` fill a temporary sibling of `url`, then renames it to `url`.
+    /// If `body` throws, the temporary file is removed and `url` is untouched.
+    public static func write(to url: URL, _ body: (URL) throws -> Void) throws {
+        let folder = url.deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let temporary = temporarySibling(of: url)
+        do {
+            try body(temporary)
+            try commit(temporary, to: url)
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        }
+    }
+
+    /// A unique temporary path beside `url` (same folder, so the final rename is atomic).
+    public static func temporarySibling(of url: URL) -> URL {
+        let unique = "\(ProcessInfo.processInfo.processIdentifier)-\(UInt64.random(in: 0...UInt64.max))"
+        return url.deletingLastPathComponent()
+            .appendingPathComponent(".\(url.lastPathComponent).tmp-\(unique)")
+    }
+
+    /// Renames a finished temporary file over `url` (POSIX `rename`, atomic on one file system).
+    public static func commit(_ temporary: URL, to url: URL) throws {
+        if rename(temporary.path, url.path) != 0 {
+            let reason = String(cString: strerror(errno))
+            throw ArtifactError.io(path: url.path, reason: "cannot rename \(temporary.lastPathComponent) into place: \(reason)")
+        }
+    }
+}

@@ -1,0 +1,1 @@
+// `Datasets` module: placeholder until its issue lands.

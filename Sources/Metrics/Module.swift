@@ -1,0 +1,1 @@
+// `Metrics` module: placeholder until its issue lands.

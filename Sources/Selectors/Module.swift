@@ -1,0 +1,1 @@
+// `Selectors` module: placeholder until its issue lands.

@@ -1,0 +1,1 @@
+// `StageCommands` module: placeholder until its issue lands.

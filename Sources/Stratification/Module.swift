@@ -1,0 +1,1 @@
+// `Stratification` module: placeholder until its issue lands.

@@ -1,0 +1,1 @@
+// `Tensors` module: placeholder until its issue lands.

@@ -1,0 +1,1 @@
+print("analyze: not implemented yet")

@@ -1,0 +1,1 @@
+print("pipeline: not implemented yet")

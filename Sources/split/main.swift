@@ -1,0 +1,1 @@
+print("split: not implemented yet")

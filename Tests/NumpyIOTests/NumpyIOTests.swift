@@ -1,0 +1,127 @@
+import Artifacts
+import Foundation
+import NumpyIO
+import SeededRandom
+import Testing
+
+@Suite struct NpyTests {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("npy-tests-\(UUID().uuidString)")
+
+    @Test func headerIsFormatOnePaddedTo64Bytes() {
+        let header = NpyHeader(dtype: .float32, shape: [3, 4])
+        let bytes = header.encoded()
+        #expect(bytes.count % 64 == 0)
+        #expect(Array(bytes[0..<8]) == [0x93] + Array("NUMPY".utf8) + [1, 0])
+        let text = String(decoding: bytes[10...], as: UTF8.self)
+        #expect(text.hasPrefix("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }"))
+        #expect(text.hasSuffix("\n"))
+        #expect(NpyHeader(dtype: .uint8, shape: [5]).encoded().count % 64 == 0)
+    }
+
+    @Test func roundTripsEveryDType() throws {
+        let url = folder.appendingPathComponent("a.npy")
+        try NpyFile.write([Float(1.5), -2, 3, 4, 5, 6], shape: [2, 3], to: url)
+        let floats = try NpyFile.read(url)
+        #expect(floats.shape == [2, 3])
+        #expect(try floats.values(as: Float.self) == [1.5, -2, 3, 4, 5, 6])
+        try NpyFile.write([Int32(7), -8], shape: [2], to: url)
+        #expect(try NpyFile.read(url).values(as: Int32.self) == [7, -8])
+        try NpyFile.write([UInt8(0), 1, 1], shape: [3], to: url)
+        #expect(try NpyFile.read(url).int64Values() == [0, 1, 1])
+        try NpyFile.write([Int64(1) << 40], shape: [], to: url)
+        let scalar = try NpyFile.read(url)
+        #expect(scalar.shape == [] && scalar.count == 1)
+        #expect(try scalar.values(as: Int64.self) == [1 << 40])
+        try NpyFile.write(NpyArray(float16From: [0.1, 65504, 1e-8, -2], shape: [4]), to: url)
+        let halves = try NpyFile.read(url)
+        #expect(halves.dtype == .float16)
+        #expect(halves.float32Values() == [Float(0.0999755859375), 65504, 0, -2])
+        // A wrong dtype request is an error, not a reinterpretation.
+        #expect(throws: ArtifactError.self) { try halves.values(as: Float.self) }
+    }
+
+    @Test func float16MatchesIEEERounding() {
+        // Hand-checked binary16 patterns.
+        #expect(Float16Bits.encode(1.0) == 0x3C00)
+        #expect(Float16Bits.encode(-2.0) == 0xC000)
+        #expect(Float16Bits.encode(65504) == 0x7BFF)
+        #expect(Float16Bits.encode(65520) == 0x7C00)  // rounds up to infinity
+        #expect(Float16Bits.encode(0x1.0p-24) == 0x0001)  // smallest subnormal
+        #expect(Float16Bits.encode(0x1.0p-25) == 0x0000)  // tie rounds to even (zero)
+        #expect(Float16Bits.encode(1 + 0x1.0p-11) == 0x3C00)  // tie to even
+        #expect(Float16Bits.encode(1 + 3 * 0x1.0p-11) == 0x3C02)  // tie to even (up)
+        #expect(Float16Bits.encode(.infinity) == 0x7C00)
+        #expect(Float16Bits.decode(Float16Bits.encode(.nan)).isNaN)
+        // Every finite half survives a round trip through Float.
+        for bits in UInt16(0)...UInt16.max where bits & 0x7C00 != 0x7C00 {
+            #expect(Float16Bits.encode(Float16Bits.decode(bits)) == bits)
+        }
+    }
+
+    @Test func rejectsTruncatedAndForeignFiles() throws {
+        let url = folder.appendingPathComponent("bad.npy")
+        try NpyFile.write([Float](repeating: 1, count: 100), shape: [10, 10], to: url)
+        let data = try Data(contentsOf: url)
+        try data.prefix(data.count - 4).write(to: url)
+        #expect(throws: ArtifactError.self) { try NpyFile.read(url) }
+        #expect(throws: ArtifactError.self) { try MappedNpyFile(url) }
+        try Data("hello world, not numpy".utf8).write(to: url)
+        let error = #expect(throws: ArtifactError.self) { try NpyFile.read(url) }
+        #expect(error?.description.contains("bad.npy") == true)
+    }
+
+    @Test func mappedReadAndSliceWriterResume() throws {
+        let url = folder.appendingPathComponent("history.npy")
+        let writer = try NpySliceWriter(creating: url, dtype: .float16, shape: [3, 2, 2])
+        try [Float(1), 2, 3, 4].withUnsafeBufferPointer { try writer.write(slice: 0, floats: $0) }
+        try writer.synchronize()
+        #expect(!FileManager.default.fileExists(atPath: url.path))
+        let resumed = try NpySliceWriter(resuming: url, dtype: .float16, shape: [3, 2, 2])
+        #expect(throws: ArtifactError.self) { try NpySliceWriter(resuming: url, dtype: .float32, shape: [3, 2, 2]) }
+        try [Float(5), 6, 7, 8].withUnsafeBufferPointer { try resumed.write(slice: 1, floats: $0) }
+        try [Float(9), 10, 11, 0.5].withUnsafeBufferPointer { try resumed.write(slice: 2, floats: $0) }
+        try resumed.finish()
+        let mapped = try MappedNpyFile(url)
+        #expect(mapped.header.shape == [3, 2, 2])
+        var slice = [Float](repeating: 0, count: 4)
+        slice.withUnsafeMutableBufferPointer { mapped.readSlice(2, into: $0) }
+        #expect(slice == [9, 10, 11, 0.5])
+        #expect(try NpyFile.read(url).float32Values() == [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0.5])
+    }
+
+    @Test func npzRoundTripAndParityFixtureLoads() throws {
+        let url = folder.appendingPathComponent("params.npz")
+        try NpzFile.write([("layers.0.weight", NpyArray([Float(1), 2, 3, 4], shape: [2, 2])),
+                           ("layers.0.bias", NpyArray([Float(0.5), -0.5], shape: [2]))], to: url)
+        let members = try NpzFile.read(url)
+        #expect(Set(members.keys) == ["layers.0.weight", "layers.0.bias"])
+        #expect(try members["layers.0.bias"]?.values(as: Float.self) == [0.5, -0.5])
+        let parity = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../../shared/parity/selection.npz").standardizedFileURL
+        let fixture = try NpzFile.read(parity)
+        #expect(fixture["input/H"]?.shape == [5, 6, 3])
+        #expect(fixture["input/H"]?.dtype == .float64)
+    }
+
+    @Test func sha256OfKnownVector() throws {
+        #expect(SHA256.hex(of: Data("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        let url = folder.appendingPathComponent("abc.txt")
+        try AtomicFile.write("abc", to: url)
+        #expect(try SHA256.hex(ofFile: url) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    }
+
+    @Test func seededGeneratorIsReproducibleAndUnbiased() {
+        var a = SeededGenerator(seed: 42, stream: "sampler")
+        var b = SeededGenerator(seed: 42, stream: "sampler")
+        var c = SeededGenerator(seed: 42, stream: "dropout")
+        let first = (0..<5).map { _ in a.next() }
+        #expect(first == (0..<5).map { _ in b.next() })
+        #expect(first != (0..<5).map { _ in c.next() })
+        var counts = [Int](repeating: 0, count: 3)
+        var generator = SeededGenerator(seed: 1)
+        for _ in 0..<30_000 { counts[generator.nextInt(below: 3)] += 1 }
+        #expect(counts.allSatisfy { abs($0 - 10_000) < 400 })
+        var restored = SeededGenerator(snapshot: a.snapshot)!
+        #expect(restored.next() == a.next())
+    }
+}
