@@ -3,9 +3,10 @@ import Foundation
 import NumpyIO
 import SeededRandom
 import Testing
+import TestSupport
 
 @Suite struct NpyTests {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("npy-tests-\(UUID().uuidString)")
+    let folder = TestSupport.temporaryFolder("npy-tests")
 
     @Test func headerIsFormatOnePaddedTo64Bytes() {
         let header = NpyHeader(dtype: .float32, shape: [3, 4])
@@ -96,8 +97,7 @@ import Testing
         let members = try NpzFile.read(url)
         #expect(Set(members.keys) == ["layers.0.weight", "layers.0.bias"])
         #expect(try members["layers.0.bias"]?.values(as: Float.self) == [0.5, -0.5])
-        let parity = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../../shared/parity/selection.npz").standardizedFileURL
+        let parity = TestSupport.parityFolder.appendingPathComponent("selection.npz")
         let fixture = try NpzFile.read(parity)
         #expect(fixture["input/H"]?.shape == [5, 6, 3])
         #expect(fixture["input/H"]?.dtype == .float64)
