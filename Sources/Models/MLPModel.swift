@@ -13,6 +13,11 @@ public final class MLPModel: MultiLabelModel {
     let output: LinearLayer
     var generator: SeededGenerator
 
+    public var noiseGenerator: SeededGenerator {
+        get { generator }
+        set { generator = newValue }
+    }
+
     /// Builds the model with seeded initialisation; `hyperParameters` overrides `defaults`.
     public init(inputDimension d: Int, labelCount q: Int, hyperParameters: [String: Double] = [:], seed: UInt64) throws(ModelError) {
         guard d > 0, q > 0 else { throw .invalidDimensions(inputDimension: d, labelCount: q) }

@@ -1,3 +1,4 @@
+import SeededRandom
 import Tensors
 
 /// A trainable tensor of a model with its PyTorch name and its learning-rate multiplier
@@ -44,6 +45,9 @@ public protocol MultiLabelModel: AnyObject {
     /// Forward pass of `batchSize` rows of `features` (row-major [batchSize, d]); `training`
     /// turns on dropout and sampling noise.
     func forward(_ graph: Graph, features: UnsafeBufferPointer<Float>, batchSize: Int, training: Bool) -> ModelOutput
+    /// The generator of training-time noise (dropout masks, sampling noise). A training loop
+    /// reseeds it per epoch so that a resumed run draws exactly what an uninterrupted one would.
+    var noiseGenerator: SeededGenerator { get set }
 }
 
 extension MultiLabelModel {

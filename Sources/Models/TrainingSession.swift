@@ -19,11 +19,13 @@ public final class TrainingSession {
     /// One optimiser step on a batch: forward (training mode), loss with optional per-element
     /// weights [b·q], backward, Adam with the learning rate times `learningRateScale` (warm-up).
     /// When `elementLosses` is given it receives the unweighted per-sample, per-label binary
-    /// cross-entropy [b·q] of this forward pass. Returns the loss value.
+    /// cross-entropy [b·q] of this forward pass; `probabilities`, when given, receives the
+    /// training-mode sigmoid outputs [b·q] (the `history: batch` record). Returns the loss value.
     @discardableResult
     public func step(features: UnsafeBufferPointer<Float>, targets: UnsafeBufferPointer<Float>, batchSize: Int,
                      elementWeights: UnsafeBufferPointer<Float>? = nil, learningRateScale: Float = 1,
-                     elementLosses: UnsafeMutableBufferPointer<Float>? = nil) -> Float {
+                     elementLosses: UnsafeMutableBufferPointer<Float>? = nil,
+                     probabilities: UnsafeMutableBufferPointer<Float>? = nil) -> Float {
         let graph = trainingGraph
         defer { graph.reset() }
         optimizer.zeroGrad()
@@ -33,6 +35,10 @@ public final class TrainingSession {
             precondition(elementLosses.count == output.logits.count, "elementLosses needs \(output.logits.count) values")
             Losses.bceWithLogits(logits: output.logits.data, targets: targets.baseAddress!, weights: nil,
                                  count: output.logits.count, into: elementLosses.baseAddress!)
+        }
+        if let probabilities {
+            precondition(probabilities.count == output.logits.count, "probabilities needs \(output.logits.count) values")
+            for i in 0..<output.logits.count { probabilities[i] = stableSigmoid(output.logits.data[i]) }
         }
         graph.backward(loss)
         optimizer.step(learningRateScale: learningRateScale)
