@@ -28,6 +28,8 @@ public struct SplitCommand: ParsableCommand {
     var holdout: Double?
     @Option(help: "Seed of every random choice.")
     var seed: UInt64 = 42
+    @Option(help: "Seeded runs of the stratifier per partition; the run with the fewest fold-label zeros, then the lowest LD, is kept.")
+    var restarts: Int = BestOfRuns.defaultRuns
 
     public init() {}
 
@@ -35,6 +37,7 @@ public struct SplitCommand: ParsableCommand {
         do {
             if holdout == nil, folds < 2 { throw StratificationError.tooFewFolds(folds) }
             if order != 1, order != 2 { throw StratificationError.unsupportedOrder(order) }
+            if restarts < 1 { throw StratificationError.tooFewRuns(restarts) }
             if !(validation > 0 && validation < 1) { throw StratificationError.fractionOutOfRange(name: "--validation", value: validation) }
             if let holdout, !(holdout > 0 && holdout < 1) { throw StratificationError.fractionOutOfRange(name: "--holdout", value: holdout) }
         } catch {
@@ -59,7 +62,7 @@ public struct SplitCommand: ParsableCommand {
         let matrix = try SplitInput.readLabels(labelsURL, datasetFolder: datasetFolder)
 
         let options = SplitOptions(folds: folds, order: order, validationFraction: validation,
-                                   holdoutFraction: holdout, seed: seed)
+                                   holdoutFraction: holdout, seed: seed, restarts: restarts)
         let split = try StratifiedSplit(labels: matrix, options: options)
         let report = SplitReport(labels: matrix, split: split)
 
@@ -71,7 +74,8 @@ public struct SplitCommand: ParsableCommand {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try AtomicFile.write(try encoder.encode(report), to: outputFolder.appendingPathComponent("split-report.json"))
 
-        var parameters = ["folds": String(folds), "order": String(order), "validation": String(validation), "seed": String(seed)]
+        var parameters = ["folds": String(folds), "order": String(order), "validation": String(validation),
+                          "seed": String(seed), "restarts": String(restarts)]
         if let holdout { parameters["holdout"] = String(holdout) }
         let manifest = Manifest(stage: "split", parameters: parameters,
                                 inputs: [.init(name: "labels", path: labelsURL.path, sha256: try SHA256.hex(ofFile: labelsURL))],

@@ -12,6 +12,8 @@ public enum StratificationError: Error, CustomStringConvertible, Equatable {
     case unsupportedOrder(Int)
     /// A fraction (validation share, holdout share) outside the open interval (0, 1).
     case fractionOutOfRange(name: String, value: Double)
+    /// Fewer than one stratifier run was requested.
+    case tooFewRuns(Int)
     /// A part of the split came out empty (too few instances for the requested parts).
     case emptyPart(name: String, instances: Int)
 
@@ -29,6 +31,8 @@ public enum StratificationError: Error, CustomStringConvertible, Equatable {
             return "--order \(order) is not supported: use 1 (labels) or 2 (label pairs)"
         case let .fractionOutOfRange(name, value):
             return "\(name) \(value) is outside (0, 1): give a fraction strictly between 0 and 1, e.g. 0.5"
+        case let .tooFewRuns(runs):
+            return "--restarts \(runs): at least one run of the stratifier is needed; use --restarts 1 or more"
         case let .emptyPart(name, instances):
             return "\(name) received no instance (\(instances) instances available): use fewer folds or a larger fraction"
         }

@@ -12,14 +12,17 @@ public struct SplitOptions: Sendable, Equatable, Codable {
     public var holdoutFraction: Double?
     /// The pipeline seed; every random choice flows from it.
     public var seed: UInt64
+    /// Independent seeded runs of the stratifier per partition; the best one is kept (see ``BestOfRuns``).
+    public var restarts: Int
 
     public init(folds: Int = 5, order: Int = 1, validationFraction: Double = 0.5,
-                holdoutFraction: Double? = nil, seed: UInt64 = 42) {
+                holdoutFraction: Double? = nil, seed: UInt64 = 42, restarts: Int = BestOfRuns.defaultRuns) {
         self.folds = folds
         self.order = order
         self.validationFraction = validationFraction
         self.holdoutFraction = holdoutFraction
         self.seed = seed
+        self.restarts = restarts
     }
 }
 
@@ -52,6 +55,7 @@ public struct StratifiedSplit: Sendable {
     public init(labels: LabelMatrix, options: SplitOptions) throws {
         let n = labels.rows
         guard options.order == 1 || options.order == 2 else { throw StratificationError.unsupportedOrder(options.order) }
+        guard options.restarts >= 1 else { throw StratificationError.tooFewRuns(options.restarts) }
         guard options.validationFraction > 0, options.validationFraction < 1 else {
             throw StratificationError.fractionOutOfRange(name: "--validation", value: options.validationFraction)
         }
@@ -71,9 +75,9 @@ public struct StratifiedSplit: Sendable {
             proportions = [Double](repeating: 1 / Double(options.folds), count: options.folds)
             desiredSizes = [Double](repeating: Double(n) / Double(options.folds), count: options.folds)
         }
-        var generator = SeededGenerator(seed: options.seed, stream: "split.folds")
-        let partition = IterativeStratification.assign(try .forOrder(options.order, labels),
-                                                       proportions: proportions, using: &generator)
+        let partition = try BestOfRuns.assign(labels, order: options.order, proportions: proportions,
+                                              desiredSizes: desiredSizes, runs: options.restarts,
+                                              seed: options.seed, stream: "split.folds")
         var sizes = [Int](repeating: 0, count: proportions.count)
         for part in partition { sizes[Int(part)] += 1 }
         for (part, size) in sizes.enumerated() where size == 0 {
@@ -88,10 +92,10 @@ public struct StratifiedSplit: Sendable {
         var roles = [UInt8](repeating: Role.train.rawValue, count: heldOutCount * n)
         for fold in 0..<heldOutCount {
             let held = members[fold]
-            var subGenerator = SeededGenerator(seed: options.seed, stream: "split.validation", index: fold)
-            let sub = IterativeStratification.assign(try .forOrder(options.order, labels.selecting(rows: held)),
-                                                     proportions: [options.validationFraction, 1 - options.validationFraction],
-                                                     using: &subGenerator)
+            let v = options.validationFraction
+            let sub = try BestOfRuns.assign(labels.selecting(rows: held), order: options.order, proportions: [v, 1 - v],
+                                            desiredSizes: [Double(held.count) * v, Double(held.count) * (1 - v)],
+                                            runs: options.restarts, seed: options.seed, stream: "split.validation.\(fold)")
             var validationCount = 0
             for (position, row) in held.enumerated() {
                 let role: Role = sub[position] == 0 ? .validation : .test
