@@ -22,14 +22,24 @@ public struct DistributionMeasures: Sendable, Equatable, Codable {
         var sizes = [Double](repeating: 0, count: k)
         var counts = [Int](repeating: 0, count: m * k)   // item-major
         var totals = [Int](repeating: 0, count: m)
-        for row in 0..<n {
-            let part = Int(parts[row])
-            sizes[part] += 1
-            for index in incidence.rowStart[row]..<incidence.rowStart[row + 1] {
-                let item = Int(incidence.items[index])
-                counts[item * k + part] += 1
-                totals[item] += 1
+        incidence.rowStart.withUnsafeBufferPointer { rowStart in
+        incidence.items.withUnsafeBufferPointer { items in
+        parts.withUnsafeBufferPointer { parts in
+        counts.withUnsafeMutableBufferPointer { counts in
+        totals.withUnsafeMutableBufferPointer { totals in
+            for row in 0..<n {
+                let part = Int(parts[row])
+                sizes[part] += 1
+                for index in rowStart[row]..<rowStart[row + 1] {
+                    let item = Int(items[index])
+                    counts[item * k + part] += 1
+                    totals[item] += 1
+                }
             }
+        }
+        }
+        }
+        }
         }
         var sum = 0.0, defined = 0, undefined = 0, evaluated = 0, zeros = 0, bound = 0
         var partHasZero = [Bool](repeating: false, count: k)
