@@ -53,12 +53,14 @@ public enum Checkpoint {
         return (state, folder)
     }
 
-    /// Removes every checkpoint file from `runFolder` (after the run completed or to start over).
+    /// Removes every checkpoint file from `runFolder` (after the run completed or to start over),
+    /// including folders of a save that a kill interrupted.
     public static func remove(from runFolder: URL) {
-        if let name = currentFolderName(in: runFolder) {
+        try? FileManager.default.removeItem(at: runFolder.appendingPathComponent(pointerName))
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: runFolder.path)) ?? []
+        for name in names where name.hasPrefix("checkpoint-") {
             try? FileManager.default.removeItem(at: runFolder.appendingPathComponent(name))
         }
-        try? FileManager.default.removeItem(at: runFolder.appendingPathComponent(pointerName))
     }
 
     private static func currentFolderName(in runFolder: URL) -> String? {
