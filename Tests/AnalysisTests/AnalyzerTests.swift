@@ -141,3 +141,33 @@ import TestSupport
         #expect(result.standardError.contains("train-indices.npy: shape (5,)"))
     }
 }
+
+@Suite struct AnalyzeCommandTests {
+    @Test func commandLineExitCodes() throws {
+        let usage = try TestSupport.runProduct("analyze", ["--output", TestSupport.temporaryFolder().path])
+        #expect(usage.status == 64)
+        #expect(usage.standardError.contains("--runs"))
+        let badList = try TestSupport.runProduct("analyze", ["--runs", "x", "--output", "y", "--drift-epochs", "30"])
+        #expect(badList.status == 64)
+        let empty = TestSupport.temporaryFolder()
+        let missing = try TestSupport.runProduct("analyze", ["--runs", empty.path, "--output", TestSupport.temporaryFolder().path])
+        #expect(missing.status == 1)
+        #expect(missing.standardError.hasPrefix("error: \(empty.path): no train folders found"))
+    }
+
+    @Test func commandAnalysesAFolderOfRunsAndWarnsOnStderr() throws {
+        let root = TestSupport.temporaryFolder()
+        try SyntheticRuns.matrix(under: root, selectors: ["random", "uncertainty"], folds: 2)
+        try FileManager.default.removeItem(at: root.appendingPathComponent("toy-mlp-random-1/run.json"))
+        let output = TestSupport.temporaryFolder().appendingPathComponent("out")
+        let result = try TestSupport.runProduct("analyze", ["--runs", root.path, "--output", output.path, "--drift-epochs", "2,4,6",
+                                                            "--convergence-levels", "0.9,0.99", "--top-pairs", "3"])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardError.hasPrefix("warning: \(root.path)/toy-mlp-random-1: incomplete train folder, missing run.json"))
+        #expect(result.standardOutput.contains("report: \(output.path)/report.html"))
+        let manifest = try Manifest.read(from: output)
+        #expect(manifest.parameters["drift-epochs"] == "2,4,6")
+        #expect(manifest.outputs["drift/toy-mlp-uncertainty-fold0-C6-minus-C4.npy"] != nil)
+        #expect(manifest.outputs["drift/toy-mlp-uncertainty-fold0-C4-minus-C2.npy"] != nil)
+    }
+}
