@@ -30,26 +30,33 @@ struct Figures {
         return canvas.document
     }
 
-    /// ‖C_t − C_{t−1}‖_F per epoch, mean over folds ± 1 std, per selector.
+    /// ‖C_t − C_{t−1}‖_F per epoch, mean over folds ± 1 std, per selector: all epochs, and
+    /// (right) from the epoch after the first change, whose jump away from the warm-up identity
+    /// otherwise hides the later drift.
     static func driftNorms(_ group: DatasetModel, rows: [DriftOutputs.NormRow]) -> String {
         let selectors = SelectorOrder.sorted(rows.map(\.key.selector))
-        var canvas = SVGCanvas(width: 700, height: 320)
-        let series = selectors.map { selector -> Plots.Series in
-            let mine = rows.filter { $0.key.selector == selector }
-            let epochs = Array(Set(mine.map(\.epoch))).sorted()
-            let summaries = epochs.map { epoch in MeanStd(mine.filter { $0.epoch == epoch }.map(\.value)) }
-            return Plots.Series(name: selector, colour: Palette.colour(of: selector, among: selectors), x: epochs.map(Double.init),
-                                y: summaries.map(\.mean), lower: summaries.map { $0.mean - $0.std }, upper: summaries.map { $0.mean + $0.std })
+        let firstChange = rows.filter { $0.value > 0 }.map(\.epoch).min()
+        var canvas = SVGCanvas(width: 1120, height: 320)
+        for (index, start) in [Int.min, (firstChange ?? Int.max - 1) + 1].enumerated() {
+            let series = selectors.map { selector -> Plots.Series in
+                let mine = rows.filter { $0.key.selector == selector && $0.epoch >= start }
+                let epochs = Array(Set(mine.map(\.epoch))).sorted()
+                let summaries = epochs.map { epoch in MeanStd(mine.filter { $0.epoch == epoch }.map(\.value)) }
+                return Plots.Series(name: selector, colour: Palette.colour(of: selector, among: selectors), x: epochs.map(Double.init),
+                                    y: summaries.map(\.mean), lower: summaries.map { $0.mean - $0.std }, upper: summaries.map { $0.mean + $0.std })
+            }
+            let title = index == 0 ? "Correlation change per epoch — \(group.dataset), \(group.model)"
+                : "From epoch \(start) (after the first change)"
+            Plots.lines(&canvas, Plots.Frame(x: Double(index) * 480, y: 0, width: 480, height: 320), series: series,
+                        title: title, xLabel: "epoch t", yLabel: "‖C_t − C_(t−1)‖_F")
         }
-        Plots.lines(&canvas, Plots.Frame(x: 0, y: 0, width: 540, height: 320), series: series,
-                    title: "Correlation change per epoch — \(group.dataset), \(group.model)", xLabel: "epoch t", yLabel: "‖C_t − C_(t−1)‖_F")
-        Plots.legend(&canvas, x: 554, y: 48, entries: selectors.map { ($0, Palette.colour(of: $0, among: selectors)) }, title: "selector")
+        Plots.legend(&canvas, x: 974, y: 48, entries: selectors.map { ($0, Palette.colour(of: $0, among: selectors)) }, title: "selector (mean ± std)")
         return canvas.document
     }
 
     /// C at the two epochs of the first pair and their difference (diverging colours).
     static func correlation(_ snapshot: Drift.Snapshot) -> String {
-        var canvas = SVGCanvas(width: 1260, height: 460)
+        var canvas = SVGCanvas(width: 1260, height: 350)
         let who = "\(snapshot.key.selector), fold \(snapshot.key.fold)"
         let panels: [([Float], String, Bool)] = [
             (snapshot.before, "C at epoch \(snapshot.epochA) (\(who))", false),
@@ -57,7 +64,7 @@ struct Figures {
             (snapshot.difference, "C_\(snapshot.epochB) − C_\(snapshot.epochA)", true),
         ]
         for (index, panel) in panels.enumerated() {
-            Plots.heatmap(&canvas, Plots.Frame(x: Double(index) * 420, y: 0, width: 420, height: 460), matrix: panel.0,
+            Plots.heatmap(&canvas, Plots.Frame(x: Double(index) * 420, y: 0, width: 420, height: 400), matrix: panel.0,
                           q: snapshot.q, labelNames: snapshot.labelNames, title: panel.1, symmetric: panel.2)
         }
         return canvas.document

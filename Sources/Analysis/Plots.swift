@@ -84,30 +84,34 @@ public enum Plots {
     }
 
     /// A q × q heatmap, block-averaged to at most `maxCells` per side, with label ticks (names
-    /// when q ≤ 30) and a colour bar. `symmetric` uses the diverging map on [−m, m].
+    /// when q ≤ 30) and a colour bar. `symmetric` uses the diverging map on [−m, m]. The
+    /// diagonal (C_aa = 1 by definition) is left out of the means and the colour range, so the
+    /// off-diagonal structure gets the whole scale; cells without data are grey.
     public static func heatmap(_ canvas: inout SVGCanvas, _ frame: Frame, matrix: [Float], q: Int, labelNames: [String],
-                               title: String, symmetric: Bool, maxCells: Int = 80) {
+                               title: String, symmetric: Bool, maxCells: Int = 64) {
         let cells = min(q, maxCells)
         var pooled = [Double](repeating: 0, count: cells * cells)
         var counts = [Double](repeating: 0, count: cells * cells)
         for i in 0..<q {
             let r = i * cells / q
-            for j in 0..<q {
+            for j in 0..<q where j != i {
                 let c = j * cells / q
                 let v = Double(matrix[i * q + j])
                 if v.isFinite { pooled[r * cells + c] += v; counts[r * cells + c] += 1 }
             }
         }
-        for k in 0..<pooled.count { pooled[k] = counts[k] > 0 ? pooled[k] / counts[k] : 0 }
+        for k in 0..<pooled.count { pooled[k] = counts[k] > 0 ? pooled[k] / counts[k] : .nan }
+        let present = pooled.filter { !$0.isNaN }
         let lower: Double, upper: Double
         if symmetric {
-            let m = max(pooled.map(abs).max() ?? 0, 1e-6)
+            let m = max(present.map(abs).max() ?? 0, 1e-6)
             lower = -m; upper = m
         } else {
-            lower = min(pooled.min() ?? 0, 0); upper = max(pooled.max() ?? 1, lower + 1e-6)
+            lower = min(present.min() ?? 0, 0); upper = max(present.max() ?? 1, lower + 1e-6)
         }
         let colour = { (v: Double) -> String in
-            symmetric ? Palette.diverging(v / upper) : Palette.sequential((v - lower) / (upper - lower))
+            if v.isNaN { return "#d9d9d9" }
+            return symmetric ? Palette.diverging(v / upper) : Palette.sequential((v - lower) / (upper - lower))
         }
         let showNames = q <= 30
         let margin = showNames ? 90.0 : 40.0

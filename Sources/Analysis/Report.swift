@@ -44,7 +44,11 @@ struct Report {
         page += ResultsDocument.html(results)
         page += driftSection()
         page += selectionSection()
-        page += "<h2>7. Files</h2>\n<p class=\"note\">" + outputs.sorted().map { "<code>\(HTML.escape($0))</code>" }.joined(separator: " ") + "</p>\n"
+        let arrays = outputs.filter { $0.hasPrefix("drift/") && $0.hasSuffix(".npy") }
+        let listed = outputs.filter { !arrays.contains($0) }.sorted()
+        page += "<h2>7. Files</h2>\n<p class=\"note\">" + listed.map { "<code>\(HTML.escape($0))</code>" }.joined(separator: " ")
+        page += arrays.isEmpty ? "" : " and \(arrays.count) correlation differences <code>drift/&lt;dataset&gt;-&lt;model&gt;-&lt;selector&gt;-fold&lt;f&gt;-C&lt;b&gt;-minus-C&lt;a&gt;.npy</code> (float32 [q, q])"
+        page += ", <code>report.html</code>, <code>manifest.json</code>.</p>\n"
         page += "</body></html>\n"
         return page
     }
@@ -118,7 +122,7 @@ struct Report {
     }
 
     func driftSection() -> String {
-        var out = "<h2>5. Label-correlation drift</h2>\n<p class=\"note\">C is the uncertainty-based label correlation of each epoch (<code>correlation.npy</code>). Differences C_b − C_a for the epoch pairs \(HTML.escape(Drift.pairs(options.driftEpochs).map { "(\($0.0), \($0.1))" }.joined(separator: ", "))) are saved per run in <code>drift/</code>; <code>drift/drift.csv</code> holds ‖C_t − C_(t−1)‖_F per epoch and <code>drift/drift-pairs.csv</code> the most-changed label pairs.</p>\n"
+        var out = "<h2>5. Label-correlation drift</h2>\n<p class=\"note\">C is the uncertainty-based label correlation of each epoch (<code>correlation.npy</code>). Differences C_b − C_a for the epoch pairs \(HTML.escape(Drift.pairs(options.driftEpochs).map { "(\($0.0), \($0.1))" }.joined(separator: ", "))) are saved per run in <code>drift/</code>; <code>drift/drift.csv</code> holds ‖C_t − C_(t−1)‖_F per epoch and <code>drift/drift-pairs.csv</code> the most-changed label pairs. Heatmaps leave out the diagonal (C_aa = 1, grey) and show block means when there are more than 64 labels.</p>\n"
         for group in collection.datasetModels {
             out += "<h3>\(HTML.escape(group.dataset)), model <code>\(HTML.escape(group.model))</code></h3>\n"
             if let svg = figures[group]?.driftNorms { out += "<div class=\"figure\">\(svg)</div>\n" }
