@@ -171,3 +171,32 @@ import TestSupport
         #expect(manifest.outputs["drift/toy-mlp-uncertainty-fold0-C4-minus-C2.npy"] != nil)
     }
 }
+
+@Suite struct ProvenanceTests {
+    @Test func reportTracesFetchAndSplitThroughTrainManifestInputs() throws {
+        let artifacts = TestSupport.temporaryFolder()
+        let fetch = artifacts.appendingPathComponent("fetch/toy")
+        let split = artifacts.appendingPathComponent("split/toy")
+        for (folder, stage, parameters) in [(fetch, "fetch", ["dataset": "toy"]), (split, "split", ["folds": "5", "order": "1"])] {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try Manifest(stage: stage, parameters: parameters, inputs: [], outputs: [:], startedAt: Date(), finishedAt: Date(), command: [stage])
+                .write(into: folder)
+        }
+        try #"{"name": "toy", "statistics": {"instances": 2407, "cardinality": 1.074, "imbalanceRatio": [1.5, 3.25]}}"#
+            .write(to: fetch.appendingPathComponent("meta.json"), atomically: true, encoding: .utf8)
+        try NpyFile.write([Int32(0)], shape: [1], to: split.appendingPathComponent("folds.npy"))
+        let train = artifacts.appendingPathComponent("train")
+        // A file input resolves to its folder; a relative path resolves against the train folder's ancestors.
+        var spec = SyntheticRuns.Spec()
+        spec.inputs = [Manifest.Input(name: "dataset", path: "fetch/toy", sha256: "0"),
+                       Manifest.Input(name: "split", path: split.appendingPathComponent("folds.npy").path, sha256: "0")]
+        try SyntheticRuns.write(spec, under: train)
+        let runs = RunCollection(folders: try RunLoader.discover([train])).runs
+        let provenance = Provenance(runs: runs)
+        #expect(provenance.stages["toy"]?["fetch"]?.folder.path == fetch.standardizedFileURL.path)
+        #expect(provenance.stages["toy"]?["split"]?.manifest.parameters["folds"] == "5")
+        let statistics = try #require(provenance.stages["toy"]?["fetch"]?.statistics)
+        #expect(statistics.map(\.0) == ["cardinality", "imbalanceRatio", "instances"])
+        #expect(statistics.map(\.1) == ["1.074", "2 values, max 3.25", "2407"])
+    }
+}

@@ -15,6 +15,8 @@ enum SyntheticRuns {
         var labelNames = ["sky", "sea", "sand"]
         /// Added to every test metric (to order selectors).
         var offset = 0.0
+        /// Manifest inputs (upstream stage folders).
+        var inputs: [Manifest.Input] = []
     }
 
     /// Creates `<root>/<selector>-<fold>` holding a complete train folder; returns it.
@@ -54,7 +56,7 @@ enum SyntheticRuns {
         try NpyFile.write(NpyArray(float16From: predictions, shape: [e, n, q]), to: folder.appendingPathComponent("predictions.npy"))
         try NpyFile.write((0..<Int32(n)).map { $0 * 2 }, shape: [n], to: folder.appendingPathComponent("train-indices.npy"))
         let manifest = Manifest(stage: "train", parameters: ["selector": spec.selector, "fold": "\(spec.fold)", "epochs": "\(e)", "model": spec.model],
-                                inputs: [], outputs: try Manifest.hashOutputs(in: folder), startedAt: Date(), finishedAt: Date(),
+                                inputs: spec.inputs, outputs: try Manifest.hashOutputs(in: folder), startedAt: Date(), finishedAt: Date(),
                                 command: ["train", "--selector", spec.selector, "--fold", "\(spec.fold)"])
         try manifest.write(into: folder)
         return folder
