@@ -27,6 +27,29 @@ def expected_shapes(run):
     }
 
 
+def summarise(path, mapped, problems):
+    """min/max/mean (floats) or min/max/sum (integers), streamed along axis 0 in float32 chunks."""
+    if mapped.size == 0:
+        return " empty"
+    flat = mapped.reshape(mapped.shape[0], -1) if mapped.ndim > 1 else mapped.reshape(-1, 1)
+    low, high, total, count, bad = np.inf, -np.inf, 0.0, 0, 0
+    for start in range(0, flat.shape[0], 8):
+        chunk = np.asarray(flat[start:start + 8], dtype=np.float32 if mapped.dtype.kind == "f" else np.int64)
+        if mapped.dtype.kind == "f":
+            finite = np.isfinite(chunk)
+            bad += int((~finite).sum())
+            chunk = chunk[finite]
+        if chunk.size:
+            low, high = min(low, chunk.min()), max(high, chunk.max())
+            total += float(chunk.sum(dtype=np.float64))
+            count += chunk.size
+    if path.name == "correlation.npy" and bad:
+        problems.append(f"{path}: {bad} non-finite values")
+    if mapped.dtype.kind == "f":
+        return f" min={low:.4g} max={high:.4g} mean={total / max(count, 1):.4g}" + (f" non-finite={bad}" if bad else "")
+    return f" min={low} max={high} sum={int(total)}"
+
+
 def main(argv):
     if len(argv) != 2:
         print(__doc__.strip(), file=sys.stderr)
@@ -51,6 +74,7 @@ def main(argv):
             continue
         if whole.shape != mapped.shape or whole.dtype != mapped.dtype:
             problems.append(f"{path}: numpy.load and mmap disagree")
+        del whole
         line = f"{path.name:20s} {str(mapped.dtype):8s} {str(mapped.shape):22s}"
         if path.name in expected:
             shape, dtypes = expected[path.name]
@@ -61,15 +85,7 @@ def main(argv):
                 problems.append(f"{path}: shape {mapped.shape}, run.json implies {shape}")
             if str(mapped.dtype) not in dtypes:
                 problems.append(f"{path}: dtype {mapped.dtype}, expected one of {sorted(dtypes)}")
-        if mapped.dtype.kind == "f":
-            finite = np.isfinite(np.asarray(mapped, dtype=np.float64))
-            if path.name == "correlation.npy" and not finite.all():
-                problems.append(f"{path}: {int((~finite).sum())} non-finite values")
-            values = np.asarray(mapped, dtype=np.float64)[finite]
-            if values.size:
-                line += f" min={values.min():.4g} max={values.max():.4g} mean={values.mean():.4g}"
-        else:
-            line += f" min={mapped.min()} max={mapped.max()} sum={int(np.asarray(mapped, dtype=np.int64).sum())}"
+        line += summarise(path, mapped, problems)
         print(line)
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)

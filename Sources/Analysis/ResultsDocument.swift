@@ -36,7 +36,7 @@ public enum ResultsDocument {
     /// best rank in bold, the average rank, then the rank tests.
     public static func markdown(_ results: Results) -> String {
         var out = "# Results\n\nTest metrics at the best validation epoch: mean ± sample std over folds, (rank within the dataset; ties averaged). "
-        out += "Tests pair (dataset, fold) blocks: Friedman across all selectors, Wilcoxon signed-rank (two-sided; exact for n ≤ 50 without ties, as SciPy) of `\(SelectorOrder.proposed)` against each other selector.\n"
+        out += "Tests pair (dataset, fold) blocks: Friedman across all selectors, Wilcoxon signed-rank (two-sided, as `scipy.stats.wilcoxon`: exact for n ≤ 50 without ties or zero differences, all 2^n sign flips for n ≤ 13 otherwise, else the tie-corrected normal approximation) of `\(SelectorOrder.proposed)` against each other selector.\n"
         for model in Set(results.tables.map(\.model)).sorted() {
             out += "\n## Model `\(model)`\n"
             for t in results.tables where t.model == model {
