@@ -69,6 +69,17 @@ import Testing
         #expect(close(result.pValue, 0.375))
     }
 
+    @Test func wilcoxonZerosInSmallSampleEnumerateSignFlips() throws {
+        let tiesAndZeros: [Double] = [0, 0, 1, -2, 2, 3, 4, -5, 6, 0.5, -0.5]
+        let a = try RankTests.wilcoxon(tiesAndZeros, [Double](repeating: 0, count: tiesAndZeros.count))
+        #expect(a.method == .permutation && a.nonZero == 9 && a.statistic == 14)
+        #expect(close(a.pValue, 0.34375))
+        let zeroOnly: [Double] = [0, 1.5, -2, 3, 4, -5, 6, 7, 8]
+        let b = try RankTests.wilcoxon(zeroOnly, [Double](repeating: 0, count: zeroOnly.count))
+        #expect(b.method == .permutation && b.statistic == 7)
+        #expect(close(b.pValue, 0.1484375))
+    }
+
     @Test func wilcoxonZerosAndTiesUseCorrectedNormal() throws {
         let d: [Double] = [0, 0, 0, 1, 2, 2, 3, -4, 5, 6, 7, -8, 9, 10, 11, 12, 13, 14, 15, 16]
         let result = try RankTests.wilcoxon(d, [Double](repeating: 0, count: d.count))
