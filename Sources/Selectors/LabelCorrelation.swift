@@ -3,43 +3,93 @@ import Foundation
 
 /// Uncertainty-based label correlation (method.md Eq. 6) and Ū = U·C (Eq. 7).
 public enum LabelCorrelation {
+    /// How the joint bin counts of all label pairs are obtained (results are identical).
+    public enum PairCounting: Sendable {
+        /// Sparse when rows have few labels outside their label's most common bin, else dense.
+        case automatic
+        /// One `cblas_ssyrk` product Bᵀ·B: n·(q(τ−1))² flops whatever the data.
+        case dense
+        /// Per-row increments over pairs of labels outside their most common bin: Σ_i nnz_i²/2.
+        case sparse
+    }
+
     /// The q × q correlation matrix of the columns of `u` [n, q] (row-major, Float32).
     ///
     /// Each column is discretised into `bins` (τ) equal bins of width 1/τ on [0, 1] (u = 1 goes
-    /// in the last bin). All q(q−1)/2 joint histograms come from one product Bᵀ·B of the
-    /// n × q(τ−1) one-hot bin matrix (the last bin of each label is implied by the marginals),
-    /// computed with `cblas_ssyrk` (the symmetric rank-k product: only the upper triangle, i.e. the
-    /// label pairs a < b, half the flops of `cblas_sgemm`): n·(q(τ−1))² flops, O((qτ)²) memory. `.mi` gives the natural-log
-    /// mutual information (clipped at 0 like scikit-learn), `.nmi` MI/√(H_a H_b) (0 if either
-    /// entropy is 0), `.none` the identity. The diagonal is 1 in every mode.
+    /// in the last bin). All q(q−1)/2 joint histograms come from the counts Bᵀ·B of the
+    /// n × q(τ−1) one-hot bin matrix B, where each label's most common bin is left out (it is
+    /// implied by the marginals). Dense counting is one `cblas_ssyrk` (the symmetric rank-k
+    /// product: only the label pairs a < b, half the flops of `cblas_sgemm`), O(n·(qτ)²); sparse
+    /// counting costs Σ_i nnz_i²/2 increments, nnz_i being row i's labels outside their common bin
+    /// (small once most labels are confidently predicted). Memory O((qτ)²). `.mi` gives the
+    /// natural-log mutual information (clipped at 0 like scikit-learn), `.nmi` MI/√(H_a H_b)
+    /// (0 if either entropy is 0), `.none` the identity. The diagonal is 1 in every mode.
     public static func matrix(u: [Float], sampleCount n: Int, labelCount q: Int, bins tau: Int,
-                              mode: CorrelationMode) -> [Float] {
+                              mode: CorrelationMode, counting: PairCounting = .automatic) -> [Float] {
         precondition(u.count == n * q && tau >= 2)
         var c = identity(q)
         guard mode != .none, n > 0, q > 1 else { return c }
         let reduced = tau - 1, width = q * reduced
-        // Bin codes, marginal counts, and the reduced one-hot matrix B [n, q(τ−1)].
+        // Bin codes and marginal counts.
+        var codes = [UInt8](repeating: 0, count: n * q)
         var marginal = [Int32](repeating: 0, count: q * tau)
-        var oneHot = [Float](repeating: 0, count: n * width)
         u.withUnsafeBufferPointer { u in
-            oneHot.withUnsafeMutableBufferPointer { b in
+            for k in 0..<(n * q) {
+                let code = min(max(Int(u[k] * Float(tau)), 0), reduced)
+                codes[k] = UInt8(code)
+                marginal[(k % q) * tau + code] += 1
+            }
+        }
+        // Leave out each label's most common bin; position(a, r) indexes the remaining ones.
+        var dropped = [Int](repeating: 0, count: q)
+        for a in 0..<q {
+            for r in 1..<tau where marginal[a * tau + r] > marginal[a * tau + dropped[a]] { dropped[a] = r }
+        }
+        @inline(__always) func position(_ a: Int, _ r: Int) -> Int { a * reduced + (r < dropped[a] ? r : r - 1) }
+        var occupied = 0.0
+        for i in 0..<n {
+            var count = 0.0
+            for a in 0..<q where Int(codes[i * q + a]) != dropped[a] { count += 1 }
+            occupied += count * count / 2
+        }
+        let sparse: Bool
+        switch counting {
+        case .automatic: sparse = occupied * sparseIncrementCost < Double(n) * Double(width) * Double(width) / 2
+        case .dense: sparse = false
+        case .sparse: sparse = true
+        }
+        // joint[position(a, r) · width + position(b, s)] for a < b: rows with bins r of a and s of b.
+        var joint = [Float](repeating: 0, count: width * width)
+        if sparse {
+            var positions = [Int](repeating: 0, count: q)
+            joint.withUnsafeMutableBufferPointer { g in
                 for i in 0..<n {
-                    for j in 0..<q {
-                        let code = min(max(Int(u[i * q + j] * Float(tau)), 0), reduced)
-                        marginal[j * tau + code] += 1
-                        if code < reduced { b[i * width + j * reduced + code] = 1 }
+                    var count = 0
+                    for a in 0..<q where Int(codes[i * q + a]) != dropped[a] {
+                        positions[count] = position(a, Int(codes[i * q + a]))
+                        count += 1
+                    }
+                    for x in 0..<count {
+                        let row = positions[x] * width
+                        for y in (x + 1)..<max(count, x + 1) { g[row + positions[y]] += 1 }
                     }
                 }
             }
-        }
-        var joint = [Float](repeating: 0, count: width * width)
-        oneHot.withUnsafeBufferPointer { b in
-            joint.withUnsafeMutableBufferPointer { g in
-                cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(width), Int32(n),
-                            1, b.baseAddress, Int32(width), 0, g.baseAddress, Int32(width))
+        } else {
+            var oneHot = [Float](repeating: 0, count: n * width)
+            for i in 0..<n {
+                for a in 0..<q where Int(codes[i * q + a]) != dropped[a] {
+                    oneHot[i * width + position(a, Int(codes[i * q + a]))] = 1
+                }
+            }
+            oneHot.withUnsafeBufferPointer { b in
+                joint.withUnsafeMutableBufferPointer { g in
+                    cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(width), Int32(n),
+                                1, b.baseAddress, Int32(width), 0, g.baseAddress, Int32(width))
+                }
             }
         }
-        // c·log(c) for every possible count, and each label's entropy (nats).
+        // log(count) for every possible count, and each label's entropy (nats).
         let logN = log(Double(n))
         var logCount = [Double](repeating: 0, count: n + 1)
         for k in 1...n { logCount[k] = log(Double(k)) }
@@ -55,21 +105,24 @@ public enum LabelCorrelation {
         var table = [Int](repeating: 0, count: tau * tau)
         joint.withUnsafeBufferPointer { g in
             for a in 0..<q {
+                let droppedA = dropped[a]
                 for b in (a + 1)..<q {
-                    // Counts for bins r, s < τ−1 from the product; the rest from the marginals.
-                    for r in 0..<reduced {
+                    let droppedB = dropped[b]
+                    // Counts of kept bins from the product; the left-out bins from the marginals.
+                    for r in 0..<tau where r != droppedA {
                         var rowSum = 0
-                        for s in 0..<reduced {
-                            let count = Int(g[(a * reduced + r) * width + b * reduced + s])
+                        let row = position(a, r) * width
+                        for s in 0..<tau where s != droppedB {
+                            let count = Int(g[row + position(b, s)])
                             table[r * tau + s] = count
                             rowSum += count
                         }
-                        table[r * tau + reduced] = Int(marginal[a * tau + r]) - rowSum
+                        table[r * tau + droppedB] = Int(marginal[a * tau + r]) - rowSum
                     }
                     for s in 0..<tau {
                         var columnSum = 0
-                        for r in 0..<reduced { columnSum += table[r * tau + s] }
-                        table[reduced * tau + s] = Int(marginal[b * tau + s]) - columnSum
+                        for r in 0..<tau where r != droppedA { columnSum += table[r * tau + s] }
+                        table[droppedA * tau + s] = Int(marginal[b * tau + s]) - columnSum
                     }
                     var information = 0.0
                     for r in 0..<tau {
@@ -94,6 +147,9 @@ public enum LabelCorrelation {
         }
         return c
     }
+
+    /// Cost of one sparse increment in units of one dense multiply-add (measured with `bench selectors`).
+    static let sparseIncrementCost = 32.0
 
     /// The q × q identity matrix (Float32, row-major).
     public static func identity(_ q: Int) -> [Float] {

@@ -57,8 +57,10 @@ struct SelectorBenchmark: ParsableCommand {
             Uncertainty.labelUncertainty(window: predictionWindow, lambda1: 0.5, into: &u)
         }
         var c: [Float] = []
-        measure("correlation C, mutual information (Eq. 6)") {
-            c = LabelCorrelation.matrix(u: u, sampleCount: n, labelCount: q, bins: 5, mode: .mi)
+        for counting in [LabelCorrelation.PairCounting.dense, .sparse, .automatic] {
+            measure("correlation C (Eq. 6), \(counting) counting") {
+                c = LabelCorrelation.matrix(u: u, sampleCount: n, labelCount: q, bins: 5, mode: .mi, counting: counting)
+            }
         }
         var ubar: [Float] = []
         measure("Ū = U·C (Eq. 7)") {
@@ -66,6 +68,10 @@ struct SelectorBenchmark: ParsableCommand {
         }
         let uncertainty = try makeSelector(.uncertainty, truth: truth, history: history)
         measure("uncertainty selector: whole epoch plan") { _ = uncertainty.plan(epoch: 6) }
+        // Later in training most labels are confidently negative: U concentrates in bin 0.
+        let confident = try makeSelector(.uncertainty, truth: truth,
+                                         history: simulatedHistory(epochs: window + 1, n: n, q: q, level: -7))
+        measure("uncertainty selector: whole epoch plan, confident model") { _ = confident.plan(epoch: 6) }
 
         var scores = [Double](repeating: 0, count: n)
         var generator = SeededGenerator(seed: 1)
@@ -160,12 +166,12 @@ struct SelectorBenchmark: ParsableCommand {
         return result
     }
 
-    /// Model-like probabilities: σ(logit) with a per-(row, label) level (confident negatives, uncertain
-    /// positives) plus epoch-to-epoch noise, so that U spreads over all bins.
-    private func simulatedHistory(epochs: Int, n: Int, q: Int) -> [[Float]] {
+    /// Model-like probabilities: σ(logit) with a per-(row, label) logit ~ N(level, 2²) plus
+    /// epoch-to-epoch noise; level −3 spreads U over all bins, −7 is a confident model.
+    private func simulatedHistory(epochs: Int, n: Int, q: Int, level mean: Double = -3) -> [[Float]] {
         var generator = SeededGenerator(seed: 4)
         var level = [Float](repeating: 0, count: n * q)
-        for k in level.indices { level[k] = Float(generator.nextGaussian() * 2 - 3) }
+        for k in level.indices { level[k] = Float(generator.nextGaussian() * 2 + mean) }
         var result: [[Float]] = []
         for _ in 0..<epochs {
             var values = [Float](repeating: 0, count: n * q)
