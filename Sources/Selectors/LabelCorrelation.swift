@@ -191,7 +191,8 @@ public enum LabelCorrelation {
         }
     }
 
-    /// Cost of one sparse increment in units of one dense multiply-add (measured with `bench selectors`).
+    /// Cost of one sparse increment in units of one dense multiply-add (conservative: `bench selectors`
+    /// finds sparse counting faster than ssyrk even for uniformly random predictions).
     static let sparseIncrementCost = 32.0
 
     /// The q × q identity matrix (Float32, row-major).

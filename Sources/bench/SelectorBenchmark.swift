@@ -52,10 +52,12 @@ struct SelectorBenchmark: ParsableCommand {
             history[0].withUnsafeBufferPointer { predictionWindow.recordAll(values: $0) }
         }
         for epoch in history { epoch.withUnsafeBufferPointer { predictionWindow.recordAll(values: $0) } }
-        // Two prediction regimes: spread (logits ~ N(−3, 2²): U fills every bin, the worst case for
-        // sparse counting) and confident (N(−7, 2²): most labels confidently negative, as later in training).
-        for (regime, level) in [("spread", -3.0), ("confident", -7.0)] {
-            let regimeHistory = level == -3 ? history : simulatedHistory(epochs: window + 1, n: n, q: q, level: level)
+        // Three prediction regimes: uniform (p ~ U(0, 1) every epoch, as `pytorch_epoch.py bookkeeping`),
+        // spread (logits ~ N(−3, 2²) drifting: U fills every bin) and confident (N(−7, 2²): most labels
+        // confidently negative, as later in training).
+        for (regime, level) in [("uniform", Double.nan), ("spread", -3.0), ("confident", -7.0)] {
+            let regimeHistory = level.isNaN ? uniformHistory(epochs: window + 1, n: n, q: q)
+                : level == -3 ? history : simulatedHistory(epochs: window + 1, n: n, q: q, level: level)
             var regimeWindow = PredictionWindow(capacity: window, sampleCount: n, labelCount: q)
             for epoch in regimeHistory { epoch.withUnsafeBufferPointer { regimeWindow.recordAll(values: $0) } }
             var u: [Float] = []
@@ -185,6 +187,15 @@ struct SelectorBenchmark: ParsableCommand {
             result.append(values)
         }
         return result
+    }
+
+    private func uniformHistory(epochs: Int, n: Int, q: Int) -> [[Float]] {
+        var generator = SeededGenerator(seed: 6)
+        return (0..<epochs).map { _ in
+            var values = [Float](repeating: 0, count: n * q)
+            for k in values.indices { values[k] = generator.nextFloat() }
+            return values
+        }
     }
 
     private func simulatedFeatures(n: Int, d: Int) -> [Float] {

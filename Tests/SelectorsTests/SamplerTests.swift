@@ -163,7 +163,7 @@ import Testing
 
     /// `history: batch` records only the rows of each batch; `observe(epoch:)` is then ignored.
     @Test func batchHistoryRecordsOnlyObservedRows() throws {
-        let n = 4, q = 1
+        let q = 1
         let selector = try BatchSelectors.make(
             options: SelectorOptions(selector: .uncertainty, lambda1: 0, warmupEpochs: 1, epochs: 5, batchSize: 4,
                                      correlation: .none, history: .batch),
