@@ -3,42 +3,80 @@ import Foundation
 
 /// Uncertainty-based label correlation (method.md Eq. 6) and Ū = U·C (Eq. 7).
 public enum LabelCorrelation {
+    /// How the joint bin counts of all label pairs are obtained (results are identical).
+    public enum PairCounting: Sendable {
+        /// Sparse when rows have few labels outside their label's most common bin, else dense.
+        case automatic
+        /// One `cblas_ssyrk` product Bᵀ·B: n·(q(τ−1))² flops whatever the data.
+        case dense
+        /// Per-row increments over pairs of labels outside their most common bin: Σ_i nnz_i²/2.
+        case sparse
+    }
+
     /// The q × q correlation matrix of the columns of `u` [n, q] (row-major, Float32).
     ///
     /// Each column is discretised into `bins` (τ) equal bins of width 1/τ on [0, 1] (u = 1 goes
-    /// in the last bin). All q(q−1)/2 joint histograms come from one product Bᵀ·B of the
-    /// n × q(τ−1) one-hot bin matrix (the last bin of each label is implied by the marginals),
-    /// computed with `cblas_sgemm`: O(n·(qτ)²) flops, O((qτ)²) memory. `.mi` gives the natural-log
-    /// mutual information (clipped at 0 like scikit-learn), `.nmi` MI/√(H_a H_b) (0 if either
-    /// entropy is 0), `.none` the identity. The diagonal is 1 in every mode.
+    /// in the last bin). All q(q−1)/2 joint histograms come from the counts Bᵀ·B of the
+    /// n × q(τ−1) one-hot bin matrix B, where each label's most common bin is left out (it is
+    /// implied by the marginals). Dense counting is one `cblas_ssyrk` (the symmetric rank-k
+    /// product: only the label pairs a < b, half the flops of `cblas_sgemm`), O(n·(qτ)²); sparse
+    /// counting costs Σ_i nnz_i²/2 increments, nnz_i being row i's labels outside their common bin
+    /// (small once most labels are confidently predicted). Memory O((qτ)²). `.mi` gives the
+    /// natural-log mutual information (clipped at 0 like scikit-learn), `.nmi` MI/√(H_a H_b)
+    /// (0 if either entropy is 0), `.none` the identity. The diagonal is 1 in every mode.
     public static func matrix(u: [Float], sampleCount n: Int, labelCount q: Int, bins tau: Int,
-                              mode: CorrelationMode) -> [Float] {
+                              mode: CorrelationMode, counting: PairCounting = .automatic) -> [Float] {
         precondition(u.count == n * q && tau >= 2)
         var c = identity(q)
         guard mode != .none, n > 0, q > 1 else { return c }
         let reduced = tau - 1, width = q * reduced
-        // Bin codes, marginal counts, and the reduced one-hot matrix B [n, q(τ−1)].
+        // Bin codes and marginal counts.
+        var codes = [UInt8](repeating: 0, count: n * q)
         var marginal = [Int32](repeating: 0, count: q * tau)
-        var oneHot = [Float](repeating: 0, count: n * width)
         u.withUnsafeBufferPointer { u in
-            oneHot.withUnsafeMutableBufferPointer { b in
-                for i in 0..<n {
-                    for j in 0..<q {
-                        let code = min(max(Int(u[i * q + j] * Float(tau)), 0), reduced)
-                        marginal[j * tau + code] += 1
-                        if code < reduced { b[i * width + j * reduced + code] = 1 }
-                    }
+            for k in 0..<(n * q) {
+                let code = min(max(Int(u[k] * Float(tau)), 0), reduced)
+                codes[k] = UInt8(code)
+                marginal[(k % q) * tau + code] += 1
+            }
+        }
+        // Leave out each label's most common bin; position(a, r) indexes the remaining ones.
+        var dropped = [Int](repeating: 0, count: q)
+        for a in 0..<q {
+            for r in 1..<tau where marginal[a * tau + r] > marginal[a * tau + dropped[a]] { dropped[a] = r }
+        }
+        @inline(__always) func position(_ a: Int, _ r: Int) -> Int { a * reduced + (r < dropped[a] ? r : r - 1) }
+        var occupied = 0.0
+        for i in 0..<n {
+            var count = 0.0
+            for a in 0..<q where Int(codes[i * q + a]) != dropped[a] { count += 1 }
+            occupied += count * count / 2
+        }
+        let sparse: Bool
+        switch counting {
+        case .automatic: sparse = occupied * sparseIncrementCost < Double(n) * Double(width) * Double(width) / 2
+        case .dense: sparse = false
+        case .sparse: sparse = true
+        }
+        // joint[position(a, r) · width + position(b, s)] for a < b: rows with bins r of a and s of b.
+        var joint = [Float](repeating: 0, count: width * width)
+        if sparse {
+            countPairsSparse(codes: codes, dropped: dropped, sampleCount: n, labelCount: q, bins: tau, into: &joint)
+        } else {
+            var oneHot = [Float](repeating: 0, count: n * width)
+            for i in 0..<n {
+                for a in 0..<q where Int(codes[i * q + a]) != dropped[a] {
+                    oneHot[i * width + position(a, Int(codes[i * q + a]))] = 1
+                }
+            }
+            oneHot.withUnsafeBufferPointer { b in
+                joint.withUnsafeMutableBufferPointer { g in
+                    cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(width), Int32(n),
+                                1, b.baseAddress, Int32(width), 0, g.baseAddress, Int32(width))
                 }
             }
         }
-        var joint = [Float](repeating: 0, count: width * width)
-        oneHot.withUnsafeBufferPointer { b in
-            joint.withUnsafeMutableBufferPointer { g in
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(width), Int32(width), Int32(n),
-                            1, b.baseAddress, Int32(width), b.baseAddress, Int32(width), 0, g.baseAddress, Int32(width))
-            }
-        }
-        // c·log(c) for every possible count, and each label's entropy (nats).
+        // log(count) for every possible count, and each label's entropy (nats).
         let logN = log(Double(n))
         var logCount = [Double](repeating: 0, count: n + 1)
         for k in 1...n { logCount[k] = log(Double(k)) }
@@ -54,21 +92,24 @@ public enum LabelCorrelation {
         var table = [Int](repeating: 0, count: tau * tau)
         joint.withUnsafeBufferPointer { g in
             for a in 0..<q {
+                let droppedA = dropped[a]
                 for b in (a + 1)..<q {
-                    // Counts for bins r, s < τ−1 from the product; the rest from the marginals.
-                    for r in 0..<reduced {
+                    let droppedB = dropped[b]
+                    // Counts of kept bins from the product; the left-out bins from the marginals.
+                    for r in 0..<tau where r != droppedA {
                         var rowSum = 0
-                        for s in 0..<reduced {
-                            let count = Int(g[(a * reduced + r) * width + b * reduced + s])
+                        let row = position(a, r) * width
+                        for s in 0..<tau where s != droppedB {
+                            let count = Int(g[row + position(b, s)])
                             table[r * tau + s] = count
                             rowSum += count
                         }
-                        table[r * tau + reduced] = Int(marginal[a * tau + r]) - rowSum
+                        table[r * tau + droppedB] = Int(marginal[a * tau + r]) - rowSum
                     }
                     for s in 0..<tau {
                         var columnSum = 0
-                        for r in 0..<reduced { columnSum += table[r * tau + s] }
-                        table[reduced * tau + s] = Int(marginal[b * tau + s]) - columnSum
+                        for r in 0..<tau where r != droppedA { columnSum += table[r * tau + s] }
+                        table[droppedA * tau + s] = Int(marginal[b * tau + s]) - columnSum
                     }
                     var information = 0.0
                     for r in 0..<tau {
@@ -94,6 +135,66 @@ public enum LabelCorrelation {
         return c
     }
 
+    /// Sparse counting: for every row, +1 at (position(a, r), position(b, s)) for each pair a < b of
+    /// labels outside their dropped bin. Rows are split over up to two threads, each with its own table.
+    private static func countPairsSparse(codes: [UInt8], dropped: [Int], sampleCount n: Int, labelCount q: Int,
+                                         bins tau: Int, into joint: inout [Float]) {
+        let reduced = tau - 1, width = q * reduced, size = width * width
+        let workers = n >= 256 ? min(2, ProcessInfo.processInfo.activeProcessorCount) : 1
+        // positionOf[a·τ + r]: the column of bin r of label a, or −1 for the dropped bin.
+        var positionOf = [Int32](repeating: -1, count: q * tau)
+        for a in 0..<q {
+            for r in 0..<tau where r != dropped[a] { positionOf[a * tau + r] = Int32(a * reduced + (r < dropped[a] ? r : r - 1)) }
+        }
+        var tables = [Float](repeating: 0, count: workers * size)
+        tables.withUnsafeMutableBufferPointer { tables in
+            codes.withUnsafeBufferPointer { codes in
+                positionOf.withUnsafeBufferPointer { positionOf in
+                    let shared = WorkerAddresses(codes: codes.baseAddress!, positionOf: positionOf.baseAddress!,
+                                                 tables: tables.baseAddress!)
+                    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                        let g = shared.tables + worker * size
+                        let positions = UnsafeMutablePointer<Int>.allocate(capacity: q)
+                        defer { positions.deallocate() }
+                        for i in (worker * n / workers)..<((worker + 1) * n / workers) {
+                            var count = 0
+                            for a in 0..<q {
+                                let column = shared.positionOf[a * tau + Int(shared.codes[i * q + a])]
+                                if column >= 0 {
+                                    positions[count] = Int(column)
+                                    count += 1
+                                }
+                            }
+                            var x = 0
+                            while x < count {
+                                let row = g + positions[x] * width
+                                var y = x + 1
+                                while y < count {
+                                    row[positions[y]] += 1
+                                    y += 1
+                                }
+                                x += 1
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        tables.withUnsafeBufferPointer { tables in
+            joint.withUnsafeMutableBufferPointer { g in
+                for k in 0..<size {
+                    var total: Float = 0
+                    for w in 0..<workers { total += tables[w * size + k] }
+                    g[k] = total
+                }
+            }
+        }
+    }
+
+    /// Cost of one sparse increment in units of one dense multiply-add (conservative: `bench selectors`
+    /// finds sparse counting faster than ssyrk even for uniformly random predictions).
+    static let sparseIncrementCost = 32.0
+
     /// The q × q identity matrix (Float32, row-major).
     public static func identity(_ q: Int) -> [Float] {
         var c = [Float](repeating: 0, count: q * q)
@@ -116,4 +217,11 @@ public enum LabelCorrelation {
             }
         }
     }
+}
+
+/// Addresses read or written by parallel counting workers; each worker writes only its own table.
+private struct WorkerAddresses: @unchecked Sendable {
+    let codes: UnsafePointer<UInt8>
+    let positionOf: UnsafePointer<Int32>
+    let tables: UnsafeMutablePointer<Float>
 }

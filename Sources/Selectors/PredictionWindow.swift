@@ -25,7 +25,9 @@ public struct PredictionWindow: Sendable {
     /// Restores a window from its saved fields (see ``SelectorCheckpoint``); nil if the sizes disagree.
     public init?(capacity: Int, sampleCount: Int, labelCount: Int, storage: [Float], nextSlot: [Int32], filled: [Int32]) {
         guard storage.count == capacity * sampleCount * labelCount, nextSlot.count == sampleCount,
-              filled.count == sampleCount else { return nil }
+              filled.count == sampleCount,
+              nextSlot.allSatisfy({ $0 >= 0 && Int($0) < capacity }),
+              filled.allSatisfy({ $0 >= 0 && Int($0) <= capacity }) else { return nil }
         self.capacity = capacity
         self.sampleCount = sampleCount
         self.labelCount = labelCount

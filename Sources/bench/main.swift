@@ -1,11 +1,11 @@
 import ArgumentParser
 
-/// `bench`: one subcommand per benchmark; each prints a table with ratios and writes JSON with `--json`.
+/// `bench`: one subcommand per benchmark; each prints a table with ratios and writes JSON with `--json PATH`.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks of the project's stages against reference tools.",
-        subcommands: [SplitBenchmark.self])
+        subcommands: [SplitBenchmark.self, SelectorBenchmark.self])
 }
 
 BenchCommand.main()

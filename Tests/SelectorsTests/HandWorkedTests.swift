@@ -1,4 +1,5 @@
 import Foundation
+import SeededRandom
 import Selectors
 import Testing
 
@@ -50,8 +51,10 @@ import Testing
     @Test func equationSixMutualInformation() {
         var u: [Float] = []
         Uncertainty.labelUncertainty(window: Self.window(), lambda1: 0.5, into: &u)
-        let mi = LabelCorrelation.matrix(u: u, sampleCount: 4, labelCount: 2, bins: 2, mode: .mi)
-        #expect(close(mi.doubles, [1, 0.2157615543, 0.2157615543, 1]))
+        for counting in [LabelCorrelation.PairCounting.dense, .sparse] {
+            let mi = LabelCorrelation.matrix(u: u, sampleCount: 4, labelCount: 2, bins: 2, mode: .mi, counting: counting)
+            #expect(close(mi.doubles, [1, 0.2157615543, 0.2157615543, 1]))
+        }
         let nmi = LabelCorrelation.matrix(u: u, sampleCount: 4, labelCount: 2, bins: 2, mode: .nmi)
         #expect(close(nmi.doubles, [1, 0.3455920, 0.3455920, 1]))
         #expect(LabelCorrelation.matrix(u: u, sampleCount: 4, labelCount: 2, bins: 2, mode: .none) == [1, 0, 0, 1])
@@ -152,5 +155,24 @@ import Testing
         let random = try BatchSelectors.make(options: SelectorOptions(selector: .random), labels: Self.labels,
                                              labelCount: 2, seed: 1)
         #expect(random.lossWeights(rows: [0, 1]) == nil)
+    }
+}
+
+/// Dense (ssyrk) and sparse pair counting give bit-identical matrices on skewed and spread data.
+@Suite struct PairCountingTests {
+    @Test(arguments: [0.5, 3.0])
+    func denseAndSparseAgree(_ skew: Double) {
+        let n = 300, q = 12
+        var generator = SeededRandom.SeededGenerator(seed: 17)
+        var u = [Float](repeating: 0, count: n * q)
+        for k in u.indices { u[k] = Float(pow(generator.nextDouble(), skew)) }
+        u[5] = 1  // u = 1 belongs to the last bin
+        for mode in [CorrelationMode.mi, .nmi] {
+            let dense = LabelCorrelation.matrix(u: u, sampleCount: n, labelCount: q, bins: 5, mode: mode, counting: .dense)
+            let sparse = LabelCorrelation.matrix(u: u, sampleCount: n, labelCount: q, bins: 5, mode: mode, counting: .sparse)
+            #expect(dense == sparse)
+            #expect((0..<q).allSatisfy { dense[$0 * q + $0] == 1 })
+            #expect(dense.contains { $0 > 0 && $0 < 1 })
+        }
     }
 }

@@ -67,8 +67,8 @@ public enum TestSupport {
         if let currentDirectory { process.currentDirectoryURL = currentDirectory }
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("out-\(UUID().uuidString)")
         let error = FileManager.default.temporaryDirectory.appendingPathComponent("err-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
-        FileManager.default.createFile(atPath: error.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: error.path, contents: nil)
         defer {
             try? FileManager.default.removeItem(at: output)
             try? FileManager.default.removeItem(at: error)
