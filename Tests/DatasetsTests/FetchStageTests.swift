@@ -102,13 +102,19 @@ import TestSupport
                     data = text.encode(); info = tarfile.TarInfo(name); info.size = len(data); tar.addfile(info, io.BytesIO(data))
             """
         try Fixtures.python(script, [archive.path, String(decoding: try JSONSerialization.data(withJSONObject: files), as: UTF8.self)])
+        return try catalogued(archive, data: data, xml: xml, layout: layout)
+    }
+
+    /// Fetch options for a catalog entry `bad` whose archive is `archive` (in its own mirror folder).
+    private func catalogued(_ archive: URL, data: [String], xml: String?, layout: String) throws -> FetchStage.Options {
+        let mirror = archive.deletingLastPathComponent()
         let sha = try SHA256.hex(ofFile: archive)
         let catalog = mirror.appendingPathComponent("catalog.yaml")
         try """
             datasets:
               - name: bad
                 layout: \(layout)
-                archive: bad.tar.gz
+                archive: \(archive.lastPathComponent)
                 sha256: \(sha)
                 data: [\(data.joined(separator: ", "))]
             \(xml.map { "    xml: \($0)" } ?? "")
@@ -190,5 +196,31 @@ import TestSupport
         let features = try NpyFile.read(imputed.output.appendingPathComponent("features.npy"))
         #expect(features.shape == [2, 3])
         #expect(try features.values(as: Float.self) == [0, 1, 0, 1, 0, 1])
+    }
+
+    @Test func truncatedArchive() throws {
+        let original = try Data(contentsOf: Fixtures.mirror.appendingPathComponent("mulan/scene.tar.gz"))
+        let archive = TestSupport.temporaryFolder("bad-mirror").appendingPathComponent("bad.tar.gz")
+        try original.prefix(original.count / 3).write(to: archive)
+        let options = try catalogued(archive, data: ["scene/scene-train.arff"], xml: "scene/scene.xml", layout: "mulan")
+        try expectFailureLeavesNothing(options, "bad.tar.gz: cannot unpack")
+    }
+
+    @Test func escapingEntry() throws {
+        let archive = TestSupport.temporaryFolder("bad-mirror").appendingPathComponent("bad.tar.gz")
+        let script = """
+            import io, sys, tarfile
+            with tarfile.open(sys.argv[1], "w:gz") as tar:
+                info = tarfile.TarInfo("../evil"); info.size = 1; tar.addfile(info, io.BytesIO(b"x"))
+            """
+        try Fixtures.python(script, [archive.path])
+        let options = try catalogued(archive, data: ["x.arff"], xml: nil, layout: "meka")
+        try expectFailureLeavesNothing(options, "bad.tar.gz: refusing archive entry '../evil'")
+    }
+
+    @Test func unpackedSizeLimit() throws {
+        var options = Fixtures.options("scene")
+        options.maxUnpackedBytes = 1_000_000
+        try expectFailureLeavesNothing(options, "mulan/scene.tar.gz: unpacked content exceeds the limit of 1000000 bytes")
     }
 }
