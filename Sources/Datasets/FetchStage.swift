@@ -37,8 +37,8 @@ public enum FetchStage {
         }
     }
 
-    /// The files the stage writes into the output folder (besides `manifest.json`, written last).
-    public static let outputs = ["source", "features.npy", "labels.npy", "meta.json"]
+    /// The files the stage may write into the output folder (besides `manifest.json`, written last).
+    public static let outputs = ["source", "features.npy", DatasetWriter.csrFileName, "labels.npy", "meta.json"]
 
     /// Runs the stage. On failure nothing new is left in `output` (a previous complete result is
     /// kept untouched); on success `manifest.json` is written last.
@@ -94,6 +94,7 @@ public enum FetchStage {
         for name in outputs {
             let target = output.appendingPathComponent(name)
             if fileManager.fileExists(atPath: target.path) { try fileManager.removeItem(at: target) }
+            guard fileManager.fileExists(atPath: staging.appendingPathComponent(name).path) else { continue }
             if rename(staging.appendingPathComponent(name).path, target.path) != 0 {
                 throw DatasetError.output(path: target.path, reason: "cannot move into place: \(String(cString: strerror(errno)))")
             }

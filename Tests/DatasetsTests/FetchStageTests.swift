@@ -223,4 +223,30 @@ import TestSupport
         options.maxUnpackedBytes = 1_000_000
         try expectFailureLeavesNothing(options, "mulan/scene.tar.gz: unpacked content exceeds the limit of 1000000 bytes")
     }
+
+    @Test func sparseSourcesAlsoGetCSR() throws {
+        let sparse = Fixtures.options("enron")
+        try FetchStage.run(sparse)
+        let script = """
+            import numpy as np, scipy.sparse, sys
+            z = np.load(sys.argv[1] + "/features-csr.npz")
+            m = scipy.sparse.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=tuple(z["shape"]))
+            dense = np.load(sys.argv[1] + "/features.npy")
+            print(m.nnz, bool((m.toarray() == dense).all()))
+            """
+        let result = try TestSupport.python(script, [sparse.output.path])
+        let fields = result.standardOutput.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        #expect(fields.count == 2 && (Int(fields[0]) ?? 0) > 0 && fields[1] == "True", "\(result.standardOutput) \(result.standardError)")
+        #expect(try Manifest.read(from: sparse.output).outputs["features-csr.npz"] != nil)
+        let dense = Fixtures.options("flags")
+        try FetchStage.run(dense)
+        #expect(!FileManager.default.fileExists(atPath: dense.output.appendingPathComponent("features-csr.npz").path))
+    }
+
+    @Test func compressedRowsByHand() {
+        let dataset = MultiLabelDataset(featureNames: ["a", "b", "c"], labelNames: ["y"], features: [0, 2, 0, 0, 0, 0, 1, 0, 3],
+                                        labels: [1, 0, 1], count: 3)
+        let csr = DatasetWriter.compressedRows(dataset)
+        #expect(csr.indptr == [0, 1, 1, 3] && csr.indices == [1, 0, 2] && csr.data == [2, 1, 3])
+    }
 }
