@@ -22,6 +22,10 @@ import TestSupport
         #expect(fetched.labels.count == n * q && fetched.features.count == n * d)
         #expect(fetched.meta.featureNames.count == d && fetched.meta.labelNames.count == q)
         #expect(s.imbalanceRatio.count == q && s.imbalanceRatio.min() == 1)
+        // NumPy recomputes every statistic from the .npy files (scripts/inspect_dataset.py).
+        let script = TestSupport.packageRoot.appendingPathComponent("scripts/inspect_dataset.py")
+        let check = try TestSupport.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", script.path, fetched.output.path])
+        #expect(check.status == 0, "\(check.standardOutput)\(check.standardError)")
     }
 
     @Test func outputFolderAndManifest() throws {
