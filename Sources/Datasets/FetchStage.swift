@@ -19,6 +19,9 @@ public enum FetchStage {
         public var downloader: Downloader
         /// The command line recorded in the manifest.
         public var command: [String]
+        /// An entry used when `dataset` is not in the catalog (an explicit `--url` + `--sha256`
+        /// with `--layout`, `--data` and, for mulan, `--xml`); nil: the catalog must know the name.
+        public var adHocEntry: CatalogEntry?
 
         public init(dataset: String, catalog: URL, mirrors: [URL], cache: URL, urls: [String] = [], sha256: String? = nil,
                     impute: ImputePolicy = .error, maxUnpackedBytes: Int64 = Unpacker.defaultLimit, output: URL,
@@ -45,8 +48,7 @@ public enum FetchStage {
     @discardableResult
     public static func run(_ options: Options, progress: @escaping Downloader.Progress = { _, _ in }) throws -> DatasetMeta {
         let started = Date()
-        let catalog = try Catalog.load(options.catalog)
-        var entry = try catalog.entry(named: options.dataset)
+        var entry = try resolveEntry(options)
         if let sha256 = options.sha256 { entry.sha256 = sha256.lowercased() }
         if !options.urls.isEmpty { entry.urls = options.urls }
         let locator = ArchiveLocator(mirrors: options.mirrors, cache: options.cache, downloader: options.downloader)
@@ -84,6 +86,18 @@ public enum FetchStage {
             if !outputExisted { try? fileManager.removeItem(at: options.output) }
             throw error
         }
+    }
+
+    /// The catalog entry named by the options, or the ad-hoc entry for a name the catalog lacks.
+    private static func resolveEntry(_ options: Options) throws -> CatalogEntry {
+        guard let adHoc = options.adHocEntry else {
+            return try Catalog.load(options.catalog).entry(named: options.dataset)
+        }
+        if FileManager.default.fileExists(atPath: options.catalog.path),
+           let known = try Catalog.load(options.catalog).entries.first(where: { $0.name == options.dataset }) {
+            return known
+        }
+        return adHoc
     }
 
     /// Moves the staged outputs into `output`, removing the old manifest first so that an
