@@ -58,6 +58,10 @@ public enum FetchStage {
         let fileManager = FileManager.default
         let outputExisted = fileManager.fileExists(atPath: options.output.path)
         let staging = options.output.appendingPathComponent(".fetch-staging-\(UUID().uuidString)")
+        // Staging folders of an interrupted earlier run would otherwise linger (and be hashed).
+        for stale in (try? fileManager.contentsOfDirectory(atPath: options.output.path)) ?? [] where stale.hasPrefix(".fetch-staging-") {
+            try? fileManager.removeItem(at: options.output.appendingPathComponent(stale))
+        }
         do {
             try fileManager.createDirectory(at: staging, withIntermediateDirectories: true)
             try Unpacker(limit: options.maxUnpackedBytes)

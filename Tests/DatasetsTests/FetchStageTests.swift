@@ -253,4 +253,14 @@ import TestSupport
         let csr = DatasetWriter.compressedRows(dataset)
         #expect(csr.indptr == [0, 1, 1, 3] && csr.indices == [1, 0, 2] && csr.data == [2, 1, 3])
     }
+
+    @Test func staleStagingOfAnInterruptedRunIsRemoved() throws {
+        let options = Fixtures.options("flags")
+        let stale = options.output.appendingPathComponent(".fetch-staging-interrupted")
+        try FileManager.default.createDirectory(at: stale, withIntermediateDirectories: true)
+        try Data([1, 2, 3]).write(to: stale.appendingPathComponent("features.npy"))
+        try FetchStage.run(options)
+        #expect(!FileManager.default.fileExists(atPath: stale.path))
+        #expect(try Manifest.read(from: options.output).outputs.keys.allSatisfy { !$0.contains("staging") })
+    }
 }
