@@ -50,4 +50,14 @@ import TestSupport
                                                               "--layout", "mulan", "--data", "Yeast.arff", "--output", output.path])
         #expect(incomplete.status == 64 && incomplete.standardError.contains("--xml"))
     }
+
+    @Test func checksumMismatchExitsWithOne() throws {
+        let output = TestSupport.temporaryFolder().appendingPathComponent("yeast")
+        let archive = Fixtures.mirror.appendingPathComponent("meka/Yeast.arff.bz2").path
+        let result = try TestSupport.runProduct("fetch", ["--dataset", "yeast", "--catalog", catalog, "--url", archive,
+                                                          "--sha256", String(repeating: "0", count: 64), "--output", output.path])
+        #expect(result.status == 1)
+        #expect(result.standardError.hasPrefix("error: \(archive): SHA-256 mismatch"))
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+    }
 }
