@@ -1,3 +1,5 @@
+import Foundation
+
 /// Reads the `@relation` / `@attribute` lines of an ARFF file (the part before `@data`).
 struct ArffHeaderParser {
     let bytes: UnsafeBufferPointer<UInt8>
@@ -84,32 +86,3 @@ struct ArffHeaderParser {
         }
     }
 }
-
-/// Byte-level helpers shared by the header and data parsers.
-enum ArffBytes {
-    /// The index of the next `\n` at or after `start`, or `bytes.count`.
-    @inline(__always)
-    static func endOfLine(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
-        guard start < bytes.count else { return bytes.count }
-        let base = bytes.baseAddress!
-        if let found = memchr(base + start, 0x0A, bytes.count - start) {
-            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-        }
-        return bytes.count
-    }
-
-    /// `end` moved back over trailing `\r`, spaces and tabs.
-    @inline(__always)
-    static func trimmedEnd(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int {
-        var end = end
-        while end > start, isSpace(bytes[end - 1]) { end -= 1 }
-        return end
-    }
-
-    @inline(__always)
-    static func isSpace(_ byte: UInt8) -> Bool {
-        byte == 0x20 || byte == 0x09 || byte == 0x0D
-    }
-}
-
-import Foundation

@@ -53,6 +53,8 @@ struct ArffRowReader {
     private(set) var rowCount = 0
     private(set) var sawSparseRow = false
     private var scratch: [UInt8] = []
+    /// One row of zeros, appended (memcpy) before a sparse row's entries are set.
+    private let zeroRow: [Float]
 
     init(bytes: UnsafeBufferPointer<UInt8>, file: String, attributes: [ArffAttribute]) {
         self.bytes = bytes
@@ -75,6 +77,7 @@ struct ArffRowReader {
         valueFirst = first
         valueRanges = ranges
         valueBytes = pool
+        zeroRow = [Float](repeating: 0, count: attributes.count)
     }
 
     mutating func readRows(from offset: Int, line firstLine: Int) throws {
@@ -134,7 +137,7 @@ struct ArffRowReader {
     private mutating func readSparseRow(_ start: Int, _ end: Int, line: Int) throws {
         let base = bytes.baseAddress!
         let rowBase = values.count
-        values.append(contentsOf: repeatElement(0, count: attributeCount))
+        values.append(contentsOf: zeroRow)
         var p = start
         while true {
             while p < end, ArffBytes.isSpace(base[p]) { p += 1 }
@@ -199,18 +202,24 @@ struct ArffRowReader {
                                     reason: "value '\(token)' of numeric attribute '\(attributes[attribute].name)' is not a finite number")
         }
         let length = end - start
-        return try valueBytes.withUnsafeBufferPointer { pool in
+        let found = valueBytes.withUnsafeBufferPointer { pool -> Int in
             for k in valueFirst[attribute]..<valueFirst[attribute + 1] {
                 let range = valueRanges[k]
-                if range.count == length && (length == 0 || memcmp(pool.baseAddress! + range.lowerBound, text + start, length) == 0) {
-                    return Float(k - valueFirst[attribute])
+                guard range.count == length else { continue }
+                var same = true
+                for offset in 0..<length where pool[range.lowerBound + offset] != text[start + offset] {
+                    same = false
+                    break
                 }
+                if same { return k - valueFirst[attribute] }
             }
-            let token = String(decoding: UnsafeBufferPointer(start: text + start, count: length), as: UTF8.self)
-            let declared = attributes[attribute].nominalValues ?? []
-            throw DatasetError.arff(file: file, line: line,
-                                    reason: "unknown value '\(token)' for nominal attribute '\(attributes[attribute].name)'; declared values: {\(declared.joined(separator: ","))}")
+            return -1
         }
+        if found >= 0 { return Float(found) }
+        let token = String(decoding: UnsafeBufferPointer(start: text + start, count: length), as: UTF8.self)
+        let declared = attributes[attribute].nominalValues ?? []
+        throw DatasetError.arff(file: file, line: line,
+                                reason: "unknown value '\(token)' for nominal attribute '\(attributes[attribute].name)'; declared values: {\(declared.joined(separator: ","))}")
     }
 
     /// The "wrong number of values" error, counting the values actually present on the line.
@@ -230,5 +239,33 @@ struct ArffRowReader {
             p += 1
         }
         return .arff(file: file, line: line, reason: "expected \(attributeCount) values (one per attribute), found \(count)")
+    }
+}
+
+/// Byte-level helpers shared by the header and data parsers (kept in this file so that the row
+/// reader inlines them even in a non-whole-module build).
+enum ArffBytes {
+    /// The index of the next `\n` at or after `start`, or `bytes.count`.
+    @inline(__always)
+    static func endOfLine(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        guard start < bytes.count else { return bytes.count }
+        let base = bytes.baseAddress!
+        if let found = memchr(base + start, 0x0A, bytes.count - start) {
+            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+        }
+        return bytes.count
+    }
+
+    /// `end` moved back over trailing `\r`, spaces and tabs.
+    @inline(__always)
+    static func trimmedEnd(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int {
+        var end = end
+        while end > start, isSpace(bytes[end - 1]) { end -= 1 }
+        return end
+    }
+
+    @inline(__always)
+    static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0D
     }
 }

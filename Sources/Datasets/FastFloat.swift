@@ -8,8 +8,35 @@ import Foundation
 /// rounding that `Double` to `Float` is then correct unless it lies exactly on a `Float`
 /// rounding midpoint (or is subnormal), in which case the token goes to `strtof`. O(token length).
 public enum FastFloat {
-    /// Exact powers of ten representable in `Double`.
-    @usableFromInline static let powers: [Double] = (0...22).map { Double(sign: .plus, exponent: 0, significand: 1) * pow(10.0, Double($0)) }
+    /// 10^k for 0 ≤ k ≤ 22 (exact in `Double`); a switch compiles to a constant table, no lazy global.
+    @inlinable @inline(__always)
+    static func power(_ k: Int) -> Double {
+        switch k {
+        case 0: return 1e0
+        case 1: return 1e1
+        case 2: return 1e2
+        case 3: return 1e3
+        case 4: return 1e4
+        case 5: return 1e5
+        case 6: return 1e6
+        case 7: return 1e7
+        case 8: return 1e8
+        case 9: return 1e9
+        case 10: return 1e10
+        case 11: return 1e11
+        case 12: return 1e12
+        case 13: return 1e13
+        case 14: return 1e14
+        case 15: return 1e15
+        case 16: return 1e16
+        case 17: return 1e17
+        case 18: return 1e18
+        case 19: return 1e19
+        case 20: return 1e20
+        case 21: return 1e21
+        default: return 1e22
+        }
+    }
 
     /// Parses the token `bytes[start..<end]`; nil if it is not a number (or overflows `Float`).
     @inlinable
@@ -68,8 +95,8 @@ public enum FastFloat {
         guard i == end else { return nil }
         if mantissa == 0 && exact { return negative ? -0.0 : 0.0 }
         if exact && mantissa <= (UInt64(1) << 53) && exponent >= -22 && exponent <= 22 {
-            let m = Double(mantissa)
-            let d = exponent >= 0 ? m * powers[exponent] : m / powers[-exponent]
+            let m = Double(Int64(mantissa))
+            let d = exponent >= 0 ? m * power(exponent) : m / power(-exponent)
             let low29 = d.bitPattern & ((UInt64(1) << 29) - 1)
             if low29 != (UInt64(1) << 28) && d >= Double(Float.leastNormalMagnitude) && d <= Double(Float.greatestFiniteMagnitude) {
                 let f = Float(d)

@@ -19,6 +19,9 @@ public enum FetchStage {
         public var downloader: Downloader
         /// The command line recorded in the manifest.
         public var command: [String]
+        /// An entry used when `dataset` is not in the catalog (an explicit `--url` + `--sha256`
+        /// with `--layout`, `--data` and, for mulan, `--xml`); nil: the catalog must know the name.
+        public var adHocEntry: CatalogEntry?
 
         public init(dataset: String, catalog: URL, mirrors: [URL], cache: URL, urls: [String] = [], sha256: String? = nil,
                     impute: ImputePolicy = .error, maxUnpackedBytes: Int64 = Unpacker.defaultLimit, output: URL,
@@ -37,16 +40,15 @@ public enum FetchStage {
         }
     }
 
-    /// The files the stage writes into the output folder (besides `manifest.json`, written last).
-    public static let outputs = ["source", "features.npy", "labels.npy", "meta.json"]
+    /// The files the stage may write into the output folder (besides `manifest.json`, written last).
+    public static let outputs = ["source", "features.npy", DatasetWriter.csrFileName, "labels.npy", "meta.json"]
 
     /// Runs the stage. On failure nothing new is left in `output` (a previous complete result is
     /// kept untouched); on success `manifest.json` is written last.
     @discardableResult
     public static func run(_ options: Options, progress: @escaping Downloader.Progress = { _, _ in }) throws -> DatasetMeta {
         let started = Date()
-        let catalog = try Catalog.load(options.catalog)
-        var entry = try catalog.entry(named: options.dataset)
+        var entry = try resolveEntry(options)
         if let sha256 = options.sha256 { entry.sha256 = sha256.lowercased() }
         if !options.urls.isEmpty { entry.urls = options.urls }
         let locator = ArchiveLocator(mirrors: options.mirrors, cache: options.cache, downloader: options.downloader)
@@ -56,6 +58,10 @@ public enum FetchStage {
         let fileManager = FileManager.default
         let outputExisted = fileManager.fileExists(atPath: options.output.path)
         let staging = options.output.appendingPathComponent(".fetch-staging-\(UUID().uuidString)")
+        // Staging folders of an interrupted earlier run would otherwise linger (and be hashed).
+        for stale in (try? fileManager.contentsOfDirectory(atPath: options.output.path)) ?? [] where stale.hasPrefix(".fetch-staging-") {
+            try? fileManager.removeItem(at: options.output.appendingPathComponent(stale))
+        }
         do {
             try fileManager.createDirectory(at: staging, withIntermediateDirectories: true)
             try Unpacker(limit: options.maxUnpackedBytes)
@@ -86,6 +92,18 @@ public enum FetchStage {
         }
     }
 
+    /// The catalog entry named by the options, or the ad-hoc entry for a name the catalog lacks.
+    private static func resolveEntry(_ options: Options) throws -> CatalogEntry {
+        guard let adHoc = options.adHocEntry else {
+            return try Catalog.load(options.catalog).entry(named: options.dataset)
+        }
+        if FileManager.default.fileExists(atPath: options.catalog.path),
+           let known = try Catalog.load(options.catalog).entries.first(where: { $0.name == options.dataset }) {
+            return known
+        }
+        return adHoc
+    }
+
     /// Moves the staged outputs into `output`, removing the old manifest first so that an
     /// interruption leaves the folder visibly incomplete.
     private static func publish(_ staging: URL, into output: URL) throws {
@@ -94,6 +112,7 @@ public enum FetchStage {
         for name in outputs {
             let target = output.appendingPathComponent(name)
             if fileManager.fileExists(atPath: target.path) { try fileManager.removeItem(at: target) }
+            guard fileManager.fileExists(atPath: staging.appendingPathComponent(name).path) else { continue }
             if rename(staging.appendingPathComponent(name).path, target.path) != 0 {
                 throw DatasetError.output(path: target.path, reason: "cannot move into place: \(String(cString: strerror(errno)))")
             }

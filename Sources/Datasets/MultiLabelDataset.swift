@@ -17,6 +17,15 @@ public struct MultiLabelDataset: Sendable {
     public var labels: [UInt8]
     public var count: Int
 
+    public init(featureNames: [String], labelNames: [String], features: [Float], labels: [UInt8], count: Int) {
+        precondition(features.count == count * featureNames.count && labels.count == count * labelNames.count)
+        self.featureNames = featureNames
+        self.labelNames = labelNames
+        self.features = features
+        self.labels = labels
+        self.count = count
+    }
+
     public var featureCount: Int { featureNames.count }
     public var labelCount: Int { labelNames.count }
 

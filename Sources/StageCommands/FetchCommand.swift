@@ -31,6 +31,15 @@ public struct FetchCommand: ParsableCommand {
     @Option(help: "Expected SHA-256 of the archive (replaces the catalog's).")
     var sha256: String?
 
+    @Option(help: "With --url for a name not in the catalog: the layout, mulan or meka.")
+    var layout: String?
+
+    @Option(help: "With --url for a name not in the catalog: comma-separated ARFF members whose rows form the dataset.")
+    var data: String?
+
+    @Option(help: "With --url for a name not in the catalog and --layout mulan: the label XML member.")
+    var xml: String?
+
     @Option(help: "Missing '?' feature values: error (default) or zero. Missing labels are always an error.")
     var impute: String = "error"
 
@@ -52,6 +61,12 @@ public struct FetchCommand: ParsableCommand {
         if let sha256, !Catalog.isHexDigest(sha256.lowercased()) {
             throw ValidationError("--sha256 must be 64 hexadecimal digits")
         }
+        if layout != nil || data != nil || xml != nil {
+            guard !urls.isEmpty, let layout, let kind = DatasetLayout(rawValue: layout), data != nil else {
+                throw ValidationError("--layout (mulan|meka) and --data describe an archive given with --url; pass all three")
+            }
+            if kind == .mulan && xml == nil { throw ValidationError("--layout mulan needs --xml naming the label XML member") }
+        }
         guard maxUnpackedBytes > 0 else {
             throw ValidationError("--max-unpacked-bytes must be positive")
         }
@@ -59,12 +74,17 @@ public struct FetchCommand: ParsableCommand {
 
     public func run() throws {
         let environmentMirrors = ArchiveLocator.mirrors(fromEnvironment: ProcessInfo.processInfo.environment["MLBATCH_MIRROR"])
-        let options = FetchStage.Options(
+        var options = FetchStage.Options(
             dataset: dataset, catalog: URL(fileURLWithPath: catalog),
             mirrors: mirrors.map { URL(fileURLWithPath: $0) } + environmentMirrors,
             cache: URL(fileURLWithPath: cache), urls: urls, sha256: sha256,
             impute: ImputePolicy(rawValue: impute) ?? .error, maxUnpackedBytes: maxUnpackedBytes,
             output: URL(fileURLWithPath: output))
+        if let layout, let kind = DatasetLayout(rawValue: layout), let data, let sha256, let first = urls.first {
+            let archive = URL(string: first)?.lastPathComponent ?? (first as NSString).lastPathComponent
+            options.adHocEntry = CatalogEntry(name: dataset, layout: kind, archive: archive, sha256: sha256.lowercased(),
+                                              urls: urls, data: data.split(separator: ",").map(String.init), xml: xml)
+        }
         let display = ProgressLine()
         do {
             let meta = try FetchStage.run(options) { received, total in display.update(received: received, total: total) }

@@ -35,4 +35,29 @@ import TestSupport
         #expect(url.status == 64)
         #expect(!FileManager.default.fileExists(atPath: output.path))
     }
+
+    /// A dataset the catalog does not know, given by an explicit path + checksum + layout.
+    @Test func explicitArchiveOutsideTheCatalog() throws {
+        let output = TestSupport.temporaryFolder().appendingPathComponent("mine")
+        let archive = Fixtures.mirror.appendingPathComponent("meka/Yeast.arff.bz2").path
+        let result = try TestSupport.runProduct("fetch", [
+            "--dataset", "my-yeast", "--catalog", "/nonexistent/catalog.yaml", "--cache", TestSupport.temporaryFolder().path,
+            "--url", archive, "--sha256", "98da124ba009c4ee2f8323076d6ec13442e6eaedc66314e88f289375d3ef5ab5",
+            "--layout", "meka", "--data", "Yeast.arff", "--output", output.path])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("my-yeast: 2417 instances, 103 features, 14 labels, cardinality 4.237"))
+        let incomplete = try TestSupport.runProduct("fetch", ["--dataset", "x", "--url", archive, "--sha256", String(repeating: "a", count: 64),
+                                                              "--layout", "mulan", "--data", "Yeast.arff", "--output", output.path])
+        #expect(incomplete.status == 64 && incomplete.standardError.contains("--xml"))
+    }
+
+    @Test func checksumMismatchExitsWithOne() throws {
+        let output = TestSupport.temporaryFolder().appendingPathComponent("yeast")
+        let archive = Fixtures.mirror.appendingPathComponent("meka/Yeast.arff.bz2").path
+        let result = try TestSupport.runProduct("fetch", ["--dataset", "yeast", "--catalog", catalog, "--url", archive,
+                                                          "--sha256", String(repeating: "0", count: 64), "--output", output.path])
+        #expect(result.status == 1)
+        #expect(result.standardError.hasPrefix("error: \(archive): SHA-256 mismatch"))
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+    }
 }

@@ -22,6 +22,10 @@ import TestSupport
         #expect(fetched.labels.count == n * q && fetched.features.count == n * d)
         #expect(fetched.meta.featureNames.count == d && fetched.meta.labelNames.count == q)
         #expect(s.imbalanceRatio.count == q && s.imbalanceRatio.min() == 1)
+        // NumPy recomputes every statistic from the .npy files (scripts/inspect_dataset.py).
+        let script = TestSupport.packageRoot.appendingPathComponent("scripts/inspect_dataset.py")
+        let check = try TestSupport.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", script.path, fetched.output.path])
+        #expect(check.status == 0, "\(check.standardOutput)\(check.standardError)")
     }
 
     @Test func outputFolderAndManifest() throws {
@@ -102,13 +106,19 @@ import TestSupport
                     data = text.encode(); info = tarfile.TarInfo(name); info.size = len(data); tar.addfile(info, io.BytesIO(data))
             """
         try Fixtures.python(script, [archive.path, String(decoding: try JSONSerialization.data(withJSONObject: files), as: UTF8.self)])
+        return try catalogued(archive, data: data, xml: xml, layout: layout)
+    }
+
+    /// Fetch options for a catalog entry `bad` whose archive is `archive` (in its own mirror folder).
+    private func catalogued(_ archive: URL, data: [String], xml: String?, layout: String) throws -> FetchStage.Options {
+        let mirror = archive.deletingLastPathComponent()
         let sha = try SHA256.hex(ofFile: archive)
         let catalog = mirror.appendingPathComponent("catalog.yaml")
         try """
             datasets:
               - name: bad
                 layout: \(layout)
-                archive: bad.tar.gz
+                archive: \(archive.lastPathComponent)
                 sha256: \(sha)
                 data: [\(data.joined(separator: ", "))]
             \(xml.map { "    xml: \($0)" } ?? "")
@@ -190,5 +200,67 @@ import TestSupport
         let features = try NpyFile.read(imputed.output.appendingPathComponent("features.npy"))
         #expect(features.shape == [2, 3])
         #expect(try features.values(as: Float.self) == [0, 1, 0, 1, 0, 1])
+    }
+
+    @Test func truncatedArchive() throws {
+        let original = try Data(contentsOf: Fixtures.mirror.appendingPathComponent("mulan/scene.tar.gz"))
+        let archive = TestSupport.temporaryFolder("bad-mirror").appendingPathComponent("bad.tar.gz")
+        try original.prefix(original.count / 3).write(to: archive)
+        let options = try catalogued(archive, data: ["scene/scene-train.arff"], xml: "scene/scene.xml", layout: "mulan")
+        try expectFailureLeavesNothing(options, "bad.tar.gz: cannot unpack")
+    }
+
+    @Test func escapingEntry() throws {
+        let archive = TestSupport.temporaryFolder("bad-mirror").appendingPathComponent("bad.tar.gz")
+        let script = """
+            import io, sys, tarfile
+            with tarfile.open(sys.argv[1], "w:gz") as tar:
+                info = tarfile.TarInfo("../evil"); info.size = 1; tar.addfile(info, io.BytesIO(b"x"))
+            """
+        try Fixtures.python(script, [archive.path])
+        let options = try catalogued(archive, data: ["x.arff"], xml: nil, layout: "meka")
+        try expectFailureLeavesNothing(options, "bad.tar.gz: refusing archive entry '../evil'")
+    }
+
+    @Test func unpackedSizeLimit() throws {
+        var options = Fixtures.options("scene")
+        options.maxUnpackedBytes = 1_000_000
+        try expectFailureLeavesNothing(options, "mulan/scene.tar.gz: unpacked content exceeds the limit of 1000000 bytes")
+    }
+
+    @Test func sparseSourcesAlsoGetCSR() throws {
+        let sparse = Fixtures.options("enron")
+        try FetchStage.run(sparse)
+        let script = """
+            import numpy as np, scipy.sparse, sys
+            z = np.load(sys.argv[1] + "/features-csr.npz")
+            m = scipy.sparse.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=tuple(z["shape"]))
+            dense = np.load(sys.argv[1] + "/features.npy")
+            print(m.nnz, bool((m.toarray() == dense).all()))
+            """
+        let result = try TestSupport.python(script, [sparse.output.path])
+        let fields = result.standardOutput.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        #expect(fields.count == 2 && (Int(fields[0]) ?? 0) > 0 && fields[1] == "True", "\(result.standardOutput) \(result.standardError)")
+        #expect(try Manifest.read(from: sparse.output).outputs["features-csr.npz"] != nil)
+        let dense = Fixtures.options("flags")
+        try FetchStage.run(dense)
+        #expect(!FileManager.default.fileExists(atPath: dense.output.appendingPathComponent("features-csr.npz").path))
+    }
+
+    @Test func compressedRowsByHand() {
+        let dataset = MultiLabelDataset(featureNames: ["a", "b", "c"], labelNames: ["y"], features: [0, 2, 0, 0, 0, 0, 1, 0, 3],
+                                        labels: [1, 0, 1], count: 3)
+        let csr = DatasetWriter.compressedRows(dataset)
+        #expect(csr.indptr == [0, 1, 1, 3] && csr.indices == [1, 0, 2] && csr.data == [2, 1, 3])
+    }
+
+    @Test func staleStagingOfAnInterruptedRunIsRemoved() throws {
+        let options = Fixtures.options("flags")
+        let stale = options.output.appendingPathComponent(".fetch-staging-interrupted")
+        try FileManager.default.createDirectory(at: stale, withIntermediateDirectories: true)
+        try Data([1, 2, 3]).write(to: stale.appendingPathComponent("features.npy"))
+        try FetchStage.run(options)
+        #expect(!FileManager.default.fileExists(atPath: stale.path))
+        #expect(try Manifest.read(from: options.output).outputs.keys.allSatisfy { !$0.contains("staging") })
     }
 }

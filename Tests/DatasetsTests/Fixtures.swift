@@ -25,6 +25,7 @@ enum Fixtures {
     /// A fetched dataset read back from its `.npy` files.
     struct Fetched {
         var meta: DatasetMeta
+        var output: URL
         var features: [Float]
         var labels: [UInt8]
         var n: Int { meta.statistics.instances }
@@ -39,7 +40,7 @@ enum Fixtures {
         let features = try NpyFile.read(options.output.appendingPathComponent("features.npy"))
         let labels = try NpyFile.read(options.output.appendingPathComponent("labels.npy"))
         precondition(features.shape == [meta.statistics.instances, meta.statistics.features])
-        return Fetched(meta: meta, features: try features.values(as: Float.self), labels: try labels.values(as: UInt8.self))
+        return Fetched(meta: meta, output: options.output, features: try features.values(as: Float.self), labels: try labels.values(as: UInt8.self))
     }
 
     /// Runs a Python script (python3 with the standard library) and fails on a non-zero exit.

@@ -55,7 +55,7 @@ import TestSupport
     }
 
     /// Builds a tar.gz with Python's tarfile: entries (name, kind, content), kind `file` (content is
-    /// the text), `zeros` (content is a byte count) or `symlink` (content is the link target).
+    /// the text), `zeros` (content is a byte count), `symlink` or `hardlink` (content is the link target).
     private func makeTar(_ entries: [(String, String, String)]) throws -> URL {
         let url = TestSupport.temporaryFolder("archives").appendingPathComponent("bad.tar.gz")
         let script = """
@@ -64,8 +64,9 @@ import TestSupport
             with tarfile.open(sys.argv[1], "w:gz") as tar:
                 for name, kind, content in entries:
                     info = tarfile.TarInfo(name)
-                    if kind == "symlink":
-                        info.type = tarfile.SYMTYPE; info.linkname = content; tar.addfile(info)
+                    if kind in ("symlink", "hardlink"):
+                        info.type = tarfile.SYMTYPE if kind == "symlink" else tarfile.LNKTYPE
+                        info.linkname = content; tar.addfile(info)
                     else:
                         data = b"0" * int(content) if kind == "zeros" else content.encode(); info.size = len(data); tar.addfile(info, io.BytesIO(data))
             """
@@ -102,6 +103,15 @@ import TestSupport
         let target = TestSupport.temporaryFolder().appendingPathComponent("source")
         try Unpacker().unpack(archive, into: target)
         #expect(try String(contentsOf: target.appendingPathComponent("real/alias.txt"), encoding: .utf8) == "a")
+    }
+
+    @Test func hardLinks() throws {
+        let outside = try makeTar([("a.txt", "file", "a"), ("b.txt", "hardlink", "../a.txt")])
+        expectFailure(outside) { if case let .unsafeEntry(_, _, reason) = $0 { return reason.contains("..") } else { return false } }
+        let inside = try makeTar([("d/a.txt", "file", "a"), ("b.txt", "hardlink", "d/a.txt")])
+        let target = TestSupport.temporaryFolder().appendingPathComponent("source")
+        #expect(try Unpacker().unpack(inside, into: target) == ["b.txt", "d/a.txt"])
+        #expect(try String(contentsOf: target.appendingPathComponent("b.txt"), encoding: .utf8) == "a")
     }
 
     @Test func unpackedSizeLimit() throws {
