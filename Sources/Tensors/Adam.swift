@@ -84,7 +84,9 @@ public final class Adam {
             var first = load(m, i), second = load(v, i)
             first += lerpWeight * (grad - first)
             second = second * beta2 + squareWeight * grad * grad
-            let denominator = second.squareRoot() / root + epsilon
+            var squareRoot = Lanes()
+            for lane in 0..<8 { squareRoot[lane] = second[lane].squareRoot() }  // vectorises to sqrtps
+            let denominator = squareRoot / root + epsilon
             store(parameter + -stepSize * (first / denominator), p, i)
             store(first, m, i)
             store(second, v, i)

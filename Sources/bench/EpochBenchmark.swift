@@ -14,6 +14,8 @@ struct EpochBenchmark: ParsableCommand {
     @Option(help: "Epochs per workload (the first is a warm-up; the median of the rest is reported).") var epochs = 4
     @Option(help: "Training steps of clif on corel5k size for the peak-memory measurement (0 skips it).")
     var memorySteps = 3
+    @Option(help: "Comma-separated subset of the workloads: mlp-corel5k, mlp-scene, clif-scene (default: all).")
+    var workloads: String?
     @Option(help: "Write the results as JSON to this file.") var json: String?
 
     struct Workload {
@@ -37,13 +39,21 @@ struct EpochBenchmark: ParsableCommand {
         }
     }
 
+    func validate() throws {
+        let known: Set = ["mlp-corel5k", "mlp-scene", "clif-scene"]
+        for name in workloads?.split(separator: ",").map(String.init) ?? [] where !known.contains(name) {
+            throw ValidationError("unknown workload '\(name)'; choose from \(known.sorted().joined(separator: ", "))")
+        }
+        guard epochs >= 2 else { throw ValidationError("--epochs must be at least 2 (the first is a warm-up)") }
+    }
+
     func run() throws {
         BLAS.setThreads(threads)
         BLAS.warmUp()
         let sgemmSquare = BLAS.measureGFLOPS(m: 1024, n: 1024, k: 1024, repeats: 5)
         let sgemmClif = BLAS.measureGFLOPS(m: 768, n: 768, k: 768, repeats: 9)
         print("cblas_sgemm GFLOP/s (\(threads) threads): 1024³ \(format(sgemmSquare)), 768³ \(format(sgemmClif))")
-        let workloads = [
+        let all = [
             Workload(name: "mlp corel5k", model: "mlp", rows: 5000, features: 499, labels: 374, density: 3.522 / 374,
                      stepFlops: Self.mlpFlops(d: 499, q: 374)),
             Workload(name: "mlp scene", model: "mlp", rows: 2407, features: 294, labels: 6, density: 1.074 / 6,
@@ -51,9 +61,11 @@ struct EpochBenchmark: ParsableCommand {
             Workload(name: "clif scene", model: "clif", rows: 2407, features: 294, labels: 6, density: 1.074 / 6,
                      stepFlops: Self.clifFlops(d: 294, q: 6)),
         ]
+        let wanted = workloads.map { Set($0.split(separator: ",").map(String.init)) }
+        let selected = all.filter { wanted?.contains($0.name.replacingOccurrences(of: " ", with: "-")) ?? true }
         var results: [[String: Any]] = []
         print("workload       seconds/epoch  samples/s  GEMM GFLOP/s  % of sgemm 768³")
-        for workload in workloads {
+        for workload in selected {
             let (seconds, all) = try timeEpochs(workload)
             var flops = 0.0
             var start = 0
