@@ -128,6 +128,16 @@ import TestSupport
         #expect(throws: ModelError.self) { try ParameterArchive.load(other, from: folder.appendingPathComponent("model.npz")) }
     }
 
+    @Test(arguments: ModelFactory.names)
+    func trainingStepsReusePooledBuffers(_ name: String) throws {
+        let session = TrainingSession(model: try Self.tiny(name), learningRate: 1e-3, weightDecay: 0)
+        session.step(features: Self.x, targets: Self.y, batchSize: 3)
+        let held = session.pooledTrainingBytes
+        #expect(held > 0)
+        for _ in 0..<3 { session.step(features: Self.x, targets: Self.y, batchSize: 3) }
+        #expect(session.pooledTrainingBytes == held)
+    }
+
     @Test func warmup() {
         let warmup = LinearWarmup(warmupSteps: 4)
         #expect((0..<6).map { warmup.factor(step: $0) } == [0.25, 0.5, 0.75, 1, 1, 1])
