@@ -1,7 +1,7 @@
 /// Builds models by name.
 public enum ModelFactory {
     /// Names accepted by `make`.
-    public static let names = ["mlp", "clif"]
+    public static let names = ["mlp", "clif", "dela"]
 
     /// A model by name with seeded initialisation; `hyperParameters` override the model's
     /// published defaults (unknown keys are rejected, listing the valid ones).
@@ -10,6 +10,7 @@ public enum ModelFactory {
         switch name {
         case "mlp": try MLPModel(inputDimension: inputDimension, labelCount: labelCount, hyperParameters: hyperParameters, seed: seed)
         case "clif": try CLIFModel(inputDimension: inputDimension, labelCount: labelCount, hyperParameters: hyperParameters, seed: seed)
+        case "dela": try DELAModel(inputDimension: inputDimension, labelCount: labelCount, hyperParameters: hyperParameters, seed: seed)
         default: throw .unknownModel(name, valid: names)
         }
     }
@@ -19,6 +20,7 @@ public enum ModelFactory {
         switch name {
         case "mlp": MLPModel.defaults
         case "clif": CLIFModel.defaults
+        case "dela": DELAModel.defaults
         default: throw .unknownModel(name, valid: names)
         }
     }

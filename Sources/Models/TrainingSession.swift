@@ -16,6 +16,10 @@ public final class TrainingSession {
         trainingGraph = Graph(recordsGradients: true)
     }
 
+    /// Bytes held by the training graph's buffer pool: constant from the second step of a
+    /// given batch size on (buffers are reused, not reallocated).
+    public var pooledTrainingBytes: Int { trainingGraph.pool.heldBytes }
+
     /// One optimiser step on a batch: forward (training mode), loss with optional per-element
     /// weights [b·q], backward, Adam with the learning rate times `learningRateScale` (warm-up).
     /// When `elementLosses` is given it receives the unweighted per-sample, per-label binary

@@ -57,17 +57,48 @@ public final class Adam {
                 let p = tensor.data, g = tensor.gradientForAccumulation(), n = tensor.count
                 firstMoments[index].withUnsafeMutableBufferPointer { m in
                     secondMoments[index].withUnsafeMutableBufferPointer { v in
-                        for i in 0..<n {
-                            let grad = decay != 0 ? g[i] + p[i] * decay : g[i]
-                            m[i] += lerpWeight * (grad - m[i])
-                            v[i] = v[i] * b2 + squareWeight * grad * grad
-                            let denominator = v[i].squareRoot() / root + eps
-                            p[i] += -stepSize * (m[i] / denominator)
-                        }
+                        Self.update(p, g, m.baseAddress!, v.baseAddress!, n, decay: decay, lerpWeight: lerpWeight, beta2: b2,
+                                    squareWeight: squareWeight, root: root, epsilon: eps, stepSize: stepSize)
                     }
                 }
                 index += 1
             }
+        }
+    }
+
+    /// The update of one parameter, eight lanes at a time (IEEE-exact, same result as scalar).
+    private static func update(_ p: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>,
+                               _ v: UnsafeMutablePointer<Float>, _ n: Int, decay: Float, lerpWeight: Float, beta2: Float,
+                               squareWeight: Float, root: Float, epsilon: Float, stepSize: Float) {
+        typealias Lanes = SIMD8<Float>
+        func load(_ pointer: UnsafeMutablePointer<Float>, _ i: Int) -> Lanes {
+            UnsafeRawPointer(pointer + i).loadUnaligned(as: Lanes.self)
+        }
+        func store(_ value: Lanes, _ pointer: UnsafeMutablePointer<Float>, _ i: Int) {
+            UnsafeMutableRawPointer(pointer + i).storeBytes(of: value, as: Lanes.self)
+        }
+        var i = 0
+        while i + 8 <= n {
+            let parameter = load(p, i)
+            let grad = decay != 0 ? load(g, i) + parameter * decay : load(g, i)
+            var first = load(m, i), second = load(v, i)
+            first += lerpWeight * (grad - first)
+            second = second * beta2 + squareWeight * grad * grad
+            var squareRoot = Lanes()
+            for lane in 0..<8 { squareRoot[lane] = second[lane].squareRoot() }  // vectorises to sqrtps
+            let denominator = squareRoot / root + epsilon
+            store(parameter + -stepSize * (first / denominator), p, i)
+            store(first, m, i)
+            store(second, v, i)
+            i += 8
+        }
+        while i < n {
+            let grad = decay != 0 ? g[i] + p[i] * decay : g[i]
+            m[i] += lerpWeight * (grad - m[i])
+            v[i] = v[i] * beta2 + squareWeight * grad * grad
+            let denominator = v[i].squareRoot() / root + epsilon
+            p[i] += -stepSize * (m[i] / denominator)
+            i += 1
         }
     }
 

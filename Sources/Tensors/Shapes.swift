@@ -150,7 +150,15 @@ extension Graph {
         let keep = 1 / (1 - p)
         let mask = pool.acquire(x.count)
         let maskCount = x.count
-        for i in 0..<x.count { mask[i] = generator.nextFloat() < p ? 0 : keep }
+        // Two 32-bit uniforms from each 64-bit draw.
+        let threshold = UInt64((Double(p) * 4_294_967_296).rounded())
+        var i = 0
+        while i < maskCount {
+            let bits = generator.next()
+            mask[i] = bits & 0xFFFF_FFFF < threshold ? 0 : keep
+            if i + 1 < maskCount { mask[i + 1] = bits >> 32 < threshold ? 0 : keep }
+            i += 2
+        }
         let y = output(x.shape, inputs: [x])
         for i in 0..<x.count { y.data[i] = x.data[i] * mask[i] }
         let pool = self.pool

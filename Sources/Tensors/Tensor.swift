@@ -47,16 +47,22 @@ public final class Tensor {
     }
 
     deinit {
+        if case .owned = storage { data.deallocate() }
+        if let gradient { releaseBuffer(gradient) }
+        if case .pooled(let pool) = storage { pool.release(data, count: count) }
+    }
+
+    /// The pool gradients come from: the tensor's own, or its base's for an alias.
+    private var gradientPool: BufferPool? {
         switch storage {
-        case .owned:
-            data.deallocate()
-            gradient?.deallocate()
-        case .pooled(let pool):
-            pool.release(data, count: count)
-            if let gradient { pool.release(gradient, count: count) }
-        case .alias:
-            if let gradient { gradient.deallocate() }
+        case .owned: nil
+        case .pooled(let pool): pool
+        case .alias(let base): base.gradientPool
         }
+    }
+
+    private func releaseBuffer(_ buffer: UnsafeMutablePointer<Float>) {
+        if let pool = gradientPool { pool.release(buffer, count: count) } else { buffer.deallocate() }
     }
 
     /// The elements as an array (a copy).
@@ -96,22 +102,16 @@ public final class Tensor {
     }
 
     private func allocateGradient() -> UnsafeMutablePointer<Float> {
-        switch storage {
-        case .pooled(let pool): return pool.acquireZeroed(count)
-        case .owned, .alias:
-            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
-            buffer.initialize(repeating: 0, count: count)
-            return buffer
-        }
+        if let pool = gradientPool { return pool.acquireZeroed(count) }
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+        buffer.initialize(repeating: 0, count: count)
+        return buffer
     }
 
     /// Drops the gradient of an intermediate (graph-made) tensor before a new backward pass.
     func releaseGradient() {
         guard let buffer = gradient else { return }
-        switch storage {
-        case .pooled(let pool): pool.release(buffer, count: count)
-        case .owned, .alias: buffer.deallocate()
-        }
+        releaseBuffer(buffer)
         gradient = nil
     }
 

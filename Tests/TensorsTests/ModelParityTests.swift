@@ -54,4 +54,29 @@ func assignParameters(_ model: any MultiLabelModel, from fixture: Fixture) {
         for p in model.parameters { expectClose(p.tensor.gradientValues, f["grad/\(p.name)"], p.name) }
         #expect(model.labelEmbedding.gradient == nil)
     }
+
+    @Test func dela() throws {
+        let f = try Fixture("dela")
+        let model = try DELAModel(inputDimension: 7, labelCount: 5, hyperParameters: [
+            "encoder_hidden_1": 6, "encoder_hidden_2": 8, "encoder_output": 6, "decoder_hidden": 6, "decoder_output": 8,
+            "dropout": 0,
+        ], seed: 1)
+        #expect(model.latentDimension == 4)
+        #expect(Set(model.parameters.map { "param/\($0.name)" }) == Set(f.keys(prefix: "param/")))
+        assignParameters(model, from: f)
+        let noise = DelaNoise(uniforms: f["input/gumbel_uniforms"], normals: f["input/eps"])
+        let graph = Graph()
+        let output = f["input/x"].withUnsafeBufferPointer {
+            model.forward(graph, features: $0, batchSize: 4, training: true, noise: noise)
+        }
+        expectClose(output.logits.values, f["out/logits"], "logits")
+        expectClose([output.regularizer!.scalar], [1e-4 * f.scalar("out/kl")], "kl", relative: 2e-4)
+        let loss = model.loss(graph, output, targets: f["input/y"])
+        expectClose([loss.scalar], [f.scalar("out/loss")], "loss")
+        graph.backward(loss)
+        for p in model.parameters { expectClose(p.tensor.gradientValues, f["grad/\(p.name)"], p.name) }
+        let evaluation = model.forward(Graph(recordsGradients: false), features: f["input/x"], batchSize: 4, training: false)
+        expectClose(evaluation.logits.values, f["out/eval_logits"], "eval logits")
+        #expect(model.parameters.filter { $0.learningRateMultiplier == 0.8 }.map(\.name) == ["gate_logits", "scale.weight", "scale.bias"])
+    }
 }

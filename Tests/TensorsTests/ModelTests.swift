@@ -13,17 +13,38 @@ import TestSupport
     static let y: [Float] = [1, 0, 1, 0, 0, 1, 1, 1, 0]
 
     static func tiny(_ name: String) throws -> any MultiLabelModel {
-        try ModelFactory.make(name: name, inputDimension: 5, labelCount: 3, hyperParameters: ["hidden_width": 4, "dropout": 0],
-                              seed: 3)
+        let hyper: [String: Double] = name == "dela"
+            ? ["encoder_hidden_1": 4, "encoder_hidden_2": 5, "encoder_output": 4, "decoder_hidden": 4, "decoder_output": 3,
+               "dropout": 0, "gate_init": 3]
+            : ["hidden_width": 4, "dropout": 0]
+        return try ModelFactory.make(name: name, inputDimension: 5, labelCount: 3, hyperParameters: hyper, seed: 3)
     }
 
-    @Test(arguments: ModelFactory.names)
+    @Test(arguments: ["mlp", "clif"])
     func fullModelGradient(_ name: String) throws {
         let model = try Self.tiny(name)
         let weights: [Float] = [1, 2, 0.5, 1, 1, 3, 0.2, 1, 1]
         checkGradients(model.parameters.map(\.tensor)) { graph in
             let output = model.forward(graph, features: Self.x, batchSize: 3, training: true)
             return model.loss(graph, output, targets: Self.y, elementWeights: weights)
+        }
+    }
+
+    /// dela with fixed noise; the gate parameters are left out because their straight-through
+    /// gradient is by design not the derivative of the piecewise-constant hard gates (that rule
+    /// is checked by the op test and by the PyTorch parity test).
+    @Test func delaGradientWithFixedNoise() throws {
+        let model = try #require(try Self.tiny("dela") as? DELAModel)
+        var generator = SeededGenerator(seed: 4)
+        let noise = model.drawNoise(batchSize: 3)
+        _ = generator.next()
+        let checked = model.parameters.filter { $0.name != "gate_logits" && !$0.name.hasPrefix("scale.") }
+        #expect(checked.count == model.parameters.count - 3)
+        checkGradients(checked.map(\.tensor)) { graph in
+            let output = Self.x.withUnsafeBufferPointer {
+                model.forward(graph, features: $0, batchSize: 3, training: true, noise: noise)
+            }
+            return model.loss(graph, output, targets: Self.y)
         }
     }
 
@@ -105,6 +126,16 @@ import TestSupport
 
         let other = try ModelFactory.make(name: "mlp", inputDimension: 5, labelCount: 3, seed: 1)
         #expect(throws: ModelError.self) { try ParameterArchive.load(other, from: folder.appendingPathComponent("model.npz")) }
+    }
+
+    @Test(arguments: ModelFactory.names)
+    func trainingStepsReusePooledBuffers(_ name: String) throws {
+        let session = TrainingSession(model: try Self.tiny(name), learningRate: 1e-3, weightDecay: 0)
+        session.step(features: Self.x, targets: Self.y, batchSize: 3)
+        let held = session.pooledTrainingBytes
+        #expect(held > 0)
+        for _ in 0..<3 { session.step(features: Self.x, targets: Self.y, batchSize: 3) }
+        #expect(session.pooledTrainingBytes == held)
     }
 
     @Test func warmup() {

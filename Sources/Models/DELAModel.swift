@@ -1,0 +1,136 @@
+import SeededRandom
+import Tensors
+
+/// Sampling noise of one `dela` training forward pass (drawn from the model's generator
+/// unless given, e.g. by a parity test).
+public struct DelaNoise {
+    /// Uniforms in (0, 1) for the binary-Concrete gates, [q, D].
+    public var uniforms: [Float]
+    /// Standard normals for the reparameterisation, [b, q, D].
+    public var normals: [Float]
+    public init(uniforms: [Float], normals: [Float]) {
+        self.uniforms = uniforms
+        self.normals = normals
+    }
+}
+
+/// `dela` (Hang & Zhang, ICML 2022), models.md §3: a ReLU encoder gives μ, log σ² [b, D];
+/// learnable gate logits G [q, D] (through the `scale` layer) give hard binary-Concrete gates
+/// s (straight-through) that choose, per label, which latent dimensions receive noise:
+/// z_k = μ + s_k ⊙ σ ⊙ ε [b, q, D]; a ReLU decoder on concat(x, z_k) and the per-label
+/// classifier give the logits. Loss = q · MultiLabelSoftMargin + kl_weight · KL (training).
+/// The gate logits and the scale layer learn at `gate_lr_multiplier` × the base rate.
+public final class DELAModel: MultiLabelModel {
+    /// `latent_dimension` 0 means ⌈d/2⌉.
+    public static let defaults: [String: Double] = [
+        "encoder_hidden_1": 256, "encoder_hidden_2": 512, "encoder_output": 256, "decoder_hidden": 256,
+        "decoder_output": 512, "latent_dimension": 0, "dropout": 0.2, "temperature": 2.0 / 3.0, "kl_weight": 1e-4,
+        "gate_init": 10, "gate_lr_multiplier": 0.8,
+    ]
+    public let name = "dela"
+    public let inputDimension: Int
+    public let labelCount: Int
+    public let latentDimension: Int
+    let encoder: MLPBlock
+    let mean: LinearLayer
+    let logVariance: LinearLayer
+    let gateLogits: Tensor
+    let gateScale: LinearLayer
+    let decoder: MLPBlock
+    let classifier: PerLabelClassifier
+    let temperature: Float, klWeight: Float, gateMultiplier: Float
+    var generator: SeededGenerator
+
+    public init(inputDimension d: Int, labelCount q: Int, hyperParameters: [String: Double] = [:], seed: UInt64) throws(ModelError) {
+        guard d > 0, q > 0 else { throw .invalidDimensions(inputDimension: d, labelCount: q) }
+        let h = try HyperParameters(hyperParameters, model: "dela", defaults: Self.defaults)
+        let latent = h.double("latent_dimension") == 0 ? (d + 1) / 2 : try h.count("latent_dimension")
+        let e1 = try h.count("encoder_hidden_1"), e2 = try h.count("encoder_hidden_2"), e3 = try h.count("encoder_output")
+        let d1 = try h.count("decoder_hidden"), d2 = try h.count("decoder_output")
+        guard h.double("temperature") > 0 else {
+            throw .invalidHyperParameter(model: "dela", key: "temperature", value: h.double("temperature"), expected: "positive")
+        }
+        var g = SeededGenerator(seed: seed, stream: "dela.init")
+        inputDimension = d
+        labelCount = q
+        latentDimension = latent
+        encoder = MLPBlock(prefix: "encoder", widths: [d, e1, e2, e3], activation: .relu, dropout: try h.probability("dropout"),
+                           generator: &g)
+        mean = LinearLayer(name: "fc_mu", inputs: e3, outputs: latent, leakySlope: nil, generator: &g)
+        logVariance = LinearLayer(name: "fc_logvar", inputs: e3, outputs: latent, leakySlope: nil, generator: &g)
+        let bound = h.float("gate_init")
+        gateLogits = .parameter(Initialization.uniform(q * latent, low: -bound, high: bound, generator: &g), shape: [q, latent])
+        gateScale = LinearLayer(name: "scale", inputs: latent, outputs: latent, leakySlope: nil, generator: &g)
+        gateScale.bias.assign([Float](repeating: 2, count: latent))
+        decoder = MLPBlock(prefix: "decoder", widths: [d + latent, d1, d2], activation: .relu, dropout: 0, generator: &g)
+        classifier = PerLabelClassifier(labels: q, width: d2, generator: &g)
+        temperature = h.float("temperature")
+        klWeight = h.float("kl_weight")
+        gateMultiplier = h.float("gate_lr_multiplier")
+        generator = SeededGenerator(seed: seed, stream: "dela.noise")
+    }
+
+    public var parameters: [ModelParameter] {
+        encoder.parameters + mean.parameters + logVariance.parameters
+            + [ModelParameter(name: "gate_logits", tensor: gateLogits, learningRateMultiplier: gateMultiplier)]
+            + gateScale.parameters.map { ModelParameter(name: $0.name, tensor: $0.tensor, learningRateMultiplier: gateMultiplier) }
+            + decoder.parameters + classifier.parameters
+    }
+
+    public var buffers: [(name: String, tensor: Tensor)] { [] }
+
+    public func forward(_ graph: Graph, features: UnsafeBufferPointer<Float>, batchSize: Int, training: Bool) -> ModelOutput {
+        forward(graph, features: features, batchSize: batchSize, training: training, noise: nil)
+    }
+
+    /// Fresh noise from the model's generator: uniforms in (0, 1) and standard normals.
+    func drawNoise(batchSize b: Int) -> DelaNoise {
+        let q = labelCount, latent = latentDimension
+        var uniforms = [Float](repeating: 0, count: q * latent)
+        for i in 0..<uniforms.count { uniforms[i] = (Float(generator.next() >> 40) + 0.5) / 16_777_216 }
+        var normals = [Float](repeating: 0, count: b * q * latent)
+        for i in 0..<normals.count { normals[i] = Float(generator.nextGaussian()) }
+        return DelaNoise(uniforms: uniforms, normals: normals)
+    }
+
+    /// Forward pass; in training `noise` (or fresh noise when nil) drives gates and sampling.
+    public func forward(_ graph: Graph, features: UnsafeBufferPointer<Float>, batchSize b: Int, training: Bool,
+                        noise: DelaNoise?) -> ModelOutput {
+        let q = labelCount, latent = latentDimension, d = inputDimension
+        let x = graph.constant(features, shape: [b, d])
+        let h = encoder(graph, x, training: training, generator: &generator)
+        let mu = mean(graph, h), logVar = logVariance(graph, h)
+        let muRows = graph.reshape(mu, [b, 1, latent])
+        let z: Tensor
+        var regularizer: Tensor?
+        if training {
+            let noise = noise ?? drawNoise(batchSize: b)
+            var logistic = noise.uniforms
+            for i in 0..<logistic.count { logistic[i] = logf(logistic[i]) - log1pf(-logistic[i]) }
+            let logits = gateScale(graph, gateLogits)
+            let soft = graph.sigmoid(graph.scale(graph.add(graph.constant(logistic, shape: [q, latent]), logits), by: 1 / temperature))
+            let gates = graph.straightThroughThreshold(soft)
+            let gateRows = graph.reshape(gates, [1, q, latent])
+            let std = graph.reshape(graph.exp(graph.scale(logVar, by: 0.5)), [b, 1, latent])
+            let spread = graph.multiply(graph.multiply(gateRows, std), graph.constant(noise.normals, shape: [b, q, latent]))
+            z = graph.add(muRows, spread)
+            // K_bjk = −log σ²_bk − 2 log(s_jk + 1e-6) − 1 + σ²_bk s_jk² + μ_bk²; KL = mean_(b,j) ½ Σ_k K_bjk.
+            let logVarRows = graph.reshape(logVar, [b, 1, latent])
+            let logGates = graph.scale(graph.log(graph.add(gateRows, scalar: 1e-6)), by: -2)
+            var k = graph.add(graph.subtract(logGates, logVarRows), graph.multiply(graph.exp(logVarRows), graph.square(gateRows)))
+            k = graph.add(graph.add(k, graph.square(muRows)), scalar: -1)
+            regularizer = graph.scale(graph.sumAll(k), by: 0.5 * klWeight / Float(b * q))
+        } else {
+            z = graph.expand(muRows, to: [b, q, latent])
+        }
+        let xRows = graph.expand(graph.reshape(x, [b, 1, d]), to: [b, q, d])
+        let decoded = decoder(graph, graph.concat([xRows, z], axis: 2), training: training, generator: &generator)
+        return ModelOutput(logits: classifier(graph, decoded), classificationScale: Float(q), regularizer: regularizer)
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
