@@ -41,6 +41,11 @@ public final class DELAModel: MultiLabelModel {
     let temperature: Float, klWeight: Float, gateMultiplier: Float
     var generator: SeededGenerator
 
+    public var noiseGenerator: SeededGenerator {
+        get { generator }
+        set { generator = newValue }
+    }
+
     public init(inputDimension d: Int, labelCount q: Int, hyperParameters: [String: Double] = [:], seed: UInt64) throws(ModelError) {
         guard d > 0, q > 0 else { throw .invalidDimensions(inputDimension: d, labelCount: q) }
         let h = try HyperParameters(hyperParameters, model: "dela", defaults: Self.defaults)
