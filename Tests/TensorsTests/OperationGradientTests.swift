@@ -3,7 +3,8 @@ import Testing
 @testable import Tensors
 
 @Suite struct OperationGradientTests {
-    @Test(arguments: ["exp", "log", "sigmoid", "softplus", "relu", "leakyRelu", "sqrt", "square", "scale", "addScalar"])
+    @Test(arguments: ["exp", "log", "sigmoid", "softplus", "relu", "leakyRelu", "sqrt", "square", "reciprocal", "negate", "scale",
+                            "addScalar"])
     func unary(_ name: String) {
         let op: UnaryOp = switch name {
         case "exp": .exp
@@ -14,10 +15,12 @@ import Testing
         case "leakyRelu": .leakyRelu(slope: 0.1)
         case "sqrt": .sqrt
         case "square": .square
+        case "reciprocal": .reciprocal
+        case "negate": .negate
         case "scale": .scale(-1.5)
         default: .addScalar(2)
         }
-        let positiveOnly = name == "log" || name == "sqrt"
+        let positiveOnly = name == "log" || name == "sqrt" || name == "reciprocal"
         let x = randomParameter([3, 4], seed: 1, positive: positiveOnly)
         checkGradients([x]) { $0.unary(op, x) }
     }
