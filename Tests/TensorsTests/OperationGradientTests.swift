@@ -164,3 +164,16 @@ import Testing
         #expect(x.gradientValues == [0, 0])
     }
 }
+
+@Suite struct ColumnBlockLinearTests {
+    @Test func gradientAndEqualityWithConcatenation() {
+        let a = randomParameter([3, 2], seed: 100), b = randomParameter([3, 4], seed: 101)
+        let w = randomParameter([5, 6], seed: 102), c = randomParameter([5], seed: 103)
+        checkGradients([a, w, c]) { $0.linear(a, weight: w, columns: 0..<2, bias: c) }
+        checkGradients([b, w]) { $0.linear(b, weight: w, columns: 2..<6, bias: nil) }
+        let graph = Graph(recordsGradients: false)
+        let whole = graph.linear(graph.concat([a, b], axis: 1), weight: w, bias: c)
+        let parts = graph.add(graph.linear(a, weight: w, columns: 0..<2, bias: c), graph.linear(b, weight: w, columns: 2..<6, bias: nil))
+        expectClose(parts.values, whole.values)
+    }
+}
