@@ -18,7 +18,8 @@ public struct DelaNoise {
 /// learnable gate logits G [q, D] (through the `scale` layer) give hard binary-Concrete gates
 /// s (straight-through) that choose, per label, which latent dimensions receive noise:
 /// z_k = μ + s_k ⊙ σ ⊙ ε [b, q, D]; a ReLU decoder on concat(x, z_k) and the per-label
-/// classifier give the logits. Loss = q · MultiLabelSoftMargin + kl_weight · KL (training).
+/// classifier give the logits. The decoder's first Linear runs on the x-columns once per
+/// sample and on the z-columns per label, so the [b, q, d + D] concatenation is never built. Loss = q · MultiLabelSoftMargin + kl_weight · KL (training).
 /// The gate logits and the scale layer learn at `gate_lr_multiplier` × the base rate.
 public final class DELAModel: MultiLabelModel {
     /// `latent_dimension` 0 means ⌈d/2⌉.
@@ -128,8 +129,12 @@ public final class DELAModel: MultiLabelModel {
         } else {
             z = graph.expand(muRows, to: [b, q, latent])
         }
-        let xRows = graph.expand(graph.reshape(x, [b, 1, d]), to: [b, q, d])
-        let decoded = decoder(graph, graph.concat([xRows, z], axis: 2), training: training, generator: &generator)
+        // decoder.0 on concat(x broadcast over labels, z) = (x-part once per sample) + (z-part per label).
+        let first = decoder.layers[0]
+        let fromX = graph.linear(x, weight: first.weight, columns: 0..<d, bias: first.bias)
+        let fromZ = graph.linear(z, weight: first.weight, columns: d..<(d + latent), bias: nil)
+        let summed = graph.add(graph.reshape(fromX, [b, 1, fromX.shape[1]]), fromZ)
+        let decoded = decoder.continuing(graph, firstLinearOutput: summed, training: training, generator: &generator)
         return ModelOutput(logits: classifier(graph, decoded), classificationScale: Float(q), regularizer: regularizer)
     }
 }

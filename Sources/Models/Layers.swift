@@ -55,14 +55,26 @@ struct MLPBlock {
     func callAsFunction(_ graph: Graph, _ x: Tensor, training: Bool, generator: inout SeededGenerator) -> Tensor {
         var h = x
         for layer in layers {
-            h = layer(graph, h)
-            switch activation {
-            case .relu: h = graph.relu(h)
-            case .leakyRelu(let slope): h = graph.leakyRelu(h, slope: slope)
-            }
-            h = graph.dropout(h, p: dropout, training: training, generator: &generator)
+            h = activateAndDrop(graph, layer(graph, h), training: training, generator: &generator)
         }
         return h
+    }
+
+    /// The block after its first Linear, given that Linear's output (pre-activation).
+    func continuing(_ graph: Graph, firstLinearOutput: Tensor, training: Bool, generator: inout SeededGenerator) -> Tensor {
+        var h = activateAndDrop(graph, firstLinearOutput, training: training, generator: &generator)
+        for layer in layers.dropFirst() {
+            h = activateAndDrop(graph, layer(graph, h), training: training, generator: &generator)
+        }
+        return h
+    }
+
+    private func activateAndDrop(_ graph: Graph, _ x: Tensor, training: Bool, generator: inout SeededGenerator) -> Tensor {
+        let h = switch activation {
+        case .relu: graph.relu(x)
+        case .leakyRelu(let slope): graph.leakyRelu(x, slope: slope)
+        }
+        return graph.dropout(h, p: dropout, training: training, generator: &generator)
     }
 
     var parameters: [ModelParameter] { layers.flatMap(\.parameters) }

@@ -67,8 +67,9 @@ public final class TrainingSession {
 
     /// Evaluation-mode (no dropout, no noise, no tape) sigmoid probabilities of `rows` rows
     /// of `features` [rows, d] into `probabilities` [rows, q], `chunk` rows at a time.
-    /// Memory is O(chunk · model width), independent of `rows`.
-    public func predictProbabilities(features: UnsafeBufferPointer<Float>, rows: Int, chunk: Int = 512,
+    /// Memory is O(chunk · model width), independent of `rows`; the default chunk equals the
+    /// training batch, so evaluation needs no more memory than a training step.
+    public func predictProbabilities(features: UnsafeBufferPointer<Float>, rows: Int, chunk: Int = 128,
                                      into probabilities: UnsafeMutableBufferPointer<Float>) {
         let d = model.inputDimension, q = model.labelCount
         precondition(features.count >= rows * d && probabilities.count >= rows * q, "predictProbabilities: buffers too small")
@@ -84,7 +85,7 @@ public final class TrainingSession {
     }
 
     /// Array form of `predictProbabilities`.
-    public func predictProbabilities(features: [Float], rows: Int, chunk: Int = 512) -> [Float] {
+    public func predictProbabilities(features: [Float], rows: Int, chunk: Int = 128) -> [Float] {
         var result = [Float](repeating: 0, count: rows * model.labelCount)
         features.withUnsafeBufferPointer { x in
             result.withUnsafeMutableBufferPointer { predictProbabilities(features: x, rows: rows, chunk: chunk, into: $0) }
@@ -94,7 +95,7 @@ public final class TrainingSession {
 
     /// Evaluation-mode mean loss (no tape) over `rows` rows, chunked; weights each chunk by its rows.
     public func evaluationLoss(features: UnsafeBufferPointer<Float>, targets: UnsafeBufferPointer<Float>, rows: Int,
-                               chunk: Int = 512) -> Double {
+                               chunk: Int = 128) -> Double {
         let d = model.inputDimension, q = model.labelCount
         var total = 0.0, start = 0
         while start < rows {

@@ -9,6 +9,14 @@ func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, alpha: Flo
                 beta, c, Int32(n))
 }
 
+/// sgemm with explicit leading dimensions (for products on a column block of a matrix).
+@inline(__always)
+func gemm(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, lda: Int,
+          _ b: UnsafePointer<Float>, ldb: Int, beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+    cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+}
+
 extension Graph {
     /// Matrix product of the 2-D `a` [m,k] (or its transpose) and `b` [k,n] (or its transpose).
     /// One sgemm forward, one per input backward. O(m·n·k).
@@ -114,6 +122,43 @@ extension Graph {
             if bias.requiresGrad {
                 let gc = bias.gradientForAccumulation()
                 for s in 0..<b { for j in 0..<q { gc[j] += gy[s * q + j] } }
+            }
+        }
+        return y
+    }
+
+    /// y = x · W[:, columns]ᵀ (+ bias): a `Linear` applied to the part of its input that
+    /// occupies `columns`, so Linear(concat(a, b)) = linear(a, W, cols_a) + linear(b, W, cols_b)
+    /// without materialising the concatenation. The gradient goes into that column block
+    /// of W. O(rows · |columns| · out).
+    public func linear(_ x: Tensor, weight: Tensor, columns: Range<Int>, bias: Tensor?) -> Tensor {
+        let outputs = weight.shape[0], width = weight.shape[1], inputs = columns.count
+        precondition(columns.lowerBound >= 0 && columns.upperBound <= width && x.shape.last == inputs,
+                     "linear: input \(x.shape) does not match columns \(columns) of weight \(weight.shape)")
+        let rows = x.count / inputs
+        let y = output(Array(x.shape.dropLast()) + [outputs], inputs: bias.map { [x, weight, $0] } ?? [x, weight])
+        if let bias {
+            for r in 0..<rows { (y.data + r * outputs).update(from: bias.data, count: outputs) }
+        }
+        let block = weight.data + columns.lowerBound
+        gemm(transposeA: false, transposeB: true, m: rows, n: outputs, k: inputs, x.data, lda: inputs, block, ldb: width,
+             beta: bias == nil ? 0 : 1, y.data, ldc: outputs)
+        record(y) { y in
+            let gy = y.gradient!
+            if x.requiresGrad {
+                gemm(transposeA: false, transposeB: false, m: rows, n: inputs, k: outputs, gy, lda: outputs, block, ldb: width,
+                     beta: 1, x.gradientForAccumulation(), ldc: inputs)
+            }
+            if weight.requiresGrad {
+                gemm(transposeA: true, transposeB: false, m: outputs, n: inputs, k: rows, gy, lda: outputs, x.data, ldb: inputs,
+                     beta: 1, weight.gradientForAccumulation() + columns.lowerBound, ldc: width)
+            }
+            if let bias, bias.requiresGrad {
+                let gb = bias.gradientForAccumulation()
+                for r in 0..<rows {
+                    let row = gy + r * outputs
+                    for j in 0..<outputs { gb[j] += row[j] }
+                }
             }
         }
         return y

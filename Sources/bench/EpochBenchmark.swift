@@ -4,17 +4,17 @@ import Models
 import SeededRandom
 import Tensors
 
-/// Seconds per training epoch (batch 128, Adam) of mlp on corel5k-sized data and clif on
-/// scene-sized data, achieved GEMM GFLOP/s against measured cblas_sgemm, and peak memory of
+/// Seconds per training epoch (batch 128, Adam) of mlp on corel5k- and scene-sized data and
+/// clif and dela on scene-sized data, achieved GEMM GFLOP/s against measured cblas_sgemm, and peak memory of
 /// clif on corel5k size. Data are random with the real shapes and label densities.
 struct EpochBenchmark: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "epoch", abstract: "Training-epoch speed of mlp and clif.")
+    static let configuration = CommandConfiguration(commandName: "epoch", abstract: "Training-epoch speed of mlp, clif and dela.")
 
     @Option(help: "OpenBLAS threads.") var threads = 2
     @Option(help: "Epochs per workload (the first is a warm-up; the median of the rest is reported).") var epochs = 4
     @Option(help: "Training steps of clif on corel5k size for the peak-memory measurement (0 skips it).")
     var memorySteps = 3
-    @Option(help: "Comma-separated subset of the workloads: mlp-corel5k, mlp-scene, clif-scene (default: all).")
+    @Option(help: "Comma-separated subset of the workloads: mlp-corel5k, mlp-scene, clif-scene, dela-scene (default: all).")
     var workloads: String?
     @Option(help: "Write the results as JSON to this file.") var json: String?
 
@@ -39,8 +39,18 @@ struct EpochBenchmark: ParsableCommand {
         }
     }
 
+    static func delaFlops(d: Int, q: Int) -> (Int) -> Double {
+        { b in
+            let latent = (d + 1) / 2
+            let perSample = d * 256 + 256 * 512 + 512 * 256 + 2 * 256 * latent + d * 256
+            let perLabel = latent * 256 + 256 * 512
+            let forward = 2.0 * Double(b) * Double(perSample) + 2.0 * Double(b * q) * Double(perLabel)
+            return 3 * forward - 4.0 * Double(b) * Double(d * 256)  // no input gradient where x enters
+        }
+    }
+
     func validate() throws {
-        let known: Set = ["mlp-corel5k", "mlp-scene", "clif-scene"]
+        let known: Set = ["mlp-corel5k", "mlp-scene", "clif-scene", "dela-scene"]
         for name in workloads?.split(separator: ",").map(String.init) ?? [] where !known.contains(name) {
             throw ValidationError("unknown workload '\(name)'; choose from \(known.sorted().joined(separator: ", "))")
         }
@@ -60,6 +70,8 @@ struct EpochBenchmark: ParsableCommand {
                      stepFlops: Self.mlpFlops(d: 294, q: 6)),
             Workload(name: "clif scene", model: "clif", rows: 2407, features: 294, labels: 6, density: 1.074 / 6,
                      stepFlops: Self.clifFlops(d: 294, q: 6)),
+            Workload(name: "dela scene", model: "dela", rows: 2407, features: 294, labels: 6, density: 1.074 / 6,
+                     stepFlops: Self.delaFlops(d: 294, q: 6)),
         ]
         let wanted = workloads.map { Set($0.split(separator: ",").map(String.init)) }
         let selected = all.filter { wanted?.contains($0.name.replacingOccurrences(of: " ", with: "-")) ?? true }

@@ -3,7 +3,8 @@ import Testing
 @testable import Tensors
 
 @Suite struct OperationGradientTests {
-    @Test(arguments: ["exp", "log", "sigmoid", "softplus", "relu", "leakyRelu", "sqrt", "square", "scale", "addScalar"])
+    @Test(arguments: ["exp", "log", "sigmoid", "softplus", "relu", "leakyRelu", "sqrt", "square", "reciprocal", "negate", "scale",
+                            "addScalar"])
     func unary(_ name: String) {
         let op: UnaryOp = switch name {
         case "exp": .exp
@@ -14,10 +15,12 @@ import Testing
         case "leakyRelu": .leakyRelu(slope: 0.1)
         case "sqrt": .sqrt
         case "square": .square
+        case "reciprocal": .reciprocal
+        case "negate": .negate
         case "scale": .scale(-1.5)
         default: .addScalar(2)
         }
-        let positiveOnly = name == "log" || name == "sqrt"
+        let positiveOnly = name == "log" || name == "sqrt" || name == "reciprocal"
         let x = randomParameter([3, 4], seed: 1, positive: positiveOnly)
         checkGradients([x]) { $0.unary(op, x) }
     }
@@ -159,5 +162,18 @@ import Testing
         #expect(x.gradientValues == [6, 6])
         x.zeroGrad()
         #expect(x.gradientValues == [0, 0])
+    }
+}
+
+@Suite struct ColumnBlockLinearTests {
+    @Test func gradientAndEqualityWithConcatenation() {
+        let a = randomParameter([3, 2], seed: 100), b = randomParameter([3, 4], seed: 101)
+        let w = randomParameter([5, 6], seed: 102), c = randomParameter([5], seed: 103)
+        checkGradients([a, w, c]) { $0.linear(a, weight: w, columns: 0..<2, bias: c) }
+        checkGradients([b, w]) { $0.linear(b, weight: w, columns: 2..<6, bias: nil) }
+        let graph = Graph(recordsGradients: false)
+        let whole = graph.linear(graph.concat([a, b], axis: 1), weight: w, bias: c)
+        let parts = graph.add(graph.linear(a, weight: w, columns: 0..<2, bias: c), graph.linear(b, weight: w, columns: 2..<6, bias: nil))
+        expectClose(parts.values, whole.values)
     }
 }
