@@ -1,1 +1,1 @@
-print("pipeline: not implemented yet")
+PipelineCommand.main()

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// `pipeline stage <type> …`: runs one stage in this process. The runner starts every stage
+/// instance this way, as a child process of its own executable, so `swift run pipeline` needs
+/// no other product built.
+struct StageGroupCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stage",
+        abstract: "Run one stage in-process (used by `pipeline run` for its child processes).",
+        shouldDisplay: false,
+        subcommands: [])
+}
