@@ -1,1 +1,3 @@
-print("fetch: not implemented yet")
+import StageCommands
+
+FetchCommand.main()

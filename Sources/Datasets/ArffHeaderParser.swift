@@ -1,0 +1,115 @@
+/// Reads the `@relation` / `@attribute` lines of an ARFF file (the part before `@data`).
+struct ArffHeaderParser {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let file: String
+
+    /// The parsed header and the offset/line just after the `@data` line.
+    struct Result {
+        var relation: String
+        var attributes: [ArffAttribute]
+        var dataOffset: Int
+        var dataLine: Int
+    }
+
+    func parse() throws -> Result {
+        var relation: String?
+        var attributes: [ArffAttribute] = []
+        var position = 0
+        var line = 0
+        if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { position = 3 }
+        while position < bytes.count {
+            line += 1
+            let lineEnd = ArffBytes.endOfLine(bytes, from: position)
+            var cursor = ArffCursor(bytes: bytes, position: position, end: ArffBytes.trimmedEnd(bytes, position, lineEnd), line: line, file: file)
+            position = lineEnd + 1
+            cursor.skipSpaces()
+            if cursor.atEnd || cursor.peek == UInt8(ascii: "%") { continue }
+            guard cursor.peek == UInt8(ascii: "@") else {
+                throw DatasetError.arff(file: file, line: line, reason: "expected @relation, @attribute or @data before the data section")
+            }
+            let keyword = cursor.readWord().lowercased()
+            switch keyword {
+            case "@relation":
+                cursor.skipSpaces()
+                relation = try cursor.readName(what: "relation name")
+            case "@attribute":
+                attributes.append(try parseAttribute(&cursor))
+            case "@data":
+                guard !attributes.isEmpty else {
+                    throw DatasetError.arff(file: file, line: line, reason: "@data comes before any @attribute; the header declares no attributes")
+                }
+                return Result(relation: relation ?? "", attributes: attributes, dataOffset: position, dataLine: line)
+            default:
+                throw DatasetError.arff(file: file, line: line, reason: "unknown keyword '\(keyword)'; expected @relation, @attribute or @data")
+            }
+        }
+        throw DatasetError.arff(file: file, line: line, reason: "no @data line; the file is truncated or not ARFF")
+    }
+
+    private func parseAttribute(_ cursor: inout ArffCursor) throws -> ArffAttribute {
+        cursor.skipSpaces()
+        let name = try cursor.readName(what: "attribute name")
+        cursor.skipSpaces()
+        if cursor.atEnd {
+            throw DatasetError.arff(file: file, line: cursor.line, reason: "attribute '\(name)' has no type; expected numeric, integer, real or {values}")
+        }
+        if cursor.peek == UInt8(ascii: "{") {
+            cursor.advance()
+            var values: [String] = []
+            while true {
+                cursor.skipSpaces()
+                if cursor.atEnd {
+                    throw DatasetError.arff(file: file, line: cursor.line, reason: "nominal attribute '\(name)' lacks its closing '}'")
+                }
+                if cursor.peek == UInt8(ascii: "}") { cursor.advance(); break }
+                values.append(try cursor.readNominalValue(what: "value of attribute '\(name)'"))
+                cursor.skipSpaces()
+                if !cursor.atEnd && cursor.peek == UInt8(ascii: ",") { cursor.advance() }
+            }
+            guard !values.isEmpty else {
+                throw DatasetError.arff(file: file, line: cursor.line, reason: "nominal attribute '\(name)' declares no values")
+            }
+            if Set(values).count != values.count {
+                throw DatasetError.arff(file: file, line: cursor.line, reason: "nominal attribute '\(name)' declares a value twice")
+            }
+            return ArffAttribute(name: name, kind: .nominal(values))
+        }
+        let type = cursor.readWord().lowercased()
+        switch type {
+        case "numeric", "integer", "real":
+            return ArffAttribute(name: name, kind: .numeric)
+        default:
+            throw DatasetError.arff(file: file, line: cursor.line,
+                                    reason: "attribute '\(name)' has type '\(type)', which is not supported; use numeric, integer, real or a nominal {…} list")
+        }
+    }
+}
+
+/// Byte-level helpers shared by the header and data parsers.
+enum ArffBytes {
+    /// The index of the next `\n` at or after `start`, or `bytes.count`.
+    @inline(__always)
+    static func endOfLine(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        guard start < bytes.count else { return bytes.count }
+        let base = bytes.baseAddress!
+        if let found = memchr(base + start, 0x0A, bytes.count - start) {
+            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+        }
+        return bytes.count
+    }
+
+    /// `end` moved back over trailing `\r`, spaces and tabs.
+    @inline(__always)
+    static func trimmedEnd(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int {
+        var end = end
+        while end > start, isSpace(bytes[end - 1]) { end -= 1 }
+        return end
+    }
+
+    @inline(__always)
+    static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0D
+    }
+}
+
+import Foundation

@@ -1,0 +1,208 @@
+import CArchive
+import Foundation
+
+/// Unpacks archives with libarchive: zip, rar (v4/v5), tar with gzip/bzip2/xz, and bare
+/// `.gz`/`.bz2`/`.xz` files (one entry, named after the archive without that extension).
+/// A plain file that is no archive (e.g. `Music.arff`) is copied as is, unless its name
+/// claims an archive extension, which makes it an error.
+///
+/// Safety: entries with absolute paths or `..` components, symbolic or hard links pointing
+/// outside the target folder, paths running through a symbolic link, and special files are
+/// refused; unpacking stops once more than `limit` bytes have been written. Output goes to a
+/// temporary sibling of the destination, renamed into place only on success (nothing is left
+/// behind on failure). Time and memory: streaming, 64 KiB buffer.
+public struct Unpacker: Sendable {
+    /// Maximum number of bytes the unpacked entries may hold in total.
+    public var limit: Int64
+
+    /// Default limit: 4 GiB.
+    public static let defaultLimit: Int64 = 4 << 30
+
+    /// File name endings that must be real archives.
+    static let archiveExtensions = [".zip", ".rar", ".tar", ".tgz", ".tbz2", ".txz", ".gz", ".bz2", ".xz", ".7z"]
+    /// Extensions removed from a bare compressed file's name to name its single entry.
+    static let compressionExtensions = [".gz", ".bz2", ".xz"]
+
+    public init(limit: Int64 = Unpacker.defaultLimit) {
+        self.limit = limit
+    }
+
+    /// Unpacks `archive` into `destination` (which must not exist yet); `displayName` names the
+    /// archive in messages. Returns the relative paths of the regular files written, sorted.
+    @discardableResult
+    public func unpack(_ archive: URL, into destination: URL, displayName: String? = nil) throws -> [String] {
+        let name = displayName ?? archive.path
+        let staging = destination.deletingLastPathComponent()
+            .appendingPathComponent(".\(destination.lastPathComponent).partial-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+        do {
+            let files = try extract(archive, into: staging, name: name)
+            if rename(staging.path, destination.path) != 0 {
+                throw DatasetError.output(path: destination.path, reason: "cannot move the unpacked files into place: \(String(cString: strerror(errno)))")
+            }
+            return files
+        } catch {
+            try? FileManager.default.removeItem(at: staging)
+            throw error
+        }
+    }
+
+    private func extract(_ archive: URL, into root: URL, name: String) throws -> [String] {
+        guard let reader = archive_read_new() else {
+            throw DatasetError.archive(file: name, reason: "libarchive could not allocate a reader")
+        }
+        defer { archive_read_free(reader) }
+        archive_read_support_format_all(reader)
+        archive_read_support_format_raw(reader)
+        archive_read_support_filter_all(reader)
+        func failure(_ what: String) -> DatasetError {
+            let detail = archive_error_string(reader).map { String(cString: $0) } ?? "unknown error"
+            return .archive(file: name, reason: "\(what): \(detail)")
+        }
+        guard archive_read_open_filename(reader, archive.path, 1 << 16) == ARCHIVE_OK else {
+            throw failure("cannot open")
+        }
+        var files: [String] = []
+        var written: Int64 = 0
+        var entry: OpaquePointer?
+        var first = true
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: 1 << 16, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let status = archive_read_next_header(reader, &entry)
+            if status == ARCHIVE_EOF { break }
+            guard status >= ARCHIVE_WARN, let entry else { throw failure("corrupt or truncated archive") }
+            let isRaw = archive_format(reader) & ARCHIVE_FORMAT_BASE_MASK == ARCHIVE_FORMAT_RAW
+            if first && isRaw && archive_filter_count(reader) <= 1 {
+                let lower = archive.lastPathComponent.lowercased()
+                if let claimed = Self.archiveExtensions.first(where: { lower.hasSuffix($0) }) {
+                    throw DatasetError.archive(file: name, reason: "the file name ends in \(claimed) but the content is not a recognised archive")
+                }
+            }
+            first = false
+            let path = isRaw ? rawEntryName(archive) : entryPath(entry)
+            let relative = try Self.checkedRelativePath(path, archive: name)
+            let target = root.appendingPathComponent(relative.joined(separator: "/"))
+            try refuseSymbolicLinkParents(relative, root: root, archive: name, entry: path)
+            let type = archive_entry_filetype(entry) & CArchiveFileTypeMask
+            if let hardlink = string(archive_entry_hardlink_utf8(entry)) ?? string(archive_entry_hardlink(entry)) {
+                let source = try Self.checkedRelativePath(hardlink, archive: name)
+                try refuseSymbolicLinkParents(source, root: root, archive: name, entry: path)
+                try createParent(of: target)
+                if link(root.appendingPathComponent(source.joined(separator: "/")).path, target.path) != 0 {
+                    throw DatasetError.archive(file: name, reason: "hard link '\(path)' -> '\(hardlink)' failed: \(String(cString: strerror(errno)))")
+                }
+                files.append(relative.joined(separator: "/"))
+            } else if type == CArchiveDirectory {
+                try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+            } else if type == CArchiveSymbolicLink {
+                let destination = string(archive_entry_symlink_utf8(entry)) ?? string(archive_entry_symlink(entry)) ?? ""
+                try Self.checkSymbolicLink(path: relative, target: destination, archive: name)
+                try createParent(of: target)
+                if symlink(destination, target.path) != 0 {
+                    throw DatasetError.archive(file: name, reason: "symbolic link '\(path)' failed: \(String(cString: strerror(errno)))")
+                }
+            } else if type == CArchiveRegularFile || isRaw {
+                try createParent(of: target)
+                written = try copyData(reader, to: target, buffer: buffer, written: written, name: name, failure: failure)
+                files.append(relative.joined(separator: "/"))
+            } else {
+                throw DatasetError.unsafeEntry(file: name, entry: path, reason: "special files (devices, FIFOs, sockets) are not unpacked")
+            }
+        }
+        if first { throw DatasetError.archive(file: name, reason: "the archive holds no entries") }
+        return files.sorted()
+    }
+
+    /// Streams the current entry's data to `target`, enforcing the size limit.
+    private func copyData(_ reader: OpaquePointer, to target: URL, buffer: UnsafeMutableRawPointer, written: Int64,
+                          name: String, failure: (String) -> DatasetError) throws -> Int64 {
+        unlink(target.path)
+        let descriptor = open(target.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644)
+        guard descriptor >= 0 else {
+            throw DatasetError.output(path: target.path, reason: "cannot create: \(String(cString: strerror(errno)))")
+        }
+        defer { close(descriptor) }
+        var total = written
+        while true {
+            let count = archive_read_data(reader, buffer, 1 << 16)
+            if count == 0 { break }
+            guard count > 0 else { throw failure("corrupt or truncated data in '\(target.lastPathComponent)'") }
+            total += Int64(count)
+            if total > limit { throw DatasetError.unpackedSizeLimit(file: name, limit: limit) }
+            var offset = 0
+            while offset < count {
+                let result = write(descriptor, buffer + offset, count - offset)
+                guard result > 0 else {
+                    throw DatasetError.output(path: target.path, reason: "write failed: \(String(cString: strerror(errno)))")
+                }
+                offset += result
+            }
+        }
+        return total
+    }
+
+    private func entryPath(_ entry: OpaquePointer) -> String {
+        string(archive_entry_pathname_utf8(entry)) ?? string(archive_entry_pathname(entry)) ?? ""
+    }
+
+    /// A bare compressed file's entry: the archive name without its compression extension.
+    private func rawEntryName(_ archive: URL) -> String {
+        let fileName = archive.lastPathComponent
+        for suffix in Self.compressionExtensions where fileName.lowercased().hasSuffix(suffix) && fileName.count > suffix.count {
+            return String(fileName.dropLast(suffix.count))
+        }
+        return fileName
+    }
+
+    private func string(_ pointer: UnsafePointer<CChar>?) -> String? {
+        pointer.map { String(cString: $0) }
+    }
+
+    private func createParent(of url: URL) throws {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    }
+
+    /// Refuses to write below a path component that is (already) a symbolic link.
+    private func refuseSymbolicLinkParents(_ components: [String], root: URL, archive: String, entry: String) throws {
+        var current = root
+        for component in components.dropLast() {
+            current = current.appendingPathComponent(component)
+            var info = stat()
+            if lstat(current.path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK {
+                throw DatasetError.unsafeEntry(file: archive, entry: entry, reason: "its path runs through the symbolic link '\(component)'")
+            }
+        }
+    }
+
+    /// The components of an entry path, refusing absolute paths and `..`; `.` and empty parts dropped.
+    static func checkedRelativePath(_ path: String, archive: String) throws -> [String] {
+        if path.hasPrefix("/") || path.hasPrefix("\\") {
+            throw DatasetError.unsafeEntry(file: archive, entry: path, reason: "absolute paths are not allowed")
+        }
+        let components = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init).filter { $0 != "." }
+        if components.contains("..") {
+            throw DatasetError.unsafeEntry(file: archive, entry: path, reason: "'..' components would escape the target folder")
+        }
+        if components.isEmpty {
+            throw DatasetError.unsafeEntry(file: archive, entry: path, reason: "empty entry name")
+        }
+        return components
+    }
+
+    /// Refuses a symbolic link whose target is absolute or leaves the target folder when resolved
+    /// from the link's own folder.
+    static func checkSymbolicLink(path: [String], target: String, archive: String) throws {
+        let entry = path.joined(separator: "/")
+        if target.isEmpty || target.hasPrefix("/") {
+            throw DatasetError.unsafeEntry(file: archive, entry: entry, reason: "symbolic link to '\(target)' points outside the target folder")
+        }
+        var depth = path.count - 1
+        for component in target.split(separator: "/", omittingEmptySubsequences: true) where component != "." {
+            depth += component == ".." ? -1 : 1
+            if depth < 0 {
+                throw DatasetError.unsafeEntry(file: archive, entry: entry, reason: "symbolic link to '\(target)' points outside the target folder")
+            }
+        }
+    }
+}

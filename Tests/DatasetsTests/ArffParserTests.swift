@@ -1,0 +1,75 @@
+import Datasets
+import Foundation
+import Testing
+
+@Suite struct ArffParserTests {
+    @Test func denseRowsWithCommentsBlankLinesAndCRLF() throws {
+        let text = "% a comment\r\n@RELATION 'my data'\r\n\r\n@attribute 'first feature' numeric\r\n"
+            + "@attribute \"it\\'s\" REAL\r\n@attribute c {yes,no}\r\n@data\r\n% rows follow\r\n1.5, -2 ,no\r\n\r\n  3e1,4,'yes'\r\n"
+        let table = try Fixtures.parse(text)
+        #expect(table.relation == "my data")
+        #expect(table.attributes.map(\.name) == ["first feature", "it's", "c"])
+        #expect(table.attributes[2].kind == .nominal(["yes", "no"]))
+        #expect(table.rowCount == 2)
+        #expect(table.values == [1.5, -2, 1, 30, 4, 0])
+        #expect(table.lines == [9, 11])
+    }
+
+    @Test func sparseRowsDefaultToZero() throws {
+        let text = "@relation s\n@attribute a numeric\n@attribute b {0,1}\n@attribute c numeric\n@data\n{0 2.5,2 -1}\n{}\n{ 1 1 }\n"
+        let table = try Fixtures.parse(text)
+        #expect(table.hasSparseRows)
+        #expect(table.values == [2.5, 0, -1, 0, 0, 0, 0, 1, 0])
+    }
+
+    @Test func missingValuesAreNaN() throws {
+        let table = try Fixtures.parse("@relation m\n@attribute a numeric\n@attribute b {x,y}\n@data\n?,?\n{0 ?}\n")
+        #expect(table.values[0].isNaN && table.values[1].isNaN && table.values[2].isNaN)
+        #expect(table.values[3] == 0)
+    }
+
+    @Test func wrongValueCountNamesTheLine() {
+        let text = "@relation r\n@attribute a numeric\n@attribute b numeric\n@data\n1,2\n3\n"
+        #expect(throws: DatasetError.arff(file: "bad.arff", line: 6, reason: "expected 2 values (one per attribute), found 1")) {
+            try Fixtures.parse(text, file: "bad.arff")
+        }
+        #expect(throws: DatasetError.arff(file: "bad.arff", line: 5, reason: "expected 2 values (one per attribute), found 3")) {
+            try Fixtures.parse("@relation r\n@attribute a numeric\n@attribute b numeric\n@data\n1,2,3\n", file: "bad.arff")
+        }
+    }
+
+    @Test func sparseIndexOutOfRange() {
+        let text = "@relation r\n@attribute a numeric\n@attribute b numeric\n@data\n{0 1}\n{2 1}\n"
+        #expect(throws: DatasetError.arff(file: "s.arff", line: 6,
+                                          reason: "sparse index 2 is out of range; the header declares 2 attributes (valid indices 0…1)")) {
+            try Fixtures.parse(text, file: "s.arff")
+        }
+    }
+
+    @Test func unknownNominalValue() {
+        let text = "@relation r\n@attribute colour {red,green}\n@attribute b numeric\n@data\nred,1\nblue,2\n"
+        #expect(throws: DatasetError.arff(file: "n.arff", line: 6,
+                                          reason: "unknown value 'blue' for nominal attribute 'colour'; declared values: {red,green}")) {
+            try Fixtures.parse(text, file: "n.arff")
+        }
+    }
+
+    @Test func nonNumericValue() {
+        #expect(throws: DatasetError.arff(file: "x.arff", line: 4, reason: "value 'abc' of numeric attribute 'a' is not a finite number")) {
+            try Fixtures.parse("@relation r\n@attribute a numeric\n@data\nabc\n", file: "x.arff")
+        }
+    }
+
+    @Test func emptyDataSection() {
+        #expect(throws: DatasetError.arff(file: "e.arff", line: 3, reason: "@data section is empty; the file holds no instances")) {
+            try Fixtures.parse("@relation r\n@attribute a numeric\n@data\n% nothing\n\n", file: "e.arff")
+        }
+    }
+
+    @Test func headerErrors() {
+        #expect(throws: DatasetError.self) { try Fixtures.parse("@relation r\n@attribute a string\n@data\nx\n") }
+        #expect(throws: DatasetError.self) { try Fixtures.parse("@relation r\n@attribute a numeric\n1\n") }
+        #expect(throws: DatasetError.self) { try Fixtures.parse("@relation r\n@attribute a {x,y\n@data\nx\n") }
+        #expect(throws: DatasetError.self) { try Fixtures.parse("@relation r\n@attribute a numeric\n") }
+    }
+}

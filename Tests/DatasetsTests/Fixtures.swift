@@ -1,0 +1,55 @@
+import Datasets
+import Foundation
+import NumpyIO
+import TestSupport
+
+/// Helpers shared by the dataset tests.
+enum Fixtures {
+    static let catalogURL = TestSupport.packageRoot.appendingPathComponent("Datasets/catalog.yaml")
+    static let mirror = TestSupport.datasetsMirror
+
+    /// Parses ARFF text (as if read from `file`).
+    static func parse(_ text: String, file: String = "test.arff") throws -> ArffTable {
+        var bytes = Array(text.utf8)
+        return try bytes.withUnsafeMutableBufferPointer { try ArffParser.parse(UnsafeBufferPointer($0), file: file) }
+    }
+
+    /// Fetch options for a catalog dataset from the mirror into a new temporary folder.
+    static func options(_ dataset: String, output: URL? = nil, catalog: URL = catalogURL) -> FetchStage.Options {
+        FetchStage.Options(dataset: dataset, catalog: catalog, mirrors: [mirror],
+                           cache: TestSupport.temporaryFolder("cache"),
+                           output: output ?? TestSupport.temporaryFolder("fetch").appendingPathComponent("out"),
+                           command: ["fetch", "--dataset", dataset])
+    }
+
+    /// A fetched dataset read back from its `.npy` files.
+    struct Fetched {
+        var meta: DatasetMeta
+        var features: [Float]
+        var labels: [UInt8]
+        var n: Int { meta.statistics.instances }
+        var d: Int { meta.statistics.features }
+        var q: Int { meta.statistics.labels }
+    }
+
+    /// Runs the fetch stage for `dataset` and reads the artifacts back.
+    static func fetch(_ dataset: String) throws -> Fetched {
+        let options = options(dataset)
+        let meta = try FetchStage.run(options)
+        let features = try NpyFile.read(options.output.appendingPathComponent("features.npy"))
+        let labels = try NpyFile.read(options.output.appendingPathComponent("labels.npy"))
+        precondition(features.shape == [meta.statistics.instances, meta.statistics.features])
+        return Fetched(meta: meta, features: try features.values(as: Float.self), labels: try labels.values(as: UInt8.self))
+    }
+
+    /// Runs a Python script (python3 with the standard library) and fails on a non-zero exit.
+    static func python(_ script: String, _ arguments: [String]) throws {
+        let result = try TestSupport.python(script, arguments)
+        if result.status != 0 { throw DatasetError.output(path: "python", reason: result.standardError) }
+    }
+
+    /// The paths of the files below `folder` (relative, sorted), hidden ones included.
+    static func listing(_ folder: URL) -> [String] {
+        ((FileManager.default.enumerator(atPath: folder.path)?.allObjects as? [String]) ?? []).sorted()
+    }
+}
