@@ -1,1 +1,11 @@
-print("bench: not implemented yet")
+import ArgumentParser
+
+/// `bench`: one subcommand per benchmark; each prints a table with ratios and writes JSON with `--json`.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmarks of the project's stages against reference tools.",
+        subcommands: [SplitBenchmark.self])
+}
+
+BenchCommand.main()

@@ -1,1 +1,3 @@
-print("split: not implemented yet")
+import StageCommands
+
+SplitCommand.main()

@@ -1,1 +1,0 @@
-// `StageCommands` module: placeholder until its issue lands.

@@ -1,1 +1,0 @@
-// `Stratification` module: placeholder until its issue lands.
