@@ -72,7 +72,9 @@ nonisolated(unsafe) private var receivedSignal: sig_atomic_t = 0
 /// Turns SIGINT and SIGTERM into a flag the run loop polls, so it can stop its children
 /// cleanly instead of dying with them still running.
 enum Interruption {
+    /// Installs the handlers and clears any signal recorded by an earlier run in this process.
     static func install() {
+        receivedSignal = 0
         #if canImport(Glibc)
         _ = Glibc.signal(SIGINT) { receivedSignal = $0 }
         _ = Glibc.signal(SIGTERM) { receivedSignal = $0 }

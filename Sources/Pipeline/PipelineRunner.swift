@@ -34,7 +34,7 @@ public struct RunOptions: Sendable {
     public init() {}
 }
 
-/// What a run did.
+/// What a run did (instance ids in plan order).
 public struct RunSummary: Sendable {
     public var built: [String] = []
     public var upToDate: [String] = []
@@ -237,6 +237,10 @@ public final class PipelineRunner {
             usleep(50_000)
         }
         display.finish()
+        let order = Dictionary(uniqueKeysWithValues: plan.instances.enumerated().map { ($1.id.description, $0) })
+        for path in [\RunSummary.built, \.upToDate, \.failed, \.notRun] as [WritableKeyPath<RunSummary, [String]>] {
+            summary[keyPath: path].sort { order[$0]! < order[$1]! }
+        }
         return summary
     }
 

@@ -52,12 +52,14 @@ public struct RunCounts: Equatable, Sendable {
 /// it; otherwise plain lines only: events, and for training a line every 10% of epochs.
 public final class ProgressDisplay {
     public let live: Bool
+    private let descriptor: Int32
     private var drawnLines = 0
     private var reportedTenths: [String: Int] = [:]
 
-    /// `live` nil: live exactly when stdout is a terminal.
-    public init(live: Bool? = nil) {
-        self.live = live ?? (isatty(STDOUT_FILENO) == 1)
+    /// Writes to `descriptor` (stdout by default); `live` nil: live exactly when it is a terminal.
+    public init(live: Bool? = nil, descriptor: Int32 = STDOUT_FILENO) {
+        self.descriptor = descriptor
+        self.live = live ?? (isatty(descriptor) == 1)
     }
 
     /// Prints a line (above the live block, which is redrawn on the next update).
@@ -70,7 +72,7 @@ public final class ProgressDisplay {
     public func update(counts: RunCounts, running: [(id: String, progress: EpochProgress?, seconds: Double)]) {
         if live {
             erase()
-            let width = Self.terminalWidth()
+            let width = terminalWidth()
             var lines = ["[\(counts.summary)]"]
             for item in running {
                 var line = "  \(item.id)  \(Self.duration(item.seconds))"
@@ -102,13 +104,13 @@ public final class ProgressDisplay {
         drawnLines = 0
     }
 
-    /// Writes straight to the stdout descriptor, after flushing any buffered `print` output.
+    /// Writes straight to the output descriptor, after flushing any buffered `print` output.
     private func emit(_ text: String) {
         fflush(nil)
         let bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress! + offset, $0.count - offset) }
+            let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
             if written <= 0 { if errno == EINTR { continue } else { return } }
             offset += written
         }
@@ -120,8 +122,8 @@ public final class ProgressDisplay {
                              : String(format: "%d:%02d", total / 60, total % 60)
     }
 
-    private static func terminalWidth() -> Int {
+    private func terminalWidth() -> Int {
         var size = winsize()
-        return ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0 ? Int(size.ws_col) : 100
+        return ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0 ? Int(size.ws_col) : 100
     }
 }

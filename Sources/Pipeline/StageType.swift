@@ -37,11 +37,11 @@ public enum StageType: String, CaseIterable, Sendable {
         switch self {
         case .fetch:
             return [("dataset", .text), ("catalog", .text), ("mirror", .repeatedText), ("cache", .text),
-                    ("url", .repeatedText), ("sha256", .repeatedText), ("impute", .choice(["error", "zero"])),
+                    ("url", .repeatedText), ("sha256", .text), ("impute", .choice(["error", "zero"])),
                     ("max-unpacked-bytes", .integer)]
         case .split:
             return [("folds", .integer), ("order", .choice(["1", "2"])), ("validation", .number),
-                    ("holdout", .number), ("seed", .integer)]
+                    ("holdout", .number), ("seed", .integer), ("restarts", .integer)]
         case .train:
             return [("fold", .integer), ("model", .choice(["mlp", "clif", "dela"])),
                     ("selector", .choice(["random", "balance", "active-bias", "recency-bias", "hard-imbalance", "uncertainty"])),
