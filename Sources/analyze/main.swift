@@ -1,1 +1,3 @@
-print("analyze: not implemented yet")
+import StageCommands
+
+AnalyzeCommand.main()

@@ -1,0 +1,75 @@
+import Foundation
+import NumpyIO
+
+/// Writes `drift/`: per run, ‖C_t − C_{t−1}‖_F for every epoch (`drift.csv`), C_b − C_a for each
+/// configured epoch pair (`.npy`) and its most-changed label pairs (`drift-pairs.csv`). Differences
+/// are per run (not averaged over folds): each fold has its own training part and history.
+struct DriftOutputs {
+    struct NormRow {
+        var key: RunKey
+        var epoch: Int
+        var value: Double
+    }
+
+    var norms: [NormRow] = []
+    /// One representative run per (dataset, model) — `uncertainty`, lowest fold, else the first
+    /// run — at the first epoch pair: shown as heatmaps in the report.
+    var snapshots: [DatasetModel: Drift.Snapshot] = [:]
+    var representativeChanges: [DatasetModel: [Drift.PairChange]] = [:]
+
+    static func write(_ runs: [TrainRun], pairs: [(Int, Int)], topPairs: Int, writer: OutputWriter,
+                      warn: (String) -> Void) throws -> DriftOutputs {
+        var result = DriftOutputs()
+        var normTable = CSVTable(header: ["dataset", "model", "selector", "fold", "epoch", "frobenius_change"])
+        var pairTable = CSVTable(header: ["dataset", "model", "selector", "fold", "epoch_a", "epoch_b", "rank", "label_a", "label_b", "c_a", "c_b", "change"])
+        var warned = Set<String>()
+        var representative: [DatasetModel: RunKey] = [:]
+        for run in runs {
+            let group = DatasetModel(dataset: run.info.dataset, model: run.info.model)
+            if representative[group] == nil || (run.info.selector == SelectorOrder.proposed && representative[group]!.selector != SelectorOrder.proposed) {
+                representative[group] = run.key
+            }
+        }
+        for run in runs {
+            let group = DatasetModel(dataset: run.info.dataset, model: run.info.model)
+            let file: MappedNpyFile
+            do { file = try MappedNpyFile(run.correlationURL) } catch {
+                throw AnalysisError.malformed(file: run.correlationURL.path, line: nil, reason: "\(error)")
+            }
+            for (index, value) in Drift.frobeniusSteps(file).enumerated() {
+                result.norms.append(NormRow(key: run.key, epoch: index + 2, value: value))
+                normTable.append([run.info.dataset, run.info.model, run.info.selector, "\(run.info.fold)", "\(index + 2)", CSVTable.number(value)])
+            }
+            let last = run.info.epochs
+            for (pairIndex, (a, b)) in pairs.enumerated() {
+                let ca = min(max(a, 1), last), cb = min(max(b, 1), last)
+                if ca != a || cb != b {
+                    let message = "warning: drift epochs \(a),\(b) outside 1…\(last) for runs of \(run.info.dataset)/\(run.info.model); using \(ca),\(cb)"
+                    if warned.insert(message).inserted { warn(message) }
+                }
+                if ca == cb {
+                    let message = "warning: drift pair \(a),\(b) collapses to one epoch (\(ca)) for runs with \(last) epochs; no difference written"
+                    if warned.insert(message).inserted { warn(message) }
+                    continue
+                }
+                let snapshot = Drift.snapshot(run, file: file, epochA: ca, epochB: cb)
+                let q = snapshot.q
+                let name = "drift/" + FileNames.safe("\(run.info.dataset)-\(run.info.model)-\(run.info.selector)-fold\(run.info.fold)-C\(cb)-minus-C\(ca)") + ".npy"
+                try writer.array(snapshot.difference, shape: [q, q], name)
+                let changes = Drift.topChanges(snapshot, count: topPairs)
+                for (rank, change) in changes.enumerated() {
+                    pairTable.append([run.info.dataset, run.info.model, run.info.selector, "\(run.info.fold)", "\(ca)", "\(cb)", "\(rank + 1)",
+                                      run.info.labelNames[change.first], run.info.labelNames[change.second],
+                                      CSVTable.number(Double(change.before)), CSVTable.number(Double(change.after)), CSVTable.number(Double(change.change))])
+                }
+                if pairIndex == 0 && representative[group] == run.key {
+                    result.snapshots[group] = snapshot
+                    result.representativeChanges[group] = changes
+                }
+            }
+        }
+        try writer.text(normTable.text, "drift/drift.csv")
+        try writer.text(pairTable.text, "drift/drift-pairs.csv")
+        return result
+    }
+}

@@ -1,1 +1,0 @@
-// `Analysis` module: placeholder until its issue lands.

@@ -1,0 +1,143 @@
+import Foundation
+
+/// The paper's Table 3: test metrics (at the best validation epoch) as mean ± std over folds per
+/// selector and dataset, ranks per dataset, average ranks, and rank tests.
+public struct Results: Sendable {
+    /// Test metrics in the paper's order; others follow alphabetically.
+    public static let metricOrder = ["macro_auc", "ranking_loss", "hamming_loss", "one_error", "coverage",
+                                     "average_precision", "micro_f1", "macro_f1"]
+    static let lowerIsBetter: Set<String> = ["ranking_loss", "hamming_loss", "one_error", "coverage"]
+
+    /// Whether larger values of `metric` are better (losses, one-error and coverage are not).
+    public static func higherIsBetter(_ metric: String) -> Bool {
+        !(lowerIsBetter.contains(metric) || metric.hasSuffix("_loss") || metric.hasSuffix("_error"))
+    }
+
+    /// One cell: a selector on a dataset.
+    public struct Cell: Sendable {
+        public var summary: MeanStd
+        public var rank: Double
+    }
+
+    /// One metric of one model.
+    public struct MetricTable: Sendable {
+        public var model: String
+        public var metric: String
+        public var datasets: [String]
+        public var selectors: [String]
+        /// cells[dataset][selector]
+        public var cells: [String: [String: Cell]]
+        /// Mean of the per-dataset ranks of each selector (over the datasets where it ran).
+        public var averageRanks: [String: Double]
+        public var friedman: FriedmanResult?
+        /// Why the Friedman test could not run, if it did not.
+        public var friedmanNote: String?
+        /// `uncertainty` against each other selector, paired over (dataset, fold).
+        public var wilcoxon: [(selector: String, result: WilcoxonResult)]
+        public var higherIsBetter: Bool { Results.higherIsBetter(metric) }
+    }
+
+    public var tables: [MetricTable]
+
+    public init(_ runs: [TrainRun]) {
+        var tables: [MetricTable] = []
+        let metricNames = Set(runs.flatMap { $0.test.metrics.keys })
+        let metrics = Self.metricOrder.filter(metricNames.contains) + metricNames.subtracting(Self.metricOrder).sorted()
+        for model in Set(runs.map(\.info.model)).sorted() {
+            let modelRuns = runs.filter { $0.info.model == model }
+            for metric in metrics {
+                tables.append(Self.table(model: model, metric: metric, runs: modelRuns))
+            }
+        }
+        self.tables = tables
+    }
+
+    private static func table(model: String, metric: String, runs: [TrainRun]) -> MetricTable {
+        let higher = higherIsBetter(metric)
+        let datasets = Set(runs.map(\.info.dataset)).sorted()
+        let selectors = SelectorOrder.sorted(runs.map(\.info.selector))
+        var value: [RunKey: Double] = [:]
+        for run in runs { if let v = run.test.metrics[metric], v.isFinite { value[run.key] = v } }
+        var cells: [String: [String: Cell]] = [:]
+        var rankLists: [String: [Double]] = [:]
+        for dataset in datasets {
+            var summaries: [(String, MeanStd)] = []
+            for selector in selectors {
+                let folds = value.filter { $0.key.dataset == dataset && $0.key.selector == selector }.map(\.value)
+                if !folds.isEmpty { summaries.append((selector, MeanStd(folds))) }
+            }
+            let ranks = Ranking.bestFirstRanks(summaries.map(\.1.mean), higherIsBetter: higher)
+            for ((selector, summary), rank) in zip(summaries, ranks) {
+                cells[dataset, default: [:]][selector] = Cell(summary: summary, rank: rank)
+                rankLists[selector, default: []].append(rank)
+            }
+        }
+        let averageRanks = rankLists.mapValues { $0.reduce(0, +) / Double($0.count) }
+
+        // Blocks: (dataset, fold) pairs, values oriented so that smaller = better for ranks.
+        let blockKeys = Set(value.keys.map { RunKey(dataset: $0.dataset, model: model, selector: "", fold: $0.fold) }).sorted()
+        func blockValue(_ block: RunKey, _ selector: String) -> Double? {
+            value[RunKey(dataset: block.dataset, model: model, selector: selector, fold: block.fold)]
+        }
+        let complete = blockKeys.compactMap { block -> [Double]? in
+            let row = selectors.compactMap { blockValue(block, $0) }
+            return row.count == selectors.count ? row.map { higher ? -$0 : $0 } : nil
+        }
+        var friedman: FriedmanResult?
+        var note: String?
+        do { friedman = try RankTests.friedman(complete) } catch { note = error.description }
+
+        var wilcoxon: [(String, WilcoxonResult)] = []
+        if selectors.contains(SelectorOrder.proposed) {
+            for other in selectors where other != SelectorOrder.proposed {
+                var x: [Double] = [], y: [Double] = []
+                for block in blockKeys {
+                    if let a = blockValue(block, SelectorOrder.proposed), let b = blockValue(block, other) {
+                        x.append(a)
+                        y.append(b)
+                    }
+                }
+                if let result = try? RankTests.wilcoxon(x, y) { wilcoxon.append((other, result)) }
+            }
+        }
+        return MetricTable(model: model, metric: metric, datasets: datasets, selectors: selectors, cells: cells,
+                           averageRanks: averageRanks, friedman: friedman, friedmanNote: note, wilcoxon: wilcoxon)
+    }
+
+    /// `results.csv`: one row per (model, metric, dataset, selector); rows with dataset
+    /// `average rank` carry each selector's average rank in the `rank` column.
+    public var csv: CSVTable {
+        var table = CSVTable(header: ["model", "metric", "dataset", "selector", "folds", "mean", "std", "rank"])
+        for t in tables {
+            for dataset in t.datasets {
+                for selector in t.selectors {
+                    guard let cell = t.cells[dataset]?[selector] else { continue }
+                    table.append([t.model, t.metric, dataset, selector, "\(cell.summary.count)", CSVTable.number(cell.summary.mean),
+                                  CSVTable.number(cell.summary.std), CSVTable.number(cell.rank)])
+                }
+            }
+            for selector in t.selectors {
+                guard let rank = t.averageRanks[selector] else { continue }
+                table.append([t.model, t.metric, "average rank", selector, "", "", "", CSVTable.number(rank)])
+            }
+        }
+        return table
+    }
+
+    /// `statistics.csv`: the Friedman test and the Wilcoxon tests of every metric table.
+    public var statisticsCSV: CSVTable {
+        var table = CSVTable(header: ["model", "metric", "test", "comparison", "n", "statistic", "p_value", "method", "iman_davenport_f", "iman_davenport_p"])
+        for t in tables {
+            if let f = t.friedman {
+                table.append([t.model, t.metric, "friedman", t.selectors.joined(separator: " "), "\(f.blocks)", CSVTable.number(f.chiSquare),
+                              CSVTable.number(f.pValue), "chi-square", f.imanDavenportF.map(CSVTable.number) ?? "",
+                              f.imanDavenportPValue.map(CSVTable.number) ?? ""])
+            }
+            for (other, w) in t.wilcoxon {
+                table.append([t.model, t.metric, "wilcoxon", "\(SelectorOrder.proposed) vs \(other)", "\(w.pairs)",
+                              CSVTable.number(w.statistic), CSVTable.number(w.pValue), w.method.rawValue, "", ""])
+            }
+        }
+        return table
+    }
+}

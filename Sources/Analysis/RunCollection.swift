@@ -1,0 +1,90 @@
+import Foundation
+
+/// The usable runs of one analysis, grouped by (dataset, model, selector, fold), plus the
+/// problems that excluded the others.
+public struct RunCollection: Sendable {
+    /// Usable runs, sorted by key.
+    public var runs: [TrainRun]
+    /// One error per excluded folder (to be reported as warnings).
+    public var problems: [AnalysisError]
+
+    /// Loads every folder; incomplete, malformed, duplicate or label-mismatched runs are
+    /// excluded and recorded in `problems`. Within a dataset the label set shared by most
+    /// runs (first folder on a tie) is the reference.
+    public init(folders: [URL]) {
+        var loaded: [TrainRun] = []
+        var problems: [AnalysisError] = []
+        for folder in folders {
+            do { loaded.append(try RunLoader.load(folder)) } catch { problems.append(error) }
+        }
+        var reference: [String: TrainRun] = [:]
+        for (dataset, group) in Dictionary(grouping: loaded, by: { $0.info.dataset }) {
+            let counts = Dictionary(grouping: group, by: { $0.info.labelNames })
+            let best = counts.values.max { a, b in
+                a.count != b.count ? a.count < b.count : a[0].folder.path > b[0].folder.path
+            }
+            reference[dataset] = best?.first
+        }
+        var byKey: [RunKey: TrainRun] = [:]
+        for run in loaded {
+            let anchor = reference[run.info.dataset]!
+            if run.info.labelNames != anchor.info.labelNames {
+                problems.append(.labelMismatch(folder: run.folder.path, dataset: run.info.dataset, reference: anchor.folder.path))
+            } else if let other = byKey[run.key] {
+                problems.append(.duplicateRun(folder: run.folder.path, other: other.folder.path))
+            } else {
+                byKey[run.key] = run
+            }
+        }
+        self.runs = byKey.values.sorted { $0.key < $1.key }
+        self.problems = problems
+    }
+
+    /// (dataset, model) pairs in order.
+    public var datasetModels: [DatasetModel] {
+        Array(Set(runs.map { DatasetModel(dataset: $0.info.dataset, model: $0.info.model) })).sorted()
+    }
+
+    /// Models in order.
+    public var models: [String] { Array(Set(runs.map(\.info.model))).sorted() }
+
+    /// Runs of one (dataset, model), sorted.
+    public func runs(of group: DatasetModel) -> [TrainRun] {
+        runs.filter { $0.info.dataset == group.dataset && $0.info.model == group.model }
+    }
+}
+
+/// A (dataset, model) pair: the unit of every plot.
+public struct DatasetModel: Hashable, Comparable, Sendable {
+    public var dataset: String
+    public var model: String
+    public static func < (a: DatasetModel, b: DatasetModel) -> Bool { (a.dataset, a.model) < (b.dataset, b.model) }
+    /// A file-name-safe stem, e.g. `corel5k-mlp`.
+    public var stem: String { FileNames.safe("\(dataset)-\(model)") }
+}
+
+/// File-name helpers.
+public enum FileNames {
+    /// Replaces every character outside [A-Za-z0-9._-] with `_`.
+    public static func safe(_ text: String) -> String {
+        String(text.map { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) ? $0 : "_" })
+    }
+}
+
+/// Mean and sample standard deviation (n − 1 denominator; 0 for a single value).
+public struct MeanStd: Equatable, Sendable {
+    public var mean: Double
+    public var std: Double
+    public var count: Int
+
+    public init(_ values: [Double]) {
+        count = values.count
+        mean = values.isEmpty ? .nan : values.reduce(0, +) / Double(values.count)
+        if values.count < 2 {
+            std = values.isEmpty ? .nan : 0
+        } else {
+            let m = mean
+            std = (values.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(values.count - 1)).squareRoot()
+        }
+    }
+}

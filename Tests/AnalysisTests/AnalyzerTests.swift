@@ -1,0 +1,202 @@
+@testable import Analysis
+import Artifacts
+import Foundation
+import NumpyIO
+import Testing
+import TestSupport
+
+@Suite struct AnalyzerTests {
+    static let selectors = ["random", "balance", "uncertainty"]
+
+    func analyse(_ root: URL, output: URL, driftEpochs: [Int] = [2, 5]) throws -> (AnalysisOutcome, [String]) {
+        var warnings: [String] = []
+        let outcome = try Analyzer.run(AnalysisOptions(runs: [root], output: output, driftEpochs: driftEpochs, topPairs: 2,
+                                                       command: ["analyze"])) { warnings.append($0) }
+        return (outcome, warnings)
+    }
+
+    @Test func writesEveryOutputAndManifestListsThem() throws {
+        let root = TestSupport.temporaryFolder()
+        try SyntheticRuns.matrix(under: root, selectors: Self.selectors, folds: 2)
+        let output = TestSupport.temporaryFolder().appendingPathComponent("analyze")
+        let (outcome, warnings) = try analyse(root, output: output)
+        #expect(warnings.isEmpty)
+        #expect(outcome.runCount == 6)
+        let manifest = try Manifest.read(from: output)
+        #expect(manifest.stage == "analyze")
+        #expect(manifest.inputs.count == 6)
+        for name in ["convergence.csv", "convergence-summary.csv", "convergence-speed.csv", "results.csv", "results.md", "statistics.csv",
+                     "drift/drift.csv", "drift/drift-pairs.csv", "drift/toy-mlp-uncertainty-fold1-C5-minus-C2.npy",
+                     "convergence-toy-mlp.svg", "correlation-toy-mlp.svg", "drift-toy-mlp.svg", "selection-toy-mlp.svg", "report.html"] {
+            #expect(manifest.outputs[name] != nil, "\(name) not in manifest")
+        }
+        // 6 runs × 6 epochs × 3 metrics + header.
+        let convergence = try String(contentsOf: output.appendingPathComponent("convergence.csv"), encoding: .utf8)
+        #expect(convergence.split(separator: "\n").count == 6 * 6 * 3 + 1)
+        #expect(convergence.hasPrefix("dataset,model,selector,fold,epoch,metric,value\ntoy,mlp,random,0,1,train_loss,1.0\n"))
+        // Difference C_5 − C_2 of the synthetic correlation: (4 − 1) · 0.01 · (a + b + 1) off the diagonal.
+        let difference = try NpyFile.read(output.appendingPathComponent("drift/toy-mlp-uncertainty-fold1-C5-minus-C2.npy"))
+        #expect(difference.shape == [3, 3])
+        let values = difference.float32Values()
+        #expect(values[0] == 0 && abs(values[1] - 0.06) < 1e-6 && abs(values[8] - 0) < 1e-6)
+        let pairs = try String(contentsOf: output.appendingPathComponent("drift/drift-pairs.csv"), encoding: .utf8)
+        #expect(pairs.contains("toy,mlp,uncertainty,1,2,5,1,sea,sand,"))
+        // Summary: fold AUC differs by 0.001, so std = 0.001/√2 per epoch.
+        let summary = try String(contentsOf: output.appendingPathComponent("convergence-summary.csv"), encoding: .utf8)
+        #expect(summary.contains("toy,mlp,uncertainty,1,validation_macro_auc,"))
+        let report = try String(contentsOf: output.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(report.contains("<svg") && report.contains("Friedman") && !report.contains("<script"))
+    }
+
+    @Test func sameInputsGiveIdenticalOutputs() throws {
+        let root = TestSupport.temporaryFolder()
+        try SyntheticRuns.matrix(under: root, selectors: Self.selectors, folds: 2)
+        let a = TestSupport.temporaryFolder(), b = TestSupport.temporaryFolder()
+        _ = try analyse(root, output: a)
+        _ = try analyse(root, output: b)
+        #expect(try Manifest.read(from: a).outputs == Manifest.read(from: b).outputs)
+    }
+
+    @Test func incompleteRunIsNamedAndTheRestIsAnalysed() throws {
+        let root = TestSupport.temporaryFolder()
+        try SyntheticRuns.matrix(under: root, selectors: Self.selectors, folds: 2)
+        let broken = root.appendingPathComponent("toy-mlp-balance-1")
+        try FileManager.default.removeItem(at: broken.appendingPathComponent("correlation.npy"))
+        try FileManager.default.removeItem(at: broken.appendingPathComponent("manifest.json"))
+        let truncated = root.appendingPathComponent("toy-mlp-random-1").appendingPathComponent("selected.npy")
+        let data = try Data(contentsOf: truncated)
+        try data.prefix(data.count - 8).write(to: truncated)
+        let output = TestSupport.temporaryFolder()
+        let (outcome, warnings) = try analyse(root, output: output)
+        #expect(outcome.runCount == 4)
+        #expect(warnings.count == 2)
+        #expect(warnings.contains { $0.contains(broken.path) && $0.contains("missing correlation.npy, manifest.json") })
+        #expect(warnings.contains { $0.contains(truncated.path) && $0.contains("truncated") })
+        #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("manifest.json").path))
+        let report = try String(contentsOf: output.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(report.contains("Warnings") && report.contains("toy-mlp-balance-1"))
+    }
+
+    @Test func mismatchedLabelSetIsRejected() throws {
+        let root = TestSupport.temporaryFolder()
+        try SyntheticRuns.matrix(under: root, selectors: Self.selectors, folds: 1)
+        var odd = SyntheticRuns.Spec(selector: "random", fold: 1)
+        odd.labelNames = ["sky", "sea", "grass"]
+        let folder = try SyntheticRuns.write(odd, under: root)
+        let (outcome, warnings) = try analyse(root, output: TestSupport.temporaryFolder())
+        #expect(outcome.runCount == 3)
+        #expect(warnings.count == 1)
+        #expect(warnings[0].contains(folder.path) && warnings[0].contains("label names differ"))
+    }
+
+    @Test func nothingUsableThrowsAndWritesNoManifest() throws {
+        let root = TestSupport.temporaryFolder()
+        let folder = try SyntheticRuns.write(SyntheticRuns.Spec(), under: root)
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("epochs.csv"))
+        let output = TestSupport.temporaryFolder()
+        #expect(throws: AnalysisError.nothingUsable(problems: 1)) { try analyse(root, output: output) }
+        #expect(!FileManager.default.fileExists(atPath: output.appendingPathComponent("manifest.json").path))
+        #expect(throws: AnalysisError.noRuns(folder: output.path)) { try RunLoader.discover([output]) }
+    }
+
+    @Test func driftEpochsBeyondTheRunAreClampedWithAWarning() throws {
+        let root = TestSupport.temporaryFolder()
+        try SyntheticRuns.matrix(under: root, selectors: ["uncertainty"], folds: 1)
+        let output = TestSupport.temporaryFolder()
+        let (_, warnings) = try analyse(root, output: output, driftEpochs: [3, 70])
+        #expect(warnings == ["warning: drift epochs 3,70 outside 1…6 for runs of toy/mlp; using 3,6"])
+        #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("drift/toy-mlp-uncertainty-fold0-C6-minus-C3.npy").path))
+    }
+
+    @Test func numpyReadsTheOutputsAndTheScriptsRun() throws {
+        let root = TestSupport.temporaryFolder()
+        try SyntheticRuns.matrix(under: root, selectors: Self.selectors, folds: 2)
+        let output = TestSupport.temporaryFolder()
+        _ = try analyse(root, output: output)
+        let scripts = TestSupport.packageRoot.appendingPathComponent("scripts")
+        let check = try TestSupport.run(URL(fileURLWithPath: "/usr/bin/env"),
+                                        ["python3", scripts.appendingPathComponent("check_artifacts.py").path, root.appendingPathComponent("toy-mlp-random-0").path])
+        #expect(check.status == 0, "\(check.standardError)")
+        #expect(check.standardOutput.contains("correlation.npy") && check.standardOutput.contains("0 problems"))
+        let plot = try TestSupport.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", scripts.appendingPathComponent("plot_convergence.py").path, output.path])
+        #expect(plot.status == 0, "\(plot.standardError)")
+        #expect(plot.standardOutput.contains("toy/mlp/uncertainty"))
+        let drift = try TestSupport.run(URL(fileURLWithPath: "/usr/bin/env"),
+                                        ["python3", scripts.appendingPathComponent("correlation_drift.py").path, root.appendingPathComponent("toy-mlp-uncertainty-1").path, "2", "5"])
+        #expect(drift.status == 0, "\(drift.standardError)")
+        #expect(drift.standardOutput.contains("sea / sand") || drift.standardOutput.contains("sea / sand"))
+        let difference = try TestSupport.python(
+            "import numpy as np, sys; a = np.load(sys.argv[1], mmap_mode='r'); print(a.dtype, a.shape, round(float(a[0, 1]), 4))",
+            [output.appendingPathComponent("drift/toy-mlp-uncertainty-fold1-C5-minus-C2.npy").path])
+        #expect(difference.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "float32 (3, 3) 0.06")
+    }
+
+    @Test func checkScriptFailsOnAShapeMismatch() throws {
+        let root = TestSupport.temporaryFolder()
+        let folder = try SyntheticRuns.write(SyntheticRuns.Spec(), under: root)
+        try NpyFile.write([Int32](repeating: 0, count: 5), shape: [5], to: folder.appendingPathComponent("train-indices.npy"))
+        let script = TestSupport.packageRoot.appendingPathComponent("scripts/check_artifacts.py")
+        let result = try TestSupport.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", script.path, folder.path])
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("train-indices.npy: shape (5,)"))
+    }
+}
+
+@Suite struct AnalyzeCommandTests {
+    @Test func commandLineExitCodes() throws {
+        let usage = try TestSupport.runProduct("analyze", ["--output", TestSupport.temporaryFolder().path])
+        #expect(usage.status == 64)
+        #expect(usage.standardError.contains("--runs"))
+        let badList = try TestSupport.runProduct("analyze", ["--runs", "x", "--output", "y", "--drift-epochs", "30"])
+        #expect(badList.status == 64)
+        let empty = TestSupport.temporaryFolder()
+        let missing = try TestSupport.runProduct("analyze", ["--runs", empty.path, "--output", TestSupport.temporaryFolder().path])
+        #expect(missing.status == 1)
+        #expect(missing.standardError.hasPrefix("error: \(empty.path): no train folders found"))
+    }
+
+    @Test func commandAnalysesAFolderOfRunsAndWarnsOnStderr() throws {
+        let root = TestSupport.temporaryFolder()
+        try SyntheticRuns.matrix(under: root, selectors: ["random", "uncertainty"], folds: 2)
+        try FileManager.default.removeItem(at: root.appendingPathComponent("toy-mlp-random-1/run.json"))
+        let output = TestSupport.temporaryFolder().appendingPathComponent("out")
+        let result = try TestSupport.runProduct("analyze", ["--runs", root.path, "--output", output.path, "--drift-epochs", "2,4,6",
+                                                            "--convergence-levels", "0.9,0.99", "--top-pairs", "3"])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardError.hasPrefix("warning: \(root.path)/toy-mlp-random-1: incomplete train folder, missing run.json"))
+        #expect(result.standardOutput.contains("report: \(output.path)/report.html"))
+        let manifest = try Manifest.read(from: output)
+        #expect(manifest.parameters["drift-epochs"] == "2,4,6")
+        #expect(manifest.outputs["drift/toy-mlp-uncertainty-fold0-C6-minus-C4.npy"] != nil)
+        #expect(manifest.outputs["drift/toy-mlp-uncertainty-fold0-C4-minus-C2.npy"] != nil)
+    }
+}
+
+@Suite struct ProvenanceTests {
+    @Test func reportTracesFetchAndSplitThroughTrainManifestInputs() throws {
+        let artifacts = TestSupport.temporaryFolder()
+        let fetch = artifacts.appendingPathComponent("fetch/toy")
+        let split = artifacts.appendingPathComponent("split/toy")
+        for (folder, stage, parameters) in [(fetch, "fetch", ["dataset": "toy"]), (split, "split", ["folds": "5", "order": "1"])] {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try Manifest(stage: stage, parameters: parameters, inputs: [], outputs: [:], startedAt: Date(), finishedAt: Date(), command: [stage])
+                .write(into: folder)
+        }
+        try #"{"name": "toy", "statistics": {"instances": 2407, "cardinality": 1.074, "imbalanceRatio": [1.5, 3.25]}}"#
+            .write(to: fetch.appendingPathComponent("meta.json"), atomically: true, encoding: .utf8)
+        try NpyFile.write([Int32(0)], shape: [1], to: split.appendingPathComponent("folds.npy"))
+        let train = artifacts.appendingPathComponent("train")
+        // A file input resolves to its folder; a relative path resolves against the train folder's ancestors.
+        var spec = SyntheticRuns.Spec()
+        spec.inputs = [Manifest.Input(name: "dataset", path: "fetch/toy", sha256: "0"),
+                       Manifest.Input(name: "split", path: split.appendingPathComponent("folds.npy").path, sha256: "0")]
+        try SyntheticRuns.write(spec, under: train)
+        let runs = RunCollection(folders: try RunLoader.discover([train])).runs
+        let provenance = Provenance(runs: runs)
+        #expect(provenance.stages["toy"]?["fetch"]?.folder.path == fetch.standardizedFileURL.path)
+        #expect(provenance.stages["toy"]?["split"]?.manifest.parameters["folds"] == "5")
+        let statistics = try #require(provenance.stages["toy"]?["fetch"]?.statistics)
+        #expect(statistics.map(\.0) == ["cardinality", "imbalanceRatio", "instances"])
+        #expect(statistics.map(\.1) == ["1.074", "2 values, max 3.25", "2407"])
+    }
+}
