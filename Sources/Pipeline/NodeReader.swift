@@ -124,8 +124,13 @@ struct NodeReader {
     func value(_ node: Node, kind: StageType.ValueKind, key: String) throws -> ParameterValue {
         switch kind {
         case .integerList:
-            let items = try scalarOrSequence(node).map { try integer($0, key: key) }
-            return .list(items)
+            return .list(try scalarOrSequence(node).map { try integer($0, key: key) })
+        case .numberList:
+            return .list(try scalarOrSequence(node).map { item in
+                let text = try scalar(item, what: "`\(key)`")
+                guard Double(text) != nil else { throw fail(item, "`\(key)` must be a list of numbers; `\(text)` is not a number") }
+                return text
+            })
         case .repeatedText:
             let items = try scalarOrSequence(node).map { try scalar($0, what: "`\(key)`") }
             return items.count == 1 && !isSequence(node) ? .scalar(items[0]) : .list(items)
@@ -142,7 +147,7 @@ struct NodeReader {
                 guard choices.contains(text) else {
                     throw fail(node, "`\(text)` is not a valid `\(key)`; valid: \(choices.joined(separator: ", "))")
                 }
-            case .text, .integerList, .repeatedText: break
+            case .text, .integerList, .numberList, .repeatedText: break
             }
             return .scalar(text)
         }

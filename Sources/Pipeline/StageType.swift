@@ -15,6 +15,8 @@ public enum StageType: String, CaseIterable, Sendable {
         case choice([String])
         /// A list of integers, passed comma-separated.
         case integerList
+        /// A list of numbers, passed comma-separated.
+        case numberList
         /// One or more texts, each passed as its own `--flag value` pair.
         case repeatedText
 
@@ -27,6 +29,7 @@ public enum StageType: String, CaseIterable, Sendable {
             case .boolean: return "true or false"
             case let .choice(values): return "one of " + values.joined(separator: ", ")
             case .integerList: return "a list of integers"
+            case .numberList: return "a list of numbers"
             case .repeatedText: return "a string or a list of strings"
             }
         }
@@ -51,7 +54,7 @@ public enum StageType: String, CaseIterable, Sendable {
                     ("history", .choice(["epoch", "batch"])), ("history-dtype", .choice(["float16", "float32"])),
                     ("history-every", .integer), ("seed", .integer)]
         case .analyze:
-            return [("drift-epochs", .integerList)]
+            return [("drift-epochs", .integerList), ("convergence-levels", .numberList), ("top-pairs", .integer)]
         }
     }
 
