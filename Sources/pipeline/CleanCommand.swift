@@ -30,7 +30,7 @@ struct CleanCommand: ParsableCommand {
             let removed = stale ? try ArtifactCleaner.removeStale(plan: plan, root: rootURL)
                                 : try ArtifactCleaner.removeAll(root: rootURL)
             removed.forEach { print("removed \(root)/\($0)") }
-            print(removed.isEmpty ? "nothing to clean in \(root)" : "removed \(removed.count) folder\(removed.count == 1 ? "" : "s")")
+            print(removed.isEmpty ? "nothing to clean in \(root)" : "removed \(removed.count) entr\(removed.count == 1 ? "y" : "ies")")
         }
     }
 }

@@ -107,6 +107,21 @@ import TestSupport
         #expect(try pipeline("status", "tiny").standardOutput.contains("2 of 2 up to date"))
     }
 
+    @Test func cleanRemovesStaleThenEverything() throws {
+        _ = try writePipeline()
+        #expect(try pipeline("run", "tiny").status == 0)
+        _ = try writePipeline(folds: 5)
+        let orphan = folder.appendingPathComponent("Artifacts/tiny/split/folds=9")
+        try FileManager.default.createDirectory(at: orphan, withIntermediateDirectories: true)
+        let stale = try pipeline("clean", "tiny", "--stale")
+        #expect(stale.standardOutput == "removed Artifacts/tiny/split/default\nremoved Artifacts/tiny/split/folds=9\nremoved 2 entries\n")
+        let status = try pipeline("status", "tiny").standardOutput
+        #expect(status.contains("fetch/default  up to date"))
+        #expect(status.contains("split/default  missing (never built)"))
+        #expect(try pipeline("clean", "tiny").status == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("Artifacts/tiny").path) == [".lock"])
+    }
+
     @Test func dagPrintsTextAndDot() throws {
         let text = try TestSupport.runProduct("pipeline", ["dag", "pipelines/corel5k.yaml"], currentDirectory: TestSupport.packageRoot)
         #expect(text.standardOutput.contains("train    uses train, 30 instances (matrix selector × 6, fold × 5)  ← split"))
