@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "StratificationTests", dependencies: ["Stratification", "SeededRandom", "TestSupport"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "Models", "NumpyIO", "SeededRandom", "TestSupport"]),
         .testTarget(name: "SelectorsTests", dependencies: ["Selectors", "Metrics", "NumpyIO", "SeededRandom", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "NumpyIO", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "NumpyIO", "TestSupport", "fetch", "split", "train"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "NumpyIO", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "NumpyIO", "Artifacts", "TestSupport", "pipeline"]),
         .testTarget(name: "EndToEndTests", dependencies: ["NumpyIO", "TestSupport", "pipeline", "fetch", "split", "train", "analyze"]),

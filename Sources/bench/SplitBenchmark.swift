@@ -30,7 +30,7 @@ struct SplitBenchmark: ParsableCommand {
     @Option(help: "Runs of the stratifier per split (best kept).")
     var restarts = BestOfRuns.defaultRuns
     @Option(help: "Timed repetitions (best reported).")
-    var repeats = 5
+    var repeats = 20
     @Option(help: "Write the results as JSON to this path.")
     var json: String?
 

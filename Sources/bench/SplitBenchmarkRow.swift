@@ -43,7 +43,7 @@ struct SplitBenchmarkRow: Codable {
     /// Prints the table, with our speed-up over each reference and the issue's targets per dataset.
     static func printTable(_ rows: [SplitBenchmarkRow]) {
         func text(_ value: Double?, _ format: String) -> String { value.map { String(format: format, $0) } ?? "-" }
-        print("dataset        method     time s    speed-up  seeds  ED       LD        FLZ (bound)")
+        print("dataset        method     time s    speed-up  seeds  ED       LD         FLZ (bound)")
         for row in rows {
             let ours = rows.first { $0.dataset == row.dataset && $0.method.hasPrefix("ours") }
             var ratio = "-"
@@ -54,7 +54,7 @@ struct SplitBenchmarkRow: Codable {
                         ratio.padding(toLength: 9, withPad: " ", startingAt: 0),
                         String(row.seeds).padding(toLength: 6, withPad: " ", startingAt: 0),
                         text(row.ed, "%.2f").padding(toLength: 8, withPad: " ", startingAt: 0),
-                        text(row.ld, "%.5f").padding(toLength: 9, withPad: " ", startingAt: 0),
+                        text(row.ld, "%.6f").padding(toLength: 10, withPad: " ", startingAt: 0),
                         "\(text(row.flz, "%.1f")) (\(row.flzLowerBound.map(String.init) ?? "-"))",
                         row.error.map { " error: \($0)" } ?? ""]
             print(line.joined(separator: " "))
@@ -65,7 +65,7 @@ struct SplitBenchmarkRow: Codable {
             let bestLD = references.compactMap(\.ld).min()
             let ldMet = bestLD.map { (ours.ld ?? .infinity) <= $0 }
             let flzMet = ours.flz.map { $0 == Double(ours.flzLowerBound ?? -1) }
-            var line = "  \(ours.dataset): LD \(text(ours.ld, "%.5f")) vs \(text(bestLD, "%.5f")) \(ldMet.map { $0 ? "met" : "NOT met" } ?? "-")"
+            var line = "  \(ours.dataset): LD \(text(ours.ld, "%.6f")) vs \(text(bestLD, "%.6f")) \(ldMet.map { $0 ? "met" : "NOT met" } ?? "-")"
             line += "; FLZ \(text(ours.flz, "%.1f")) = \(ours.flzLowerBound.map(String.init) ?? "-") \(flzMet.map { $0 ? "met" : "NOT met" } ?? "-")"
             if let skml = references.first(where: { $0.method == "skml_o1" })?.seconds, let mine = ours.seconds {
                 line += String(format: "; speed-up over skml_o1 %.1fx", skml / mine)

@@ -1,1 +1,3 @@
-print("train: not implemented yet")
+import StageCommands
+
+TrainCommand.main()

@@ -1,1 +1,0 @@
-// `Metrics` module: placeholder until its issue lands.

@@ -1,0 +1,44 @@
+import SeededRandom
+import Tensors
+
+/// `mlp` (project default): MLP(d, q, hidden=[256, 256], LeakyReLU 0.1, dropout 0.2) without
+/// the output activation; loss = mean binary cross-entropy with logits.
+/// Parameters `layers.{0,1,…}.{weight,bias}`.
+public final class MLPModel: MultiLabelModel {
+    public static let defaults: [String: Double] = ["hidden_width": 256, "hidden_layers": 2, "dropout": 0.2, "leaky_slope": 0.1]
+    public let name = "mlp"
+    public let inputDimension: Int
+    public let labelCount: Int
+    let hidden: MLPBlock
+    let output: LinearLayer
+    var generator: SeededGenerator
+
+    public var noiseGenerator: SeededGenerator {
+        get { generator }
+        set { generator = newValue }
+    }
+
+    /// Builds the model with seeded initialisation; `hyperParameters` overrides `defaults`.
+    public init(inputDimension d: Int, labelCount q: Int, hyperParameters: [String: Double] = [:], seed: UInt64) throws(ModelError) {
+        guard d > 0, q > 0 else { throw .invalidDimensions(inputDimension: d, labelCount: q) }
+        let h = try HyperParameters(hyperParameters, model: "mlp", defaults: Self.defaults)
+        let width = try h.count("hidden_width"), depth = try h.count("hidden_layers")
+        var initGenerator = SeededGenerator(seed: seed, stream: "mlp.init")
+        inputDimension = d
+        labelCount = q
+        hidden = MLPBlock(prefix: "layers", widths: [d] + [Int](repeating: width, count: depth),
+                          activation: .leakyRelu(slope: h.float("leaky_slope")), dropout: try h.probability("dropout"),
+                          generator: &initGenerator)
+        output = LinearLayer(name: "layers.\(depth)", inputs: width, outputs: q, leakySlope: nil, generator: &initGenerator)
+        generator = SeededGenerator(seed: seed, stream: "mlp.dropout")
+    }
+
+    public var parameters: [ModelParameter] { hidden.parameters + output.parameters }
+    public var buffers: [(name: String, tensor: Tensor)] { [] }
+
+    public func forward(_ graph: Graph, features: UnsafeBufferPointer<Float>, batchSize: Int, training: Bool) -> ModelOutput {
+        let x = graph.constant(features, shape: [batchSize, inputDimension])
+        let h = hidden(graph, x, training: training, generator: &generator)
+        return ModelOutput(logits: output(graph, h))
+    }
+}

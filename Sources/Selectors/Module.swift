@@ -1,1 +1,0 @@
-// `Selectors` module: placeholder until its issue lands.

@@ -1,0 +1,180 @@
+import Foundation
+import SeededRandom
+
+/// `uncertainty`, `active-bias`, `recency-bias` and `hard-imbalance`: plain shuffles in epochs 1…γ,
+/// then batches drawn by the quantised exponential sampler (Eq. 8–11) from the selector's criterion.
+final class SampledSelector: BatchSelector {
+    let options: SelectorOptions
+    let sampleCount: Int
+    let labelCount: Int
+    private let seed: UInt64
+    private let labels: [UInt8]
+    private let identity: [Float]
+    /// hard-imbalance's a_i [n], computed once at creation.
+    private let imbalance: [Float]
+    private var window: PredictionWindow?
+    private var moments: RunningMoments?
+    // Per-epoch scratch buffers, reused.
+    private var uncertainty: [Float] = []
+    private var correlated: [Float] = []
+    private var scores: [Double] = []
+
+    init(options: SelectorOptions, labels: [UInt8], sampleCount n: Int, labelCount q: Int,
+         features: [Float], featureCount d: Int, seed: UInt64) {
+        self.options = options
+        sampleCount = n
+        labelCount = q
+        self.seed = seed
+        self.labels = labels
+        identity = LabelCorrelation.identity(q)
+        switch options.selector {
+        case .uncertainty, .recencyBias:
+            window = PredictionWindow(capacity: options.window, sampleCount: n, labelCount: q)
+        case .hardImbalance:
+            window = PredictionWindow(capacity: 1, sampleCount: n, labelCount: q)
+        case .activeBias:
+            moments = RunningMoments(sampleCount: n, labelCount: q)
+        case .random, .balance:
+            preconditionFailure("\(options.selector.rawValue) does not use the sampler")
+        }
+        imbalance = options.selector == .hardImbalance
+            ? ImbalanceWeights.weights(labels: labels, sampleCount: n, labelCount: q, features: features, featureCount: d)
+            : []
+    }
+
+    func plan(epoch: Int) -> EpochPlan {
+        let n = sampleCount
+        guard epoch > options.warmupEpochs, n > 0 else {
+            return Plans.shuffle(epoch: epoch, sampleCount: n, batchSize: options.batchSize, seed: seed, identity: identity)
+        }
+        let correlation = computeScores()
+        SelectionPressure.normalise(&scores)
+        let pressure = SelectionPressure.pressure(epoch: epoch, s0: options.s0, warmupEpochs: options.warmupEpochs,
+                                                  epochs: options.epochs)
+        var sampler = WeightedSampler(weights: SelectionPressure.samplingWeights(normalisedScores: scores, pressure: pressure))
+        var generator = Plans.generator(seed: seed, epoch: epoch)
+        let b = min(options.batchSize, n)
+        let batchCount = (n + options.batchSize - 1) / options.batchSize
+        var indices: [Int32] = []
+        indices.reserveCapacity(batchCount * b)
+        var offsets = [0]
+        for _ in 0..<batchCount {
+            sampler.drawBatch(size: b, using: &generator, into: &indices)
+            offsets.append(indices.count)
+        }
+        var counts = [Int32](repeating: 0, count: n)
+        for row in indices { counts[Int(row)] += 1 }
+        var weights = [Float](repeating: 0, count: n)
+        for i in 0..<n { weights[i] = Float(scores[i]) }
+        return EpochPlan(epoch: epoch, indices: indices, offsets: offsets, weights: weights,
+                         selectionCounts: counts, correlation: correlation, pressure: pressure)
+    }
+
+    /// Fills `scores` [n] with the raw criterion; returns the correlation matrix used.
+    private func computeScores() -> [Float] {
+        let n = sampleCount, q = labelCount
+        switch options.selector {
+        case .uncertainty:
+            Uncertainty.labelUncertainty(window: window!, lambda1: options.lambda1, into: &uncertainty)
+            let correlation = LabelCorrelation.matrix(u: uncertainty, sampleCount: n, labelCount: q,
+                                                      bins: options.bins, mode: options.correlation)
+            if options.correlation == .none {
+                rowSums(uncertainty)
+            } else {
+                LabelCorrelation.correlate(u: uncertainty, correlation: correlation, sampleCount: n, labelCount: q,
+                                           into: &correlated)
+                rowSums(correlated)
+            }
+            return correlation
+        case .activeBias:
+            moments!.activeBiasScores(into: &scores)
+        case .recencyBias:
+            Uncertainty.recencyEntropy(window: window!, into: &scores)
+        case .hardImbalance:
+            hardImbalanceScores()
+        case .random, .balance:
+            preconditionFailure("unreachable")
+        }
+        return identity
+    }
+
+    /// scores_i = Σ_j matrix_ij (Eq. 8 before normalisation).
+    private func rowSums(_ matrix: [Float]) {
+        let n = sampleCount, q = labelCount
+        if scores.count != n { scores = [Double](repeating: 0, count: n) }
+        matrix.withUnsafeBufferPointer { m in
+            for i in 0..<n {
+                var total = 0.0
+                for j in 0..<q { total += Double(m[i * q + j]) }
+                scores[i] = total
+            }
+        }
+    }
+
+    /// scores_i = a_i · Σ_j BCE(p̂_ij, y_ij) at the latest record (0 for rows never recorded).
+    private func hardImbalanceScores() {
+        let n = sampleCount, q = labelCount, window = window!
+        if scores.count != n { scores = [Double](repeating: 0, count: n) }
+        let floor = Double(Uncertainty.probabilityFloor)
+        window.storage.withUnsafeBufferPointer { store in
+            for i in 0..<n {
+                guard window.filled[i] > 0 else { scores[i] = 0; continue }
+                let latest = store.baseAddress! + i * q
+                var loss = 0.0
+                for j in 0..<q {
+                    let p = min(max(Double(latest[j]), floor), 1 - floor)
+                    loss -= labels[i * q + j] != 0 ? log(p) : log(1 - p)
+                }
+                scores[i] = Double(imbalance[i]) * loss
+            }
+        }
+    }
+
+    func observe(epoch: Int, probabilities: [Float]) {
+        guard options.history == .epoch else { return }
+        precondition(probabilities.count == sampleCount * labelCount, "observe(epoch:) needs [n, q] probabilities")
+        probabilities.withUnsafeBufferPointer { values in
+            window?.recordAll(values: values)
+            moments?.record(rows: 0..<Int32(sampleCount), values: values)
+        }
+    }
+
+    func observe(rows: ArraySlice<Int32>, probabilities: [Float]) {
+        guard options.history == .batch else { return }
+        probabilities.withUnsafeBufferPointer { values in
+            window?.record(rows: rows, values: values)
+            moments?.record(rows: rows, values: values)
+        }
+    }
+
+    func lossWeights(rows: ArraySlice<Int32>) -> [Float]? { nil }
+
+    func checkpoint() -> SelectorCheckpoint {
+        SelectorCheckpoint(window: window?.storage ?? [], windowNextSlot: window?.nextSlot ?? [],
+                           windowFilled: window?.filled ?? [], momentCount: moments?.count ?? [],
+                           momentMean: moments?.mean ?? [], momentM2: moments?.m2 ?? [])
+    }
+
+    func restore(_ checkpoint: SelectorCheckpoint) throws(SelectorCheckpointError) {
+        let name = options.selector.rawValue
+        if let current = window {
+            guard let restored = PredictionWindow(capacity: current.capacity, sampleCount: sampleCount, labelCount: labelCount,
+                                                  storage: checkpoint.window, nextSlot: checkpoint.windowNextSlot,
+                                                  filled: checkpoint.windowFilled) else {
+                throw .sizeMismatch(selector: name, field: "window")
+            }
+            window = restored
+        } else if !checkpoint.window.isEmpty {
+            throw .sizeMismatch(selector: name, field: "window")
+        }
+        if moments != nil {
+            guard let restored = RunningMoments(sampleCount: sampleCount, labelCount: labelCount, count: checkpoint.momentCount,
+                                                mean: checkpoint.momentMean, m2: checkpoint.momentM2) else {
+                throw .sizeMismatch(selector: name, field: "moments")
+            }
+            moments = restored
+        } else if !checkpoint.momentMean.isEmpty {
+            throw .sizeMismatch(selector: name, field: "moments")
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import SeededRandom
+
+/// Builds the plans shared by every selector.
+enum Plans {
+    /// The generator of one epoch's batch draws: a sub-stream of the seed per epoch.
+    static func generator(seed: UInt64, epoch: Int) -> SeededGenerator {
+        SeededGenerator(seed: seed, stream: "batch-selection", index: epoch)
+    }
+
+    /// A shuffle of all n rows split into ⌈n/b⌉ consecutive batches (the last may be smaller).
+    static func shuffle(epoch: Int, sampleCount n: Int, batchSize b: Int, seed: UInt64, identity: [Float]) -> EpochPlan {
+        var generator = generator(seed: seed, epoch: epoch)
+        var order = [Int32](repeating: 0, count: n)
+        for i in 0..<n { order[i] = Int32(i) }
+        generator.shuffle(&order)
+        var offsets = Array(stride(from: 0, to: n, by: b))
+        offsets.append(n)
+        return EpochPlan(epoch: epoch, indices: order, offsets: offsets,
+                         weights: [Float](repeating: 1, count: n),
+                         selectionCounts: [Int32](repeating: 1, count: n), correlation: identity, pressure: 1)
+    }
+}
+
+/// `random` (a fresh shuffle each epoch) and `balance` (the same batches with loss weights that
+/// restore each label's training-set positive rate π_j inside the batch).
+final class ShuffleSelector: BatchSelector {
+    let options: SelectorOptions
+    let sampleCount: Int
+    let labelCount: Int
+    private let seed: UInt64
+    private let labels: [UInt8]
+    private let positiveRate: [Double]
+    private let identity: [Float]
+
+    init(options: SelectorOptions, labels: [UInt8], sampleCount n: Int, labelCount q: Int, seed: UInt64) {
+        self.options = options
+        sampleCount = n
+        labelCount = q
+        self.seed = seed
+        self.labels = labels
+        var rate = [Double](repeating: 0, count: q)
+        for i in 0..<n { for j in 0..<q where labels[i * q + j] != 0 { rate[j] += 1 } }
+        positiveRate = rate.map { n > 0 ? $0 / Double(n) : 0 }
+        identity = LabelCorrelation.identity(q)
+    }
+
+    func plan(epoch: Int) -> EpochPlan {
+        Plans.shuffle(epoch: epoch, sampleCount: sampleCount, batchSize: options.batchSize, seed: seed, identity: identity)
+    }
+
+    func observe(epoch: Int, probabilities: [Float]) {}
+    func observe(rows: ArraySlice<Int32>, probabilities: [Float]) {}
+
+    /// `balance`: positives of label j weigh π_j / r_j, negatives (1 − π_j)/(1 − r_j), where r_j is
+    /// the batch's positive rate; all 1 for a label with r_j ∈ {0, 1}. O(|rows|·q).
+    func lossWeights(rows: ArraySlice<Int32>) -> [Float]? {
+        guard options.selector == .balance else { return nil }
+        let q = labelCount, m = rows.count
+        var positives = [Int](repeating: 0, count: q)
+        for row in rows { for j in 0..<q where labels[Int(row) * q + j] != 0 { positives[j] += 1 } }
+        var positiveWeight = [Float](repeating: 1, count: q), negativeWeight = [Float](repeating: 1, count: q)
+        for j in 0..<q where positives[j] > 0 && positives[j] < m {
+            let r = Double(positives[j]) / Double(m)
+            positiveWeight[j] = Float(positiveRate[j] / r)
+            negativeWeight[j] = Float((1 - positiveRate[j]) / (1 - r))
+        }
+        var weights = [Float](repeating: 1, count: m * q)
+        for (k, row) in rows.enumerated() {
+            for j in 0..<q {
+                weights[k * q + j] = labels[Int(row) * q + j] != 0 ? positiveWeight[j] : negativeWeight[j]
+            }
+        }
+        return weights
+    }
+
+    func checkpoint() -> SelectorCheckpoint { SelectorCheckpoint() }
+
+    func restore(_ checkpoint: SelectorCheckpoint) throws(SelectorCheckpointError) {
+        guard checkpoint == SelectorCheckpoint() else {
+            throw .sizeMismatch(selector: options.selector.rawValue, field: "window")
+        }
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+
+/// Label uncertainty of method.md Eq. 1, 4, 5, and the window entropy of `recency-bias`.
+public enum Uncertainty {
+    /// Probabilities are clamped to [floor, 1 − floor] before any logarithm.
+    public static let probabilityFloor: Float = 1e-7
+
+    /// Binary entropy in bits of a probability, clamped first (Eq. 1).
+    @inline(__always)
+    public static func binaryEntropy(_ p: Float) -> Float {
+        let c = min(max(p, probabilityFloor), 1 - probabilityFloor)
+        return -(c * log2(c) + (1 - c) * log2(1 - c))
+    }
+
+    /// u = λ1·d + (1 − λ1)·e for every (sample, label), written into `u` [n, q] (Eq. 5).
+    /// e (Eq. 1) is the entropy of the latest recorded value, d (Eq. 4) the mean absolute change
+    /// between consecutive window values (0 with fewer than two). Samples with no record get 0.
+    /// With λ1 = 0 the result is e, with λ1 = 1 it is d. O(T·n·q).
+    public static func labelUncertainty(window: PredictionWindow, lambda1: Double, into u: inout [Float]) {
+        let n = window.sampleCount, q = window.labelCount
+        if u.count != n * q { u = [Float](repeating: 0, count: n * q) }
+        let fluctuationShare = Float(lambda1), entropyShare = Float(1 - lambda1)
+        window.storage.withUnsafeBufferPointer { store in
+            u.withUnsafeMutableBufferPointer { out in
+                for i in 0..<n {
+                    let count = Int(window.filled[i]), next = Int(window.nextSlot[i])
+                    let row = out.baseAddress! + i * q
+                    guard count > 0 else {
+                        row.update(repeating: 0, count: q)
+                        continue
+                    }
+                    // Accumulate Σ|H[h] − H[h−1]| in `row`, oldest first.
+                    row.update(repeating: 0, count: q)
+                    var previous = store.baseAddress! + window.offset(sample: i, age: 0, next: next, count: count)
+                    for k in 1..<max(count, 1) {
+                        let current = store.baseAddress! + window.offset(sample: i, age: k, next: next, count: count)
+                        for j in 0..<q { row[j] += abs(current[j] - previous[j]) }
+                        previous = current
+                    }
+                    let fluctuationScale = count >= 2 ? fluctuationShare / Float(count - 1) : 0
+                    for j in 0..<q {
+                        row[j] = fluctuationScale * row[j] + entropyShare * binaryEntropy(previous[j])
+                    }
+                }
+            }
+        }
+    }
+
+    /// recency-bias: for each sample, Σ_j of the binary entropy (bits, 0·log 0 = 0) of the fraction
+    /// of its window values > 0.5. Samples with no record get 0. O(T·n·q).
+    public static func recencyEntropy(window: PredictionWindow, into scores: inout [Double]) {
+        let n = window.sampleCount, q = window.labelCount
+        if scores.count != n { scores = [Double](repeating: 0, count: n) }
+        var above = [Int32](repeating: 0, count: q)
+        window.storage.withUnsafeBufferPointer { store in
+            above.withUnsafeMutableBufferPointer { above in
+                for i in 0..<n {
+                    let count = Int(window.filled[i]), next = Int(window.nextSlot[i])
+                    above.update(repeating: 0)
+                    for k in 0..<count {
+                        let values = store.baseAddress! + window.offset(sample: i, age: k, next: next, count: count)
+                        for j in 0..<q where values[j] > 0.5 { above[j] += 1 }
+                    }
+                    var total = 0.0
+                    if count > 0 {
+                        for j in 0..<q {
+                            let f = Double(above[j]) / Double(count)
+                            if f > 0 && f < 1 { total -= f * log2(f) + (1 - f) * log2(1 - f) }
+                        }
+                    }
+                    scores[i] = total
+                }
+            }
+        }
+    }
+}
+
+/// Running mean and variance of every (sample, label) over the whole history (Welford's update),
+/// for `active-bias`. Keeps 2·n·q doubles and n counts, never the history itself.
+public struct RunningMoments: Sendable {
+    public let sampleCount: Int
+    public let labelCount: Int
+    public private(set) var count: [Int32]
+    public private(set) var mean: [Double]
+    public private(set) var m2: [Double]
+
+    public init(sampleCount: Int, labelCount: Int) {
+        self.sampleCount = sampleCount
+        self.labelCount = labelCount
+        count = [Int32](repeating: 0, count: sampleCount)
+        mean = [Double](repeating: 0, count: sampleCount * labelCount)
+        m2 = [Double](repeating: 0, count: sampleCount * labelCount)
+    }
+
+    /// Restores saved moments (see ``SelectorCheckpoint``); nil if the sizes disagree.
+    public init?(sampleCount: Int, labelCount: Int, count: [Int32], mean: [Double], m2: [Double]) {
+        guard count.count == sampleCount, mean.count == sampleCount * labelCount, m2.count == mean.count else { return nil }
+        self.sampleCount = sampleCount
+        self.labelCount = labelCount
+        self.count = count
+        self.mean = mean
+        self.m2 = m2
+    }
+
+    /// Adds the probabilities `values[k·q ..< (k+1)·q]` of sample `rows[k]`. O(|rows|·q).
+    public mutating func record(rows: some Collection<Int32>, values: UnsafeBufferPointer<Float>) {
+        let q = labelCount
+        precondition(values.count == rows.count * q, "values must hold rows.count × q probabilities")
+        count.withUnsafeMutableBufferPointer { count in
+            mean.withUnsafeMutableBufferPointer { mean in
+                m2.withUnsafeMutableBufferPointer { m2 in
+                    for (k, row32) in rows.enumerated() {
+                        let i = Int(row32)
+                        count[i] += 1
+                        let inverse = 1 / Double(count[i])
+                        for j in 0..<q {
+                            let x = Double(values[k * q + j])
+                            let delta = x - mean[i * q + j]
+                            mean[i * q + j] += delta * inverse
+                            m2[i * q + j] += delta * (x - mean[i * q + j])
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// active-bias: for each sample, Σ_j √(var + var²/(|H|−1)) with var the unbiased variance;
+    /// 0 while |H| < 2. O(n·q).
+    public func activeBiasScores(into scores: inout [Double]) {
+        let q = labelCount
+        if scores.count != sampleCount { scores = [Double](repeating: 0, count: sampleCount) }
+        m2.withUnsafeBufferPointer { m2 in
+            for i in 0..<sampleCount {
+                let c = Int(count[i])
+                guard c >= 2 else { scores[i] = 0; continue }
+                var total = 0.0
+                for j in 0..<q {
+                    let variance = max(m2[i * q + j], 0) / Double(c - 1)
+                    total += (variance + variance * variance / Double(c - 1)).squareRoot()
+                }
+                scores[i] = total
+            }
+        }
+    }
+}

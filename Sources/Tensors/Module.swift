@@ -1,1 +1,0 @@
-// `Tensors` module: placeholder until its issue lands.

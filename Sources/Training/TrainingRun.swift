@@ -1,0 +1,245 @@
+import Artifacts
+import Foundation
+import Metrics
+import Models
+import NumpyIO
+import SeededRandom
+import Selectors
+import Tensors
+
+/// What a finished run reports.
+public struct TrainingSummary: Sendable {
+    public var bestEpoch: Int
+    public var testMetrics: [(name: String, value: Double)]
+    public var resumedFromEpoch: Int
+}
+
+/// One training run of method.md's protocol on a prepared fold: the selector plans each epoch's
+/// batches, the model trains on them with Adam (linear learning-rate warm-up over the warm-up
+/// epochs), and after every epoch an eval-mode pass over the training rows feeds the selector and
+/// the prediction history; the epoch with the best validation Macro-AUC gives the test metrics
+/// and `model.npz`.
+///
+/// Every epoch ends with a checkpoint, so a killed run resumes from its last completed epoch and
+/// produces the same arrays as an uninterrupted one (all randomness is derived per epoch from
+/// the seed).
+public final class TrainingRun {
+    public let configuration: TrainingConfiguration
+    public let fold: PreparedFold
+    public let output: URL
+    /// Fingerprint of configuration and inputs; a checkpoint with another one is not resumed.
+    public let fingerprint: String
+    private let log: (String) -> Void
+
+    /// - Parameters:
+    ///   - inputDigest: a digest of the input artifacts (part of the resume fingerprint).
+    ///   - log: receives one progress line per epoch.
+    public init(configuration: TrainingConfiguration, fold: PreparedFold, output: URL, inputDigest: String,
+                log: @escaping (String) -> Void) {
+        self.configuration = configuration
+        self.fold = fold
+        self.output = output
+        self.log = log
+        let parameters = configuration.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        fingerprint = SHA256.hex(of: Data((parameters + [inputDigest]).joined(separator: "\n").utf8))
+    }
+
+    /// Runs (or resumes) all epochs and writes every artifact except `manifest.json` and `run.json`.
+    public func run() throws -> TrainingSummary {
+        let options = configuration.selector
+        let n = fold.trainCount, q = fold.labelCount, d = fold.featureCount
+        let epochs = options.epochs
+        let model = try ModelFactory.make(name: configuration.model, inputDimension: d, labelCount: q,
+                                          hyperParameters: configuration.modelParameters, seed: configuration.seed)
+        let session = TrainingSession(model: model, learningRate: configuration.learningRate, weightDecay: configuration.weightDecay)
+        let selector = try BatchSelectors.make(
+            options: options, labels: fold.trainLabels, labelCount: q,
+            features: options.selector == .hardImbalance ? fold.trainFeatures : [],
+            featureCount: options.selector == .hardImbalance ? d : 0, seed: configuration.seed)
+
+        // Resume from the last checkpoint when it was made by the same command on the same inputs.
+        var state = Checkpoint.State(epoch: 0, records: [], bestEpoch: 0, bestValidationAUC: -.infinity,
+                                     bestTestMetrics: [:], trainingSteps: 0, fingerprint: fingerprint)
+        if let saved = try Checkpoint.load(from: output), saved.state.fingerprint == fingerprint, saved.state.epoch < epochs {
+            try ParameterArchive.load(model, from: saved.folder.appendingPathComponent("model.npz"))
+            try ParameterArchive.loadOptimizer(session.optimizer, from: saved.folder.appendingPathComponent("optimizer.npz"))
+            try selector.restore(SelectorState.read(from: saved.folder.appendingPathComponent("selector.npz")))
+            state = saved.state
+        } else {
+            Checkpoint.remove(from: output)
+        }
+        let resumedFrom = state.epoch
+        let writers = try HistoryWriters(folder: output, epochs: epochs, trainCount: n, labelCount: q,
+                                         predictionType: configuration.historyType, keepEvery: configuration.historyEvery,
+                                         resume: resumedFrom > 0)
+        try NpyFile.write(fold.trainRows, shape: [n], to: output.appendingPathComponent("train-indices.npy"))
+
+        let trainTargets = fold.trainLabels.map(Float.init)
+        let validationTargets = fold.validationLabels.map(Float.init)
+        let batchCapacity = min(options.batchSize, n)
+        var batchFeatures = [Float](repeating: 0, count: batchCapacity * d)
+        var batchTargets = [Float](repeating: 0, count: batchCapacity * q)
+        var batchProbabilities = [Float](repeating: 0, count: batchCapacity * q)
+        var trainProbabilities = [Float](repeating: 0, count: n * q)
+        var validationProbabilities = [Float](repeating: 0, count: fold.validationRows.count * q)
+        let stepsPerEpoch = (n + options.batchSize - 1) / options.batchSize
+        let warmupSteps = options.warmupEpochs * stepsPerEpoch
+
+        for epoch in (resumedFrom + 1)..<(epochs + 1) {
+            let started = Date()
+            model.noiseGenerator = SeededGenerator(seed: configuration.seed, stream: "model-noise", index: epoch)
+            let plan = selector.plan(epoch: epoch)
+            var lossSum = 0.0, rowSum = 0
+            for k in 0..<plan.batchCount {
+                let rows = plan.batch(k)
+                let b = rows.count
+                gather(rows, from: fold.trainFeatures, width: d, into: &batchFeatures)
+                gather(rows, from: trainTargets, width: q, into: &batchTargets)
+                state.trainingSteps += 1
+                let scale = warmupSteps > 0 ? min(1, Float(state.trainingSteps) / Float(warmupSteps)) : 1
+                let weights = selector.lossWeights(rows: rows)
+                let recordsBatch = options.history == .batch
+                let loss = batchFeatures.withUnsafeBufferPointer { x in
+                    batchTargets.withUnsafeBufferPointer { y in
+                        batchProbabilities.withUnsafeMutableBufferPointer { p in
+                            let probabilities = recordsBatch ? UnsafeMutableBufferPointer(rebasing: p[0..<(b * q)]) : nil
+                            let features = UnsafeBufferPointer(rebasing: x[0..<(b * d)])
+                            let targets = UnsafeBufferPointer(rebasing: y[0..<(b * q)])
+                            if let weights {
+                                return weights.withUnsafeBufferPointer {
+                                    session.step(features: features, targets: targets, batchSize: b, elementWeights: $0,
+                                                 learningRateScale: scale, probabilities: probabilities)
+                                }
+                            }
+                            return session.step(features: features, targets: targets, batchSize: b,
+                                                learningRateScale: scale, probabilities: probabilities)
+                        }
+                    }
+                }
+                if recordsBatch { selector.observe(rows: rows, probabilities: Array(batchProbabilities[0..<(b * q)])) }
+                lossSum += Double(loss) * Double(b)
+                rowSum += b
+            }
+
+            // Eval-mode history over the training part, then validation.
+            fold.trainFeatures.withUnsafeBufferPointer { x in
+                trainProbabilities.withUnsafeMutableBufferPointer { session.predictProbabilities(features: x, rows: n, into: $0) }
+            }
+            selector.observe(epoch: epoch, probabilities: trainProbabilities)
+            let m = fold.validationRows.count
+            fold.validationFeatures.withUnsafeBufferPointer { x in
+                validationProbabilities.withUnsafeMutableBufferPointer { session.predictProbabilities(features: x, rows: m, into: $0) }
+            }
+            let validationLoss = fold.validationFeatures.withUnsafeBufferPointer { x in
+                validationTargets.withUnsafeBufferPointer { session.evaluationLoss(features: x, targets: $0, rows: m) }
+            }
+            let validationAUC = RankingMetrics.macroAUC(scores: validationProbabilities, labels: fold.validationLabels,
+                                                        sampleCount: m, labelCount: q)
+            if validationAUC > state.bestValidationAUC || state.bestEpoch == 0 {
+                state.bestEpoch = epoch
+                state.bestValidationAUC = validationAUC.isNaN ? -.infinity : validationAUC
+                state.bestTestMetrics = Dictionary(uniqueKeysWithValues: testMetrics(session).map { ($0.name, $0.value) })
+                try ParameterArchive.save(model, to: output.appendingPathComponent("model.npz"))
+            }
+
+            try trainProbabilities.withUnsafeBufferPointer { p in
+                try plan.correlation.withUnsafeBufferPointer { c in
+                    try plan.weights.withUnsafeBufferPointer { w in
+                        try plan.selectionCounts.withUnsafeBufferPointer { s in
+                            try writers.record(epoch: epoch, probabilities: p, correlation: c, weights: w, selectionCounts: s)
+                        }
+                    }
+                }
+            }
+            try writers.synchronize()
+            let record = EpochRecord(epoch: epoch, trainLoss: rowSum > 0 ? lossSum / Double(rowSum) : 0,
+                                     validationLoss: validationLoss, validationMacroAUC: validationAUC,
+                                     pressure: plan.pressure, seconds: Date().timeIntervalSince(started))
+            state.records.append(record)
+            state.epoch = epoch
+            try EpochRecord.writeCSV(state.records, to: output.appendingPathComponent("epochs.csv"))
+            if epoch < epochs {
+                try Checkpoint.save(state, in: output) { folder in
+                    try ParameterArchive.save(model, to: folder.appendingPathComponent("model.npz"))
+                    try ParameterArchive.saveOptimizer(session.optimizer, to: folder.appendingPathComponent("optimizer.npz"))
+                    try SelectorState.write(selector.checkpoint(), to: folder.appendingPathComponent("selector.npz"))
+                }
+            }
+            let recent = state.records.suffix(5).map(\.seconds)
+            let eta = recent.reduce(0, +) / Double(max(1, recent.count)) * Double(epochs - epoch)
+            log(String(format: "epoch %d/%d loss=%.4f val_loss=%.4f val_auc=%.4f pressure=%.1f eta=%.0fs",
+                       epoch, epochs, record.trainLoss, validationLoss, validationAUC, plan.pressure, eta))
+        }
+
+        try writers.finish()
+        let ordered = MultiLabelMetricsNames.order.compactMap { name in state.bestTestMetrics[name].map { (name: name, value: $0) } }
+        try TestMetricsFile(bestEpoch: state.bestEpoch, bestValidationMacroAUC: state.bestValidationAUC, metrics: ordered)
+            .write(to: output.appendingPathComponent("test-metrics.json"))
+        Checkpoint.remove(from: output)
+        return TrainingSummary(bestEpoch: state.bestEpoch, testMetrics: ordered, resumedFromEpoch: resumedFrom)
+    }
+
+    private func testMetrics(_ session: TrainingSession) -> [(name: String, value: Double)] {
+        let m = fold.testRows.count, q = fold.labelCount
+        let probabilities = session.predictProbabilities(features: fold.testFeatures, rows: m)
+        return MultiLabelMetrics(scores: probabilities, labels: fold.testLabels, sampleCount: m, labelCount: q).named
+    }
+
+    /// Copies rows of a row-major matrix of the given width into the front of `buffer`.
+    private func gather(_ rows: ArraySlice<Int32>, from matrix: [Float], width: Int, into buffer: inout [Float]) {
+        matrix.withUnsafeBufferPointer { source in
+            buffer.withUnsafeMutableBufferPointer { target in
+                for (slot, row) in rows.enumerated() {
+                    let from = source.baseAddress! + Int(row) * width
+                    (target.baseAddress! + slot * width).update(from: from, count: width)
+                }
+            }
+        }
+    }
+}
+
+/// The metric names of `test-metrics.json`, in their fixed order.
+enum MultiLabelMetricsNames {
+    static let order = ["macro_auc", "ranking_loss", "hamming_loss", "one_error", "coverage", "average_precision",
+                        "micro_f1", "macro_f1"]
+}
+
+/// `test-metrics.json`: test metrics at the epoch with the best validation Macro-AUC.
+struct TestMetricsFile {
+    var bestEpoch: Int
+    var bestValidationMacroAUC: Double
+    var metrics: [(name: String, value: Double)]
+
+    func write(to url: URL) throws {
+        let body = metrics.map { "    \"\($0.name)\": \(jsonNumber($0.value))" }.joined(separator: ",\n")
+        let text = "{\n  \"bestEpoch\": \(bestEpoch),\n  \"bestValidationMacroAUC\": \(jsonNumber(bestValidationMacroAUC)),\n  \"metrics\": {\n\(body)\n  }\n}\n"
+        try AtomicFile.write(text, to: url)
+    }
+
+    private func jsonNumber(_ value: Double) -> String { value.isFinite ? "\(value)" : "null" }
+}
+
+/// A selector checkpoint as an `.npz` of its arrays.
+enum SelectorState {
+    static func write(_ state: SelectorCheckpoint, to url: URL) throws {
+        try NpzFile.write([
+            ("window", NpyArray(state.window, shape: [state.window.count])),
+            ("window_next_slot", NpyArray(state.windowNextSlot, shape: [state.windowNextSlot.count])),
+            ("window_filled", NpyArray(state.windowFilled, shape: [state.windowFilled.count])),
+            ("moment_count", NpyArray(state.momentCount, shape: [state.momentCount.count])),
+            ("moment_mean", NpyArray(state.momentMean, shape: [state.momentMean.count])),
+            ("moment_m2", NpyArray(state.momentM2, shape: [state.momentM2.count])),
+        ], to: url)
+    }
+
+    static func read(from url: URL) throws -> SelectorCheckpoint {
+        let arrays = try NpzFile.read(url)
+        func get<T: NpyElement>(_ name: String, _ type: T.Type) throws -> [T] {
+            guard let array = arrays[name] else { throw ArtifactError.malformed(path: url.path, reason: "no array \(name)") }
+            return try array.values(as: type, path: url.path)
+        }
+        return SelectorCheckpoint(window: try get("window", Float.self), windowNextSlot: try get("window_next_slot", Int32.self),
+                                  windowFilled: try get("window_filled", Int32.self), momentCount: try get("moment_count", Int32.self),
+                                  momentMean: try get("moment_mean", Double.self), momentM2: try get("moment_m2", Double.self))
+    }
+}

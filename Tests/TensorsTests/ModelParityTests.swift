@@ -1,0 +1,57 @@
+import Testing
+@testable import Models
+@testable import Tensors
+
+/// Loads the fixture's `param/<name>` values into every parameter and buffer of `model`.
+func assignParameters(_ model: any MultiLabelModel, from fixture: Fixture) {
+    for (name, tensor) in model.parameters.map({ ($0.name, $0.tensor) }) + model.buffers {
+        let values = fixture["param/\(name)"]
+        #expect(values.count == tensor.count, "\(name): fixture has \(values.count) values, model \(tensor.shape)")
+        if values.count == tensor.count { tensor.assign(values) }
+    }
+}
+
+@Suite struct ModelParityTests {
+    @Test func mlp() throws {
+        let f = try Fixture("mlp")
+        let model = try MLPModel(inputDimension: 7, labelCount: 5, hyperParameters: ["hidden_width": 6, "dropout": 0], seed: 1)
+        #expect(Set(model.parameters.map { "param/\($0.name)" }) == Set(f.keys(prefix: "param/")))
+        assignParameters(model, from: f)
+        let graph = Graph()
+        let output = model.forward(graph, features: f["input/x"], batchSize: 4, training: true)
+        expectClose(output.logits.values, f["out/logits"], "logits")
+        let loss = model.loss(graph, output, targets: f["input/y"])
+        expectClose([loss.scalar], [f.scalar("out/loss")], "loss")
+        graph.backward(loss)
+        for p in model.parameters { expectClose(p.tensor.gradientValues, f["grad/\(p.name)"], p.name) }
+    }
+
+    @Test func adamThreeSteps() throws {
+        let f = try Fixture("adam")
+        let model = try MLPModel(inputDimension: 7, labelCount: 5, hyperParameters: ["hidden_width": 6, "dropout": 0], seed: 1)
+        assignParameters(model, from: f)
+        let session = TrainingSession(model: model, learningRate: 1e-3, weightDecay: 1e-4)
+        for step in 1...3 {
+            session.step(features: f["input/x"], targets: f["input/y"], batchSize: 4)
+            for p in model.parameters { expectClose(p.tensor.values, f["step\(step)/\(p.name)"], "step \(step) \(p.name)") }
+        }
+    }
+
+    @Test func clif() throws {
+        let f = try Fixture("clif")
+        let model = try CLIFModel(inputDimension: 7, labelCount: 5, hyperParameters: ["hidden_width": 16, "dropout": 0], seed: 1)
+        let names = Set((model.parameters.map(\.name) + model.buffers.map(\.name)).map { "param/\($0)" })
+        #expect(names == Set(f.keys(prefix: "param/")))
+        assignParameters(model, from: f)
+        let graph = Graph()
+        expectClose(model.labelEmbeddings(graph, training: false).values, f["out/label_embeddings"], "label embeddings")
+        let output = model.forward(graph, features: f["input/x"], batchSize: 4, training: true)
+        expectClose(output.logits.values, f["out/logits"], "logits")
+        expectClose([output.regularizer!.scalar], [1e-3 * f.scalar("out/link_loss")], "link")
+        let loss = model.loss(graph, output, targets: f["input/y"])
+        expectClose([loss.scalar], [f.scalar("out/loss")], "loss")
+        graph.backward(loss)
+        for p in model.parameters { expectClose(p.tensor.gradientValues, f["grad/\(p.name)"], p.name) }
+        #expect(model.labelEmbedding.gradient == nil)
+    }
+}

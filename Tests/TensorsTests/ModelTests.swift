@@ -1,0 +1,130 @@
+import Foundation
+import SeededRandom
+import Testing
+import TestSupport
+@testable import Models
+@testable import Tensors
+
+@Suite struct ModelTests {
+    static let x: [Float] = {
+        var generator = SeededGenerator(seed: 21)
+        return Initialization.uniform(3 * 5, low: 0, high: 1, generator: &generator)
+    }()
+    static let y: [Float] = [1, 0, 1, 0, 0, 1, 1, 1, 0]
+
+    static func tiny(_ name: String) throws -> any MultiLabelModel {
+        try ModelFactory.make(name: name, inputDimension: 5, labelCount: 3, hyperParameters: ["hidden_width": 4, "dropout": 0],
+                              seed: 3)
+    }
+
+    @Test(arguments: ModelFactory.names)
+    func fullModelGradient(_ name: String) throws {
+        let model = try Self.tiny(name)
+        let weights: [Float] = [1, 2, 0.5, 1, 1, 3, 0.2, 1, 1]
+        checkGradients(model.parameters.map(\.tensor)) { graph in
+            let output = model.forward(graph, features: Self.x, batchSize: 3, training: true)
+            return model.loss(graph, output, targets: Self.y, elementWeights: weights)
+        }
+    }
+
+    @Test func factoryRejectsUnknownNamesAndKeys() {
+        #expect(throws: ModelError.unknownModel("resnet", valid: ModelFactory.names)) {
+            try ModelFactory.make(name: "resnet", inputDimension: 3, labelCount: 2, seed: 1)
+        }
+        do {
+            _ = try ModelFactory.make(name: "mlp", inputDimension: 3, labelCount: 2, hyperParameters: ["width": 3], seed: 1)
+            Issue.record("unknown hyper-parameter accepted")
+        } catch {
+            #expect(error.description.contains("hidden_width"))
+        }
+        #expect(throws: ModelError.self) {
+            try ModelFactory.make(name: "mlp", inputDimension: 3, labelCount: 2, hyperParameters: ["dropout": 1.5], seed: 1)
+        }
+    }
+
+    @Test func publishedDefaultShapes() throws {
+        let mlp = try ModelFactory.make(name: "mlp", inputDimension: 294, labelCount: 6, seed: 1)
+        #expect(mlp.parameters.map(\.tensor.shape) == [[256, 294], [256], [256, 256], [256], [6, 256], [6]])
+        let clif = try ModelFactory.make(name: "clif", inputDimension: 294, labelCount: 6, seed: 1)
+        let shapes = Dictionary(uniqueKeysWithValues: clif.parameters.map { ($0.name, $0.tensor.shape) })
+        #expect(shapes["feature.2.weight"] == [768, 768])
+        #expect(shapes["joint.0.weight"] == [768, 768])
+        #expect(shapes["gin.0.mlp.0.weight"] == [3, 6])
+        #expect(shapes["classifier.weight"] == [6, 768])
+    }
+
+    @Test func sameSeedSameParametersAndPredictions() throws {
+        let a = try ModelFactory.make(name: "clif", inputDimension: 5, labelCount: 3, hyperParameters: ["hidden_width": 8], seed: 9)
+        let b = try ModelFactory.make(name: "clif", inputDimension: 5, labelCount: 3, hyperParameters: ["hidden_width": 8], seed: 9)
+        #expect(a.parameters.map(\.tensor.values) == b.parameters.map(\.tensor.values))
+        let sa = TrainingSession(model: a, learningRate: 1e-2, weightDecay: 1e-4)
+        let sb = TrainingSession(model: b, learningRate: 1e-2, weightDecay: 1e-4)
+        for _ in 0..<3 {
+            sa.step(features: Self.x, targets: Self.y, batchSize: 3)
+            sb.step(features: Self.x, targets: Self.y, batchSize: 3)
+        }
+        #expect(sa.predictProbabilities(features: Self.x, rows: 3) == sb.predictProbabilities(features: Self.x, rows: 3))
+    }
+
+    @Test func initialisationDistributions() throws {
+        let model = try MLPModel(inputDimension: 400, labelCount: 3, seed: 2)
+        let first = model.parameters[0].tensor.values, bias = model.parameters[1].tensor.values
+        let bound = Initialization.kaimingBound(fanIn: 400, a: 0.1)
+        #expect(first.allSatisfy { abs($0) <= bound })
+        #expect(first.max()! > 0.9 * bound && first.min()! < -0.9 * bound)
+        #expect(bias.allSatisfy { $0 >= 0 && $0 <= 0.1 })
+    }
+
+    @Test func chunkedPredictionMatchesOneChunk() throws {
+        let model = try Self.tiny("clif")
+        let session = TrainingSession(model: model, learningRate: 1e-3, weightDecay: 0)
+        let whole = session.predictProbabilities(features: Self.x, rows: 3, chunk: 3)
+        let chunked = session.predictProbabilities(features: Self.x, rows: 3, chunk: 2)
+        expectClose(chunked, whole)
+        #expect(whole.allSatisfy { $0 > 0 && $0 < 1 })
+    }
+
+    @Test func saveAndLoadParametersAndOptimizerState() throws {
+        let folder = TestSupport.temporaryFolder()
+        let model = try Self.tiny("clif")
+        let session = TrainingSession(model: model, learningRate: 1e-2, weightDecay: 1e-4)
+        session.step(features: Self.x, targets: Self.y, batchSize: 3)
+        try ParameterArchive.save(model, to: folder.appendingPathComponent("model.npz"))
+        try ParameterArchive.saveOptimizer(session.optimizer, to: folder.appendingPathComponent("adam.npz"))
+
+        let copy = try ModelFactory.make(name: "clif", inputDimension: 5, labelCount: 3, hyperParameters: ["hidden_width": 4, "dropout": 0], seed: 77)
+        try ParameterArchive.load(copy, from: folder.appendingPathComponent("model.npz"))
+        #expect(copy.parameters.map(\.tensor.values) == model.parameters.map(\.tensor.values))
+        #expect(copy.buffers.map(\.tensor.values) == model.buffers.map(\.tensor.values))
+        let resumed = TrainingSession(model: copy, learningRate: 1e-2, weightDecay: 1e-4)
+        try ParameterArchive.loadOptimizer(resumed.optimizer, from: folder.appendingPathComponent("adam.npz"))
+        #expect(resumed.optimizer.stepCount == 1)
+        session.step(features: Self.x, targets: Self.y, batchSize: 3)
+        resumed.step(features: Self.x, targets: Self.y, batchSize: 3)
+        #expect(copy.parameters.map(\.tensor.values) == model.parameters.map(\.tensor.values))
+
+        let other = try ModelFactory.make(name: "mlp", inputDimension: 5, labelCount: 3, seed: 1)
+        #expect(throws: ModelError.self) { try ParameterArchive.load(other, from: folder.appendingPathComponent("model.npz")) }
+    }
+
+    @Test func warmup() {
+        let warmup = LinearWarmup(warmupSteps: 4)
+        #expect((0..<6).map { warmup.factor(step: $0) } == [0.25, 0.5, 0.75, 1, 1, 1])
+    }
+
+    @Test func elementLossesAndWeights() throws {
+        let model = try Self.tiny("mlp")
+        let session = TrainingSession(model: model, learningRate: 0, weightDecay: 0)
+        var losses = [Float](repeating: 0, count: 9)
+        let graph = Graph(recordsGradients: false)
+        let logits = model.forward(graph, features: Self.x, batchSize: 3, training: false).logits.values
+        Self.x.withUnsafeBufferPointer { x in
+            Self.y.withUnsafeBufferPointer { y in
+                losses.withUnsafeMutableBufferPointer { out in
+                    _ = session.step(features: x, targets: y, batchSize: 3, elementLosses: out)
+                }
+            }
+        }
+        expectClose(losses, Losses.bceWithLogits(logits: logits, targets: Self.y))
+    }
+}

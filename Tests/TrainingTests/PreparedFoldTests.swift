@@ -1,0 +1,89 @@
+import Artifacts
+import Foundation
+import NumpyIO
+import Testing
+import TestSupport
+@testable import Training
+
+/// A tiny dataset and split artifact written by the test: 6 rows, 3 features, 3 labels, one fold.
+private func writeTinyArtifacts(into folder: URL) throws -> (dataset: URL, split: URL) {
+    let dataset = folder.appendingPathComponent("fetch"), split = folder.appendingPathComponent("split")
+    // Column 0 spans [0, 10] on the training rows; column 1 is constant; column 2 is large.
+    let features: [Float] = [
+        0, 5, 100,  // train
+        10, 5, 200,  // train
+        5, 5, 300,  // train
+        20, 5, 0,  // validation: outside the training range on column 0
+        -10, 5, 0,  // test
+        2, 5, 50,  // train
+    ]
+    let labels: [UInt8] = [
+        1, 0, 1,
+        1, 0, 0,
+        0, 0, 1,
+        1, 1, 0,
+        0, 1, 1,
+        1, 0, 0,
+    ]
+    try NpyFile.write(features, shape: [6, 3], to: dataset.appendingPathComponent("features.npy"))
+    try NpyFile.write(labels, shape: [6, 3], to: dataset.appendingPathComponent("labels.npy"))
+    try AtomicFile.write(#"{"name": "tiny", "labelNames": ["a", "b", "c"]}"#, to: dataset.appendingPathComponent("meta.json"))
+    try NpyFile.write([UInt8(0), 0, 0, 1, 2, 0], shape: [1, 6], to: split.appendingPathComponent("roles.npy"))
+    return (dataset, split)
+}
+
+private func close(_ a: [Float], _ b: [Float]) -> Bool {
+    a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= 1e-6 }
+}
+
+@Suite struct PreparedFoldTests {
+    @Test func scalesWithTrainingStatisticsOnly() throws {
+        let (dataset, split) = try writeTinyArtifacts(into: TestSupport.temporaryFolder())
+        let fold = try PreparedFold.load(dataset: dataset, split: split, fold: 0)
+        #expect(fold.trainRows == [0, 1, 2, 5])
+        #expect(fold.validationRows == [3] && fold.testRows == [4])
+        // Column 0: (x − 0) / 10; column 1 is constant → 0; column 2: (x − 50) / 250.
+        #expect(close(fold.trainFeatures, [0, 0, 0.2, 1, 0, 0.6, 0.5, 0, 1, 0.2, 0, 0]))
+        #expect(close(fold.validationFeatures, [2, 0, -0.2]))
+        #expect(close(fold.testFeatures, [-1, 0, -0.2]))
+        #expect(fold.trainLabels == [1, 0, 1, 1, 0, 0, 0, 0, 1, 1, 0, 0])
+        #expect(fold.labelNames == ["a", "b", "c"] && fold.datasetName == "tiny")
+    }
+
+    @Test func filtersLabelsAndSelectsFeaturesOnTheTrainingPart() throws {
+        let (dataset, split) = try writeTinyArtifacts(into: TestSupport.temporaryFolder())
+        // Training positives: a = 3, b = 0, c = 2 → with a minimum of 2, b is dropped.
+        // Training column sums: 17, 20, 650 → a fraction 0.34 keeps ⌈1.02⌉ = 2 columns: 1 and 2.
+        let fold = try PreparedFold.load(dataset: dataset, split: split, fold: 0, featureFraction: 0.34, minLabelCount: 2)
+        #expect(fold.keptLabels == [0, 2] && fold.labelNames == ["a", "c"])
+        #expect(fold.keptFeatures == [1, 2])
+        #expect(fold.trainLabels == [1, 1, 1, 0, 0, 1, 1, 0])
+        #expect(throws: TrainingInputError.self) {
+            try PreparedFold.load(dataset: dataset, split: split, fold: 0, minLabelCount: 4)
+        }
+    }
+
+    @Test func rejectsBadFoldsAndShapes() throws {
+        let (dataset, split) = try writeTinyArtifacts(into: TestSupport.temporaryFolder())
+        let error = #expect(throws: TrainingInputError.self) { try PreparedFold.load(dataset: dataset, split: split, fold: 3) }
+        #expect(error?.description.contains("folds 0…0") == true)
+        try NpyFile.write([UInt8](repeating: 0, count: 5), shape: [1, 5], to: split.appendingPathComponent("roles.npy"))
+        let shape = #expect(throws: TrainingInputError.self) { try PreparedFold.load(dataset: dataset, split: split, fold: 0) }
+        #expect(shape?.description.contains("roles.npy") == true)
+    }
+
+    @Test func keptPredictionEpochsIncludeTheLast() throws {
+        let folder = TestSupport.temporaryFolder()
+        let writers = try HistoryWriters(folder: folder, epochs: 10, trainCount: 2, labelCount: 1, predictionType: .float16,
+                                         keepEvery: 4, resume: false)
+        #expect(writers.keptEpochs == [2, 6, 10])
+    }
+
+    @Test func epochCSVHasTheContractHeader() throws {
+        let url = TestSupport.temporaryFolder().appendingPathComponent("epochs.csv")
+        try EpochRecord.writeCSV([EpochRecord(epoch: 1, trainLoss: 0.5, validationLoss: 0.25, validationMacroAUC: 0.75,
+                                              pressure: 100, seconds: 1.23456)], to: url)
+        #expect(try String(contentsOf: url, encoding: .utf8)
+            == "epoch,train_loss,validation_loss,validation_macro_auc,pressure,seconds\n1,0.5,0.25,0.75,100.0,1.235\n")
+    }
+}
