@@ -46,13 +46,15 @@ public enum StageType: String, CaseIterable, Sendable {
             return [("folds", .integer), ("order", .choice(["1", "2"])), ("validation", .number),
                     ("holdout", .number), ("seed", .integer), ("restarts", .integer)]
         case .train:
-            return [("fold", .integer), ("model", .choice(["mlp", "clif", "dela"])),
+            return [("fold", .integer), ("model", .choice(["mlp", "clif", "dela"])), ("hidden-width", .integer), ("dropout", .number),
+                    ("model-param", .repeatedText),
                     ("selector", .choice(["random", "balance", "active-bias", "recency-bias", "hard-imbalance", "uncertainty"])),
                     ("epochs", .integer), ("batch-size", .integer), ("lr", .number), ("weight-decay", .number),
                     ("warmup-epochs", .integer), ("window", .integer), ("lambda1", .number), ("bins", .integer),
                     ("s0", .number), ("correlation", .choice(["mi", "nmi", "none"])),
                     ("history", .choice(["epoch", "batch"])), ("history-dtype", .choice(["float16", "float32"])),
-                    ("history-every", .integer), ("seed", .integer)]
+                    ("history-every", .integer), ("feature-fraction", .number), ("min-label-count", .integer),
+                    ("seed", .integer), ("threads", .integer)]
         case .analyze:
             return [("drift-epochs", .integerList), ("convergence-levels", .numberList), ("top-pairs", .integer)]
         }
@@ -67,8 +69,7 @@ public enum StageType: String, CaseIterable, Sendable {
     public var requiredParameters: [String] {
         switch self {
         case .fetch: return ["dataset"]
-        case .train: return ["fold"]
-        case .split, .analyze: return []
+        case .split, .train, .analyze: return []
         }
     }
 

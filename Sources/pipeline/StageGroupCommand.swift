@@ -9,5 +9,5 @@ struct StageGroupCommand: ParsableCommand {
         commandName: "stage",
         abstract: "Run one stage in-process (used by `pipeline run` for its child processes).",
         shouldDisplay: false,
-        subcommands: [FetchCommand.self, SplitCommand.self, AnalyzeCommand.self])
+        subcommands: [FetchCommand.self, SplitCommand.self, TrainCommand.self, AnalyzeCommand.self])
 }
