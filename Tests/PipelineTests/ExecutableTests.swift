@@ -70,6 +70,37 @@ import TestSupport
         #expect(manifest.standardOutput.contains("folds"))
     }
 
+    @Test func fullChainRebuildsOnlyWhatAnEditTouches() throws {
+        let chain = { (epochs: Int) in """
+              train:
+                uses: train
+                needs: [split]
+                matrix: { selector: [random, uncertainty] }
+                with: { fold: 0, epochs: \(epochs), batch_size: 64, warmup_epochs: 1, threads: 1 }
+              analyze:
+                uses: analyze
+                needs: [train]
+                with: { drift_epochs: [1, 2] }
+            """ }
+        _ = try writePipeline(extra: chain(2))
+        let first = try pipeline("run", "tiny", "--jobs", "2")
+        #expect(first.status == 0, "\(first.standardOutput)\(first.standardError)")
+        #expect(first.standardOutput.contains("5 built, 0 up to date, 0 failed, 0 not run"))
+        #expect(first.standardOutput.contains("report: Artifacts/tiny/analyze/default/report.html"))
+        #expect(try pipeline("run", "tiny").standardOutput.contains("0 built, 5 up to date"))
+
+        _ = try writePipeline(extra: chain(3))
+        let edited = try pipeline("run", "tiny")
+        #expect(edited.status == 0, "\(edited.standardOutput)\(edited.standardError)")
+        #expect(edited.standardOutput.contains("up to date  fetch/default\nup to date  split/default\n"))
+        #expect(edited.standardOutput.contains("3 built, 2 up to date"))
+        let log = try String(contentsOf: folder.appendingPathComponent("Artifacts/tiny/train/selector=uncertainty/stage.log"), encoding: .utf8)
+        #expect(log.contains("epoch 3/3 "))
+
+        let one = try pipeline("run", "tiny", "--stage", "train[selector=random]", "--force")
+        #expect(one.standardOutput.contains("1 built, 0 up to date"), "\(one.standardOutput)")
+    }
+
     @Test func yamlErrorNamesFileLineAndColumn() throws {
         _ = try writePipeline(extra: "  train: { uses: trian }")
         let result = try pipeline("run", "pipelines/tiny.yaml")
