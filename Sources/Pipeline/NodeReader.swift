@@ -140,9 +140,6 @@ struct NodeReader {
             case .integer: return .scalar(try integer(node, key: key))
             case .number:
                 guard Double(text) != nil else { throw fail(node, "`\(key)` must be a number, not `\(text)`") }
-            case .boolean:
-                guard let flag = node.bool else { throw fail(node, "`\(key)` must be true or false, not `\(text)`") }
-                return .scalar(flag ? "true" : "false")
             case let .choice(choices):
                 guard choices.contains(text) else {
                     throw fail(node, "`\(text)` is not a valid `\(key)`; valid: \(choices.joined(separator: ", "))")

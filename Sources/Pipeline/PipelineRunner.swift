@@ -114,6 +114,7 @@ public final class PipelineRunner {
         Interruption.install()
         removeTrash()
         var states = [Int: State]()
+        var checked = Set<Int>()
         for index in scope { states[index] = .pending }
         var summary = RunSummary()
         var stopping = false
@@ -161,7 +162,9 @@ public final class PipelineRunner {
                         continue
                     }
                     guard instance.upstream.allSatisfy(isFinished) else { continue }
-                    if !forced.contains(index), cache.status(of: index, upstreamStatus: { _ in .upToDate }) == .upToDate {
+                    // Its inputs are final now: decide once whether it is up to date.
+                    if checked.insert(index).inserted, !forced.contains(index),
+                       cache.status(of: index, upstreamStatus: { _ in .upToDate }) == .upToDate {
                         states[index] = .upToDate
                         summary.upToDate.append(instance.id.description)
                         display.event("up to date  \(instance.id)")

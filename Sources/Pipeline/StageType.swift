@@ -11,7 +11,6 @@ public enum StageType: String, CaseIterable, Sendable {
         case integer
         case number
         case text
-        case boolean
         case choice([String])
         /// A list of integers, passed comma-separated.
         case integerList
@@ -26,7 +25,6 @@ public enum StageType: String, CaseIterable, Sendable {
             case .integer: return "an integer"
             case .number: return "a number"
             case .text: return "a string"
-            case .boolean: return "true or false"
             case let .choice(values): return "one of " + values.joined(separator: ", ")
             case .integerList: return "a list of integers"
             case .numberList: return "a list of numbers"
