@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "SelectorsTests", dependencies: ["Selectors", "Metrics", "NumpyIO", "SeededRandom", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "NumpyIO", "TestSupport", "fetch", "split", "train"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "NumpyIO", "TestSupport"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "NumpyIO", "Artifacts", "TestSupport", "pipeline"]),
         .testTarget(name: "EndToEndTests", dependencies: ["NumpyIO", "TestSupport", "pipeline", "fetch", "split", "train", "analyze"]),
     ],
     swiftLanguageModes: [.v6]

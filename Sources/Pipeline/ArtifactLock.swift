@@ -1,0 +1,59 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// An exclusive `flock` on `Artifacts/<pipeline>/.lock`, held while a run or clean changes the
+/// folder, so two runs never write the same artifacts.
+///
+/// The file holds the holder's PID for the error message. The descriptor is deliberately
+/// inherited by stage processes: if the runner is killed, the lock stays held until its
+/// orphaned stages have exited too.
+public final class ArtifactLock {
+    private let descriptor: Int32
+
+    /// Takes the lock on `folder` (created if needed). If another process holds it, throws
+    /// ``PipelineError/locked(folder:holder:)``, or with `wait` calls `waiting` and blocks.
+    public init(folder: URL, wait: Bool, waiting: (String) -> Void = { _ in }) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent(".lock").path
+        descriptor = open(path, O_RDWR | O_CREAT, 0o644)
+        guard descriptor >= 0 else {
+            throw PipelineError.io(path: path, reason: "cannot open the lock file: \(String(cString: strerror(errno)))")
+        }
+        if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            let holder = Self.describeHolder(path: path)
+            guard wait else {
+                close(descriptor)
+                throw PipelineError.locked(folder: folder.path, holder: holder)
+            }
+            waiting(holder)
+            while flock(descriptor, LOCK_EX) != 0 {
+                guard errno == EINTR else {
+                    close(descriptor)
+                    throw PipelineError.io(path: path, reason: "cannot lock: \(String(cString: strerror(errno)))")
+                }
+            }
+        }
+        let text = "\(getpid())\n"
+        ftruncate(descriptor, 0)
+        _ = text.withCString { pwrite(descriptor, $0, strlen($0), 0) }
+    }
+
+    deinit {
+        flock(descriptor, LOCK_UN)
+        close(descriptor)
+    }
+
+    /// "PID 123" (or "PID 123, which has exited; its stage processes are still running").
+    static func describeHolder(path: String) -> String {
+        let text = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        guard let pid = Int32(text) else { return "PID unknown" }
+        if kill(pid, 0) != 0 && errno == ESRCH {
+            return "PID \(pid), which has exited; stage processes it started are still running"
+        }
+        return "PID \(pid)"
+    }
+}

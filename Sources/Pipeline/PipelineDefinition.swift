@@ -1,0 +1,46 @@
+import Collections
+
+/// A parsed and validated pipeline file.
+public struct PipelineDefinition: Sendable {
+    /// The pipeline name: `name:` or the file name without extension. Names the artifact folder.
+    public var name: String
+    /// The pipeline seed, passed as `--seed` to stages that take one (unless `with:` sets it).
+    public var seed: String?
+    /// Stages in file order.
+    public var stages: [StageDefinition]
+    /// The file it was read from.
+    public var file: String
+
+    /// The stage named `name`, if any.
+    public func stage(named name: String) -> StageDefinition? {
+        stages.first { $0.name == name }
+    }
+
+    /// Stage names in an order where every stage comes after the stages it needs
+    /// (file order among independent stages). Validation guarantees there is no cycle.
+    public var topologicalOrder: [StageDefinition] {
+        var placed = Set<String>()
+        var order: [StageDefinition] = []
+        while order.count < stages.count {
+            for stage in stages where !placed.contains(stage.name) && stage.needs.allSatisfy(placed.contains) {
+                placed.insert(stage.name)
+                order.append(stage)
+            }
+        }
+        return order
+    }
+}
+
+/// One entry under `stages:`.
+public struct StageDefinition: Sendable {
+    public var name: String
+    public var uses: StageType
+    /// Names of the stages this stage needs (direct dependencies).
+    public var needs: [String]
+    /// Resolved parameters (pipeline defaults, then `with:`, then the seed), keyed by flag.
+    public var parameters: OrderedDictionary<String, Parameter>
+    /// Matrix axes, keyed by the YAML key (e.g. `selector`, `fold`), each with its values.
+    public var matrix: OrderedDictionary<String, [String]>
+    /// Where the stage is defined (its key under `stages:`).
+    public var location: SourceLocation
+}

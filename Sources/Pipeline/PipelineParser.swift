@@ -1,0 +1,197 @@
+import Collections
+import Foundation
+import Yams
+
+/// Reads pipeline files (YAML) into a validated ``PipelineDefinition``.
+///
+/// Every error names the file, line and column of the offending node and lists what is valid:
+/// unknown keys, unknown stage types, unknown parameters or values, `needs` naming a stage that
+/// does not exist, cycles, missing upstream stages and wrong value types.
+public enum PipelineParser {
+    static let topLevelKeys = ["name", "description", "seed", "defaults", "stages"]
+    static let stageKeys = ["uses", "needs", "with", "matrix"]
+
+    /// Reads and validates the pipeline file at `url`.
+    /// `displayPath` names the file in error messages (default: its path).
+    public static func parse(contentsOf url: URL, displayPath: String? = nil) throws -> PipelineDefinition {
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw PipelineError.io(path: url.path, reason: "cannot read the pipeline file; check the path (pipelines live in Pipelines/)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw PipelineError.io(path: url.path, reason: "not UTF-8 text")
+        }
+        let stem = url.deletingPathExtension().lastPathComponent
+        return try parse(yaml: text, file: displayPath ?? url.path, defaultName: stem)
+    }
+
+    /// Parses pipeline YAML; `file` is used in error messages, `defaultName` when `name:` is absent.
+    public static func parse(yaml: String, file: String, defaultName: String = "pipeline") throws -> PipelineDefinition {
+        let reader = NodeReader(file: file)
+        let root: Node
+        do {
+            guard let composed = try Yams.compose(yaml: yaml) else {
+                throw PipelineError.invalidFile(SourceLocation(file: file, line: 1, column: 1),
+                                                "the pipeline file is empty; it needs at least `stages:`")
+            }
+            root = composed
+        } catch let error as YamlError {
+            throw reader.syntaxError(error)
+        }
+        let top = try reader.mapping(root, what: "the pipeline file")
+        try reader.rejectUnknownKeys(top, valid: topLevelKeys, context: "at the top level")
+
+        var name = defaultName
+        if let entry = top.first(where: { $0.key == "name" }) {
+            name = try reader.scalar(entry.value, what: "`name`")
+            guard isSafeName(name) else {
+                throw reader.fail(entry.value, "pipeline name `\(name)` must use only letters, digits, `.`, `_` and `-` (it names the folder Artifacts/<name>)")
+            }
+        }
+        var seed: Parameter?
+        if let entry = top.first(where: { $0.key == "seed" }) {
+            let text = try reader.scalar(entry.value, what: "`seed`")
+            guard Int(text) != nil else { throw reader.fail(entry.value, "`seed` must be an integer, not `\(text)`") }
+            seed = Parameter(flag: "seed", value: .scalar(text), location: reader.location(entry.value))
+        }
+        var defaults: [StageType: [Parameter]] = [:]
+        if let entry = top.first(where: { $0.key == "defaults" }) {
+            for item in try reader.mapping(entry.value, what: "`defaults`") {
+                guard let type = StageType(rawValue: item.key) else {
+                    throw reader.fail(item.keyNode, "unknown stage type `\(item.key)` under `defaults`; valid: \(StageType.choicesText)")
+                }
+                defaults[type] = try reader.parameters(item.value, for: type, stageName: "defaults.\(item.key)")
+            }
+        }
+        guard let stagesEntry = top.first(where: { $0.key == "stages" }) else {
+            throw reader.fail(root, "the pipeline has no `stages:`; add a mapping of stage names to { uses, needs, with, matrix }")
+        }
+        let stageEntries = try reader.mapping(stagesEntry.value, what: "`stages`")
+        guard !stageEntries.isEmpty else { throw reader.fail(stagesEntry.value, "`stages` is empty; define at least one stage") }
+
+        var stages: [StageDefinition] = []
+        var needNodes: [String: [(name: String, node: Node)]] = [:]
+        var usesNodes: [String: Node] = [:]
+        for entry in stageEntries {
+            guard isSafeName(entry.key) else {
+                throw reader.fail(entry.keyNode, "stage name `\(entry.key)` must use only letters, digits, `.`, `_` and `-`")
+            }
+            let body = try reader.mapping(entry.value, what: "stage `\(entry.key)`")
+            try reader.rejectUnknownKeys(body, valid: stageKeys, context: "in stage `\(entry.key)`")
+            guard let usesEntry = body.first(where: { $0.key == "uses" }) else {
+                throw reader.fail(entry.keyNode, "stage `\(entry.key)` has no `uses:`; add one of \(StageType.choicesText)")
+            }
+            let usesText = try reader.scalar(usesEntry.value, what: "`uses`")
+            guard let type = StageType(rawValue: usesText) else {
+                throw reader.fail(usesEntry.value, "unknown stage type `\(usesText)`; valid: \(StageType.choicesText)")
+            }
+            usesNodes[entry.key] = usesEntry.value
+            var needs: [(name: String, node: Node)] = []
+            if let needsEntry = body.first(where: { $0.key == "needs" }) {
+                for node in try reader.scalarOrSequence(needsEntry.value) {
+                    needs.append((try reader.scalar(node, what: "a `needs` entry"), node))
+                }
+            }
+            needNodes[entry.key] = needs
+
+            var parameters = OrderedDictionary<String, Parameter>()
+            for parameter in defaults[type] ?? [] { parameters[parameter.flag] = parameter }
+            var withFlags = Set<String>()
+            if let withEntry = body.first(where: { $0.key == "with" }) {
+                for parameter in try reader.parameters(withEntry.value, for: type, stageName: entry.key) {
+                    parameters[parameter.flag] = parameter
+                    withFlags.insert(parameter.flag)
+                }
+            }
+            var matrix = OrderedDictionary<String, [String]>()
+            if let matrixEntry = body.first(where: { $0.key == "matrix" }) {
+                for axis in try reader.mapping(matrixEntry.value, what: "`matrix`") {
+                    let flag = flagName(axis.key)
+                    let values = try reader.matrixValues(axis, for: type, stageName: entry.key)
+                    if withFlags.contains(flag) {
+                        throw reader.fail(axis.keyNode, "`\(axis.key)` is set both in `with` and in `matrix` of stage `\(entry.key)`; keep one")
+                    }
+                    parameters.removeValue(forKey: flag)
+                    matrix[axis.key] = values
+                }
+            }
+            if type.takesSeed, let seed, parameters["seed"] == nil, !matrix.keys.contains(where: { flagName($0) == "seed" }) {
+                parameters["seed"] = seed
+            }
+            for required in type.requiredParameters
+            where parameters[required] == nil && !matrix.keys.contains(where: { flagName($0) == required }) {
+                throw reader.fail(entry.keyNode, "stage `\(entry.key)` (\(type.rawValue)) needs `\(required)`: set it under `with:` or as a `matrix:` axis")
+            }
+            stages.append(StageDefinition(name: entry.key, uses: type, needs: needs.map(\.name), parameters: parameters,
+                                          matrix: matrix, location: reader.location(entry.keyNode)))
+        }
+
+        let names = stages.map(\.name)
+        for stage in stages {
+            for need in needNodes[stage.name] ?? [] where !names.contains(need.name) {
+                throw reader.fail(need.node, "stage `\(stage.name)` needs `\(need.name)`, which is not defined; stages: \(names.joined(separator: ", "))")
+            }
+        }
+        try checkAcyclic(stages, needNodes: needNodes, reader: reader)
+        let definition = PipelineDefinition(name: name, seed: seed?.value.commandLineText, stages: stages, file: file)
+        try checkInputs(definition, usesNodes: usesNodes, reader: reader)
+        return definition
+    }
+
+    /// Throws at the `needs` entry that closes a cycle, naming the whole cycle.
+    static func checkAcyclic(_ stages: [StageDefinition], needNodes: [String: [(name: String, node: Node)]], reader: NodeReader) throws {
+        var finished = Set<String>()
+        var path: [String] = []
+        func visit(_ name: String) throws {
+            if finished.contains(name) { return }
+            path.append(name)
+            for need in needNodes[name] ?? [] {
+                if let start = path.firstIndex(of: need.name) {
+                    let cycle = (path[start...] + [need.name]).joined(separator: " → ")
+                    throw reader.fail(need.node, "cycle in `needs`: \(cycle); a stage cannot depend on itself, remove one of these needs")
+                }
+                try visit(need.name)
+            }
+            path.removeLast()
+            finished.insert(name)
+        }
+        for stage in stages { try visit(stage.name) }
+    }
+
+    /// Every stage must have the upstream stages its type reads (split needs a fetch, …).
+    static func checkInputs(_ definition: PipelineDefinition, usesNodes: [String: Node], reader: NodeReader) throws {
+        for stage in definition.stages {
+            let ancestors = definition.ancestors(of: stage.name)
+            for input in stage.uses.inputs {
+                let providers = ancestors.filter { $0.uses == input.type }.map(\.name)
+                let candidates = definition.stages.filter { $0.uses == input.type }.map(\.name)
+                let node = usesNodes[stage.name]!
+                if providers.isEmpty {
+                    let hint = candidates.isEmpty ? "add a stage with `uses: \(input.type.rawValue)`" : "add one of \(candidates.joined(separator: ", ")) to its `needs`"
+                    throw reader.fail(node, "stage `\(stage.name)` (\(stage.uses.rawValue)) reads a \(input.type.rawValue) stage, but none is upstream of it: \(hint)")
+                }
+                if providers.count > 1, !stage.uses.aggregatesInputs {
+                    throw reader.fail(node, "stage `\(stage.name)` (\(stage.uses.rawValue)) reads one \(input.type.rawValue) stage, but \(providers.count) are upstream (\(providers.joined(separator: ", "))); keep one in its `needs` chain")
+                }
+            }
+        }
+    }
+
+    /// Names made only of letters, digits, `.`, `_` and `-`, not starting with `.`.
+    static func isSafeName(_ name: String) -> Bool {
+        !name.isEmpty && !name.hasPrefix(".") && name.unicodeScalars.allSatisfy {
+            CharacterSet.alphanumerics.contains($0) && $0.isASCII || "._-".unicodeScalars.contains($0)
+        }
+    }
+}
+
+extension PipelineDefinition {
+    /// Every stage reachable through `needs` from `name` (not including it), in file order.
+    public func ancestors(of name: String) -> [StageDefinition] {
+        var seen = Set<String>()
+        var queue = stage(named: name)?.needs ?? []
+        while let next = queue.popLast() {
+            if seen.insert(next).inserted { queue.append(contentsOf: stage(named: next)?.needs ?? []) }
+        }
+        return stages.filter { seen.contains($0.name) }
+    }
+}

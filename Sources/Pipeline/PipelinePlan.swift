@@ -1,0 +1,165 @@
+import Collections
+import Foundation
+
+/// Names one stage instance: its stage and its matrix coordinates, e.g. `train/selector=random,fold=0`.
+public struct InstanceID: Hashable, Sendable, CustomStringConvertible {
+    public var stage: String
+    /// The coordinates rendered `key=value,…` (or `default` for a stage without a matrix);
+    /// also the instance's folder name after escaping.
+    public var name: String
+
+    public var description: String { "\(stage)/\(name)" }
+}
+
+/// One concrete run of a stage: a point of its matrix combined with one upstream instance of
+/// each stage it needs.
+public struct StageInstance: Sendable {
+    public var id: InstanceID
+    public var type: StageType
+    /// Matrix values that identify this instance (own axes and those inherited from upstream).
+    public var coordinates: OrderedDictionary<String, String>
+    /// Flags passed to the stage (resolved `with:` values, own matrix values, the seed).
+    public var parameters: [Parameter]
+    /// Indices (in ``PipelinePlan/instances``) of the instances this one directly depends on.
+    public var upstream: [Int]
+    /// Upstream folders passed as inputs: flag (`dataset`, `split`, `runs`) and instance index.
+    public var inputs: [(flag: String, instance: Int)]
+    /// The folder below `Artifacts/<pipeline>/`: `<stage>/<escaped name>`.
+    public var folder: String
+}
+
+/// The expansion of a pipeline into stage instances, in an order where every instance comes
+/// after the instances it depends on.
+///
+/// Matrix rules: a stage's instances are the product of its own `matrix:` and one instance of
+/// each stage it needs, keeping only combinations whose shared matrix keys agree (so a split
+/// per dataset pairs with the fetch of that dataset). A stage that aggregates (analyze) has
+/// one instance per point of its own matrix and reads every compatible upstream instance.
+public struct PipelinePlan: Sendable {
+    public var definition: PipelineDefinition
+    public var instances: [StageInstance]
+
+    public init(_ definition: PipelineDefinition) {
+        self.definition = definition
+        instances = []
+        var byStage: [String: [Int]] = [:]
+        for stage in definition.topologicalOrder {
+            let points = Self.matrixPoints(stage.matrix)
+            var combinations: [(coordinates: OrderedDictionary<String, String>, upstream: [Int])] = []
+            if stage.uses.aggregatesInputs {
+                for point in points {
+                    let upstream = stage.needs.flatMap { byStage[$0] ?? [] }.filter { Self.compatible(point, instances[$0].coordinates) }
+                    combinations.append((point, upstream))
+                }
+            } else {
+                combinations = [([:], [])]
+                for need in stage.needs {
+                    combinations = combinations.flatMap { combination in
+                        (byStage[need] ?? []).compactMap { index -> (OrderedDictionary<String, String>, [Int])? in
+                            let other = instances[index].coordinates
+                            guard Self.compatible(combination.coordinates, other) else { return nil }
+                            return (combination.coordinates.merging(other) { first, _ in first }, combination.upstream + [index])
+                        }
+                    }
+                }
+                combinations = combinations.flatMap { combination in
+                    points.compactMap { point in
+                        guard Self.compatible(combination.coordinates, point) else { return nil }
+                        return (combination.coordinates.merging(point) { first, _ in first }, combination.upstream)
+                    }
+                }
+            }
+            for combination in combinations {
+                let index = instances.count
+                let name = combination.coordinates.isEmpty ? "default"
+                    : combination.coordinates.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+                var parameters = Array(stage.parameters.values)
+                for (axis, _) in stage.matrix {
+                    parameters.append(Parameter(flag: flagName(axis), value: .scalar(combination.coordinates[axis]!)))
+                }
+                let inputs = stage.uses.inputs.flatMap { input in
+                    ancestors(of: combination.upstream).filter { instances[$0].type == input.type }.map { (input.flag, $0) }
+                }
+                instances.append(StageInstance(
+                    id: InstanceID(stage: stage.name, name: name), type: stage.uses, coordinates: combination.coordinates,
+                    parameters: parameters, upstream: combination.upstream, inputs: inputs,
+                    folder: stage.name + "/" + Self.folderName(name)))
+                byStage[stage.name, default: []].append(index)
+            }
+        }
+    }
+
+    /// The instances that `roots` depend on, transitively, including `roots`, in plan order.
+    public func ancestors(of roots: [Int]) -> [Int] {
+        var seen = Set<Int>()
+        var queue = roots
+        while let next = queue.popLast() {
+            if seen.insert(next).inserted { queue.append(contentsOf: instances[next].upstream) }
+        }
+        return seen.sorted()
+    }
+
+    /// The instances that depend on any of `roots`, transitively, not including `roots`.
+    public func descendants(of roots: Set<Int>) -> Set<Int> {
+        var result = Set<Int>()
+        for index in instances.indices where !roots.contains(index) {
+            if instances[index].upstream.contains(where: { roots.contains($0) || result.contains($0) }) {
+                result.insert(index)
+            }
+        }
+        return result
+    }
+
+    /// The command-line arguments of instance `index` after the stage type word, with
+    /// folders below `root` (the pipeline's artifact folder).
+    public func arguments(of index: Int, root: String) -> [String] {
+        let instance = instances[index]
+        var arguments = ["--output", root + "/" + instance.folder]
+        for input in instance.inputs {
+            arguments += ["--\(input.flag)", root + "/" + instances[input.instance].folder]
+        }
+        for parameter in instance.parameters {
+            arguments += parameter.arguments(repeatable: instance.type.kind(of: parameter.flag) == .repeatedText)
+        }
+        return arguments
+    }
+
+    /// The index of the instance with this id, if any.
+    public func index(of id: InstanceID) -> Int? {
+        instances.firstIndex { $0.id == id }
+    }
+
+    /// Every combination of matrix values (one empty point when there is no matrix).
+    static func matrixPoints(_ matrix: OrderedDictionary<String, [String]>) -> [OrderedDictionary<String, String>] {
+        var points: [OrderedDictionary<String, String>] = [[:]]
+        for (axis, values) in matrix {
+            points = points.flatMap { point in
+                values.map { value in
+                    var extended = point
+                    extended[axis] = value
+                    return extended
+                }
+            }
+        }
+        return points
+    }
+
+    static func compatible(_ a: OrderedDictionary<String, String>, _ b: OrderedDictionary<String, String>) -> Bool {
+        a.allSatisfy { key, value in b[key].map { $0 == value } ?? true }
+    }
+
+    /// A folder name for an instance name: characters outside `[A-Za-z0-9._=,+-]` are
+    /// percent-encoded, so values with `/` or spaces cannot escape the stage folder.
+    static func folderName(_ name: String) -> String {
+        var result = ""
+        for byte in name.utf8 {
+            let scalar = Unicode.Scalar(byte)
+            if byte < 128, CharacterSet.alphanumerics.contains(scalar) || "._=,+-".unicodeScalars.contains(scalar) {
+                result.unicodeScalars.append(scalar)
+            } else {
+                result += String(format: "%%%02X", byte)
+            }
+        }
+        return result.hasPrefix(".") ? "%2E" + result.dropFirst() : result
+    }
+}

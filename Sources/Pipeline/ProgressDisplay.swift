@@ -1,0 +1,129 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Training progress parsed from a train stage's output line
+/// `epoch 3/100 loss=… val_loss=… val_auc=… pressure=… eta=12s`.
+public struct EpochProgress: Equatable, Sendable {
+    public var epoch: Int
+    public var total: Int
+    public var eta: String?
+
+    /// Parses one output line, or returns nil if it is not an epoch line.
+    public init?(line: some StringProtocol) {
+        let words = line.split(separator: " ")
+        guard words.count >= 2, words[0] == "epoch" else { return nil }
+        let counts = words[1].split(separator: "/")
+        guard counts.count == 2, let epoch = Int(counts[0]), let total = Int(counts[1]) else { return nil }
+        self.epoch = epoch
+        self.total = total
+        eta = words.first { $0.hasPrefix("eta=") }.map { String($0.dropFirst(4)) }
+    }
+
+    /// The last epoch line in the final 8 KiB of a log file, if any.
+    public static func latest(inLog url: URL) -> EpochProgress? {
+        guard let handle = FileHandle(forReadingAtPath: url.path) else { return nil }
+        defer { try? handle.close() }
+        let size = (try? handle.seekToEnd()) ?? 0
+        try? handle.seek(toOffset: size > 8192 ? size - 8192 : 0)
+        guard let data = try? handle.readToEnd(), let text = String(data: data, encoding: .utf8) else { return nil }
+        return text.split(separator: "\n").reversed().lazy.compactMap { EpochProgress(line: $0) }.first
+    }
+}
+
+/// Counts shown in the progress header.
+public struct RunCounts: Equatable, Sendable {
+    public var done = 0
+    public var running = 0
+    public var failed = 0
+    public var waiting = 0
+    public var total = 0
+
+    public var summary: String {
+        "\(done)/\(total) done · \(running) running · \(failed) failed · \(waiting) waiting"
+    }
+}
+
+/// Shows what a run does. On a terminal, a live block at the bottom (counts, then one line per
+/// running instance with its epoch and ETA) is redrawn in place with events scrolling above
+/// it; otherwise plain lines only: events, and for training a line every 10% of epochs.
+public final class ProgressDisplay {
+    public let live: Bool
+    private let descriptor: Int32
+    private var drawnLines = 0
+    private var reportedTenths: [String: Int] = [:]
+
+    /// Writes to `descriptor` (stdout by default); `live` nil: live exactly when it is a terminal.
+    public init(live: Bool? = nil, descriptor: Int32 = STDOUT_FILENO) {
+        self.descriptor = descriptor
+        self.live = live ?? (isatty(descriptor) == 1)
+    }
+
+    /// Prints a line (above the live block, which is redrawn on the next update).
+    public func event(_ line: String) {
+        erase()
+        emit(line + "\n")
+    }
+
+    /// Refreshes the display with the current counts and running instances.
+    public func update(counts: RunCounts, running: [(id: String, progress: EpochProgress?, seconds: Double)]) {
+        if live {
+            erase()
+            let width = terminalWidth()
+            var lines = ["[\(counts.summary)]"]
+            for item in running {
+                var line = "  \(item.id)  \(Self.duration(item.seconds))"
+                if let progress = item.progress {
+                    line += "  epoch \(progress.epoch)/\(progress.total)" + (progress.eta.map { "  eta \($0)" } ?? "")
+                }
+                lines.append(line)
+            }
+            emit(lines.map { String($0.prefix(max(width - 1, 20))) + "\n" }.joined())
+            drawnLines = lines.count
+        } else {
+            for item in running {
+                guard let progress = item.progress, progress.total > 0 else { continue }
+                let tenth = progress.epoch * 10 / progress.total
+                if tenth > reportedTenths[item.id, default: 0] {
+                    reportedTenths[item.id] = tenth
+                    event("  \(item.id): epoch \(progress.epoch)/\(progress.total)" + (progress.eta.map { " eta=\($0)" } ?? ""))
+                }
+            }
+        }
+    }
+
+    /// Removes the live block (call before printing a final summary).
+    public func finish() { erase() }
+
+    private func erase() {
+        guard live, drawnLines > 0 else { return }
+        emit("\u{1B}[\(drawnLines)A\u{1B}[J")
+        drawnLines = 0
+    }
+
+    /// Writes straight to the output descriptor, after flushing any buffered `print` output.
+    private func emit(_ text: String) {
+        fflush(nil)
+        let bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            if written <= 0 { if errno == EINTR { continue } else { return } }
+            offset += written
+        }
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let total = Int(seconds)
+        return total >= 3600 ? String(format: "%d:%02d:%02d", total / 3600, total / 60 % 60, total % 60)
+                             : String(format: "%d:%02d", total / 60, total % 60)
+    }
+
+    private func terminalWidth() -> Int {
+        var size = winsize()
+        return ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0 ? Int(size.ws_col) : 100
+    }
+}

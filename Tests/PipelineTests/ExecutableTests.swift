@@ -1,0 +1,180 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import Pipeline
+
+/// The built `pipeline` executable with the real fetch and split stages on emotions from the
+/// offline mirror (stages run in-process as `pipeline stage …` children).
+@Suite struct ExecutableTests {
+    let folder = TestSupport.temporaryFolder("pipeline-e2e")
+
+    /// A fetch → split pipeline on emotions; `folds` varies the split parameter.
+    func writePipeline(folds: Int = 3, extra: String = "") throws -> URL {
+        let catalog = TestSupport.packageRoot.appendingPathComponent("Datasets/catalog.yaml").path
+        let yaml = """
+        name: tiny
+        seed: 3
+        stages:
+          fetch:
+            uses: fetch
+            with: { dataset: emotions, catalog: \(catalog), mirror: \(TestSupport.datasetsMirror.path) }
+          split:
+            uses: split
+            needs: [fetch]
+            with: { folds: \(folds), restarts: 1 }
+        \(extra)
+        """
+        let url = folder.appendingPathComponent("Pipelines/tiny.yaml")
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try yaml.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    func pipeline(_ arguments: String...) throws -> TestSupport.ProcessResult {
+        try TestSupport.runProduct("pipeline", arguments, currentDirectory: folder)
+    }
+
+    @Test func cachedRunsEditsSelectionAndStatus() throws {
+        _ = try writePipeline()
+        let first = try pipeline("run", "pipelines/tiny.yaml")
+        #expect(first.status == 0, "\(first.standardOutput)\(first.standardError)")
+        #expect(first.standardOutput.contains("2 built, 0 up to date, 0 failed, 0 not run"))
+        for file in ["fetch/default/features.npy", "fetch/default/stage.log", "split/default/folds.npy", "split/default/manifest.json", "pipeline.lock"] {
+            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("Artifacts/tiny/" + file).path), "\(file)")
+        }
+
+        let second = try pipeline("run", "pipelines/tiny.yaml")
+        #expect(second.status == 0)
+        #expect(second.standardOutput.contains("0 built, 2 up to date"))
+
+        _ = try writePipeline(folds: 4)
+        let status = try pipeline("status", "tiny")
+        #expect(status.standardOutput.contains("fetch/default  up to date"))
+        #expect(status.standardOutput.contains("split/default  stale: parameters changed: folds: 3 → 4"))
+        let plan = try pipeline("run", "tiny", "--dry-run")
+        #expect(plan.standardOutput.contains("skip   fetch/default  up to date"))
+        #expect(plan.standardOutput.contains("run    split/default  stale: parameters changed: folds: 3 → 4"))
+        let edited = try pipeline("run", "tiny")
+        #expect(edited.standardOutput.contains("up to date  fetch/default"))
+        #expect(edited.standardOutput.contains("1 built, 1 up to date"))
+
+        // Forcing one stage reruns it alone; fetch is deterministic, so split stays valid.
+        let forced = try pipeline("run", "tiny", "--stage", "fetch", "--force")
+        #expect(forced.standardOutput.contains("1 built, 0 up to date"), "\(forced.standardOutput)")
+        #expect(try pipeline("status", "tiny").standardOutput.contains("2 of 2 up to date"))
+
+        let inspect = try pipeline("inspect", "Artifacts/tiny/fetch/default/labels.npy")
+        #expect(inspect.standardOutput.contains("dtype: uint8 (|u1)   shape: [593, 6]"))
+        let manifest = try pipeline("inspect", "Artifacts/tiny/split/default/manifest.json")
+        #expect(manifest.standardOutput.contains("rerun: "))
+        #expect(manifest.standardOutput.contains("folds"))
+    }
+
+    @Test func fullChainRebuildsOnlyWhatAnEditTouches() throws {
+        let chain = { (epochs: Int) in """
+              train:
+                uses: train
+                needs: [split]
+                matrix: { selector: [random, uncertainty] }
+                with: { fold: 0, epochs: \(epochs), batch_size: 64, warmup_epochs: 1, threads: 1 }
+              analyze:
+                uses: analyze
+                needs: [train]
+                with: { drift_epochs: [1, 2] }
+            """ }
+        _ = try writePipeline(extra: chain(2))
+        let first = try pipeline("run", "tiny", "--jobs", "2")
+        #expect(first.status == 0, "\(first.standardOutput)\(first.standardError)")
+        #expect(first.standardOutput.contains("5 built, 0 up to date, 0 failed, 0 not run"))
+        #expect(first.standardOutput.contains("report: Artifacts/tiny/analyze/default/report.html"))
+        #expect(try pipeline("run", "tiny").standardOutput.contains("0 built, 5 up to date"))
+
+        _ = try writePipeline(extra: chain(3))
+        let edited = try pipeline("run", "tiny")
+        #expect(edited.status == 0, "\(edited.standardOutput)\(edited.standardError)")
+        #expect(edited.standardOutput.contains("up to date  fetch/default\nup to date  split/default\n"))
+        #expect(edited.standardOutput.contains("3 built, 2 up to date"))
+        let log = try String(contentsOf: folder.appendingPathComponent("Artifacts/tiny/train/selector=uncertainty/stage.log"), encoding: .utf8)
+        #expect(log.contains("epoch 3/3 "))
+
+        let one = try pipeline("run", "tiny", "--stage", "train[selector=random]", "--force")
+        #expect(one.standardOutput.contains("1 built, 0 up to date"), "\(one.standardOutput)")
+    }
+
+    @Test func yamlErrorNamesFileLineAndColumn() throws {
+        _ = try writePipeline(extra: "  train: { uses: trian }")
+        let result = try pipeline("run", "pipelines/tiny.yaml")
+        #expect(result.status == 1)
+        #expect(result.standardError == "error: Pipelines/tiny.yaml:11:18: unknown stage type `trian`; valid: fetch, split, train, analyze\n")
+        let selection = try pipeline("run", "Pipelines/tiny.yaml", "--stage", "split[fold=1]")
+        #expect(selection.status == 1)
+        let usage = try pipeline("run", "tiny", "--jobs", "0")
+        #expect(usage.status == 64)
+    }
+
+    @Test func secondRunIsRefusedWhileTheFolderIsLocked() throws {
+        _ = try writePipeline()
+        let lock = try ArtifactLock(folder: folder.appendingPathComponent("Artifacts/tiny"), wait: false)
+        let refused = try pipeline("run", "tiny")
+        #expect(refused.status == 1)
+        #expect(refused.standardError.contains("is in use by another `pipeline` run (PID \(getpid())). Wait for it to finish, or pass --wait"))
+        withExtendedLifetime(lock) {}
+    }
+
+    @Test func killedRunCompletesWhenRerun() throws {
+        _ = try writePipeline()
+        let process = Process()
+        process.executableURL = TestSupport.productsFolder.appendingPathComponent("pipeline")
+        process.arguments = ["run", "tiny"]
+        process.currentDirectoryURL = folder
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let started = folder.appendingPathComponent("Artifacts/tiny/fetch/default/stage.log").path
+        while !FileManager.default.fileExists(atPath: started) && process.isRunning { usleep(2_000) }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let rerun = try pipeline("run", "tiny", "--wait")
+        #expect(rerun.status == 0, "\(rerun.standardOutput)\(rerun.standardError)")
+        #expect(try pipeline("status", "tiny").standardOutput.contains("2 of 2 up to date"))
+    }
+
+    @Test func cleanRemovesStaleThenEverything() throws {
+        _ = try writePipeline()
+        #expect(try pipeline("run", "tiny").status == 0)
+        _ = try writePipeline(folds: 5)
+        let orphan = folder.appendingPathComponent("Artifacts/tiny/split/folds=9")
+        try FileManager.default.createDirectory(at: orphan, withIntermediateDirectories: true)
+        let stale = try pipeline("clean", "tiny", "--stale")
+        #expect(stale.standardOutput == "removed Artifacts/tiny/split/default\nremoved Artifacts/tiny/split/folds=9\nremoved 2 entries\n")
+        let status = try pipeline("status", "tiny").standardOutput
+        #expect(status.contains("fetch/default  up to date"))
+        #expect(status.contains("split/default  missing (never built)"))
+        #expect(try pipeline("clean", "tiny").status == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("Artifacts/tiny").path) == [".lock"])
+    }
+
+    @Test func dagPrintsTextAndDot() throws {
+        let text = try TestSupport.runProduct("pipeline", ["dag", "pipelines/corel5k.yaml"], currentDirectory: TestSupport.packageRoot)
+        #expect(text.standardOutput.contains("train    uses train, 30 instances (matrix selector × 6, fold × 5)  ← split"))
+        let dot = try TestSupport.runProduct("pipeline", ["dag", "quickstart", "--dot"], currentDirectory: TestSupport.packageRoot)
+        #expect(dot.standardOutput.hasPrefix("digraph \"quickstart\" {"))
+        #expect(dot.standardOutput.contains("\"split\" -> \"train\";"))
+    }
+
+    /// The parameter tables of ``StageType`` match the flags of the stage commands registered
+    /// in `pipeline stage` (a type without a registered command fails the count).
+    @Test func parameterTablesMatchTheStageCommands() throws {
+        var checked = 0
+        for type in StageType.allCases {
+            let help = try TestSupport.runProduct("pipeline", ["stage", type.rawValue, "--help"])
+            guard help.status == 0, help.standardOutput.contains("USAGE: pipeline stage \(type.rawValue) ") else { continue }
+            // Option lines of the help text start with the flag: `  --batch-size <batch-size>  …`.
+            let flags = Set(help.standardOutput.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { $0.hasPrefix("--") }.map { String($0.dropFirst(2).prefix { $0 != " " }) })
+            let wired = Set(type.inputs.map(\.flag) + ["output"])
+            #expect(flags.subtracting(wired) == Set(type.parameters.map(\.flag)), "\(type)")
+            checked += 1
+        }
+        #expect(checked == 4)
+    }
+}

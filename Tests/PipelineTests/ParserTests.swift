@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import Pipeline
+
+@Suite struct ParserTests {
+    static let valid = """
+    name: tiny
+    seed: 7
+    defaults:
+      train: { epochs: 3 }
+    stages:
+      fetch: { uses: fetch, with: { dataset: emotions, mirror: [../a, ../b] } }
+      split: { uses: split, needs: fetch, with: { folds: 2 } }
+      train:
+        uses: train
+        needs: [split]
+        matrix: { selector: [random, uncertainty], fold: [0, 1] }
+        with: { batch_size: 16, lr: 1e-4, history: { dtype: float32, every: 2 } }
+      analyze: { uses: analyze, needs: [train], with: { drift_epochs: [1, 3] } }
+    """
+
+    @Test func parsesStagesParametersAndSeed() throws {
+        let pipeline = try PipelineParser.parse(yaml: Self.valid, file: "tiny.yaml")
+        #expect(pipeline.name == "tiny")
+        #expect(pipeline.stages.map(\.name) == ["fetch", "split", "train", "analyze"])
+        let train = try #require(pipeline.stage(named: "train"))
+        #expect(train.uses == .train)
+        #expect(train.needs == ["split"])
+        #expect(Array(train.parameters.keys) == ["epochs", "batch-size", "lr", "history-dtype", "history-every", "seed"])
+        #expect(train.parameters["epochs"]?.value == .scalar("3"))
+        #expect(train.parameters["lr"]?.value == .scalar("1e-4"))
+        #expect(train.parameters["seed"]?.value == .scalar("7"))
+        #expect(Array(train.matrix.keys) == ["selector", "fold"])
+        #expect(train.matrix["fold"] == ["0", "1"])
+        // The seed goes to split and train only; `needs` may be a single name.
+        #expect(pipeline.stage(named: "fetch")?.parameters["seed"] == nil)
+        #expect(pipeline.stage(named: "split")?.parameters["seed"]?.value == .scalar("7"))
+        #expect(pipeline.stage(named: "split")?.needs == ["fetch"])
+        #expect(pipeline.stage(named: "fetch")?.parameters["mirror"]?.value == .list(["../a", "../b"]))
+        #expect(pipeline.stage(named: "analyze")?.parameters["drift-epochs"]?.value == .list(["1", "3"]))
+    }
+
+    @Test func nameDefaultsToFileStem() throws {
+        let pipeline = try PipelineParser.parse(yaml: "stages:\n  fetch: { uses: fetch, with: { dataset: scene } }\n", file: "x.yaml", defaultName: "scene-run")
+        #expect(pipeline.name == "scene-run")
+    }
+
+    @Test func shippedPipelinesParse() throws {
+        let folder = TestSupport.packageRoot.appendingPathComponent("Pipelines")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
+        #expect(names == ["corel5k.yaml", "emotions.yaml", "enron.yaml", "quickstart.yaml", "scene.yaml", "yeast.yaml"])
+        for name in names {
+            let pipeline = try PipelineParser.parse(contentsOf: folder.appendingPathComponent(name))
+            #expect(pipeline.name + ".yaml" == name)
+            #expect(pipeline.stage(named: "fetch")?.parameters["mirror"]?.value == .scalar("../shared/datasets"))
+            let train = PipelinePlan(pipeline).instances.filter { $0.type == .train }.count
+            #expect(train == (name == "quickstart.yaml" ? 4 : 30), "\(name)")
+        }
+    }
+
+    /// Parses `yaml` expecting an error at `line`:`column` whose message contains every `fragment`.
+    func expectError(_ yaml: String, line: Int, column: Int, _ fragments: String..., sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+        do {
+            _ = try PipelineParser.parse(yaml: yaml, file: "bad.yaml")
+            Issue.record("expected an error", sourceLocation: sourceLocation)
+        } catch let error as PipelineError {
+            guard case let .invalidFile(location, _) = error else {
+                Issue.record("unexpected \(error)", sourceLocation: sourceLocation)
+                return
+            }
+            #expect(location == Pipeline.SourceLocation(file: "bad.yaml", line: line, column: column), "\(error)", sourceLocation: sourceLocation)
+            #expect(error.description.hasPrefix("bad.yaml:\(line):\(column): "), sourceLocation: sourceLocation)
+            for fragment in fragments {
+                #expect(error.description.contains(fragment), "\(error) lacks \(fragment)", sourceLocation: sourceLocation)
+            }
+        } catch {
+            Issue.record("unexpected \(error)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func unknownTopLevelKey() {
+        expectError("name: x\nstagez: {}\n", line: 2, column: 1, "unknown key `stagez`", "valid keys: name, description, seed, defaults, stages")
+    }
+
+    @Test func unknownStageType() {
+        expectError("stages:\n  fetch:\n    uses: fecth\n", line: 3, column: 11, "unknown stage type `fecth`", "valid: fetch, split, train, analyze")
+    }
+
+    @Test func unknownStageKey() {
+        expectError("stages:\n  fetch:\n    uses: fetch\n    wiht: { dataset: x }\n", line: 4, column: 5, "unknown key `wiht`", "valid keys: uses, needs, with, matrix")
+    }
+
+    @Test func unknownParameterListsValidOnes() {
+        expectError("stages:\n  fetch: { uses: fetch, with: { dataset: x, colour: red } }\n", line: 2, column: 45,
+                    "unknown parameter `colour` for a fetch stage", "valid: dataset, catalog, mirror")
+    }
+
+    @Test func unknownSelectorListsChoices() {
+        let yaml = """
+        stages:
+          fetch: { uses: fetch, with: { dataset: x } }
+          split: { uses: split, needs: [fetch] }
+          train:
+            uses: train
+            needs: [split]
+            matrix: { selector: [random, uncertanity], fold: [0] }
+        """
+        expectError(yaml, line: 7, column: 34, "`uncertanity` is not a valid `selector`", "random, balance, active-bias, recency-bias, hard-imbalance, uncertainty")
+    }
+
+    @Test func wrongValueType() {
+        expectError("stages:\n  fetch: { uses: fetch, with: { dataset: x } }\n  split: { uses: split, needs: fetch, with: { folds: five } }\n",
+                    line: 3, column: 54, "`folds` must be an integer, not `five`")
+        expectError("seed: [1]\nstages:\n  fetch: { uses: fetch, with: { dataset: x } }\n", line: 1, column: 7, "`seed` must be a single value")
+        expectError("stages: [fetch]\n", line: 1, column: 9, "`stages` must be a mapping")
+    }
+
+    @Test func needsOfUndefinedStage() {
+        expectError("stages:\n  fetch: { uses: fetch, with: { dataset: x } }\n  split: { uses: split, needs: [fecth] }\n",
+                    line: 3, column: 33, "needs `fecth`, which is not defined", "stages: fetch, split")
+    }
+
+    @Test func cycleIsReportedWithPath() {
+        let yaml = """
+        stages:
+          fetch: { uses: fetch, with: { dataset: x } }
+          a: { uses: split, needs: [fetch, b] }
+          b: { uses: split, needs: [a] }
+        """
+        expectError(yaml, line: 4, column: 29, "cycle in `needs`: a → b → a")
+        expectError("stages:\n  a: { uses: fetch, needs: a, with: { dataset: x } }\n", line: 2, column: 28, "cycle in `needs`: a → a")
+    }
+
+    @Test func missingUpstreamStageType() {
+        expectError("stages:\n  fetch: { uses: fetch, with: { dataset: x } }\n  train: { uses: train, needs: [fetch], with: { fold: 0 } }\n",
+                    line: 3, column: 18, "reads a split stage, but none is upstream", "add a stage with `uses: split`")
+    }
+
+    @Test func requiredParameterAndWiredKeys() {
+        expectError("stages:\n  fetch: { uses: fetch }\n", line: 2, column: 3, "needs `dataset`")
+        expectError("stages:\n  fetch: { uses: fetch, with: { dataset: x } }\n  split: { uses: split, needs: fetch, with: { dataset: y } }\n",
+                    line: 3, column: 47, "`dataset` is wired by the pipeline")
+        let both = "stages:\n  fetch: { uses: fetch, with: { dataset: x } }\n  split: { uses: split, needs: fetch }\n  train: { uses: train, needs: split, with: { fold: 0 }, matrix: { fold: [0, 1] } }\n"
+        expectError(both, line: 4, column: 68, "`fold` is set both in `with` and in `matrix`")
+    }
+
+    @Test func syntaxAndDuplicateErrorsHaveLocations() {
+        expectError("stages:\n  fetch: { uses: fetch\n", line: 3, column: 1, "YAML syntax error")
+        expectError("name: a\nname: b\nstages: {}\n", line: 1, column: 1, "duplicate key `name`")
+    }
+}

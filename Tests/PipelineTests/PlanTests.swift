@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+@testable import Pipeline
+
+@Suite struct PlanTests {
+    static func plan(_ yaml: String) throws -> PipelinePlan {
+        PipelinePlan(try PipelineParser.parse(yaml: yaml, file: "plan.yaml"))
+    }
+
+    @Test func matrixExpandsToTheProductInOrder() throws {
+        let plan = try Self.plan(ParserTests.valid)
+        #expect(plan.instances.map(\.id.description) == [
+            "fetch/default", "split/default",
+            "train/selector=random,fold=0", "train/selector=random,fold=1",
+            "train/selector=uncertainty,fold=0", "train/selector=uncertainty,fold=1",
+            "analyze/default",
+        ])
+        #expect(plan.instances[4].folder == "train/selector=uncertainty,fold=0")
+        #expect(plan.instances[4].upstream == [1])
+        #expect(plan.instances[6].upstream == [2, 3, 4, 5])
+    }
+
+    @Test func argumentsWireUpstreamFoldersParametersAndSeed() throws {
+        let plan = try Self.plan(ParserTests.valid)
+        #expect(plan.arguments(of: 0, root: "A/tiny") == ["--output", "A/tiny/fetch/default", "--dataset", "emotions", "--mirror", "../a", "--mirror", "../b"])
+        #expect(plan.arguments(of: 1, root: "A/tiny") == ["--output", "A/tiny/split/default", "--dataset", "A/tiny/fetch/default", "--folds", "2", "--seed", "7"])
+        #expect(plan.arguments(of: 5, root: "A/tiny") == [
+            "--output", "A/tiny/train/selector=uncertainty,fold=1", "--dataset", "A/tiny/fetch/default", "--split", "A/tiny/split/default",
+            "--epochs", "3", "--batch-size", "16", "--lr", "1e-4", "--history-dtype", "float32", "--history-every", "2", "--seed", "7",
+            "--selector", "uncertainty", "--fold", "1",
+        ])
+        let analyze = plan.arguments(of: 6, root: "A")
+        #expect(analyze.filter { $0 == "--runs" }.count == 4)
+        #expect(analyze.suffix(2) == ["--drift-epochs", "1,3"])
+    }
+
+    @Test func upstreamMatrixIsInheritedAndMatchedOnSharedKeys() throws {
+        let plan = try Self.plan("""
+        stages:
+          fetch: { uses: fetch, matrix: { dataset: [scene, yeast] } }
+          split: { uses: split, needs: [fetch] }
+          train: { uses: train, needs: [split], matrix: { fold: [0, 1] } }
+          report: { uses: analyze, needs: [train] }
+        """)
+        #expect(plan.instances.map(\.id.description) == [
+            "fetch/dataset=scene", "fetch/dataset=yeast", "split/dataset=scene", "split/dataset=yeast",
+            "train/dataset=scene,fold=0", "train/dataset=scene,fold=1", "train/dataset=yeast,fold=0", "train/dataset=yeast,fold=1",
+            "report/default",
+        ])
+        // The yeast split reads the yeast fetch; a yeast train reads the yeast fetch and split;
+        // the inherited `dataset` coordinate is not passed to split or train as a flag.
+        #expect(plan.arguments(of: 3, root: "R") == ["--output", "R/split/dataset=yeast", "--dataset", "R/fetch/dataset=yeast"])
+        #expect(plan.arguments(of: 7, root: "R") == ["--output", "R/train/dataset=yeast,fold=1", "--dataset", "R/fetch/dataset=yeast",
+                                                     "--split", "R/split/dataset=yeast", "--fold", "1"])
+        #expect(plan.instances[8].upstream == [4, 5, 6, 7])
+        #expect(plan.descendants(of: [1]) == [3, 6, 7, 8])
+        #expect(plan.ancestors(of: [6]) == [1, 3, 6])
+    }
+
+    @Test func folderNamesCannotEscape() {
+        #expect(PipelinePlan.folderName("selector=active-bias,fold=0") == "selector=active-bias,fold=0")
+        #expect(PipelinePlan.folderName("path=../x y") == "path=..%2Fx%20y")
+        #expect(PipelinePlan.folderName("..") == "%2E.")
+    }
+
+    @Test func selectionResolvesStagesAndInstances() throws {
+        let plan = try Self.plan(ParserTests.valid)
+        #expect(try InstanceSelection(parsing: "train").resolve(in: plan) == [2, 3, 4, 5])
+        #expect(try InstanceSelection(parsing: "train[selector=uncertainty,fold=1]").resolve(in: plan) == [5])
+        #expect(try InstanceSelection(parsing: "train[fold=0]").resolve(in: plan) == [2, 4])
+        #expect(throws: PipelineError.unknownSelection("--stage: no stage `trian` in plan.yaml; stages: fetch, split, train, analyze")) {
+            try InstanceSelection(parsing: "trian").resolve(in: plan)
+        }
+        #expect(throws: PipelineError.unknownSelection("--stage: stage `train` has no matrix key `model`; keys: selector, fold")) {
+            try InstanceSelection(parsing: "train[model=mlp]").resolve(in: plan)
+        }
+        #expect(throws: PipelineError.unknownSelection("--stage: `fold=7` matches no instance of `train`; values: 0, 1")) {
+            try InstanceSelection(parsing: "train[fold=7]").resolve(in: plan)
+        }
+        #expect(throws: PipelineError.self) { try InstanceSelection(parsing: "train[fold=1") }
+    }
+}

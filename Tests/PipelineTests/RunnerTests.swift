@@ -1,0 +1,160 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import Pipeline
+
+/// The runner with a fake stage executable. Serialized: one test sends SIGINT to this process.
+@Suite(.serialized) struct RunnerTests {
+    static func yaml(epochs: Int = 3, folds: Int = 2, drift: String = "[1, 3]") -> String {
+        """
+        name: fake
+        seed: 1
+        stages:
+          fetch: { uses: fetch, with: { dataset: d } }
+          split: { uses: split, needs: fetch, with: { folds: \(folds) } }
+          train:
+            uses: train
+            needs: split
+            matrix: { selector: [random, uncertainty], fold: [0, 1] }
+            with: { epochs: \(epochs) }
+          analyze: { uses: analyze, needs: train, with: { drift_epochs: \(drift) } }
+        """
+    }
+
+    let folder = TestSupport.temporaryFolder("runner")
+    var root: String { folder.appendingPathComponent("Artifacts/fake").path }
+    var log: URL { folder.appendingPathComponent("display.log") }
+
+    func run(_ yaml: String = Self.yaml(), stage: FakeStage? = nil, configure: (inout RunOptions) throws -> Void = { _ in }) throws -> RunSummary {
+        let plan = PipelinePlan(try PipelineParser.parse(yaml: yaml, file: "fake.yaml"))
+        var options = RunOptions()
+        options.jobs = 4
+        try configure(&options)
+        let descriptor = open(log.path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        defer { close(descriptor) }
+        let runner = try PipelineRunner(plan: plan, rootPath: root, launcher: (stage ?? FakeStage(folder: folder)).launcher,
+                                        options: options, display: ProgressDisplay(live: false, descriptor: descriptor))
+        return try runner.run()
+    }
+
+    func text(_ relative: String) -> String {
+        (try? String(contentsOfFile: root + "/" + relative, encoding: .utf8)) ?? ""
+    }
+
+    static let trains = ["train/selector=random,fold=0", "train/selector=random,fold=1",
+                         "train/selector=uncertainty,fold=0", "train/selector=uncertainty,fold=1"]
+    static let all = ["fetch/default", "split/default"] + trains + ["analyze/default"]
+
+    @Test func firstRunBuildsEverythingSecondSkipsEverything() throws {
+        let first = try run()
+        #expect(first.built == Self.all)
+        #expect(first.succeeded)
+        // Inputs are wired: analyze read all four trains, each of which read split and fetch.
+        #expect(text("analyze/default/out.txt").components(separatedBy: "train --dataset --split").count == 5)
+        #expect(text("train/selector=uncertainty,fold=1/out.txt").hasPrefix("train --dataset --split --epochs 3 --seed 1 --selector uncertainty --fold 1 | fetch --dataset d | split --dataset --folds 2 --seed 1"))
+        #expect(text("train/selector=random,fold=0/stage.log").contains("epoch 3/3 loss=0.5 eta=3s"))
+        let second = try run()
+        #expect(second.built.isEmpty)
+        #expect(second.upToDate == Self.all)
+        let display = try String(contentsOf: log, encoding: .utf8)
+        #expect(display.contains("  train/selector=random,fold=0: epoch 3/3 eta=3s") || display.contains("done  train/selector=random,fold=0"))
+    }
+
+    @Test func editingAParameterRebuildsExactlyTheDependents() throws {
+        _ = try run()
+        #expect(try run(Self.yaml(epochs: 5)).built == Self.trains + ["analyze/default"])
+        #expect(try run(Self.yaml(epochs: 5, drift: "[2]")).built == ["analyze/default"])
+        let bySplit = try run(Self.yaml(epochs: 5, folds: 3, drift: "[2]"))
+        #expect(bySplit.built == ["split/default"] + Self.trains + ["analyze/default"])
+        #expect(bySplit.upToDate == ["fetch/default"])
+        // A complete but stale folder is cleared before its rebuild: one attempt, not two.
+        #expect(text("split/default/attempts.txt") == "start\n")
+    }
+
+    @Test func stageSelectionRebuildsOneInstanceAndNothingDownstream() throws {
+        _ = try run()
+        let forced = try run { $0.selection = try InstanceSelection(parsing: "train[selector=random,fold=1]"); $0.force = true }
+        #expect(forced.built == ["train/selector=random,fold=1"])
+        #expect(forced.upToDate.isEmpty)
+        let edited = Self.yaml(epochs: 4)
+        let one = try run(edited) { $0.selection = try InstanceSelection(parsing: "train[selector=random,fold=0]") }
+        #expect(one.built == ["train/selector=random,fold=0"])
+        let downstream = try run(edited) { $0.selection = try InstanceSelection(parsing: "train[fold=1]"); $0.downstream = true }
+        #expect(downstream.built == ["train/selector=random,fold=1", "train/selector=uncertainty,fold=1", "analyze/default"])
+        #expect(try run(edited).built == ["train/selector=uncertainty,fold=0", "analyze/default"])
+    }
+
+    @Test func selectionBuildsMissingUpstreamFirst() throws {
+        let summary = try run { $0.selection = try InstanceSelection(parsing: "split") }
+        #expect(summary.built == ["fetch/default", "split/default"])
+    }
+
+    @Test func failureStopsOnlyDependents() throws {
+        let summary = try run(stage: FakeStage(folder: folder, fail: "selector=random,fold=0"))
+        #expect(summary.failed == ["train/selector=random,fold=0"])
+        #expect(summary.notRun == ["analyze/default"])
+        #expect(summary.built == ["fetch/default", "split/default"] + Self.trains.dropFirst())
+        #expect(!summary.succeeded)
+        let display = try String(contentsOf: log, encoding: .utf8)
+        #expect(display.contains("failed  train/selector=random,fold=0: exit status 3"))
+        #expect(display.contains("    | boom: cannot train"))
+        // The next run rebuilds just what is missing.
+        #expect(try run().built == ["train/selector=random,fold=0", "analyze/default"])
+    }
+
+    @Test func failFastStopsTheRest() throws {
+        let summary = try run(stage: FakeStage(folder: folder, fail: "split")) { $0.failFast = true }
+        #expect(summary.failed == ["split/default"])
+        #expect(summary.notRun == Self.trains + ["analyze/default"])
+    }
+
+    @Test func killedInstanceResumesInItsFolder() throws {
+        let first = try run(stage: FakeStage(folder: folder, dieOnce: "selector=uncertainty,fold=1"))
+        #expect(first.failed == ["train/selector=uncertainty,fold=1"])
+        let plan = PipelinePlan(try PipelineParser.parse(yaml: Self.yaml(), file: "fake.yaml"))
+        let statuses = try CacheState(plan: plan, root: URL(fileURLWithPath: root)).statuses()
+        #expect(statuses[5] == .stale([.incomplete]))
+        #expect(statuses[6] == .stale([.missing]))
+        let second = try run(stage: FakeStage(folder: folder, dieOnce: "selector=uncertainty,fold=1"))
+        #expect(second.built == ["train/selector=uncertainty,fold=1", "analyze/default"])
+        // Same folder, second attempt, partial output of the first kept for the stage to resume from.
+        #expect(text("train/selector=uncertainty,fold=1/attempts.txt") == "start\nstart\n")
+        #expect(text("train/selector=uncertainty,fold=1/partial.txt") == "partial\n")
+    }
+
+    @Test func jobsBoundsParallelism() throws {
+        let serial = FakeStage(folder: folder, sleep: 0.3)
+        _ = try run(stage: serial) { $0.jobs = 1 }
+        #expect(serial.maxActive == 1)
+        let parallelFolder = TestSupport.temporaryFolder("runner-parallel")
+        let parallel = FakeStage(folder: parallelFolder, sleep: 1)
+        _ = try run(stage: parallel) { $0.force = true }
+        #expect(parallel.maxActive == 4)
+    }
+
+    @Test func interruptStopsChildrenAndReportsTheSignal() async throws {
+        let rootPath = root
+        let launcher = FakeStage(folder: folder, sleep: 20).launcher
+        let displayPath = log.path
+        let task = Task.detached { () throws -> RunSummary in
+            let plan = PipelinePlan(try PipelineParser.parse(yaml: Self.yaml(), file: "fake.yaml"))
+            let descriptor = open(displayPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+            defer { close(descriptor) }
+            return try PipelineRunner(plan: plan, rootPath: rootPath, launcher: launcher, options: RunOptions(),
+                                      display: ProgressDisplay(live: false, descriptor: descriptor)).run()
+        }
+        let started = rootPath + "/train/selector=random,fold=0/attempts.txt"
+        while !FileManager.default.fileExists(atPath: started) { try await Task.sleep(nanoseconds: 50_000_000) }
+        kill(getpid(), SIGINT)
+        let summary = try await task.value
+        #expect(summary.interruption == SIGINT)
+        #expect(!summary.succeeded)
+        #expect(summary.built == ["fetch/default", "split/default"])
+        #expect(Set(summary.notRun) == Set(Self.trains + ["analyze/default"]))
+        #expect(!FileManager.default.fileExists(atPath: rootPath + "/train/selector=random,fold=0/manifest.json"))
+        // The stage processes that were running (still registered in active/) have been stopped and reaped.
+        let running = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("active").path).compactMap { Int32($0) }
+        #expect(!running.isEmpty)
+        for pid in running { #expect(kill(pid, 0) != 0, "stage process \(pid) still exists") }
+    }
+}

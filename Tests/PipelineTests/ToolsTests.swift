@@ -1,0 +1,84 @@
+import Artifacts
+import Foundation
+import NumpyIO
+import Testing
+import TestSupport
+@testable import Pipeline
+
+@Suite struct ToolsTests {
+    @Test func lowerCasePipelinesFolderResolves() throws {
+        let base = TestSupport.temporaryFolder()
+        try FileManager.default.createDirectory(at: base.appendingPathComponent("Pipelines"), withIntermediateDirectories: true)
+        try "stages: {}\n".write(to: base.appendingPathComponent("Pipelines/demo.yaml"), atomically: true, encoding: .utf8)
+        let expected = base.appendingPathComponent("Pipelines/demo.yaml").standardizedFileURL
+        #expect(try PipelineFileLocator.locate("pipelines/demo.yaml", base: base) == expected)
+        #expect(try PipelineFileLocator.locate("Pipelines/demo.yaml", base: base) == expected)
+        #expect(try PipelineFileLocator.locate("demo", base: base) == expected)
+        #expect(PipelineFileLocator.displayPath(of: expected, base: base) == "Pipelines/demo.yaml")
+        do {
+            _ = try PipelineFileLocator.locate("pipelines/dmeo.yaml", base: base)
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)" == "pipelines/dmeo.yaml: no such pipeline file; available: Pipelines/demo.yaml")
+        }
+    }
+
+    @Test func epochLinesAreParsed() throws {
+        let progress = try #require(EpochProgress(line: "epoch 3/100 loss=0.1234 val_loss=0.2345 val_auc=0.8123 pressure=45.2 eta=12s"))
+        #expect(progress == EpochProgress(line: "epoch 3/100 eta=12s"))
+        #expect(progress.epoch == 3 && progress.total == 100 && progress.eta == "12s")
+        #expect(EpochProgress(line: "epochs done") == nil)
+        #expect(EpochProgress(line: "loading epoch 3/4") == nil)
+        let log = TestSupport.temporaryFolder().appendingPathComponent("stage.log")
+        try "start\nepoch 1/4 eta=9s\nepoch 2/4 loss=1 eta=6s\nsaving\n".write(to: log, atomically: true, encoding: .utf8)
+        #expect(EpochProgress.latest(inLog: log)?.epoch == 2)
+    }
+
+    @Test func inspectSummarisesArrays() throws {
+        let url = TestSupport.temporaryFolder().appendingPathComponent("a.npy")
+        try NpyFile.write([Float(1), .nan, 3, -2, 5, .infinity], shape: [2, 3], to: url)
+        let text = try ArtifactInspector.describe(url, rows: 4)
+        #expect(text.contains("dtype: float32 (<f4)   shape: [2, 3]   elements: 6"))
+        #expect(text.contains("min: -2.0   max: 5.0   mean: 1.75"))
+        #expect(text.contains("NaN: 1   ±inf: 1"))
+        #expect(text.contains("first values (C order): 1.0, nan, 3.0, -2.0, …"))
+        let labels = url.deletingLastPathComponent().appendingPathComponent("l.npy")
+        try NpyFile.write([UInt8(0), 1, 1, 0], shape: [4], to: labels)
+        #expect(try ArtifactInspector.describe(labels).contains("min: 0.0   max: 1.0   mean: 0.5"))
+    }
+
+    @Test func inspectShowsCSVHeadAndManifest() throws {
+        let folder = TestSupport.temporaryFolder()
+        let csv = folder.appendingPathComponent("epochs.csv")
+        try "epoch,train_loss\n1,0.5\n2,0.25\n3,0.125\n".write(to: csv, atomically: true, encoding: .utf8)
+        let table = try ArtifactInspector.describe(csv, rows: 2)
+        #expect(table == "\(csv.path)\n3 rows × 2 columns\nepoch  train_loss\n1      0.5       \n2      0.25      \n… 1 more rows")
+        let manifest = Manifest(stage: "split", parameters: ["folds": "5"], inputs: [.init(name: "dataset", path: "A/fetch", sha256: String(repeating: "ab", count: 32))],
+                                outputs: ["folds.npy": "00"], startedAt: Date(), finishedAt: Date(), command: ["split", "--output", "a b"])
+        try manifest.write(into: folder)
+        let text = try ArtifactInspector.describe(folder.appendingPathComponent("manifest.json"))
+        #expect(text.contains("stage: split"))
+        #expect(text.contains("  folds = 5"))
+        #expect(text.contains("  dataset: A/fetch  sha256 abababababababab…"))
+        #expect(text.contains("rerun: split --output 'a b'"))
+        #expect(try ArtifactInspector.describe(folder).contains("epochs.csv"))
+        #expect(throws: PipelineError.self) { try ArtifactInspector.describe(folder.appendingPathComponent("x.bin")) }
+    }
+
+    @Test func secondLockHolderIsRefusedWithThePID() throws {
+        let folder = TestSupport.temporaryFolder()
+        let first = try ArtifactLock(folder: folder, wait: false)
+        #expect(throws: PipelineError.locked(folder: folder.path, holder: "PID \(getpid())")) {
+            _ = try ArtifactLock(folder: folder, wait: false)
+        }
+        withExtendedLifetime(first) {}
+        #expect(PipelineError.locked(folder: "A/x", holder: "PID 12").description
+            == "A/x is in use by another `pipeline` run (PID 12). Wait for it to finish, or pass --wait to queue behind it.")
+    }
+
+    @Test func lockIsFreeAgainAfterRelease() throws {
+        let folder = TestSupport.temporaryFolder()
+        do { _ = try ArtifactLock(folder: folder, wait: false) }
+        _ = try ArtifactLock(folder: folder, wait: false)
+    }
+}
