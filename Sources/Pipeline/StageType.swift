@@ -38,8 +38,8 @@ public enum StageType: String, CaseIterable, Sendable {
         switch self {
         case .fetch:
             return [("dataset", .text), ("catalog", .text), ("mirror", .repeatedText), ("cache", .text),
-                    ("url", .repeatedText), ("sha256", .text), ("impute", .choice(["error", "zero"])),
-                    ("max-unpacked-bytes", .integer)]
+                    ("url", .repeatedText), ("sha256", .text), ("layout", .choice(["mulan", "meka"])), ("data", .text),
+                    ("xml", .text), ("impute", .choice(["error", "zero"])), ("max-unpacked-bytes", .integer)]
         case .split:
             return [("folds", .integer), ("order", .choice(["1", "2"])), ("validation", .number),
                     ("holdout", .number), ("seed", .integer), ("restarts", .integer)]
