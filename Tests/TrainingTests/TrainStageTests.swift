@@ -125,6 +125,10 @@ import TestSupport
             """, [output.path])
         #expect(check.status == 0, "\(check.standardError)")
         #expect(check.standardOutput.hasPrefix("ok"))
+        // The shipped example script accepts the fresh artifact too.
+        let script = try TestSupport.run(URL(fileURLWithPath: "/usr/bin/env"),
+                                         ["python3", TestSupport.packageRoot.appendingPathComponent("scripts/check_artifacts.py").path, output.path])
+        #expect(script.status == 0, "\(script.standardOutput)\(script.standardError)")
     }
 
     @Test func badArgumentsAreRejectedWithTheValidValues() throws {
