@@ -24,12 +24,7 @@ public final class CLIFModel: MultiLabelModel {
     let joint: MLPBlock
     let classifier: PerLabelClassifier
     let linkWeight: Float
-    var generator: SeededGenerator
-
-    public var noiseGenerator: SeededGenerator {
-        get { generator }
-        set { generator = newValue }
-    }
+    public var noiseGenerator: SeededGenerator
 
     public init(inputDimension d: Int, labelCount q: Int, hyperParameters: [String: Double] = [:], seed: UInt64) throws(ModelError) {
         guard d > 0, q > 0 else { throw .invalidDimensions(inputDimension: d, labelCount: q) }
@@ -57,7 +52,7 @@ public final class CLIFModel: MultiLabelModel {
         joint = MLPBlock(prefix: "joint", widths: [width, width], activation: activation, dropout: dropout, generator: &g)
         classifier = PerLabelClassifier(labels: q, width: width, generator: &g)
         linkWeight = h.float("link_weight")
-        generator = SeededGenerator(seed: seed, stream: "clif.dropout")
+        noiseGenerator = SeededGenerator(seed: seed, stream: "clif.dropout")
     }
 
     public var parameters: [ModelParameter] {
@@ -76,7 +71,7 @@ public final class CLIFModel: MultiLabelModel {
         var e = labelEmbedding
         for (block, epsilon) in zip(ginBlocks, ginEpsilons) {
             let mixed = graph.add(graph.multiply(graph.add(epsilon, scalar: 1), e), graph.matmul(adjacency, e))
-            e = graph.add(block(graph, mixed, training: training, generator: &generator), e)
+            e = graph.add(block(graph, mixed, training: training, generator: &noiseGenerator), e)
         }
         return e
     }
@@ -85,11 +80,11 @@ public final class CLIFModel: MultiLabelModel {
         let q = labelCount
         let x = graph.constant(features, shape: [b, inputDimension])
         let e = labelEmbeddings(graph, training: training)
-        let hx = feature(graph, x, training: training, generator: &generator)
+        let hx = feature(graph, x, training: training, generator: &noiseGenerator)
         let hy = labelProjection(graph, e)
         let width = hy.shape[1]
         let z = graph.multiply(graph.reshape(hx, [b, 1, width]), graph.reshape(hy, [1, q, width]))
-        let logits = classifier(graph, joint(graph, z, training: training, generator: &generator))
+        let logits = classifier(graph, joint(graph, z, training: training, generator: &noiseGenerator))
         let target = graph.add(adjacency, graph.constant(identityValues, shape: [q, q]))
         let residual = graph.subtract(target, graph.cosineSimilarity(e))
         let link = graph.meanAll(graph.square(residual))

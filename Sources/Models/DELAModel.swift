@@ -40,12 +40,7 @@ public final class DELAModel: MultiLabelModel {
     let decoder: MLPBlock
     let classifier: PerLabelClassifier
     let temperature: Float, klWeight: Float, gateMultiplier: Float
-    var generator: SeededGenerator
-
-    public var noiseGenerator: SeededGenerator {
-        get { generator }
-        set { generator = newValue }
-    }
+    public var noiseGenerator: SeededGenerator
 
     public init(inputDimension d: Int, labelCount q: Int, hyperParameters: [String: Double] = [:], seed: UInt64) throws(ModelError) {
         guard d > 0, q > 0 else { throw .invalidDimensions(inputDimension: d, labelCount: q) }
@@ -73,7 +68,7 @@ public final class DELAModel: MultiLabelModel {
         temperature = h.float("temperature")
         klWeight = h.float("kl_weight")
         gateMultiplier = h.float("gate_lr_multiplier")
-        generator = SeededGenerator(seed: seed, stream: "dela.noise")
+        noiseGenerator = SeededGenerator(seed: seed, stream: "dela.noise")
     }
 
     public var parameters: [ModelParameter] {
@@ -93,9 +88,9 @@ public final class DELAModel: MultiLabelModel {
     func drawNoise(batchSize b: Int) -> DelaNoise {
         let q = labelCount, latent = latentDimension
         var uniforms = [Float](repeating: 0, count: q * latent)
-        for i in 0..<uniforms.count { uniforms[i] = (Float(generator.next() >> 40) + 0.5) / 16_777_216 }
+        for i in 0..<uniforms.count { uniforms[i] = (Float(noiseGenerator.next() >> 40) + 0.5) / 16_777_216 }
         var normals = [Float](repeating: 0, count: b * q * latent)
-        for i in 0..<normals.count { normals[i] = Float(generator.nextGaussian()) }
+        for i in 0..<normals.count { normals[i] = Float(noiseGenerator.nextGaussian()) }
         return DelaNoise(uniforms: uniforms, normals: normals)
     }
 
@@ -104,7 +99,7 @@ public final class DELAModel: MultiLabelModel {
                         noise: DelaNoise?) -> ModelOutput {
         let q = labelCount, latent = latentDimension, d = inputDimension
         let x = graph.constant(features, shape: [b, d])
-        let h = encoder(graph, x, training: training, generator: &generator)
+        let h = encoder(graph, x, training: training, generator: &noiseGenerator)
         let mu = mean(graph, h), logVar = logVariance(graph, h)
         let muRows = graph.reshape(mu, [b, 1, latent])
         let z: Tensor
@@ -134,7 +129,7 @@ public final class DELAModel: MultiLabelModel {
         let fromX = graph.linear(x, weight: first.weight, columns: 0..<d, bias: first.bias)
         let fromZ = graph.linear(z, weight: first.weight, columns: d..<(d + latent), bias: nil)
         let summed = graph.add(graph.reshape(fromX, [b, 1, fromX.shape[1]]), fromZ)
-        let decoded = decoder.continuing(graph, firstLinearOutput: summed, training: training, generator: &generator)
+        let decoded = decoder.continuing(graph, firstLinearOutput: summed, training: training, generator: &noiseGenerator)
         return ModelOutput(logits: classifier(graph, decoded), classificationScale: Float(q), regularizer: regularizer)
     }
 }

@@ -11,12 +11,7 @@ public final class MLPModel: MultiLabelModel {
     public let labelCount: Int
     let hidden: MLPBlock
     let output: LinearLayer
-    var generator: SeededGenerator
-
-    public var noiseGenerator: SeededGenerator {
-        get { generator }
-        set { generator = newValue }
-    }
+    public var noiseGenerator: SeededGenerator
 
     /// Builds the model with seeded initialisation; `hyperParameters` overrides `defaults`.
     public init(inputDimension d: Int, labelCount q: Int, hyperParameters: [String: Double] = [:], seed: UInt64) throws(ModelError) {
@@ -30,7 +25,7 @@ public final class MLPModel: MultiLabelModel {
                           activation: .leakyRelu(slope: h.float("leaky_slope")), dropout: try h.probability("dropout"),
                           generator: &initGenerator)
         output = LinearLayer(name: "layers.\(depth)", inputs: width, outputs: q, leakySlope: nil, generator: &initGenerator)
-        generator = SeededGenerator(seed: seed, stream: "mlp.dropout")
+        noiseGenerator = SeededGenerator(seed: seed, stream: "mlp.dropout")
     }
 
     public var parameters: [ModelParameter] { hidden.parameters + output.parameters }
@@ -38,7 +33,7 @@ public final class MLPModel: MultiLabelModel {
 
     public func forward(_ graph: Graph, features: UnsafeBufferPointer<Float>, batchSize: Int, training: Bool) -> ModelOutput {
         let x = graph.constant(features, shape: [batchSize, inputDimension])
-        let h = hidden(graph, x, training: training, generator: &generator)
+        let h = hidden(graph, x, training: training, generator: &noiseGenerator)
         return ModelOutput(logits: output(graph, h))
     }
 }
