@@ -29,7 +29,7 @@ public enum LabelCorrelation {
         precondition(u.count == n * q && tau >= 2)
         var c = identity(q)
         guard mode != .none, n > 0, q > 1 else { return c }
-        let reduced = tau - 1, width = q * reduced
+        let reduced = tau - 1
         // Bin codes and marginal counts.
         var codes = [UInt8](repeating: 0, count: n * q)
         var marginal = [Int32](repeating: 0, count: q * tau)
@@ -40,16 +40,23 @@ public enum LabelCorrelation {
                 marginal[(k % q) * tau + code] += 1
             }
         }
-        // Leave out each label's most common bin; position(a, r) indexes the remaining ones.
+        // Leave out each label's most common bin. A label whose rows all share one bin has zero
+        // entropy, so its mutual information with every label is 0: only the other, informative
+        // labels get columns in the count matrix (late in training most labels are confidently
+        // predicted, which shrinks the counting and the pair loop accordingly).
         var dropped = [Int](repeating: 0, count: q)
         for a in 0..<q {
             for r in 1..<tau where marginal[a * tau + r] > marginal[a * tau + dropped[a]] { dropped[a] = r }
         }
-        @inline(__always) func position(_ a: Int, _ r: Int) -> Int { a * reduced + (r < dropped[a] ? r : r - 1) }
+        let informative = (0..<q).filter { a in Int(marginal[a * tau + dropped[a]]) < n }
+        var slot = [Int](repeating: -1, count: q)
+        for (index, a) in informative.enumerated() { slot[a] = index }
+        let width = informative.count * reduced
+        @inline(__always) func position(_ a: Int, _ r: Int) -> Int { slot[a] * reduced + (r < dropped[a] ? r : r - 1) }
         var occupied = 0.0
         for i in 0..<n {
             var count = 0.0
-            for a in 0..<q where Int(codes[i * q + a]) != dropped[a] { count += 1 }
+            for a in informative where Int(codes[i * q + a]) != dropped[a] { count += 1 }
             occupied += count * count / 2
         }
         let sparse: Bool
@@ -60,12 +67,13 @@ public enum LabelCorrelation {
         }
         // joint[position(a, r) · width + position(b, s)] for a < b: rows with bins r of a and s of b.
         var joint = [Float](repeating: 0, count: width * width)
-        if sparse {
-            countPairsSparse(codes: codes, dropped: dropped, sampleCount: n, labelCount: q, bins: tau, into: &joint)
-        } else {
+        if width > 0 && sparse {
+            countPairsSparse(codes: codes, dropped: dropped, informative: informative, sampleCount: n, labelCount: q,
+                             bins: tau, into: &joint)
+        } else if width > 0 {
             var oneHot = [Float](repeating: 0, count: n * width)
             for i in 0..<n {
-                for a in 0..<q where Int(codes[i * q + a]) != dropped[a] {
+                for a in informative where Int(codes[i * q + a]) != dropped[a] {
                     oneHot[i * width + position(a, Int(codes[i * q + a]))] = 1
                 }
             }
@@ -91,9 +99,9 @@ public enum LabelCorrelation {
         }
         var table = [Int](repeating: 0, count: tau * tau)
         joint.withUnsafeBufferPointer { g in
-            for a in 0..<q {
+            for (index, a) in informative.enumerated() {
                 let droppedA = dropped[a]
-                for b in (a + 1)..<q {
+                for b in informative[(index + 1)...] {
                     let droppedB = dropped[b]
                     // Counts of kept bins from the product; the left-out bins from the marginals.
                     for r in 0..<tau where r != droppedA {
@@ -137,43 +145,46 @@ public enum LabelCorrelation {
 
     /// Sparse counting: for every row, +1 at (position(a, r), position(b, s)) for each pair a < b of
     /// labels outside their dropped bin. Rows are split over up to two threads, each with its own table.
-    private static func countPairsSparse(codes: [UInt8], dropped: [Int], sampleCount n: Int, labelCount q: Int,
-                                         bins tau: Int, into joint: inout [Float]) {
-        let reduced = tau - 1, width = q * reduced, size = width * width
+    private static func countPairsSparse(codes: [UInt8], dropped: [Int], informative: [Int], sampleCount n: Int,
+                                         labelCount q: Int, bins tau: Int, into joint: inout [Float]) {
+        let reduced = tau - 1, width = informative.count * reduced, size = width * width
         let workers = n >= 256 ? min(2, ProcessInfo.processInfo.activeProcessorCount) : 1
-        // positionOf[a·τ + r]: the column of bin r of label a, or −1 for the dropped bin.
-        var positionOf = [Int32](repeating: -1, count: q * tau)
-        for a in 0..<q {
-            for r in 0..<tau where r != dropped[a] { positionOf[a * tau + r] = Int32(a * reduced + (r < dropped[a] ? r : r - 1)) }
+        // positionOf[k·τ + r]: the column of bin r of the k-th informative label, or −1 for its dropped bin.
+        let labels = informative.count
+        var positionOf = [Int32](repeating: -1, count: labels * tau)
+        for (k, a) in informative.enumerated() {
+            for r in 0..<tau where r != dropped[a] { positionOf[k * tau + r] = Int32(k * reduced + (r < dropped[a] ? r : r - 1)) }
         }
         var tables = [Float](repeating: 0, count: workers * size)
         tables.withUnsafeMutableBufferPointer { tables in
             codes.withUnsafeBufferPointer { codes in
                 positionOf.withUnsafeBufferPointer { positionOf in
-                    let shared = WorkerAddresses(codes: codes.baseAddress!, positionOf: positionOf.baseAddress!,
-                                                 tables: tables.baseAddress!)
-                    DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                        let g = shared.tables + worker * size
-                        let positions = UnsafeMutablePointer<Int>.allocate(capacity: q)
-                        defer { positions.deallocate() }
-                        for i in (worker * n / workers)..<((worker + 1) * n / workers) {
-                            var count = 0
-                            for a in 0..<q {
-                                let column = shared.positionOf[a * tau + Int(shared.codes[i * q + a])]
-                                if column >= 0 {
-                                    positions[count] = Int(column)
-                                    count += 1
+                    informative.withUnsafeBufferPointer { informative in
+                        let shared = WorkerAddresses(codes: codes.baseAddress!, positionOf: positionOf.baseAddress!,
+                                                     informative: informative.baseAddress!, tables: tables.baseAddress!)
+                        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                            let g = shared.tables + worker * size
+                            let positions = UnsafeMutablePointer<Int>.allocate(capacity: labels)
+                            defer { positions.deallocate() }
+                            for i in (worker * n / workers)..<((worker + 1) * n / workers) {
+                                var count = 0
+                                for k in 0..<labels {
+                                    let column = shared.positionOf[k * tau + Int(shared.codes[i * q + shared.informative[k]])]
+                                    if column >= 0 {
+                                        positions[count] = Int(column)
+                                        count += 1
+                                    }
                                 }
-                            }
-                            var x = 0
-                            while x < count {
-                                let row = g + positions[x] * width
-                                var y = x + 1
-                                while y < count {
-                                    row[positions[y]] += 1
-                                    y += 1
+                                var x = 0
+                                while x < count {
+                                    let row = g + positions[x] * width
+                                    var y = x + 1
+                                    while y < count {
+                                        row[positions[y]] += 1
+                                        y += 1
+                                    }
+                                    x += 1
                                 }
-                                x += 1
                             }
                         }
                     }
@@ -223,5 +234,6 @@ public enum LabelCorrelation {
 private struct WorkerAddresses: @unchecked Sendable {
     let codes: UnsafePointer<UInt8>
     let positionOf: UnsafePointer<Int32>
+    let informative: UnsafePointer<Int>
     let tables: UnsafeMutablePointer<Float>
 }

@@ -16,7 +16,6 @@ final class SampledSelector: BatchSelector {
     private var moments: RunningMoments?
     // Per-epoch scratch buffers, reused.
     private var uncertainty: [Float] = []
-    private var correlated: [Float] = []
     private var scores: [Double] = []
 
     init(options: SelectorOptions, labels: [UInt8], sampleCount n: Int, labelCount q: Int,
@@ -81,9 +80,7 @@ final class SampledSelector: BatchSelector {
             if options.correlation == .none {
                 rowSums(uncertainty)
             } else {
-                LabelCorrelation.correlate(u: uncertainty, correlation: correlation, sampleCount: n, labelCount: q,
-                                           into: &correlated)
-                rowSums(correlated)
+                correlatedRowSums(correlation)
             }
             return correlation
         case .activeBias:
@@ -106,6 +103,28 @@ final class SampledSelector: BatchSelector {
             for i in 0..<n {
                 var total = 0.0
                 for j in 0..<q { total += Double(m[i * q + j]) }
+                scores[i] = total
+            }
+        }
+    }
+
+    /// scores_i = Σ_j Ū_ij (Eq. 7–8) without forming Ū = U·C: Σ_j Σ_k U_ik C_kj = Σ_k U_ik (Σ_j C_kj),
+    /// so one O(q²) pass over C and one O(n·q) pass over U replace the O(n·q²) product.
+    private func correlatedRowSums(_ correlation: [Float]) {
+        let n = sampleCount, q = labelCount
+        if scores.count != n { scores = [Double](repeating: 0, count: n) }
+        var columnWeight = [Double](repeating: 0, count: q)
+        correlation.withUnsafeBufferPointer { c in
+            for k in 0..<q {
+                var total = 0.0
+                for j in 0..<q { total += Double(c[k * q + j]) }
+                columnWeight[k] = total
+            }
+        }
+        uncertainty.withUnsafeBufferPointer { u in
+            for i in 0..<n {
+                var total = 0.0
+                for k in 0..<q { total += Double(u[i * q + k]) * columnWeight[k] }
                 scores[i] = total
             }
         }
