@@ -12,9 +12,28 @@ public enum NpyFile {
         try AtomicFile.write(data, to: url)
     }
 
-    /// Writes typed values with the given shape.
+    /// Writes typed values with the given shape, straight from their storage (no copy).
     public static func write<T: NpyElement>(_ values: [T], shape: [Int], to url: URL) throws {
-        try write(NpyArray(values, shape: shape), to: url)
+        try values.withUnsafeBufferPointer { try write($0, shape: shape, to: url) }
+    }
+
+    /// Writes a buffer of typed values with the given shape, straight from memory (no copy):
+    /// the header, then the raw bytes, into a temporary file renamed into place.
+    public static func write<T: NpyElement>(_ values: UnsafeBufferPointer<T>, shape: [Int], to url: URL) throws {
+        let header = NpyHeader(dtype: T.npyDType, shape: shape)
+        precondition(values.count == header.count, "value count \(values.count) does not match shape \(shape)")
+        try AtomicFile.write(to: url) { temporary in
+            guard FileManager.default.createFile(atPath: temporary.path, contents: Data(header.encoded())),
+                  let handle = FileHandle(forWritingAtPath: temporary.path) else {
+                throw ArtifactError.io(path: temporary.path, reason: "cannot create file")
+            }
+            defer { try? handle.close() }
+            try handle.seekToEnd()
+            if let base = values.baseAddress, header.byteCount > 0 {
+                try handle.write(contentsOf: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base),
+                                                  count: header.byteCount, deallocator: .none))
+            }
+        }
     }
 
     /// Reads a whole file into memory.

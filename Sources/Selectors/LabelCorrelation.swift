@@ -34,10 +34,18 @@ public enum LabelCorrelation {
         var codes = [UInt8](repeating: 0, count: n * q)
         var marginal = [Int32](repeating: 0, count: q * tau)
         u.withUnsafeBufferPointer { u in
-            for k in 0..<(n * q) {
-                let code = min(max(Int(u[k] * Float(tau)), 0), reduced)
-                codes[k] = UInt8(code)
-                marginal[(k % q) * tau + code] += 1
+            codes.withUnsafeMutableBufferPointer { codes in
+                marginal.withUnsafeMutableBufferPointer { marginal in
+                    let scale = Float(tau)
+                    for i in 0..<n {
+                        let base = i * q
+                        for a in 0..<q {
+                            let code = min(max(Int(u[base + a] * scale), 0), reduced)
+                            codes[base + a] = UInt8(code)
+                            marginal[a * tau + code] += 1
+                        }
+                    }
+                }
             }
         }
         // Leave out each label's most common bin. A label whose rows all share one bin has zero
@@ -54,10 +62,12 @@ public enum LabelCorrelation {
         let width = informative.count * reduced
         @inline(__always) func position(_ a: Int, _ r: Int) -> Int { slot[a] * reduced + (r < dropped[a] ? r : r - 1) }
         var occupied = 0.0
-        for i in 0..<n {
-            var count = 0.0
-            for a in informative where Int(codes[i * q + a]) != dropped[a] { count += 1 }
-            occupied += count * count / 2
+        codes.withUnsafeBufferPointer { codes in
+            for i in 0..<n {
+                var count = 0.0
+                for a in informative where Int(codes[i * q + a]) != dropped[a] { count += 1 }
+                occupied += count * count / 2
+            }
         }
         let sparse: Bool
         switch counting {

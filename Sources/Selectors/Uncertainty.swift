@@ -20,26 +20,33 @@ public enum Uncertainty {
         let n = window.sampleCount, q = window.labelCount
         if u.count != n * q { u = [Float](repeating: 0, count: n * q) }
         let fluctuationShare = Float(lambda1), entropyShare = Float(1 - lambda1)
+        // Rows are independent: large matrices are split over two workers (same result).
+        let workers = n * q >= 1 << 16 ? min(2, ProcessInfo.processInfo.activeProcessorCount) : 1
         window.storage.withUnsafeBufferPointer { store in
-            u.withUnsafeMutableBufferPointer { out in
-                for i in 0..<n {
-                    let count = Int(window.filled[i]), next = Int(window.nextSlot[i])
-                    let row = out.baseAddress! + i * q
-                    guard count > 0 else {
-                        row.update(repeating: 0, count: q)
-                        continue
-                    }
-                    // Accumulate Σ|H[h] − H[h−1]| in `row`, oldest first.
-                    row.update(repeating: 0, count: q)
-                    var previous = store.baseAddress! + window.offset(sample: i, age: 0, next: next, count: count)
-                    for k in 1..<max(count, 1) {
-                        let current = store.baseAddress! + window.offset(sample: i, age: k, next: next, count: count)
-                        for j in 0..<q { row[j] += abs(current[j] - previous[j]) }
-                        previous = current
-                    }
-                    let fluctuationScale = count >= 2 ? fluctuationShare / Float(count - 1) : 0
-                    for j in 0..<q {
-                        row[j] = fluctuationScale * row[j] + entropyShare * binaryEntropy(previous[j])
+            window.filled.withUnsafeBufferPointer { filled in
+                window.nextSlot.withUnsafeBufferPointer { nextSlot in
+                    u.withUnsafeMutableBufferPointer { out in
+                        let shared = UncertaintyAddresses(store: store.baseAddress!, filled: filled.baseAddress!,
+                                                          nextSlot: nextSlot.baseAddress!, out: out.baseAddress!)
+                        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                            for i in (worker * n / workers)..<((worker + 1) * n / workers) {
+                                let count = Int(shared.filled[i]), next = Int(shared.nextSlot[i])
+                                let row = shared.out + i * q
+                                // Accumulate Σ|H[h] − H[h−1]| in `row`, oldest first.
+                                row.update(repeating: 0, count: q)
+                                guard count > 0 else { continue }
+                                var previous = shared.store + window.offset(sample: i, age: 0, next: next, count: count)
+                                for k in 1..<max(count, 1) {
+                                    let current = shared.store + window.offset(sample: i, age: k, next: next, count: count)
+                                    for j in 0..<q { row[j] += abs(current[j] - previous[j]) }
+                                    previous = current
+                                }
+                                let fluctuationScale = count >= 2 ? fluctuationShare / Float(count - 1) : 0
+                                for j in 0..<q {
+                                    row[j] = fluctuationScale * row[j] + entropyShare * binaryEntropy(previous[j])
+                                }
+                            }
+                        }
                     }
                 }
             }
@@ -143,4 +150,13 @@ public struct RunningMoments: Sendable {
             }
         }
     }
+}
+
+/// Addresses shared by the workers of ``Uncertainty/labelUncertainty(window:lambda1:into:)``;
+/// each worker writes only its own rows of `out`.
+private struct UncertaintyAddresses: @unchecked Sendable {
+    let store: UnsafePointer<Float>
+    let filled: UnsafePointer<Int32>
+    let nextSlot: UnsafePointer<Int32>
+    let out: UnsafeMutablePointer<Float>
 }

@@ -63,7 +63,7 @@ public final class TrainingRun {
         if let saved = try Checkpoint.load(from: output), saved.state.fingerprint == fingerprint, saved.state.epoch < epochs {
             try ParameterArchive.load(model, from: saved.folder.appendingPathComponent("model.npz"))
             try ParameterArchive.loadOptimizer(session.optimizer, from: saved.folder.appendingPathComponent("optimizer.npz"))
-            try selector.restore(SelectorState.read(from: saved.folder.appendingPathComponent("selector.npz")))
+            try selector.restore(SelectorState.read(from: saved.folder))
             state = saved.state
         } else {
             Checkpoint.remove(from: output)
@@ -88,7 +88,8 @@ public final class TrainingRun {
         for epoch in (resumedFrom + 1)..<(epochs + 1) {
             let started = Date()
             model.noiseGenerator = SeededGenerator(seed: configuration.seed, stream: "model-noise", index: epoch)
-            let plan = selector.plan(epoch: epoch)
+            var selectionClock = StageClock()
+            let plan = selectionClock.measure { selector.plan(epoch: epoch) }
             var lossSum = 0.0, rowSum = 0
             for k in 0..<plan.batchCount {
                 let rows = plan.batch(k)
@@ -97,7 +98,7 @@ public final class TrainingRun {
                 gather(rows, from: trainTargets, width: q, into: &batchTargets)
                 state.trainingSteps += 1
                 let scale = warmupSteps > 0 ? min(1, Float(state.trainingSteps) / Float(warmupSteps)) : 1
-                let weights = selector.lossWeights(rows: rows)
+                let weights = selectionClock.measure { selector.lossWeights(rows: rows) }
                 let recordsBatch = options.history == .batch
                 let loss = batchFeatures.withUnsafeBufferPointer { x in
                     batchTargets.withUnsafeBufferPointer { y in
@@ -116,7 +117,9 @@ public final class TrainingRun {
                         }
                     }
                 }
-                if recordsBatch { selector.observe(rows: rows, probabilities: Array(batchProbabilities[0..<(b * q)])) }
+                if recordsBatch {
+                    selectionClock.measure { selector.observe(rows: rows, probabilities: Array(batchProbabilities[0..<(b * q)])) }
+                }
                 lossSum += Double(loss) * Double(b)
                 rowSum += b
             }
@@ -125,7 +128,7 @@ public final class TrainingRun {
             fold.trainFeatures.withUnsafeBufferPointer { x in
                 trainProbabilities.withUnsafeMutableBufferPointer { session.predictProbabilities(features: x, rows: n, into: $0) }
             }
-            selector.observe(epoch: epoch, probabilities: trainProbabilities)
+            selectionClock.measure { selector.observe(epoch: epoch, probabilities: trainProbabilities) }
             let m = fold.validationRows.count
             fold.validationFeatures.withUnsafeBufferPointer { x in
                 validationProbabilities.withUnsafeMutableBufferPointer { session.predictProbabilities(features: x, rows: m, into: $0) }
@@ -154,7 +157,8 @@ public final class TrainingRun {
             try writers.synchronize()
             let record = EpochRecord(epoch: epoch, trainLoss: rowSum > 0 ? lossSum / Double(rowSum) : 0,
                                      validationLoss: validationLoss, validationMacroAUC: validationAUC,
-                                     pressure: plan.pressure, seconds: Date().timeIntervalSince(started))
+                                     pressure: plan.pressure, seconds: Date().timeIntervalSince(started),
+                                     selectionSeconds: selectionClock.seconds)
             state.records.append(record)
             state.epoch = epoch
             try EpochRecord.writeCSV(state.records, to: output.appendingPathComponent("epochs.csv"))
@@ -162,7 +166,7 @@ public final class TrainingRun {
                 try Checkpoint.save(state, in: output) { folder in
                     try ParameterArchive.save(model, to: folder.appendingPathComponent("model.npz"))
                     try ParameterArchive.saveOptimizer(session.optimizer, to: folder.appendingPathComponent("optimizer.npz"))
-                    try SelectorState.write(selector.checkpoint(), to: folder.appendingPathComponent("selector.npz"))
+                    try SelectorState.write(selector.checkpoint(), into: folder)
                 }
             }
             let recent = state.records.suffix(5).map(\.seconds)
@@ -198,6 +202,17 @@ public final class TrainingRun {
     }
 }
 
+/// Accumulates the wall time of the measured calls.
+struct StageClock {
+    private(set) var seconds = 0.0
+
+    mutating func measure<T>(_ body: () throws -> T) rethrows -> T {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer { seconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        return try body()
+    }
+}
+
 /// The metric names of `test-metrics.json`, in their fixed order.
 enum MultiLabelMetricsNames {
     static let order = ["macro_auc", "ranking_loss", "hamming_loss", "one_error", "coverage", "average_precision",
@@ -219,27 +234,28 @@ struct TestMetricsFile {
     private func jsonNumber(_ value: Double) -> String { value.isFinite ? "\(value)" : "null" }
 }
 
-/// A selector checkpoint as an `.npz` of its arrays.
+/// A selector checkpoint as `.npy` files in the checkpoint folder (written straight from memory:
+/// the prediction window is the largest array of a checkpoint, [T, n, q]).
 enum SelectorState {
-    static func write(_ state: SelectorCheckpoint, to url: URL) throws {
-        try NpzFile.write([
-            ("window", NpyArray(state.window, shape: [state.window.count])),
-            ("window_next_slot", NpyArray(state.windowNextSlot, shape: [state.windowNextSlot.count])),
-            ("window_filled", NpyArray(state.windowFilled, shape: [state.windowFilled.count])),
-            ("moment_count", NpyArray(state.momentCount, shape: [state.momentCount.count])),
-            ("moment_mean", NpyArray(state.momentMean, shape: [state.momentMean.count])),
-            ("moment_m2", NpyArray(state.momentM2, shape: [state.momentM2.count])),
-        ], to: url)
+    static func write(_ state: SelectorCheckpoint, into folder: URL) throws {
+        func save<T: NpyElement>(_ name: String, _ values: [T]) throws {
+            try NpyFile.write(values, shape: [values.count], to: folder.appendingPathComponent("selector-\(name).npy"))
+        }
+        try save("window", state.window)
+        try save("window-next-slot", state.windowNextSlot)
+        try save("window-filled", state.windowFilled)
+        try save("moment-count", state.momentCount)
+        try save("moment-mean", state.momentMean)
+        try save("moment-m2", state.momentM2)
     }
 
-    static func read(from url: URL) throws -> SelectorCheckpoint {
-        let arrays = try NpzFile.read(url)
-        func get<T: NpyElement>(_ name: String, _ type: T.Type) throws -> [T] {
-            guard let array = arrays[name] else { throw ArtifactError.malformed(path: url.path, reason: "no array \(name)") }
-            return try array.values(as: type, path: url.path)
+    static func read(from folder: URL) throws -> SelectorCheckpoint {
+        func load<T: NpyElement>(_ name: String, _ type: T.Type) throws -> [T] {
+            let url = folder.appendingPathComponent("selector-\(name).npy")
+            return try NpyFile.read(url).values(as: type, path: url.path)
         }
-        return SelectorCheckpoint(window: try get("window", Float.self), windowNextSlot: try get("window_next_slot", Int32.self),
-                                  windowFilled: try get("window_filled", Int32.self), momentCount: try get("moment_count", Int32.self),
-                                  momentMean: try get("moment_mean", Double.self), momentM2: try get("moment_m2", Double.self))
+        return SelectorCheckpoint(window: try load("window", Float.self), windowNextSlot: try load("window-next-slot", Int32.self),
+                                  windowFilled: try load("window-filled", Int32.self), momentCount: try load("moment-count", Int32.self),
+                                  momentMean: try load("moment-mean", Double.self), momentM2: try load("moment-m2", Double.self))
     }
 }

@@ -82,8 +82,8 @@ private func close(_ a: [Float], _ b: [Float]) -> Bool {
     @Test func epochCSVHasTheContractHeader() throws {
         let url = TestSupport.temporaryFolder().appendingPathComponent("epochs.csv")
         try EpochRecord.writeCSV([EpochRecord(epoch: 1, trainLoss: 0.5, validationLoss: 0.25, validationMacroAUC: 0.75,
-                                              pressure: 100, seconds: 1.23456)], to: url)
+                                              pressure: 100, seconds: 1.23456, selectionSeconds: 0.01234)], to: url)
         #expect(try String(contentsOf: url, encoding: .utf8)
-            == "epoch,train_loss,validation_loss,validation_macro_auc,pressure,seconds\n1,0.5,0.25,0.75,100.0,1.235\n")
+            == "epoch,train_loss,validation_loss,validation_macro_auc,pressure,seconds,selection_seconds\n1,0.5,0.25,0.75,100.0,1.235,0.0123\n")
     }
 }
