@@ -71,7 +71,9 @@ public struct NpyArray: Sendable {
 
     /// The values converted to Double from any numeric dtype.
     public func float64Values() -> [Double] {
-        float64Storage()
+        if dtype == .float64 { return bytes.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) } }
+        if dtype == .int64 { return bytes.withUnsafeBytes { $0.bindMemory(to: Int64.self).map(Double.init) } }
+        return float32Values().map(Double.init)
     }
 
     /// The values converted to Int64 from any integer or boolean dtype; throws for floating types.
@@ -83,12 +85,6 @@ public struct NpyArray: Sendable {
         case .uint8, .bool: return bytes.map(Int64.init)
         default: throw ArtifactError.malformed(path: path, reason: "dtype \(dtype) is not an integer type")
         }
-    }
-
-    private func float64Storage() -> [Double] {
-        if dtype == .float64 { return bytes.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) } }
-        if dtype == .int64 { return bytes.withUnsafeBytes { $0.bindMemory(to: Int64.self).map(Double.init) } }
-        return float32Values().map(Double.init)
     }
 }
 

@@ -7,9 +7,7 @@ import Foundation
 public enum NpyFile {
     /// Writes an array to `url` atomically.
     public static func write(_ array: NpyArray, to url: URL) throws {
-        var data = Data(array.header.encoded())
-        data.append(contentsOf: array.bytes)
-        try AtomicFile.write(data, to: url)
+        try array.bytes.withUnsafeBytes { try write(header: array.header, bytes: $0, to: url) }
     }
 
     /// Writes typed values with the given shape, straight from their storage (no copy).
@@ -17,11 +15,15 @@ public enum NpyFile {
         try values.withUnsafeBufferPointer { try write($0, shape: shape, to: url) }
     }
 
-    /// Writes a buffer of typed values with the given shape, straight from memory (no copy):
-    /// the header, then the raw bytes, into a temporary file renamed into place.
+    /// Writes a buffer of typed values with the given shape, straight from memory (no copy).
     public static func write<T: NpyElement>(_ values: UnsafeBufferPointer<T>, shape: [Int], to url: URL) throws {
         let header = NpyHeader(dtype: T.npyDType, shape: shape)
         precondition(values.count == header.count, "value count \(values.count) does not match shape \(shape)")
+        try write(header: header, bytes: UnsafeRawBufferPointer(values), to: url)
+    }
+
+    /// The header, then the raw bytes, into a temporary file renamed into place.
+    private static func write(header: NpyHeader, bytes: UnsafeRawBufferPointer, to url: URL) throws {
         try AtomicFile.write(to: url) { temporary in
             guard FileManager.default.createFile(atPath: temporary.path, contents: Data(header.encoded())),
                   let handle = FileHandle(forWritingAtPath: temporary.path) else {
@@ -29,9 +31,9 @@ public enum NpyFile {
             }
             defer { try? handle.close() }
             try handle.seekToEnd()
-            if let base = values.baseAddress, header.byteCount > 0 {
+            if let base = bytes.baseAddress, bytes.count > 0 {
                 try handle.write(contentsOf: Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base),
-                                                  count: header.byteCount, deallocator: .none))
+                                                  count: bytes.count, deallocator: .none))
             }
         }
     }

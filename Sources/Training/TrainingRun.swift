@@ -84,6 +84,7 @@ public final class TrainingRun {
         var validationProbabilities = [Float](repeating: 0, count: fold.validationRows.count * q)
         let stepsPerEpoch = (n + options.batchSize - 1) / options.batchSize
         let warmupSteps = options.warmupEpochs * stepsPerEpoch
+        let recordsBatch = options.history == .batch
 
         for epoch in (resumedFrom + 1)..<(epochs + 1) {
             let started = Date()
@@ -99,7 +100,6 @@ public final class TrainingRun {
                 state.trainingSteps += 1
                 let scale = warmupSteps > 0 ? min(1, Float(state.trainingSteps) / Float(warmupSteps)) : 1
                 let weights = selectionClock.measure { selector.lossWeights(rows: rows) }
-                let recordsBatch = options.history == .batch
                 let loss = batchFeatures.withUnsafeBufferPointer { x in
                     batchTargets.withUnsafeBufferPointer { y in
                         batchProbabilities.withUnsafeMutableBufferPointer { p in
