@@ -10,7 +10,7 @@ import Pipeline
 /// train, and writes `manifest.json` last with the real SHA-256 of `out.txt`.
 /// Instances whose output folder contains `fail` exit 3; those containing `dieOnce` write
 /// `partial.txt` and kill themselves on their first attempt; train sleeps `sleep` seconds.
-/// Every process registers in `active/` while it runs and records the most it saw at once.
+/// Every process registers in `active/` while it runs and records how many it saw at once.
 struct FakeStage {
     let folder: URL
     var fail: String?
@@ -32,8 +32,7 @@ struct FakeStage {
           shift 2
         done
         active="\(folder.path)/active"; mkdir -p "$active"; touch "$active/$$"
-        count=$(ls "$active" | wc -l); max=$(cat "\(folder.path)/max-active" 2>/dev/null || echo 0)
-        [ "$count" -gt "$max" ] && echo "$count" > "\(folder.path)/max-active"
+        ls "$active" | wc -l >> "\(folder.path)/active-counts"
         mkdir -p "$out"
         echo start >> "$out/attempts.txt"
         for dir in $inputs; do content="$content | $(cat "$dir/out.txt")"; done
@@ -54,9 +53,11 @@ struct FakeStage {
         return StageLauncher(executable: "/bin/sh", leadingArguments: [script.path])
     }
 
-    /// The most stage processes that were running at once.
+    /// The most stage processes that were running at once. Each process appends the count it saw
+    /// (one short O_APPEND write, so concurrent processes cannot overwrite each other's record).
     var maxActive: Int {
-        Int((try? String(contentsOf: folder.appendingPathComponent("max-active"), encoding: .utf8))?
-            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 0
+        let text = (try? String(contentsOf: folder.appendingPathComponent("active-counts"), encoding: .utf8)) ?? ""
+        return text.split(whereSeparator: \.isNewline)
+            .compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }.max() ?? 0
     }
 }
