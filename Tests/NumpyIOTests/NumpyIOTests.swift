@@ -1,7 +1,6 @@
 import Artifacts
 import Foundation
 import NumpyIO
-import SeededRandom
 import Testing
 import TestSupport
 
@@ -101,27 +100,5 @@ import TestSupport
         let fixture = try NpzFile.read(parity)
         #expect(fixture["input/H"]?.shape == [5, 6, 3])
         #expect(fixture["input/H"]?.dtype == .float64)
-    }
-
-    @Test func sha256OfKnownVector() throws {
-        #expect(SHA256.hex(of: Data("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        let url = folder.appendingPathComponent("abc.txt")
-        try AtomicFile.write("abc", to: url)
-        #expect(try SHA256.hex(ofFile: url) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-    }
-
-    @Test func seededGeneratorIsReproducibleAndUnbiased() {
-        var a = SeededGenerator(seed: 42, stream: "sampler")
-        var b = SeededGenerator(seed: 42, stream: "sampler")
-        var c = SeededGenerator(seed: 42, stream: "dropout")
-        let first = (0..<5).map { _ in a.next() }
-        #expect(first == (0..<5).map { _ in b.next() })
-        #expect(first != (0..<5).map { _ in c.next() })
-        var counts = [Int](repeating: 0, count: 3)
-        var generator = SeededGenerator(seed: 1)
-        for _ in 0..<30_000 { counts[generator.nextInt(below: 3)] += 1 }
-        #expect(counts.allSatisfy { abs($0 - 10_000) < 400 })
-        var restored = SeededGenerator(snapshot: a.snapshot)!
-        #expect(restored.next() == a.next())
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import SeededRandom
 import Selectors
 import Testing
+import TestSupport
 
 /// Small cases worked out by hand (the arithmetic is in the comments).
 @Suite struct HandWorkedTests {

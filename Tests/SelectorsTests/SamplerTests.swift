@@ -3,6 +3,7 @@ import NumpyIO
 import SeededRandom
 import Selectors
 import Testing
+import TestSupport
 
 /// The weighted sampler's distribution, and the structure and determinism of epoch plans.
 @Suite struct SamplerTests {

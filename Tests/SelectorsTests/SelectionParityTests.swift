@@ -2,6 +2,7 @@ import Foundation
 import NumpyIO
 import Selectors
 import Testing
+import TestSupport
 
 /// The formulas of method.md against `shared/parity/selection.npz` (NumPy + scikit-learn).
 @Suite struct SelectionParityTests {

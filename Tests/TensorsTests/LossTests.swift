@@ -1,5 +1,7 @@
 import Testing
 @testable import Tensors
+import TestSupport
+import TensorTestSupport
 
 @Suite struct LossTests {
     @Test func bceHandValues() {

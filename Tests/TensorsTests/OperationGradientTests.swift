@@ -1,6 +1,8 @@
 import SeededRandom
 import Testing
 @testable import Tensors
+import TestSupport
+import TensorTestSupport
 
 @Suite struct OperationGradientTests {
     @Test(arguments: ["exp", "log", "sigmoid", "softplus", "relu", "leakyRelu", "sqrt", "square", "reciprocal", "negate", "scale",

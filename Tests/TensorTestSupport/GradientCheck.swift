@@ -1,10 +1,10 @@
 import SeededRandom
 import Testing
-@testable import Tensors
+import Tensors
 
 /// Finite-difference gradient check: compares the backward pass of Σ r ⊙ f(inputs) (r fixed
 /// random) with central differences of the same sum accumulated in Double.
-func checkGradients(_ inputs: [Tensor], step: Float = 1e-2, relativeTolerance: Double = 1e-2,
+public func checkGradients(_ inputs: [Tensor], step: Float = 1e-2, relativeTolerance: Double = 1e-2,
                     absoluteTolerance: Double = 2e-3, sourceLocation: SourceLocation = #_sourceLocation,
                     _ function: (Graph) -> Tensor) {
     var generator = SeededGenerator(seed: 11, stream: "gradient-check")
@@ -42,7 +42,7 @@ func checkGradients(_ inputs: [Tensor], step: Float = 1e-2, relativeTolerance: D
 }
 
 /// A trainable tensor of random values in ±[0.2, 1.2] (away from the kinks of ReLU-like ops).
-func randomParameter(_ shape: [Int], seed: Int, positive: Bool = false) -> Tensor {
+public func randomParameter(_ shape: [Int], seed: Int, positive: Bool = false) -> Tensor {
     var generator = SeededGenerator(seed: 5, stream: "parameter", index: seed)
     let count = shape.reduce(1, *)
     var values = [Float](repeating: 0, count: count)

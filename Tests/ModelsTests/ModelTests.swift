@@ -4,6 +4,7 @@ import Testing
 import TestSupport
 @testable import Models
 @testable import Tensors
+import TensorTestSupport
 
 @Suite struct ModelTests {
     static let x: [Float] = {

@@ -2,6 +2,7 @@ import Foundation
 import Metrics
 import NumpyIO
 import Testing
+import TestSupport
 
 /// Every metric against scikit-learn's values in `shared/parity/metrics.npz`.
 @Suite struct MetricsParityTests {

@@ -1,6 +1,7 @@
 import Testing
 @testable import Models
 @testable import Tensors
+import TestSupport
 
 /// Loads the fixture's `param/<name>` values into every parameter and buffer of `model`.
 func assignParameters(_ model: any MultiLabelModel, from fixture: Fixture) {
