@@ -1,16 +1,15 @@
+import Formats
 import Foundation
 
 /// The paper's Table 3: test metrics (at the best validation epoch) as mean ± std over folds per
 /// selector and dataset, ranks per dataset, average ranks, and rank tests.
 public struct Results: Sendable {
-    /// Test metrics in the paper's order; others follow alphabetically.
-    public static let metricOrder = ["macro_auc", "ranking_loss", "hamming_loss", "one_error", "coverage",
-                                     "average_precision", "micro_f1", "macro_f1"]
-    static let lowerIsBetter: Set<String> = ["ranking_loss", "hamming_loss", "one_error", "coverage"]
+    /// Test metrics in the paper's order (``MetricName``'s case order); others follow alphabetically.
+    public static let metricOrder = MetricName.allCases.map(\.rawValue)
 
     /// Whether larger values of `metric` are better (losses, one-error and coverage are not).
     public static func higherIsBetter(_ metric: String) -> Bool {
-        !(lowerIsBetter.contains(metric) || metric.hasSuffix("_loss") || metric.hasSuffix("_error"))
+        MetricName(rawValue: metric).map { !$0.lowerIsBetter } ?? !(metric.hasSuffix("_loss") || metric.hasSuffix("_error"))
     }
 
     /// One cell: a selector on a dataset.
@@ -41,10 +40,10 @@ public struct Results: Sendable {
 
     public init(_ runs: [TrainRun]) {
         var tables: [MetricTable] = []
-        let metricNames = Set(runs.flatMap { $0.test.metrics.keys })
+        let metricNames = Set(runs.flatMap { run in run.test.metrics.keys.filter { run.test.metrics[$0]! != nil } })
         let metrics = Self.metricOrder.filter(metricNames.contains) + metricNames.subtracting(Self.metricOrder).sorted()
-        for model in Set(runs.map(\.info.model)).sorted() {
-            let modelRuns = runs.filter { $0.info.model == model }
+        for model in Set(runs.map(\.model)).sorted() {
+            let modelRuns = runs.filter { $0.model == model }
             for metric in metrics {
                 tables.append(Self.table(model: model, metric: metric, runs: modelRuns))
             }
@@ -54,10 +53,10 @@ public struct Results: Sendable {
 
     private static func table(model: String, metric: String, runs: [TrainRun]) -> MetricTable {
         let higher = higherIsBetter(metric)
-        let datasets = Set(runs.map(\.info.dataset)).sorted()
-        let selectors = SelectorOrder.sorted(runs.map(\.info.selector))
+        let datasets = Set(runs.map(\.dataset)).sorted()
+        let selectors = SelectorOrder.sorted(runs.map(\.selector))
         var value: [RunKey: Double] = [:]
-        for run in runs { if let v = run.test.metrics[metric], v.isFinite { value[run.key] = v } }
+        for run in runs { if let v = run.test.metrics[metric] ?? nil, v.isFinite { value[run.key] = v } }
         var cells: [String: [String: Cell]] = [:]
         var rankLists: [String: [Double]] = [:]
         for dataset in datasets {

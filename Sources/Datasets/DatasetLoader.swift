@@ -1,3 +1,4 @@
+import Formats
 import Foundation
 
 /// Loads a catalog entry's ARFF files from an unpacked folder into a normalised dataset.

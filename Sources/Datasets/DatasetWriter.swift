@@ -1,55 +1,28 @@
 import Artifacts
+import Formats
 import Foundation
 import NumpyIO
 
-/// `meta.json` of a normalised dataset.
-public struct DatasetMeta: Codable, Equatable, Sendable {
-    /// Where the data came from.
-    public struct Source: Codable, Equatable, Sendable {
-        /// The archive's catalog path (e.g. `mulan/corel5k.zip`).
-        public var archive: String
-        public var sha256: String
-        /// The ARFF files (inside `source/`) whose rows form the dataset, in order.
-        public var files: [String]
-        /// `xml:<file>` (Mulan) or `meka:-C <q>` (MEKA).
-        public var labelSource: String
-        /// Whether the ARFF rows were sparse (`features.npy` is dense either way).
-        public var sparseRows: Bool
-    }
-
-    public var name: String
-    public var layout: String
-    public var source: Source
-    public var featureNames: [String]
-    public var labelNames: [String]
-    public var statistics: DatasetStatistics
-    /// How `?` values were handled (`error` or `zero`).
-    public var missingValues: String
-}
-
 /// Writes `features.npy`, `labels.npy`, `meta.json` and, for sparse sources, `features-csr.npz`.
 public enum DatasetWriter {
-    /// Name of the CSR copy of the features written for sparse sources.
-    public static let csrFileName = "features-csr.npz"
-
     /// Writes the files into `folder` (each atomically). `features.npy` is always dense float32
     /// [n, d]; when the ARFF rows were sparse, `features-csr.npz` also holds the same matrix in
     /// CSR form (`indptr` int64 [n+1], `indices` int32 [nnz], `data` float32 [nnz], `shape`
     /// int64 [2]; scipy: `csr_matrix((data, indices, indptr), shape)`). `labels.npy` is uint8 [n, q].
     public static func write(_ dataset: MultiLabelDataset, meta: DatasetMeta, into folder: URL) throws {
         try NpyFile.write(dataset.features, shape: [dataset.count, dataset.featureCount],
-                          to: folder.appendingPathComponent("features.npy"))
+                          to: folder.appendingPathComponent(DatasetFiles.features))
         if meta.source.sparseRows {
             let csr = compressedRows(dataset)
             try NpzFile.write([("indptr", NpyArray(csr.indptr, shape: [csr.indptr.count])),
                                ("indices", NpyArray(csr.indices, shape: [csr.indices.count])),
                                ("data", NpyArray(csr.data, shape: [csr.data.count])),
                                ("shape", NpyArray([Int64(dataset.count), Int64(dataset.featureCount)], shape: [2]))],
-                              to: folder.appendingPathComponent(csrFileName))
+                              to: folder.appendingPathComponent(DatasetFiles.compressedFeatures))
         }
         try NpyFile.write(dataset.labels, shape: [dataset.count, dataset.labelCount],
-                          to: folder.appendingPathComponent("labels.npy"))
-        try AtomicFile.write(try encode(meta), to: folder.appendingPathComponent("meta.json"))
+                          to: folder.appendingPathComponent(DatasetFiles.labels))
+        try AtomicFile.write(try meta.encoded(), to: folder.appendingPathComponent(DatasetFiles.meta))
     }
 
     /// The non-zero features in compressed-sparse-row form. O(n × d).
@@ -69,12 +42,5 @@ public enum DatasetWriter {
             }
         }
         return (indptr, indices, data)
-    }
-
-    /// JSON with sorted keys (byte-identical for identical input).
-    public static func encode(_ meta: DatasetMeta) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(meta)
     }
 }

@@ -1,59 +1,60 @@
 import Artifacts
+import Formats
 import Foundation
+import StageKit
 
 /// The fetch stage: catalog name → verified archive → `source/` + normalised dataset + manifest.
 public enum FetchStage {
-    /// Everything the stage needs (the command line's resolved options).
+    /// Everything one run needs: the stage's parameters and what the environment adds.
     public struct Options: Sendable {
-        public var dataset: String
-        public var catalog: URL
-        public var mirrors: [URL]
-        public var cache: URL
-        /// Explicit archive locations (URLs or paths) replacing the catalog's; need `sha256`.
-        public var urls: [String]
-        /// Checksum replacing the catalog's (required with `urls`).
-        public var sha256: String?
-        public var impute: ImputePolicy
-        public var maxUnpackedBytes: Int64
+        public var parameters: FetchParameters
         public var output: URL
+        /// Mirror folders searched after `parameters.mirror` (`MLBATCH_MIRROR`).
+        public var environmentMirrors: [URL]
         public var downloader: Downloader
         /// The command line recorded in the manifest.
         public var command: [String]
-        /// An entry used when `dataset` is not in the catalog (an explicit `--url` + `--sha256`
-        /// with `--layout`, `--data` and, for mulan, `--xml`); nil: the catalog must know the name.
-        public var adHocEntry: CatalogEntry?
 
-        public init(dataset: String, catalog: URL, mirrors: [URL], cache: URL, urls: [String] = [], sha256: String? = nil,
-                    impute: ImputePolicy = .error, maxUnpackedBytes: Int64 = Unpacker.defaultLimit, output: URL,
+        public init(parameters: FetchParameters, output: URL, environmentMirrors: [URL] = [],
                     downloader: Downloader = Downloader(), command: [String] = CommandLine.arguments) {
-            self.dataset = dataset
-            self.catalog = catalog
-            self.mirrors = mirrors
-            self.cache = cache
-            self.urls = urls
-            self.sha256 = sha256
-            self.impute = impute
-            self.maxUnpackedBytes = maxUnpackedBytes
+            self.parameters = parameters
             self.output = output
+            self.environmentMirrors = environmentMirrors
             self.downloader = downloader
             self.command = command
         }
-    }
 
-    /// The files the stage may write into the output folder (besides `manifest.json`, written last).
-    public static let outputs = ["source", "features.npy", DatasetWriter.csrFileName, "labels.npy", "meta.json"]
+        /// The options of a parsed command line, with `MLBATCH_MIRROR`'s folders.
+        public init(_ invocation: StageInvocation<FetchContract>) {
+            self.init(parameters: invocation.parameters, output: invocation.output,
+                      environmentMirrors: ArchiveLocator.mirrors(fromEnvironment: ProcessInfo.processInfo.environment["MLBATCH_MIRROR"]),
+                      command: invocation.command)
+        }
+
+        var mirrors: [URL] { parameters.mirror.map { URL(fileURLWithPath: $0) } + environmentMirrors }
+
+        /// The entry to use when the dataset is not in the catalog: an explicit `--url` with
+        /// `--sha256`, `--layout`, `--data` and, for mulan, `--xml`; nil otherwise.
+        var adHocEntry: CatalogEntry? {
+            guard let layout = parameters.layout, let sha256 = parameters.sha256, let first = parameters.url.first,
+                  !parameters.data.isEmpty else { return nil }
+            let archive = URL(string: first)?.lastPathComponent ?? (first as NSString).lastPathComponent
+            return CatalogEntry(name: parameters.dataset, layout: layout, archive: archive, sha256: sha256.lowercased(),
+                                urls: parameters.url, data: parameters.data, xml: parameters.xml)
+        }
+    }
 
     /// Runs the stage. On failure nothing new is left in `output` (a previous complete result is
     /// kept untouched); on success `manifest.json` is written last.
     @discardableResult
     public static func run(_ options: Options, progress: @escaping Downloader.Progress = { _, _ in }) throws -> DatasetMeta {
-        let started = Date()
         var entry = try resolveEntry(options)
-        if let sha256 = options.sha256 { entry.sha256 = sha256.lowercased() }
-        if !options.urls.isEmpty { entry.urls = options.urls }
-        let locator = ArchiveLocator(mirrors: options.mirrors, cache: options.cache, downloader: options.downloader)
+        let parameters = options.parameters
+        if let sha256 = parameters.sha256 { entry.sha256 = sha256.lowercased() }
+        if !parameters.url.isEmpty { entry.urls = parameters.url }
+        let locator = ArchiveLocator(mirrors: options.mirrors, cache: URL(fileURLWithPath: parameters.cache), downloader: options.downloader)
         let located = try locator.locate(archive: entry.archive, sha256: entry.sha256, urls: entry.urls ?? [],
-                                         preferURLs: !options.urls.isEmpty, progress: progress)
+                                         preferURLs: !parameters.url.isEmpty, progress: progress)
 
         let fileManager = FileManager.default
         let outputExisted = fileManager.fileExists(atPath: options.output.path)
@@ -64,26 +65,20 @@ public enum FetchStage {
         }
         do {
             try fileManager.createDirectory(at: staging, withIntermediateDirectories: true)
-            try Unpacker(limit: options.maxUnpackedBytes)
-                .unpack(located.file, into: staging.appendingPathComponent("source"), displayName: entry.archive)
-            let loaded = try DatasetLoader.load(entry, from: staging.appendingPathComponent("source"), impute: options.impute)
+            try Unpacker(limit: parameters.maxUnpackedBytes)
+                .unpack(located.file, into: staging.appendingPathComponent(DatasetFiles.source), displayName: entry.archive)
+            let loaded = try DatasetLoader.load(entry, from: staging.appendingPathComponent(DatasetFiles.source), impute: parameters.impute)
             let statistics = try DatasetStatistics(loaded.dataset, file: entry.archive)
             let meta = DatasetMeta(
                 name: entry.name, layout: entry.layout.rawValue,
                 source: .init(archive: entry.archive, sha256: located.sha256, files: entry.data,
                               labelSource: loaded.labelSource, sparseRows: loaded.sparseRows),
                 featureNames: loaded.dataset.featureNames, labelNames: loaded.dataset.labelNames,
-                statistics: statistics, missingValues: options.impute.rawValue)
+                statistics: statistics, missingValues: parameters.impute.rawValue)
             try DatasetWriter.write(loaded.dataset, meta: meta, into: staging)
-            try publish(staging, into: options.output)
-            let manifest = Manifest(
-                stage: "fetch",
-                parameters: ["dataset": entry.name, "impute": options.impute.rawValue,
-                             "max-unpacked-bytes": String(options.maxUnpackedBytes), "sha256": located.sha256],
-                inputs: [.init(name: entry.archive, path: located.origin, sha256: located.sha256)],
-                outputs: try Manifest.hashOutputs(in: options.output),
-                startedAt: started, finishedAt: Date(), command: options.command)
-            try manifest.write(into: options.output)
+            let folder = try publish(staging, into: options.output)
+            try folder.complete(parameters: parameters, inputs: [.init(name: entry.archive, path: located.origin, sha256: located.sha256)],
+                                command: options.command)
             return meta
         } catch {
             try? fileManager.removeItem(at: staging)
@@ -94,11 +89,12 @@ public enum FetchStage {
 
     /// The catalog entry named by the options, or the ad-hoc entry for a name the catalog lacks.
     private static func resolveEntry(_ options: Options) throws -> CatalogEntry {
+        let catalog = URL(fileURLWithPath: options.parameters.catalog)
         guard let adHoc = options.adHocEntry else {
-            return try Catalog.load(options.catalog).entry(named: options.dataset)
+            return try Catalog.load(catalog).entry(named: options.parameters.dataset)
         }
-        if FileManager.default.fileExists(atPath: options.catalog.path),
-           let known = try Catalog.load(options.catalog).entries.first(where: { $0.name == options.dataset }) {
+        if FileManager.default.fileExists(atPath: catalog.path),
+           let known = try Catalog.load(catalog).entries.first(where: { $0.name == options.parameters.dataset }) {
             return known
         }
         return adHoc
@@ -106,10 +102,10 @@ public enum FetchStage {
 
     /// Moves the staged outputs into `output`, removing the old manifest first so that an
     /// interruption leaves the folder visibly incomplete.
-    private static func publish(_ staging: URL, into output: URL) throws {
+    private static func publish(_ staging: URL, into output: URL) throws -> StageFolder<FetchContract> {
         let fileManager = FileManager.default
-        try? fileManager.removeItem(at: output.appendingPathComponent(Manifest.fileName))
-        for name in outputs {
+        let folder = try StageFolder<FetchContract>(output)
+        for name in FetchContract.outputs.map(\.name) {
             let target = output.appendingPathComponent(name)
             if fileManager.fileExists(atPath: target.path) { try fileManager.removeItem(at: target) }
             guard fileManager.fileExists(atPath: staging.appendingPathComponent(name).path) else { continue }
@@ -118,5 +114,6 @@ public enum FetchStage {
             }
         }
         try fileManager.removeItem(at: staging)
+        return folder
     }
 }

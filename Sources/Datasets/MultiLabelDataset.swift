@@ -1,11 +1,4 @@
-/// What to do with `?` (missing) feature values.
-public enum ImputePolicy: String, Sendable, CaseIterable {
-    /// Refuse the file (default): the message names the file, line and attribute.
-    case error
-    /// Replace a missing feature value by 0 (a multi-valued nominal feature: all indicators 0).
-    /// A missing label value is always an error.
-    case zero
-}
+import Formats
 
 /// A normalised multi-label dataset: dense float32 features and 0/1 labels, row-major.
 public struct MultiLabelDataset: Sendable {

@@ -1,3 +1,4 @@
+import Formats
 /// The quality measures of one partition, keyed as in `shared/bench/stratify/measures.py`.
 public struct MeasuresReport: Codable, Sendable, Equatable {
     public var ED: Double
@@ -76,8 +77,8 @@ public struct SplitReport: Codable, Sendable {
                              labelCounts: Array(counts[(part * q)..<((part + 1) * q)]))
             let fold = holdout ? part - 1 : part
             if fold >= 0 {
-                let held = (0..<matrix.rows).filter { split.roles[fold * matrix.rows + $0] != Role.train.rawValue }
-                let sub = held.map { split.roles[fold * matrix.rows + $0] == Role.validation.rawValue ? Int32(0) : Int32(1) }
+                let held = (0..<matrix.rows).filter { split.roles[fold * matrix.rows + $0] != FoldRole.train.rawValue }
+                let sub = held.map { split.roles[fold * matrix.rows + $0] == FoldRole.validation.rawValue ? Int32(0) : Int32(1) }
                 let validation = sub.count { $0 == 0 }
                 entry.validationSize = validation
                 entry.testSize = held.count - validation

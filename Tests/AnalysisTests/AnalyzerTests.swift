@@ -1,6 +1,7 @@
 @testable import Analysis
-import Artifacts
+import Formats
 import Foundation
+import StageKit
 import NumpyIO
 import Testing
 import TestSupport
@@ -10,8 +11,11 @@ import TestSupport
 
     func analyse(_ root: URL, output: URL, driftEpochs: [Int] = [2, 5]) throws -> (AnalysisOutcome, [String]) {
         var warnings: [String] = []
-        let outcome = try Analyzer.run(AnalysisOptions(runs: [root], output: output, driftEpochs: driftEpochs, topPairs: 2,
-                                                       command: ["analyze"])) { warnings.append($0) }
+        var parameters = AnalyzeParameters()
+        parameters.driftEpochs = driftEpochs
+        parameters.topPairs = 2
+        let invocation = StageInvocation<AnalyzeContract>(parameters: parameters, inputs: ["runs": [root]], output: output, command: ["analyze"])
+        let outcome = try Analyzer.run(invocation) { warnings.append($0) }
         return (outcome, warnings)
     }
 

@@ -1,3 +1,4 @@
+import Formats
 import Artifacts
 import Datasets
 import Foundation
@@ -78,9 +79,9 @@ import TestSupport
     @Test func checksumMismatchInTheMirror() throws {
         let options = Fixtures.options("yeast")
         var wrong = options
-        wrong.sha256 = String(repeating: "0", count: 64)
+        wrong.parameters.sha256 = String(repeating: "0", count: 64)
         #expect(throws: DatasetError.checksumMismatch(
-            file: Fixtures.mirror.appendingPathComponent("meka/Yeast.arff.bz2").path, expected: wrong.sha256!,
+            file: Fixtures.mirror.appendingPathComponent("meka/Yeast.arff.bz2").path, expected: wrong.parameters.sha256!,
             actual: "98da124ba009c4ee2f8323076d6ec13442e6eaedc66314e88f289375d3ef5ab5", deleted: false)) {
             try FetchStage.run(wrong)
         }
@@ -90,7 +91,7 @@ import TestSupport
 
     @Test func missingEverywhere() throws {
         var options = Fixtures.options("corel5k")
-        options.mirrors = [TestSupport.temporaryFolder("empty-mirror")]
+        options.parameters.mirror = [TestSupport.temporaryFolder("empty-mirror").path]
         #expect(throws: DatasetError.self) { try FetchStage.run(options) }
         #expect(!FileManager.default.fileExists(atPath: options.output.path))
     }
@@ -124,7 +125,7 @@ import TestSupport
             \(xml.map { "    xml: \($0)" } ?? "")
             """.write(to: catalog, atomically: true, encoding: .utf8)
         var options = Fixtures.options("bad", catalog: catalog)
-        options.mirrors = [mirror]
+        options.parameters.mirror = [mirror.path]
         return options
     }
 
@@ -194,7 +195,7 @@ import TestSupport
         let options = try badDataset(["x.arff": Self.header + "1,?,u\n0,1,v\n"], data: ["x.arff"], xml: nil, layout: "meka")
         try expectFailureLeavesNothing(options, "bad.tar.gz/x.arff:6: missing value '?' for feature 'a'")
         var imputed = options
-        imputed.impute = .zero
+        imputed.parameters.impute = .zero
         imputed.output = TestSupport.temporaryFolder().appendingPathComponent("imputed")
         try FetchStage.run(imputed)
         let features = try NpyFile.read(imputed.output.appendingPathComponent("features.npy"))
@@ -224,7 +225,7 @@ import TestSupport
 
     @Test func unpackedSizeLimit() throws {
         var options = Fixtures.options("scene")
-        options.maxUnpackedBytes = 1_000_000
+        options.parameters.maxUnpackedBytes = 1_000_000
         try expectFailureLeavesNothing(options, "mulan/scene.tar.gz: unpacked content exceeds the limit of 1000000 bytes")
     }
 

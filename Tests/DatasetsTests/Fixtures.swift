@@ -1,4 +1,5 @@
 import Datasets
+import Formats
 import Foundation
 import NumpyIO
 import TestSupport
@@ -16,10 +17,13 @@ enum Fixtures {
 
     /// Fetch options for a catalog dataset from the mirror into a new temporary folder.
     static func options(_ dataset: String, output: URL? = nil, catalog: URL = catalogURL) -> FetchStage.Options {
-        FetchStage.Options(dataset: dataset, catalog: catalog, mirrors: [mirror],
-                           cache: TestSupport.temporaryFolder("cache"),
-                           output: output ?? TestSupport.temporaryFolder("fetch").appendingPathComponent("out"),
-                           command: ["fetch", "--dataset", dataset])
+        var parameters = FetchParameters()
+        parameters.dataset = dataset
+        parameters.catalog = catalog.path
+        parameters.mirror = [mirror.path]
+        parameters.cache = TestSupport.temporaryFolder("cache").path
+        return FetchStage.Options(parameters: parameters, output: output ?? TestSupport.temporaryFolder("fetch").appendingPathComponent("out"),
+                                  command: ["fetch", "--dataset", dataset])
     }
 
     /// A fetched dataset read back from its `.npy` files.

@@ -117,7 +117,7 @@ import TestSupport
                 a = np.load(f'{folder}/{name}.npy', mmap_mode='r')
                 assert np.isfinite(np.asarray(a, dtype=np.float64)).all(), name
             p = np.load(folder + '/predictions.npy')
-            assert p.dtype == np.float16 and p.shape == (run['epochs'], run['trainCount'], len(run['labelNames'])), p.shape
+            assert p.dtype == np.float16 and p.shape == (run['parameters']['epochs'], run['train_count'], len(run['label_names'])), p.shape
             assert ((p >= 0) & (p <= 1)).all()
             m = np.load(folder + '/model.npz')
             assert m['layers.0.weight'].shape[1] == 72, m['layers.0.weight'].shape

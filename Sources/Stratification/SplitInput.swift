@@ -1,7 +1,7 @@
 import Artifacts
+import Formats
 import Foundation
 import NumpyIO
-import Stratification
 
 /// Reading and checking the split stage's input: the dataset artifact's label matrix.
 enum SplitInput {
@@ -19,7 +19,7 @@ enum SplitInput {
         guard array.dtype == .uint8 else {
             throw ArtifactError.malformed(path: url.path, reason: "dtype is \(array.dtype), expected uint8 (0/1); rerun fetch")
         }
-        let features = datasetFolder.appendingPathComponent("features.npy")
+        let features = datasetFolder.appendingPathComponent(DatasetFiles.features)
         if FileManager.default.fileExists(atPath: features.path) {
             let shape = try MappedNpyFile(features).header.shape
             guard shape.first == rows else {
@@ -27,12 +27,13 @@ enum SplitInput {
                                               reason: "has shape \(shape) but labels.npy has \(rows) rows; the dataset folder is inconsistent: rerun fetch")
             }
         }
-        let meta = datasetFolder.appendingPathComponent("meta.json")
-        if let data = FileManager.default.contents(atPath: meta.path),
-           let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-           let names = object["labelNames"] as? [Any], names.count != labels {
-            throw ArtifactError.malformed(path: meta.path,
-                                          reason: "names \(names.count) labels but labels.npy has \(labels) columns; rerun fetch")
+        let metaURL = datasetFolder.appendingPathComponent(DatasetFiles.meta)
+        if FileManager.default.fileExists(atPath: metaURL.path) {
+            let meta = try DatasetMeta.read(from: datasetFolder)
+            guard meta.labelNames.count == labels else {
+                throw ArtifactError.malformed(path: metaURL.path,
+                                              reason: "names \(meta.labelNames.count) labels but labels.npy has \(labels) columns; rerun fetch")
+            }
         }
         do {
             return try LabelMatrix(dense: try array.values(as: UInt8.self, path: url.path), rows: rows, labels: labels)

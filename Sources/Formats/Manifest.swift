@@ -1,4 +1,5 @@
 import Foundation
+import Artifacts
 
 /// The project's version, recorded in every manifest and part of every pipeline cache key.
 public enum ToolVersion {
