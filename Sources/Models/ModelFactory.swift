@@ -1,7 +1,7 @@
 /// Builds models by name.
 public enum ModelFactory {
     /// Names accepted by `make`.
-    public static let names = ["mlp", "clif", "dela"]
+    public static let names = ["mlp", "clif", "dela", "linear"]
 
     /// A model by name with seeded initialisation; `hyperParameters` override the model's
     /// published defaults (unknown keys are rejected, listing the valid ones).
@@ -11,6 +11,7 @@ public enum ModelFactory {
         case "mlp": try MLPModel(inputDimension: inputDimension, labelCount: labelCount, hyperParameters: hyperParameters, seed: seed)
         case "clif": try CLIFModel(inputDimension: inputDimension, labelCount: labelCount, hyperParameters: hyperParameters, seed: seed)
         case "dela": try DELAModel(inputDimension: inputDimension, labelCount: labelCount, hyperParameters: hyperParameters, seed: seed)
+        case "linear": try LinearModel(inputDimension: inputDimension, labelCount: labelCount, hyperParameters: hyperParameters, seed: seed)
         default: throw .unknownModel(name, valid: names)
         }
     }
@@ -21,6 +22,7 @@ public enum ModelFactory {
         case "mlp": MLPModel.defaults
         case "clif": CLIFModel.defaults
         case "dela": DELAModel.defaults
+        case "linear": LinearModel.defaults
         default: throw .unknownModel(name, valid: names)
         }
     }

@@ -1,0 +1,50 @@
+import Testing
+import TestSupport
+@testable import Models
+@testable import Tensors
+import TensorTestSupport
+
+/// The `linear` model (per-label logistic regression): gradients, PyTorch parity
+/// (`Fixtures/linear.npz`, written by scripts/generate_linear_fixture.py), names, shapes.
+@Suite struct LinearModelTests {
+    @Test func gradientMatchesFiniteDifferences() throws {
+        let model = try LinearModel(inputDimension: 5, labelCount: 3, seed: 4)
+        let weights: [Float] = [1, 2, 0.5, 1, 1, 3, 0.2, 1, 1]
+        checkGradients(model.parameters.map(\.tensor)) { graph in
+            let output = model.forward(graph, features: ModelTests.x, batchSize: 3, training: true)
+            return model.loss(graph, output, targets: ModelTests.y, elementWeights: weights)
+        }
+    }
+
+    @Test func matchesPyTorch() throws {
+        let f = try Fixture(committed: "linear")
+        let model = try #require(try ModelFactory.make(name: "linear", inputDimension: 7, labelCount: 5, seed: 1) as? LinearModel)
+        #expect(model.parameters.map(\.name) == ["linear.weight", "linear.bias"])
+        #expect(model.parameters.map(\.tensor.shape) == [[5, 7], [5]])
+        assignParameters(model, from: f)
+        let graph = Graph()
+        let output = model.forward(graph, features: f["input/x"], batchSize: 4, training: true)
+        expectClose(output.logits.values, f["out/logits"], "logits")
+        let loss = model.loss(graph, output, targets: f["input/y"])
+        expectClose([loss.scalar], [f.scalar("out/loss")], "loss")
+        graph.backward(loss)
+        for p in model.parameters { expectClose(p.tensor.gradientValues, f["grad/\(p.name)"], p.name) }
+
+        assignParameters(model, from: f)
+        let session = TrainingSession(model: model, learningRate: 1e-2, weightDecay: 1e-4)
+        for step in 1...2 {
+            session.step(features: f["input/x"], targets: f["input/y"], batchSize: 4)
+            for p in model.parameters { expectClose(p.tensor.values, f["adam/step\(step)/\(p.name)"], "step \(step) \(p.name)") }
+        }
+    }
+
+    @Test func pytorchDefaultInitialisationAndNoHyperParameters() throws {
+        let model = try LinearModel(inputDimension: 400, labelCount: 6, seed: 2)
+        let bound = 1 / Float(400).squareRoot()
+        let values = model.parameters.flatMap(\.tensor.values)
+        #expect(values.allSatisfy { abs($0) <= bound * 1.0001 })
+        #expect(values.max()! > 0.9 * bound && values.min()! < -0.9 * bound)
+        #expect(try ModelFactory.defaults(name: "linear").isEmpty)
+        #expect(throws: ModelError.self) { try ModelFactory.make(name: "linear", inputDimension: 3, labelCount: 2, hyperParameters: ["dropout": 0], seed: 1) }
+    }
+}
