@@ -36,6 +36,8 @@ public struct AnalysisOutcome: Sendable {
     public var runCount: Int
     public var warnings: [String]
     public var report: URL
+    /// One line per result row that did not learn (also in `flags.json`), for the caller to print.
+    public var didNotLearn: [String]
 }
 
 /// The analyze stage: reads train folders, writes tables, drift arrays, plots, report.html and
@@ -69,6 +71,7 @@ public enum Analyzer {
         try writer.text(results.csv.text, "results.csv")
         try writer.text(results.statisticsCSV.text, "statistics.csv")
         try writer.text(ResultsDocument.markdown(results), "results.md")
+        try writer.text(results.floor.json, "flags.json")
 
         var figures: [DatasetModel: Figures] = [:]
         for group in collection.datasetModels {
@@ -95,7 +98,8 @@ public enum Analyzer {
                                 outputs: try Manifest.hashOutputs(in: output), startedAt: started, finishedAt: Date(),
                                 command: options.command)
         try manifest.write(into: output)
-        return AnalysisOutcome(runCount: runs.count, warnings: warnings, report: output.appendingPathComponent("report.html"))
+        return AnalysisOutcome(runCount: runs.count, warnings: warnings, report: output.appendingPathComponent("report.html"),
+                               didNotLearn: results.floor.flagged.map(\.warning))
     }
 
     /// Removes manifest.json first (the folder is then visibly incomplete) and the files a
