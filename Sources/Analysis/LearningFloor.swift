@@ -105,7 +105,7 @@ public struct LearningFloor: Sendable {
             "warnings": flagged.map(\.warning),
             "notes": missingFloorNotes,
         ]
-        let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 }

@@ -40,7 +40,7 @@ struct Report {
         }
         let flagged = results.floor.flagged
         if !flagged.isEmpty {
-            page += "<div class=\"warn\"><b>\(flagged.count) result rows did not learn</b> (section 4):<ul>"
+            page += "<div class=\"warn\"><b>\(flagged.count) result row\(flagged.count == 1 ? "" : "s") did not learn</b> (section 4):<ul>"
             page += flagged.map { "<li>\(HTML.escape($0.warning))</li>" }.joined() + "</ul></div>\n"
         }
         page += stagesSection(datasets)

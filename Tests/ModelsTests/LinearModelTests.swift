@@ -21,21 +21,8 @@ import TensorTestSupport
         let model = try #require(try ModelFactory.make(name: "linear", inputDimension: 7, labelCount: 5, seed: 1) as? LinearModel)
         #expect(model.parameters.map(\.name) == ["linear.weight", "linear.bias"])
         #expect(model.parameters.map(\.tensor.shape) == [[5, 7], [5]])
-        assignParameters(model, from: f)
-        let graph = Graph()
-        let output = model.forward(graph, features: f["input/x"], batchSize: 4, training: true)
-        expectClose(output.logits.values, f["out/logits"], "logits")
-        let loss = model.loss(graph, output, targets: f["input/y"])
-        expectClose([loss.scalar], [f.scalar("out/loss")], "loss")
-        graph.backward(loss)
-        for p in model.parameters { expectClose(p.tensor.gradientValues, f["grad/\(p.name)"], p.name) }
-
-        assignParameters(model, from: f)
-        let session = TrainingSession(model: model, learningRate: 1e-2, weightDecay: 1e-4)
-        for step in 1...2 {
-            session.step(features: f["input/x"], targets: f["input/y"], batchSize: 4)
-            for p in model.parameters { expectClose(p.tensor.values, f["adam/step\(step)/\(p.name)"], "step \(step) \(p.name)") }
-        }
+        expectForwardLossAndGradients(model, f)
+        expectAdamSteps(model, f, learningRate: 1e-2, weightDecay: 1e-4, steps: 2, prefix: "adam/")
     }
 
     @Test func pytorchDefaultInitialisationAndNoHyperParameters() throws {
