@@ -9,6 +9,8 @@ public struct AnalysisOutcome: Sendable {
     public var runCount: Int
     public var warnings: [String]
     public var report: URL
+    /// One line per result row that did not learn (also in `flags.json`), for the caller to print.
+    public var didNotLearn: [String]
 }
 
 /// The analyze stage: reads train folders, writes tables, drift arrays, plots, report.html and
@@ -43,6 +45,7 @@ public enum Analyzer {
         try writer.text(results.csv.text, AnalysisFiles.results)
         try writer.text(results.statisticsCSV.text, AnalysisFiles.statistics)
         try writer.text(ResultsDocument.markdown(results), AnalysisFiles.resultsMarkdown)
+        try writer.text(results.floor.json, AnalysisFiles.flags)
 
         var figures: [DatasetModel: Figures] = [:]
         for group in collection.datasetModels {
@@ -66,7 +69,8 @@ public enum Analyzer {
             Manifest.Input(name: "train \(run.key)", path: run.folder.path, sha256: run.manifest.outputDigest)
         }
         try folder.complete(parameters: options, inputs: inputs, command: invocation.command)
-        return AnalysisOutcome(runCount: runs.count, warnings: warnings, report: folder.file(AnalysisFiles.report))
+        return AnalysisOutcome(runCount: runs.count, warnings: warnings, report: folder.file(AnalysisFiles.report),
+                               didNotLearn: results.floor.flagged.map(\.warning))
     }
 
     /// Removes the files a previous analysis listed in its manifest (the stage folder then

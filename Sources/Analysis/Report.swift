@@ -26,6 +26,7 @@ struct Report {
     .figure{margin:10px 0 18px}.figure svg{max-width:100%;height:auto;border:1px solid #eee}
     .warn{background:#fff4e5;border-left:4px solid #f0a030;padding:6px 10px;font-size:13px}
     .stat{font-size:13px;color:#333}.note{color:#555;font-size:13px}
+    td.flag,tr.flag td{background:#fde8e8;color:#8a1c1c}
     """
 
     var html: String {
@@ -38,10 +39,16 @@ struct Report {
             page += "<div class=\"warn\"><b>Warnings</b> (these runs or items are left out):<ul>"
             page += warnings.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul></div>\n"
         }
+        let flagged = results.floor.flagged
+        if !flagged.isEmpty {
+            page += "<div class=\"warn\"><b>\(flagged.count) result row\(flagged.count == 1 ? "" : "s") did not learn</b> (section 4):<ul>"
+            page += flagged.map { "<li>\(HTML.escape($0.warning))</li>" }.joined() + "</ul></div>\n"
+        }
         page += stagesSection(datasets)
         page += runsSection()
         page += convergenceSection()
         page += "<h2>4. Results (the paper's Table 3)</h2>\n<p class=\"note\">Test metrics at the epoch with the best validation Macro-AUC; mean ± sample std over folds and (rank within the dataset). Also in <code>results.md</code>, <code>results.csv</code>, <code>statistics.csv</code>.</p>\n"
+        page += "<h3>Did the models learn?</h3>\n" + ResultsDocument.floorHTML(results.floor)
         page += ResultsDocument.html(results)
         page += driftSection()
         page += selectionSection()

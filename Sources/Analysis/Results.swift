@@ -37,6 +37,8 @@ public struct Results: Sendable {
     }
 
     public var tables: [MetricTable]
+    /// Which Macro-AUC rows did not learn (near chance or not above the linear floor).
+    public var floor: LearningFloor
 
     public init(_ runs: [TrainRun]) {
         var tables: [MetricTable] = []
@@ -49,6 +51,7 @@ public struct Results: Sendable {
             }
         }
         self.tables = tables
+        floor = LearningFloor(runs)
     }
 
     private static func table(model: String, metric: String, runs: [TrainRun]) -> MetricTable {
@@ -103,21 +106,28 @@ public struct Results: Sendable {
                            averageRanks: averageRanks, friedman: friedman, friedmanNote: note, wilcoxon: wilcoxon)
     }
 
+    /// Whether the cell is a Macro-AUC row that ``LearningFloor`` flags as not learning.
+    public func didNotLearn(_ t: MetricTable, dataset: String, selector: String) -> Bool {
+        t.metric == "macro_auc" && floor.row(dataset: dataset, model: t.model, selector: selector)?.didNotLearn == true
+    }
+
     /// `results.csv`: one row per (model, metric, dataset, selector); rows with dataset
-    /// `average rank` carry each selector's average rank in the `rank` column.
+    /// `average rank` carry each selector's average rank in the `rank` column. `flag` is
+    /// `did not learn` on the Macro-AUC rows that ``LearningFloor`` flags, else empty.
     public var csv: CSVTable {
-        var table = CSVTable(header: ["model", "metric", "dataset", "selector", "folds", "mean", "std", "rank"])
+        var table = CSVTable(header: ["model", "metric", "dataset", "selector", "folds", "mean", "std", "rank", "flag"])
         for t in tables {
             for dataset in t.datasets {
                 for selector in t.selectors {
                     guard let cell = t.cells[dataset]?[selector] else { continue }
+                    let flagged = didNotLearn(t, dataset: dataset, selector: selector)
                     table.append([t.model, t.metric, dataset, selector, "\(cell.summary.count)", CSVTable.number(cell.summary.mean),
-                                  CSVTable.number(cell.summary.std), CSVTable.number(cell.rank)])
+                                  CSVTable.number(cell.summary.std), CSVTable.number(cell.rank), flagged ? "did not learn" : ""])
                 }
             }
             for selector in t.selectors {
                 guard let rank = t.averageRanks[selector] else { continue }
-                table.append([t.model, t.metric, "average rank", selector, "", "", "", CSVTable.number(rank)])
+                table.append([t.model, t.metric, "average rank", selector, "", "", "", CSVTable.number(rank), ""])
             }
         }
         return table

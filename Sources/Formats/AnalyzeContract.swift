@@ -40,6 +40,7 @@ public enum AnalyzeContract: StageContract {
         StageOutput(AnalysisFiles.results, "Table 3: mean ± std per selector, ranks, average rank."),
         StageOutput(AnalysisFiles.resultsMarkdown, "The same tables with the statistical tests, as Markdown."),
         StageOutput(AnalysisFiles.statistics, "Friedman and Wilcoxon tests."),
+        StageOutput(AnalysisFiles.flags, "Runs that did not learn: near chance or not above the linear model's Macro-AUC (LearningFlags)."),
         StageOutput("*.svg", "Convergence, drift, correlation and selection figures per dataset and model.", always: false),
         StageOutput(AnalysisFiles.report, "The self-contained HTML report."),
     ]
@@ -54,5 +55,6 @@ public enum AnalysisFiles {
     public static let results = "results.csv"
     public static let resultsMarkdown = "results.md"
     public static let statistics = "statistics.csv"
+    public static let flags = "flags.json"
     public static let report = "report.html"
 }

@@ -9,6 +9,9 @@ public enum ModelKind: String, Codable, Sendable, ChoiceParameter {
     case clif
     /// Hang & Zhang, ICML 2022: Gaussian latent with binary-Concrete label gates.
     case dela
+    /// One Linear layer: per-label logistic regression through the same engine (the floor
+    /// every other model must beat).
+    case linear
 }
 
 /// The batch selection criteria (docs/method.md, "Competing selectors" and the paper's method).

@@ -10,6 +10,7 @@ public enum ModelFactory {
         case .mlp: try MLPModel(inputDimension: inputDimension, labelCount: labelCount, hyperParameters: hyperParameters, seed: seed)
         case .clif: try CLIFModel(inputDimension: inputDimension, labelCount: labelCount, hyperParameters: hyperParameters, seed: seed)
         case .dela: try DELAModel(inputDimension: inputDimension, labelCount: labelCount, hyperParameters: hyperParameters, seed: seed)
+        case .linear: try LinearModel(inputDimension: inputDimension, labelCount: labelCount, hyperParameters: hyperParameters, seed: seed)
         }
     }
 
@@ -19,6 +20,7 @@ public enum ModelFactory {
         case .mlp: MLPModel.defaults
         case .clif: CLIFModel.defaults
         case .dela: DELAModel.defaults
+        case .linear: LinearModel.defaults
         }
     }
 }

@@ -53,9 +53,13 @@ public struct SplitReport: Codable, Sendable {
     public var parts: [Part]
     /// Quality of the partition into ``parts``; pair measures for order 2.
     public var measures: MeasuresReport
+    /// The label filter applied before splitting (absent when filtering is off); `labels`,
+    /// `labelCounts` and the measures then refer to the kept labels.
+    public var labelFilter: LabelFilterReport?
 
-    /// Builds the report. O(n·k + nnz) (plus O(Σ_i |Y_i|²) for order 2).
-    public init(labels matrix: LabelMatrix, split: StratifiedSplit) {
+    /// Builds the report of a split of `matrix` (the kept labels when a filter was applied).
+    /// O(n·k + nnz) (plus O(Σ_i |Y_i|²) for order 2).
+    public init(labels matrix: LabelMatrix, split: StratifiedSplit, labelFilter: LabelFilterReport? = nil) {
         let options = split.options
         let includePairs = options.order == 2
         let k = split.desiredSizes.count
@@ -96,6 +100,7 @@ public struct SplitReport: Codable, Sendable {
         labels = q
         unlabelledInstances = unlabelled
         self.parts = parts
+        self.labelFilter = labelFilter
         measures = MeasuresReport(SplitQuality(matrix, parts: split.partition, desiredSizes: split.desiredSizes,
                                                includePairs: includePairs))
     }

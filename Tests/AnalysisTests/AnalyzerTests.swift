@@ -10,13 +10,7 @@ import TestSupport
     static let selectors = ["random", "balance", "uncertainty"]
 
     func analyse(_ root: URL, output: URL, driftEpochs: [Int] = [2, 5]) throws -> (AnalysisOutcome, [String]) {
-        var warnings: [String] = []
-        var parameters = AnalyzeParameters()
-        parameters.driftEpochs = driftEpochs
-        parameters.topPairs = 2
-        let invocation = StageInvocation<AnalyzeContract>(parameters: parameters, inputs: ["runs": [root]], output: output, command: ["analyze"])
-        let outcome = try Analyzer.run(invocation) { warnings.append($0) }
-        return (outcome, warnings)
+        try SyntheticRuns.analyze(root, output: output, driftEpochs: driftEpochs, topPairs: 2)
     }
 
     @Test func writesEveryOutputAndManifestListsThem() throws {

@@ -1,7 +1,9 @@
 import Formats
 import Foundation
 import NumpyIO
+import StageKit
 import Testing
+@testable import Analysis
 
 /// Writes train folders with the train stage's file contract (the format types the stage writes
 /// with), filled with small synthetic arrays (deterministic functions of the arguments), as test
@@ -78,5 +80,16 @@ enum SyntheticRuns {
                 try write(Spec(dataset: dataset, selector: selector, fold: fold, epochs: epochs, offset: Double(index) * 0.01), under: root)
             }
         }
+    }
+
+    /// Runs the analyze stage over the train folders under `root`, collecting its warnings.
+    static func analyze(_ root: URL, output: URL, driftEpochs: [Int] = [2, 5], topPairs: Int = 10) throws -> (AnalysisOutcome, [String]) {
+        var parameters = AnalyzeParameters()
+        parameters.driftEpochs = driftEpochs
+        parameters.topPairs = topPairs
+        let invocation = StageInvocation<AnalyzeContract>(parameters: parameters, inputs: ["runs": [root]], output: output, command: ["analyze"])
+        var warnings: [String] = []
+        let outcome = try Analyzer.run(invocation) { warnings.append($0) }
+        return (outcome, warnings)
     }
 }

@@ -70,7 +70,7 @@ import TestSupport
         } catch let error as DatasetError {
             guard case let .unknownDataset(name, _, known) = error else { Issue.record("wrong error \(error)"); return }
             #expect(name == "corel6k")
-            #expect(known == ["corel5k", "scene", "scene-meka", "yeast", "enron", "enron-meka", "emotions", "music", "flags"])
+            #expect(known == ["corel5k", "scene", "scene-meka", "yeast", "enron", "enron-meka", "emotions", "music", "flags", "bibtex", "tmc2007-500", "cal500"])
             #expect(error.description.contains("corel5k, scene, scene-meka"))
         }
         #expect(!FileManager.default.fileExists(atPath: options.output.path))

@@ -18,7 +18,7 @@ import TensorTestSupport
         let hyper: [String: Double] = name == .dela
             ? ["encoder_hidden_1": 4, "encoder_hidden_2": 5, "encoder_output": 4, "decoder_hidden": 4, "decoder_output": 3,
                "dropout": 0, "gate_init": 3]
-            : ["hidden_width": 4, "dropout": 0]
+            : name == .linear ? [:] : ["hidden_width": 4, "dropout": 0]
         return try ModelFactory.make(name, inputDimension: 5, labelCount: 3, hyperParameters: hyper, seed: 3)
     }
 
