@@ -16,6 +16,7 @@ struct ArffHeaderParser {
     func parse() throws -> Result {
         var relation: String?
         var attributes: [ArffAttribute] = []
+        var declaredOnLine: [String: Int] = [:]
         var position = 0
         var line = 0
         if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { position = 3 }
@@ -35,7 +36,13 @@ struct ArffHeaderParser {
                 cursor.skipSpaces()
                 relation = try cursor.readName(what: "relation name")
             case "@attribute":
-                attributes.append(try parseAttribute(&cursor))
+                let attribute = try parseAttribute(&cursor)
+                if let first = declaredOnLine.updateValue(line, forKey: attribute.name) {
+                    throw DatasetError.arff(file: file, line: line,
+                                            reason: "attribute '\(attribute.name)' is declared twice (lines \(first) and \(line)); "
+                                                + "ARFF attribute names must be unique: rename or remove one of them")
+                }
+                attributes.append(attribute)
             case "@data":
                 guard !attributes.isEmpty else {
                     throw DatasetError.arff(file: file, line: line, reason: "@data comes before any @attribute; the header declares no attributes")

@@ -5,10 +5,14 @@ import Foundation
 /// Supports dense and sparse (`{index value, …}`) rows, numeric/integer/real and nominal
 /// attributes, quoted names and values with backslash escapes, `%` comments, blank lines,
 /// CRLF line ends and `?` for a missing value (stored as NaN). Time O(file size); memory
-/// O(rows × attributes) floats (sparse rows are expanded; omitted values are 0).
+/// O(rows × attributes) floats for dense files and O(non-zero values) for sparse ones (a file
+/// whose first row is sparse is kept in compressed rows; see ``ArffTable``).
 public enum ArffParser {
+    /// Called with (bytes of the file read so far, file size), about once per MiB.
+    public typealias Progress = (Int, Int) -> Void
+
     /// Parses the ARFF file at `url`; messages name it as `displayName` (default: its path).
-    public static func parse(contentsOf url: URL, displayName: String? = nil) throws -> ArffTable {
+    public static func parse(contentsOf url: URL, displayName: String? = nil, progress: Progress? = nil) throws -> ArffTable {
         let name = displayName ?? url.path
         let data: Data
         do {
@@ -17,24 +21,25 @@ public enum ArffParser {
             throw DatasetError.arff(file: name, line: 0, reason: "cannot read the file (\(error.localizedDescription))")
         }
         return try data.withUnsafeBytes { raw in
-            try parse(raw.bindMemory(to: UInt8.self), file: name)
+            try parse(raw.bindMemory(to: UInt8.self), file: name, progress: progress)
         }
     }
 
     /// Parses ARFF text held in `bytes`; `file` names it in messages.
-    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, file: String) throws -> ArffTable {
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, file: String, progress: Progress? = nil) throws -> ArffTable {
         let header = try ArffHeaderParser(bytes: bytes, file: file).parse()
-        var reader = ArffRowReader(bytes: bytes, file: file, attributes: header.attributes)
+        var reader = ArffRowReader(bytes: bytes, file: file, attributes: header.attributes, progress: progress)
         try reader.readRows(from: header.dataOffset, line: header.dataLine)
         if reader.rowCount == 0 {
             throw DatasetError.arff(file: file, line: header.dataLine, reason: "@data section is empty; the file holds no instances")
         }
         return ArffTable(file: file, relation: header.relation, attributes: header.attributes, rowCount: reader.rowCount,
-                         values: reader.values, lines: reader.lines, hasSparseRows: reader.sawSparseRow)
+                         storage: reader.storage, lines: reader.lines, hasSparseRows: reader.sawSparseRow)
     }
 }
 
-/// Reads the data section row by row into a dense matrix.
+/// Reads the data section row by row: into a dense matrix, or (when the first row is sparse)
+/// into compressed rows.
 struct ArffRowReader {
     let bytes: UnsafeBufferPointer<UInt8>
     let file: String
@@ -47,19 +52,24 @@ struct ArffRowReader {
     private let valueFirst: [Int]
     private let valueRanges: [Range<Int>]
     private let valueBytes: [UInt8]
+    private let progress: ArffParser.Progress?
 
-    private(set) var values: [Float] = []
+    /// Dense rows (also the scratch row of a dense line in a sparse file).
+    private var values: [Float] = []
+    /// Compressed rows, when the first row was sparse.
+    private var sparse: SparseRows?
     private(set) var lines: [Int32] = []
     private(set) var rowCount = 0
     private(set) var sawSparseRow = false
     private var scratch: [UInt8] = []
-    /// One row of zeros, appended (memcpy) before a sparse row's entries are set.
+    /// One row of zeros, appended (memcpy) before a sparse row's entries are set in dense storage.
     private let zeroRow: [Float]
 
-    init(bytes: UnsafeBufferPointer<UInt8>, file: String, attributes: [ArffAttribute]) {
+    init(bytes: UnsafeBufferPointer<UInt8>, file: String, attributes: [ArffAttribute], progress: ArffParser.Progress? = nil) {
         self.bytes = bytes
         self.file = file
         self.attributes = attributes
+        self.progress = progress
         attributeCount = attributes.count
         isNominal = attributes.map { $0.nominalValues != nil }
         var first: [Int] = []
@@ -80,37 +90,66 @@ struct ArffRowReader {
         zeroRow = [Float](repeating: 0, count: attributes.count)
     }
 
+    /// The rows read: dense, or compressed when the first row was sparse.
+    var storage: ArffValues {
+        sparse.map { .sparse($0) } ?? .dense(values)
+    }
+
     mutating func readRows(from offset: Int, line firstLine: Int) throws {
         let base = bytes.baseAddress!
-        let newlines = offset < bytes.count ? countNewlines(from: offset) + 1 : 0
-        values.reserveCapacity(newlines * attributeCount)
-        lines.reserveCapacity(newlines)
         var position = offset
         var line = firstLine
+        var nextReport = offset + (1 << 20)
         while position < bytes.count {
             line += 1
             let lineEnd = ArffBytes.endOfLine(bytes, from: position)
             let end = ArffBytes.trimmedEnd(bytes, position, lineEnd)
             var start = position
             position = lineEnd + 1
+            if position >= nextReport, let progress {
+                progress(min(position, bytes.count), bytes.count)
+                nextReport = position + (1 << 20)
+            }
             while start < end, ArffBytes.isSpace(base[start]) { start += 1 }
             if start == end || base[start] == UInt8(ascii: "%") { continue }
-            if base[start] == UInt8(ascii: "{") {
+            let isSparse = base[start] == UInt8(ascii: "{")
+            if rowCount == 0 { reserve(sparseRows: isSparse, from: start) }
+            if isSparse {
                 sawSparseRow = true
-                try readSparseRow(start + 1, end, line: line)
+                if sparse != nil {
+                    try readSparseRowCompressed(start + 1, end, line: line)
+                } else {
+                    try readSparseRowIntoDense(start + 1, end, line: line)
+                }
             } else {
                 try readDenseRow(start, end, line: line)
+                if sparse != nil { compressLastDenseRow() }
             }
             lines.append(Int32(truncatingIfNeeded: line))
             rowCount += 1
         }
+        progress?(bytes.count, bytes.count)
+    }
+
+    /// Chooses the storage from the first row and reserves room for the expected rows.
+    private mutating func reserve(sparseRows: Bool, from offset: Int) {
+        let newlines = countNewlines(from: offset) + 1
+        lines.reserveCapacity(newlines)
+        if sparseRows {
+            var rows = SparseRows()
+            rows.rowStarts.reserveCapacity(newlines + 1)
+            sparse = rows
+        } else {
+            values.reserveCapacity(newlines * attributeCount)
+        }
     }
 
     private func countNewlines(from offset: Int) -> Int {
+        guard offset < bytes.count, let base = bytes.baseAddress else { return 0 }
         var count = 0
         var position = offset
-        while position < bytes.count {
-            position = ArffBytes.endOfLine(bytes, from: position) + 1
+        while position < bytes.count, let found = memchr(base + position, 0x0A, bytes.count - position) {
+            position = base.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
             count += 1
         }
         return count
@@ -134,10 +173,65 @@ struct ArffRowReader {
         if p != end { throw valueCountError(start, end, line: line) }
     }
 
-    private mutating func readSparseRow(_ start: Int, _ end: Int, line: Int) throws {
-        let base = bytes.baseAddress!
+    /// Moves the dense row just read (the scratch `values`) into the compressed rows.
+    private mutating func compressLastDenseRow() {
+        for attribute in 0..<attributeCount where values[attribute] != 0 {
+            sparse!.attributes.append(Int32(attribute))
+            sparse!.values.append(values[attribute])
+        }
+        sparse!.rowStarts.append(sparse!.attributes.count)
+        values.removeAll(keepingCapacity: true)
+    }
+
+    /// Reads `{index value, …}` entries (after the `{`) into dense storage: a row of zeros with
+    /// the entries set (a repeated index keeps its last value).
+    private mutating func readSparseRowIntoDense(_ start: Int, _ end: Int, line: Int) throws {
         let rowBase = values.count
         values.append(contentsOf: zeroRow)
+        try readSparseEntries(start, end, line: line) { reader, index, value in
+            reader.values[rowBase + index] = value
+        }
+    }
+
+    /// Reads `{index value, …}` entries (after the `{`) into the compressed rows, keeping them
+    /// sorted by index without zeros (a repeated index keeps its last value).
+    private mutating func readSparseRowCompressed(_ start: Int, _ end: Int, line: Int) throws {
+        let rowStart = sparse!.attributes.count
+        var ordered = true
+        try readSparseEntries(start, end, line: line) { reader, index, value in
+            if let last = reader.sparse!.attributes.last, reader.sparse!.attributes.count > rowStart, Int(last) >= index { ordered = false }
+            reader.sparse!.attributes.append(Int32(index))
+            reader.sparse!.values.append(value)
+        }
+        if !ordered { sortRow(from: rowStart) }
+        // Drop explicit zeros (after sorting, so that a later zero overrides an earlier value).
+        var kept = rowStart
+        for entry in rowStart..<sparse!.attributes.count where sparse!.values[entry] != 0 {
+            sparse!.attributes[kept] = sparse!.attributes[entry]
+            sparse!.values[kept] = sparse!.values[entry]
+            kept += 1
+        }
+        sparse!.attributes.removeSubrange(kept...)
+        sparse!.values.removeSubrange(kept...)
+        sparse!.rowStarts.append(kept)
+    }
+
+    /// Sorts the current row's entries by index (stable) and keeps the last value of a repeated index.
+    private mutating func sortRow(from rowStart: Int) {
+        let entries = (rowStart..<sparse!.attributes.count).map { (sparse!.attributes[$0], sparse!.values[$0]) }
+        var merged: [(Int32, Float)] = []
+        for entry in entries.enumerated().sorted(by: { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }).map(\.element) {
+            if let last = merged.last, last.0 == entry.0 { merged[merged.count - 1] = entry } else { merged.append(entry) }
+        }
+        sparse!.attributes.replaceSubrange(rowStart..., with: merged.map(\.0))
+        sparse!.values.replaceSubrange(rowStart..., with: merged.map(\.1))
+    }
+
+    /// Parses the entries of a sparse row (after its `{`) and hands each (index, value) to `store`.
+    @inline(__always)
+    private mutating func readSparseEntries(_ start: Int, _ end: Int, line: Int,
+                                            store: (inout ArffRowReader, Int, Float) -> Void) throws {
+        let base = bytes.baseAddress!
         var p = start
         while true {
             while p < end, ArffBytes.isSpace(base[p]) { p += 1 }
@@ -157,7 +251,7 @@ struct ArffRowReader {
             }
             while p < end, ArffBytes.isSpace(base[p]) { p += 1 }
             let value = try readValue(attribute: index, at: &p, end: end, line: line, inSparseRow: true)
-            values[rowBase + index] = value
+            store(&self, index, value)
             while p < end, ArffBytes.isSpace(base[p]) { p += 1 }
             if p < end, base[p] == UInt8(ascii: ",") { p += 1 }
         }

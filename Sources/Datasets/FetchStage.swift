@@ -14,18 +14,26 @@ public enum FetchStage {
         /// Checksum replacing the catalog's (required with `urls`).
         public var sha256: String?
         public var impute: ImputePolicy
+        /// Attributes (ARFF names) left out of the features; see ``DatasetLoader/Options``.
+        public var dropAttributes: [String]
+        /// Leave out identifier-like attributes (instead of only warning about them).
+        public var dropIdentifiers: Bool
         public var maxUnpackedBytes: Int64
+        /// Most entries the archive may hold (archive-bomb guard).
+        public var maxUnpackedEntries: Int
         public var output: URL
         public var downloader: Downloader
         /// The command line recorded in the manifest.
         public var command: [String]
         /// An entry used when `dataset` is not in the catalog (an explicit `--url` + `--sha256`
-        /// with `--layout`, `--data` and, for mulan, `--xml`); nil: the catalog must know the name.
+        /// with `--layout`, `--data` and, for mulan, `--xml`; see ``SourceDescription``); nil: the
+        /// catalog must know the name.
         public var adHocEntry: CatalogEntry?
 
         public init(dataset: String, catalog: URL, mirrors: [URL], cache: URL, urls: [String] = [], sha256: String? = nil,
-                    impute: ImputePolicy = .error, maxUnpackedBytes: Int64 = Unpacker.defaultLimit, output: URL,
-                    downloader: Downloader = Downloader(), command: [String] = CommandLine.arguments) {
+                    impute: ImputePolicy = .error, dropAttributes: [String] = [], dropIdentifiers: Bool = false,
+                    maxUnpackedBytes: Int64 = Unpacker.defaultLimit, maxUnpackedEntries: Int = Unpacker.defaultEntryLimit,
+                    output: URL, downloader: Downloader = Downloader(), command: [String] = CommandLine.arguments) {
             self.dataset = dataset
             self.catalog = catalog
             self.mirrors = mirrors
@@ -33,7 +41,10 @@ public enum FetchStage {
             self.urls = urls
             self.sha256 = sha256
             self.impute = impute
+            self.dropAttributes = dropAttributes
+            self.dropIdentifiers = dropIdentifiers
             self.maxUnpackedBytes = maxUnpackedBytes
+            self.maxUnpackedEntries = maxUnpackedEntries
             self.output = output
             self.downloader = downloader
             self.command = command
@@ -44,16 +55,21 @@ public enum FetchStage {
     public static let outputs = ["source", "features.npy", DatasetWriter.csrFileName, "labels.npy", "meta.json"]
 
     /// Runs the stage. On failure nothing new is left in `output` (a previous complete result is
-    /// kept untouched); on success `manifest.json` is written last.
+    /// kept untouched); on success `manifest.json` is written last. `progress` hears about the
+    /// download, unpacking, parsing and writing (see ``TerminalProgress``); the returned meta's
+    /// `warnings` list what the user should be told.
     @discardableResult
-    public static func run(_ options: Options, progress: @escaping Downloader.Progress = { _, _ in }) throws -> DatasetMeta {
+    public static func run(_ options: Options, progress: @escaping FetchProgress.Handler = { _ in }) throws -> DatasetMeta {
         let started = Date()
-        var entry = try resolveEntry(options)
+        var (entry, origin) = try resolveEntry(options)
         if let sha256 = options.sha256 { entry.sha256 = sha256.lowercased() }
         if !options.urls.isEmpty { entry.urls = options.urls }
         let locator = ArchiveLocator(mirrors: options.mirrors, cache: options.cache, downloader: options.downloader)
+        let archiveName = entry.archive
         let located = try locator.locate(archive: entry.archive, sha256: entry.sha256, urls: entry.urls ?? [],
-                                         preferURLs: !options.urls.isEmpty, progress: progress)
+                                         preferURLs: !options.urls.isEmpty) { received, total in
+            progress(FetchProgress(step: .download, subject: archiveName, done: received, total: total))
+        }
 
         let fileManager = FileManager.default
         let outputExisted = fileManager.fileExists(atPath: options.output.path)
@@ -64,22 +80,33 @@ public enum FetchStage {
         }
         do {
             try fileManager.createDirectory(at: staging, withIntermediateDirectories: true)
-            try Unpacker(limit: options.maxUnpackedBytes)
-                .unpack(located.file, into: staging.appendingPathComponent("source"), displayName: entry.archive)
-            let loaded = try DatasetLoader.load(entry, from: staging.appendingPathComponent("source"), impute: options.impute)
+            try Unpacker(limit: options.maxUnpackedBytes, entryLimit: options.maxUnpackedEntries)
+                .unpack(located.file, into: staging.appendingPathComponent("source"), displayName: entry.archive) { read, size in
+                    progress(FetchProgress(step: .unpack, subject: archiveName, done: read, total: size))
+                }
+            let loaded = try DatasetLoader.load(
+                entry, from: staging.appendingPathComponent("source"),
+                options: .init(impute: options.impute, dropAttributes: options.dropAttributes, dropIdentifiers: options.dropIdentifiers),
+                origin: origin, progress: progress)
             let statistics = try DatasetStatistics(loaded.dataset, file: entry.archive)
             let meta = DatasetMeta(
                 name: entry.name, layout: entry.layout.rawValue,
                 source: .init(archive: entry.archive, sha256: located.sha256, files: entry.data,
                               labelSource: loaded.labelSource, sparseRows: loaded.sparseRows),
                 featureNames: loaded.dataset.featureNames, labelNames: loaded.dataset.labelNames,
-                statistics: statistics, missingValues: options.impute.rawValue)
-            try DatasetWriter.write(loaded.dataset, meta: meta, into: staging)
+                attributes: loaded.dataset.attributes, statistics: statistics, missingValues: options.impute.rawValue,
+                warnings: loaded.warnings)
+            try DatasetWriter.write(loaded.dataset, meta: meta, into: staging) { done, total in
+                progress(FetchProgress(step: .write, subject: "features.npy", done: done, total: total))
+            }
             try publish(staging, into: options.output)
+            var parameters = ["dataset": entry.name, "impute": options.impute.rawValue,
+                              "max-unpacked-bytes": String(options.maxUnpackedBytes),
+                              "max-unpacked-entries": String(options.maxUnpackedEntries), "sha256": located.sha256]
+            if !options.dropAttributes.isEmpty { parameters["drop-attributes"] = options.dropAttributes.joined(separator: ",") }
+            if options.dropIdentifiers { parameters["drop-identifiers"] = "true" }
             let manifest = Manifest(
-                stage: "fetch",
-                parameters: ["dataset": entry.name, "impute": options.impute.rawValue,
-                             "max-unpacked-bytes": String(options.maxUnpackedBytes), "sha256": located.sha256],
+                stage: "fetch", parameters: parameters,
                 inputs: [.init(name: entry.archive, path: located.origin, sha256: located.sha256)],
                 outputs: try Manifest.hashOutputs(in: options.output),
                 startedAt: started, finishedAt: Date(), command: options.command)
@@ -93,15 +120,18 @@ public enum FetchStage {
     }
 
     /// The catalog entry named by the options, or the ad-hoc entry for a name the catalog lacks.
-    private static func resolveEntry(_ options: Options) throws -> CatalogEntry {
+    /// An ad-hoc description of a name the catalog has is refused: it would be silently ignored.
+    private static func resolveEntry(_ options: Options) throws -> (CatalogEntry, EntryOrigin) {
         guard let adHoc = options.adHocEntry else {
-            return try Catalog.load(options.catalog).entry(named: options.dataset)
+            return (try Catalog.load(options.catalog).entry(named: options.dataset), .catalog(options.catalog.path))
         }
         if FileManager.default.fileExists(atPath: options.catalog.path),
-           let known = try Catalog.load(options.catalog).entries.first(where: { $0.name == options.dataset }) {
-            return known
+           try Catalog.load(options.catalog).entries.contains(where: { $0.name == options.dataset }) {
+            throw DatasetError.catalog(path: options.catalog.path, reason: "'\(options.dataset)' is a dataset of this catalog, but --layout, --data "
+                                        + "and --xml describe a dataset the catalog lacks. Leave them out to fetch the catalog's "
+                                        + "'\(options.dataset)' (--url and --sha256 alone replace its archive), or choose another --dataset name")
         }
-        return adHoc
+        return (adHoc, .commandLine)
     }
 
     /// Moves the staged outputs into `output`, removing the old manifest first so that an

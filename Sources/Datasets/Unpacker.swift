@@ -1,42 +1,55 @@
 import CArchive
 import Foundation
 
-/// Unpacks archives with libarchive: zip, rar (v4/v5), tar with gzip/bzip2/xz, and bare
+/// Unpacks archives with libarchive: zip, rar (v4/v5), 7z, tar with gzip/bzip2/xz, and bare
 /// `.gz`/`.bz2`/`.xz` files (one entry, named after the archive without that extension).
 /// A plain file that is no archive (e.g. `Music.arff`) is copied as is, unless its name
 /// claims an archive extension, which makes it an error.
 ///
+/// Format detection is restricted to what the file name claims (`.zip` → zip, `.tar.gz` → tar
+/// in gzip, a bare `.gz` → one gzip-compressed file, …; a name without such an extension may be
+/// any of these or a plain file): libarchive never reads text as an `mtree` listing or any other
+/// exotic format, so a compressed text file stays one file and the byte limit applies to it.
+///
 /// Safety: entries with absolute paths or `..` components, symbolic or hard links pointing
 /// outside the target folder, paths running through a symbolic link, and special files are
-/// refused; unpacking stops once more than `limit` bytes have been written. Output goes to a
-/// temporary sibling of the destination, renamed into place only on success (nothing is left
-/// behind on failure). Time and memory: streaming, 64 KiB buffer.
+/// refused; unpacking stops once more than `limit` bytes have been written or more than
+/// `entryLimit` entries have been seen. Output goes to a temporary sibling of the destination,
+/// renamed into place only on success (nothing is left behind on failure). Time and memory:
+/// streaming, 64 KiB buffer.
 public struct Unpacker: Sendable {
     /// Maximum number of bytes the unpacked entries may hold in total.
     public var limit: Int64
+    /// Maximum number of entries (files, folders, links) the archive may hold.
+    public var entryLimit: Int
 
     /// Default limit: 4 GiB.
     public static let defaultLimit: Int64 = 4 << 30
+    /// Default entry limit: dataset archives hold a handful of files.
+    public static let defaultEntryLimit = 10_000
 
-    /// File name endings that must be real archives.
-    static let archiveExtensions = [".zip", ".rar", ".tar", ".tgz", ".tbz2", ".txz", ".gz", ".bz2", ".xz", ".7z"]
     /// Extensions removed from a bare compressed file's name to name its single entry.
     static let compressionExtensions = [".gz", ".bz2", ".xz"]
 
-    public init(limit: Int64 = Unpacker.defaultLimit) {
+    /// Called with (archive bytes read so far, archive size).
+    public typealias Progress = (Int64, Int64) -> Void
+
+    public init(limit: Int64 = Unpacker.defaultLimit, entryLimit: Int = Unpacker.defaultEntryLimit) {
         self.limit = limit
+        self.entryLimit = entryLimit
     }
 
     /// Unpacks `archive` into `destination` (which must not exist yet); `displayName` names the
     /// archive in messages. Returns the relative paths of the regular files written, sorted.
     @discardableResult
-    public func unpack(_ archive: URL, into destination: URL, displayName: String? = nil) throws -> [String] {
+    public func unpack(_ archive: URL, into destination: URL, displayName: String? = nil,
+                       progress: Progress = { _, _ in }) throws -> [String] {
         let name = displayName ?? archive.path
         let staging = destination.deletingLastPathComponent()
             .appendingPathComponent(".\(destination.lastPathComponent).partial-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
         do {
-            let files = try extract(archive, into: staging, name: name)
+            let files = try extract(archive, into: staging, name: name, progress: progress)
             if rename(staging.path, destination.path) != 0 {
                 throw DatasetError.output(path: destination.path, reason: "cannot move the unpacked files into place: \(String(cString: strerror(errno)))")
             }
@@ -47,14 +60,13 @@ public struct Unpacker: Sendable {
         }
     }
 
-    private func extract(_ archive: URL, into root: URL, name: String) throws -> [String] {
+    private func extract(_ archive: URL, into root: URL, name: String, progress: Progress) throws -> [String] {
         guard let reader = archive_read_new() else {
             throw DatasetError.archive(file: name, reason: "libarchive could not allocate a reader")
         }
         defer { archive_read_free(reader) }
-        archive_read_support_format_all(reader)
-        archive_read_support_format_raw(reader)
-        archive_read_support_filter_all(reader)
+        let kind = ArchiveKind(fileName: archive.lastPathComponent)
+        kind.enable(on: reader)
         func failure(_ what: String) -> DatasetError {
             let detail = archive_error_string(reader).map { String(cString: $0) } ?? "unknown error"
             return .archive(file: name, reason: "\(what): \(detail)")
@@ -62,10 +74,11 @@ public struct Unpacker: Sendable {
         guard archive_read_open_filename(reader, archive.path, 1 << 16) == ARCHIVE_OK else {
             throw failure("cannot open")
         }
+        let archiveSize = (try? FileManager.default.attributesOfItem(atPath: archive.path)[.size] as? NSNumber)?.int64Value ?? 0
         var files: [String] = []
         var written: Int64 = 0
+        var entries = 0
         var entry: OpaquePointer?
-        var first = true
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: 1 << 16, alignment: 16)
         defer { buffer.deallocate() }
         while true {
@@ -73,13 +86,11 @@ public struct Unpacker: Sendable {
             if status == ARCHIVE_EOF { break }
             guard status >= ARCHIVE_WARN, let entry else { throw failure("corrupt or truncated archive") }
             let isRaw = archive_format(reader) & ARCHIVE_FORMAT_BASE_MASK == ARCHIVE_FORMAT_RAW
-            if first && isRaw && archive_filter_count(reader) <= 1 {
-                let lower = archive.lastPathComponent.lowercased()
-                if let claimed = Self.archiveExtensions.first(where: { lower.hasSuffix($0) }) {
-                    throw DatasetError.archive(file: name, reason: "the file name ends in \(claimed) but the content is not a recognised archive")
-                }
+            if entries == 0, let mismatch = kind.mismatch(reader, archive: archive) {
+                throw DatasetError.archive(file: name, reason: mismatch)
             }
-            first = false
+            entries += 1
+            if entries > entryLimit { throw DatasetError.unpackedEntryLimit(file: name, limit: entryLimit) }
             let path = isRaw ? rawEntryName(archive) : entryPath(entry)
             let relative = try Self.checkedRelativePath(path, archive: name)
             let target = root.appendingPathComponent(relative.joined(separator: "/"))
@@ -104,19 +115,27 @@ public struct Unpacker: Sendable {
                 }
             } else if type == CArchiveRegularFile || isRaw {
                 try createParent(of: target)
-                written = try copyData(reader, to: target, buffer: buffer, written: written, name: name, failure: failure)
+                let copied = try copyData(reader, to: target, buffer: buffer, written: written, name: name, failure: failure) {
+                    progress(archive_filter_bytes(reader, -1), archiveSize)
+                }
+                if isRaw, !copied.sawNonZero {
+                    throw DatasetError.archive(file: name, reason: kind.blankContent(bytes: copied.total - written, reader: reader))
+                }
+                written = copied.total
                 files.append(relative.joined(separator: "/"))
             } else {
                 throw DatasetError.unsafeEntry(file: name, entry: path, reason: "special files (devices, FIFOs, sockets) are not unpacked")
             }
         }
-        if first { throw DatasetError.archive(file: name, reason: "the archive holds no entries") }
+        if entries == 0 { throw DatasetError.archive(file: name, reason: kind.noEntries(reader)) }
         return files.sorted()
     }
 
-    /// Streams the current entry's data to `target`, enforcing the size limit.
+    /// Streams the current entry's data to `target`, enforcing the size limit. Returns the running
+    /// total of bytes written and whether this entry held any non-zero byte.
     private func copyData(_ reader: OpaquePointer, to target: URL, buffer: UnsafeMutableRawPointer, written: Int64,
-                          name: String, failure: (String) -> DatasetError) throws -> Int64 {
+                          name: String, failure: (String) -> DatasetError,
+                          progress: () -> Void) throws -> (total: Int64, sawNonZero: Bool) {
         unlink(target.path)
         let descriptor = open(target.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644)
         guard descriptor >= 0 else {
@@ -124,12 +143,17 @@ public struct Unpacker: Sendable {
         }
         defer { close(descriptor) }
         var total = written
+        var sawNonZero = false
         while true {
             let count = archive_read_data(reader, buffer, 1 << 16)
             if count == 0 { break }
             guard count > 0 else { throw failure("corrupt or truncated data in '\(target.lastPathComponent)'") }
             total += Int64(count)
             if total > limit { throw DatasetError.unpackedSizeLimit(file: name, limit: limit) }
+            if !sawNonZero {
+                let bytes = UnsafeRawBufferPointer(start: buffer, count: count)
+                sawNonZero = bytes.contains { $0 != 0 }
+            }
             var offset = 0
             while offset < count {
                 let result = write(descriptor, buffer + offset, count - offset)
@@ -138,8 +162,9 @@ public struct Unpacker: Sendable {
                 }
                 offset += result
             }
+            progress()
         }
-        return total
+        return (total, sawNonZero)
     }
 
     private func entryPath(_ entry: OpaquePointer) -> String {

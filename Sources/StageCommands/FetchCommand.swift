@@ -51,21 +51,19 @@ public struct FetchCommand: ParsableCommand {
 
     public init() {}
 
+    /// The command line's `--url`/`--sha256`/`--layout`/`--data`/`--xml`.
+    private var source: SourceDescription {
+        SourceDescription(urls: urls, sha256: sha256, layout: layout, data: data, xml: xml)
+    }
+
     public func validate() throws {
         guard ImputePolicy(rawValue: impute) != nil else {
             throw ValidationError("--impute must be 'error' or 'zero', not '\(impute)'")
         }
-        if !urls.isEmpty && sha256 == nil {
-            throw ValidationError("--url needs --sha256 (a download is always verified)")
-        }
-        if let sha256, !Catalog.isHexDigest(sha256.lowercased()) {
-            throw ValidationError("--sha256 must be 64 hexadecimal digits")
-        }
-        if layout != nil || data != nil || xml != nil {
-            guard !urls.isEmpty, let layout, let kind = DatasetLayout(rawValue: layout), data != nil else {
-                throw ValidationError("--layout (mulan|meka) and --data describe an archive given with --url; pass all three")
-            }
-            if kind == .mulan && xml == nil { throw ValidationError("--layout mulan needs --xml naming the label XML member") }
+        do {
+            _ = try source.validated(dataset: dataset)
+        } catch {
+            throw ValidationError(error.description)
         }
         guard maxUnpackedBytes > 0 else {
             throw ValidationError("--max-unpacked-bytes must be positive")
@@ -80,15 +78,12 @@ public struct FetchCommand: ParsableCommand {
             cache: URL(fileURLWithPath: cache), urls: urls, sha256: sha256,
             impute: ImputePolicy(rawValue: impute) ?? .error, maxUnpackedBytes: maxUnpackedBytes,
             output: URL(fileURLWithPath: output))
-        if let layout, let kind = DatasetLayout(rawValue: layout), let data, let sha256, let first = urls.first {
-            let archive = URL(string: first)?.lastPathComponent ?? (first as NSString).lastPathComponent
-            options.adHocEntry = CatalogEntry(name: dataset, layout: kind, archive: archive, sha256: sha256.lowercased(),
-                                              urls: urls, data: data.split(separator: ",").map(String.init), xml: xml)
-        }
-        let display = ProgressLine()
+        options.adHocEntry = try? source.validated(dataset: dataset)
+        let display = TerminalProgress()
         do {
-            let meta = try FetchStage.run(options) { received, total in display.update(received: received, total: total) }
+            let meta = try FetchStage.run(options) { display.update($0) }
             display.finish()
+            for warning in meta.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
             let s = meta.statistics
             print("\(meta.name): \(s.instances) instances, \(s.features) features, \(s.labels) labels, "
                 + "cardinality \(String(format: "%.3f", s.cardinality)) -> \(output)")
@@ -97,39 +92,5 @@ public struct FetchCommand: ParsableCommand {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(1)
         }
-    }
-}
-
-/// A download progress line on stderr, redrawn at most once per percent.
-final class ProgressLine: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lastShown = -1
-    private var active = false
-
-    func update(received: Int64, total: Int64?) {
-        lock.lock()
-        defer { lock.unlock() }
-        let megabytes = String(format: "%.1f", Double(received) / 1_048_576)
-        let text: String
-        if let total, total > 0 {
-            let percent = Int(received * 100 / total)
-            guard percent != lastShown else { return }
-            lastShown = percent
-            text = "\rdownloading: \(percent)% (\(megabytes) of \(String(format: "%.1f", Double(total) / 1_048_576)) MB)"
-        } else {
-            let step = Int(received >> 20)
-            guard step != lastShown else { return }
-            lastShown = step
-            text = "\rdownloading: \(megabytes) MB"
-        }
-        active = true
-        FileHandle.standardError.write(Data(text.utf8))
-    }
-
-    func finish() {
-        lock.lock()
-        defer { lock.unlock() }
-        if active { FileHandle.standardError.write(Data("\n".utf8)) }
-        active = false
     }
 }

@@ -11,7 +11,7 @@ import Testing
         #expect(table.attributes.map(\.name) == ["first feature", "it's", "c"])
         #expect(table.attributes[2].kind == .nominal(["yes", "no"]))
         #expect(table.rowCount == 2)
-        #expect(table.values == [1.5, -2, 1, 30, 4, 0])
+        #expect(table.denseValues() == [1.5, -2, 1, 30, 4, 0])
         #expect(table.lines == [9, 11])
     }
 
@@ -19,13 +19,15 @@ import Testing
         let text = "@relation s\n@attribute a numeric\n@attribute b {0,1}\n@attribute c numeric\n@data\n{0 2.5,2 -1}\n{}\n{ 1 1 }\n"
         let table = try Fixtures.parse(text)
         #expect(table.hasSparseRows)
-        #expect(table.values == [2.5, 0, -1, 0, 0, 0, 0, 1, 0])
+        #expect(table.storage == .sparse(SparseRows(rowStarts: [0, 2, 2, 3], attributes: [0, 2, 1], values: [2.5, -1, 1])))
+        #expect(table.denseValues() == [2.5, 0, -1, 0, 0, 0, 0, 1, 0])
     }
 
     @Test func missingValuesAreNaN() throws {
         let table = try Fixtures.parse("@relation m\n@attribute a numeric\n@attribute b {x,y}\n@data\n?,?\n{0 ?}\n")
-        #expect(table.values[0].isNaN && table.values[1].isNaN && table.values[2].isNaN)
-        #expect(table.values[3] == 0)
+        let values = table.denseValues()
+        #expect(values[0].isNaN && values[1].isNaN && values[2].isNaN)
+        #expect(values[3] == 0)
     }
 
     @Test func wrongValueCountNamesTheLine() {

@@ -248,9 +248,7 @@ import TestSupport
     }
 
     @Test func compressedRowsByHand() {
-        let dataset = MultiLabelDataset(featureNames: ["a", "b", "c"], labelNames: ["y"], features: [0, 2, 0, 0, 0, 0, 1, 0, 3],
-                                        labels: [1, 0, 1], count: 3)
-        let csr = DatasetWriter.compressedRows(dataset)
+        let csr = DatasetWriter.compressedRows([0, 2, 0, 0, 0, 0, 1, 0, 3], rows: 3, columns: 3)
         #expect(csr.indptr == [0, 1, 1, 3] && csr.indices == [1, 0, 2] && csr.data == [2, 1, 3])
     }
 

@@ -133,6 +133,6 @@ import TestSupport
     @Test func notAnArchive() throws {
         let fake = TestSupport.temporaryFolder("archives").appendingPathComponent("fake.zip")
         try Data("just text, no archive\n".utf8).write(to: fake)
-        expectFailure(fake) { if case let .archive(_, reason) = $0 { return reason.contains("not a recognised archive") } else { return false } }
+        expectFailure(fake) { if case let .archive(_, reason) = $0 { return reason.contains("ends in .zip") && reason.contains("'just text, no archive") } else { return false } }
     }
 }
