@@ -52,8 +52,10 @@ struct ArchiveKind {
     }
 
     /// Lets `reader` detect only these formats and filters, plus `raw` (so that content of
-    /// another kind is read as raw bytes and reported, never misread as an exotic format).
+    /// another kind is read as raw bytes and reported, never misread as an exotic format) and
+    /// `empty` (a zero-length stream).
     func enable(on reader: OpaquePointer) {
+        archive_read_support_format_empty(reader)
         for format in Set(formats + [ARCHIVE_FORMAT_RAW]) {
             switch format {
             case ARCHIVE_FORMAT_ZIP: archive_read_support_format_zip(reader)
@@ -97,10 +99,11 @@ struct ArchiveKind {
     func noEntries(_ reader: OpaquePointer) -> String {
         let format = archive_format(reader) & ARCHIVE_FORMAT_BASE_MASK
         let filter = archive_filter_code(reader, 0)
+        if format == ARCHIVE_FORMAT_EMPTY { return blankContent(bytes: 0, reader: reader) }
         let decompressed = filter == ARCHIVE_FILTER_NONE ? "" : " after \(Self.filterName(reader)) decompression"
         if format == ARCHIVE_FORMAT_TAR {
-            return "it is an empty tar archive: its \(archive_filter_bytes(reader, 0)) bytes\(decompressed) are only the "
-                + "zero-filled end-of-archive marker, with no file in it (a blank or zero-filled download?)"
+            return "it is an empty tar archive:\(decompressed) it starts with the zero-filled end-of-archive marker, "
+                + "so it holds no file (a blank or zero-filled download?)"
         }
         return "it is an empty \(Self.formatName(reader)) archive with no file in it"
     }

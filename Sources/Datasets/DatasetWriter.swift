@@ -83,7 +83,7 @@ public enum DatasetWriter {
             for entry in entries { row[Int(csr.indices[entry])] = csr.data[entry] }
             try row.withUnsafeBufferPointer { try writer.write(slice: r, floats: $0) }
             for entry in entries { row[Int(csr.indices[entry])] = 0 }
-            if r % step == step - 1 { progress(Int64(r + 1), Int64(rows)) }
+            if r % step == step - 1 || r == rows - 1 { progress(Int64(r + 1), Int64(rows)) }
         }
         try writer.finish()
     }

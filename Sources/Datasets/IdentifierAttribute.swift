@@ -11,6 +11,14 @@ public struct IdentifierAttribute: Equatable, Sendable {
     /// One-hot columns it becomes (its declared values).
     public var columns: Int
 
+    public init(index: Int, name: String, distinctValues: Int, rowsWithValue: Int, columns: Int) {
+        self.index = index
+        self.name = name
+        self.distinctValues = distinctValues
+        self.rowsWithValue = rowsWithValue
+        self.columns = columns
+    }
+
     /// At least this many rows must have a value before an attribute can count as an identifier.
     public static let minimumRows = 10
     /// Fraction of the rows with a value that must have distinct values.
