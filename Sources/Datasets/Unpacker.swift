@@ -99,23 +99,23 @@ public struct Unpacker: Sendable {
             if let hardlink = string(archive_entry_hardlink_utf8(entry)) ?? string(archive_entry_hardlink(entry)) {
                 let source = try Self.checkedRelativePath(hardlink, archive: name)
                 try refuseSymbolicLinkParents(source, root: root, archive: name, entry: path)
-                try createParent(of: target)
+                try createParent(of: target, archive: name, entry: path)
                 if link(root.appendingPathComponent(source.joined(separator: "/")).path, target.path) != 0 {
                     throw DatasetError.archive(file: name, reason: "hard link '\(path)' -> '\(hardlink)' failed: \(String(cString: strerror(errno)))")
                 }
                 files.append(relative.joined(separator: "/"))
             } else if type == CArchiveDirectory {
-                try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
+                try createFolder(target, archive: name, entry: path)
             } else if type == CArchiveSymbolicLink {
                 let destination = string(archive_entry_symlink_utf8(entry)) ?? string(archive_entry_symlink(entry)) ?? ""
                 try Self.checkSymbolicLink(path: relative, target: destination, archive: name)
-                try createParent(of: target)
+                try createParent(of: target, archive: name, entry: path)
                 if symlink(destination, target.path) != 0 {
                     throw DatasetError.archive(file: name, reason: "symbolic link '\(path)' failed: \(String(cString: strerror(errno)))")
                 }
             } else if type == CArchiveRegularFile || isRaw {
-                try createParent(of: target)
-                let copied = try copyData(reader, to: target, buffer: buffer, written: written, name: name, failure: failure) {
+                try createParent(of: target, archive: name, entry: path)
+                let copied = try copyData(reader, to: target, entry: path, buffer: buffer, written: written, name: name, failure: failure) {
                     progress(archive_filter_bytes(reader, -1), archiveSize)
                 }
                 if isRaw, !copied.sawNonZero {
@@ -133,13 +133,14 @@ public struct Unpacker: Sendable {
 
     /// Streams the current entry's data to `target`, enforcing the size limit. Returns the running
     /// total of bytes written and whether this entry held any non-zero byte.
-    private func copyData(_ reader: OpaquePointer, to target: URL, buffer: UnsafeMutableRawPointer, written: Int64,
+    private func copyData(_ reader: OpaquePointer, to target: URL, entry: String, buffer: UnsafeMutableRawPointer, written: Int64,
                           name: String, failure: (String) -> DatasetError,
                           progress: () -> Void) throws -> (total: Int64, sawNonZero: Bool) {
         unlink(target.path)
         let descriptor = open(target.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644)
         guard descriptor >= 0 else {
-            throw DatasetError.output(path: target.path, reason: "cannot create: \(String(cString: strerror(errno)))")
+            throw DatasetError.archive(file: name, reason: "entry '\(entry)' cannot be unpacked: \(String(cString: strerror(errno))) "
+                                        + "(another entry of the same path is a folder, or the name is too long for the file system)")
         }
         defer { close(descriptor) }
         var total = written
@@ -184,8 +185,19 @@ public struct Unpacker: Sendable {
         pointer.map { String(cString: $0) }
     }
 
-    private func createParent(of url: URL) throws {
-        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    private func createParent(of url: URL, archive: String, entry: String) throws {
+        try createFolder(url.deletingLastPathComponent(), archive: archive, entry: entry)
+    }
+
+    /// Creates a folder for an entry; a clash with a file of the same name (or a name the file
+    /// system refuses) is an error naming the archive and the entry.
+    private func createFolder(_ url: URL, archive: String, entry: String) throws {
+        do {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        } catch {
+            throw DatasetError.archive(file: archive, reason: "entry '\(entry)' cannot be unpacked: its folder \(url.lastPathComponent) "
+                                        + "clashes with a file of the same name or is refused by the file system")
+        }
     }
 
     /// Refuses to write below a path component that is (already) a symbolic link.
