@@ -30,7 +30,7 @@ struct ArffHeaderParser {
             guard cursor.peek == UInt8(ascii: "@") else {
                 throw DatasetError.arff(file: file, line: line, reason: "expected @relation, @attribute or @data before the data section")
             }
-            let keyword = cursor.readWord().lowercased()
+            let keyword = cursor.readKeyword()
             switch keyword {
             case "@relation":
                 cursor.skipSpaces()
@@ -78,12 +78,12 @@ struct ArffHeaderParser {
             guard !values.isEmpty else {
                 throw DatasetError.arff(file: file, line: cursor.line, reason: "nominal attribute '\(name)' declares no values")
             }
-            if Set(values).count != values.count {
+            if values.count <= 8 ? values.indices.contains(where: { i in values[(i + 1)...].contains(values[i]) }) : Set(values).count != values.count {
                 throw DatasetError.arff(file: file, line: cursor.line, reason: "nominal attribute '\(name)' declares a value twice")
             }
             return ArffAttribute(name: name, kind: .nominal(values))
         }
-        let type = cursor.readWord().lowercased()
+        let type = cursor.readKeyword()
         switch type {
         case "numeric", "integer", "real":
             return ArffAttribute(name: name, kind: .numeric)

@@ -14,6 +14,11 @@ public enum ArffParser {
     /// Parses the ARFF file at `url`; messages name it as `displayName` (default: its path).
     public static func parse(contentsOf url: URL, displayName: String? = nil, progress: Progress? = nil) throws -> ArffTable {
         let name = displayName ?? url.path
+        // Large files are mapped (no copy); small ones read with plain system calls (fewer than
+        // Foundation's mapping needs).
+        if let bytes = try FileBytes.readIfSmall(url, displayName: name) {
+            return try bytes.withUnsafeBufferPointer { try parse($0, file: name, progress: progress) }
+        }
         let data: Data
         do {
             data = try Data(contentsOf: url, options: .alwaysMapped)
@@ -52,12 +57,18 @@ struct ArffRowReader {
     private let valueFirst: [Int]
     private let valueRanges: [Range<Int>]
     private let valueBytes: [UInt8]
+    /// Per nominal attribute, the value index of each one-digit value `0`…`9` (-1: not
+    /// declared): the common `{0,1}` lookups skip the byte comparison.
+    private let digitIndex: [Int32]
     private let progress: ArffParser.Progress?
 
     /// Dense rows (also the scratch row of a dense line in a sparse file).
     private var values: [Float] = []
-    /// Compressed rows, when the first row was sparse.
-    private var sparse: SparseRows?
+    /// Whether rows are kept compressed (the first row was sparse), in the three arrays below.
+    private var compressed = false
+    private var rowStarts: [Int] = [0]
+    private var entryAttributes: [Int32] = []
+    private var entryValues: [Float] = []
     private(set) var lines: [Int32] = []
     private(set) var rowCount = 0
     private(set) var sawSparseRow = false
@@ -87,12 +98,20 @@ struct ArffRowReader {
         valueFirst = first
         valueRanges = ranges
         valueBytes = pool
+        var digits = [Int32](repeating: -1, count: attributes.count * 10)
+        for (position, attribute) in attributes.enumerated() {
+            for (index, value) in (attribute.nominalValues ?? []).enumerated().reversed() {
+                let utf8 = Array(value.utf8)
+                if utf8.count == 1, utf8[0] &- 48 < 10 { digits[position * 10 + Int(utf8[0] &- 48)] = Int32(index) }
+            }
+        }
+        digitIndex = digits
         zeroRow = [Float](repeating: 0, count: attributes.count)
     }
 
     /// The rows read: dense, or compressed when the first row was sparse.
     var storage: ArffValues {
-        sparse.map { .sparse($0) } ?? .dense(values)
+        compressed ? .sparse(SparseRows(rowStarts: rowStarts, attributes: entryAttributes, values: entryValues)) : .dense(values)
     }
 
     mutating func readRows(from offset: Int, line firstLine: Int) throws {
@@ -116,14 +135,14 @@ struct ArffRowReader {
             if rowCount == 0 { reserve(sparseRows: isSparse, from: start) }
             if isSparse {
                 sawSparseRow = true
-                if sparse != nil {
+                if compressed {
                     try readSparseRowCompressed(start + 1, end, line: line)
                 } else {
                     try readSparseRowIntoDense(start + 1, end, line: line)
                 }
             } else {
                 try readDenseRow(start, end, line: line)
-                if sparse != nil { compressLastDenseRow() }
+                if compressed { compressLastDenseRow() }
             }
             lines.append(Int32(truncatingIfNeeded: line))
             rowCount += 1
@@ -136,9 +155,8 @@ struct ArffRowReader {
         let newlines = countNewlines(from: offset) + 1
         lines.reserveCapacity(newlines)
         if sparseRows {
-            var rows = SparseRows()
-            rows.rowStarts.reserveCapacity(newlines + 1)
-            sparse = rows
+            compressed = true
+            rowStarts.reserveCapacity(newlines + 1)
         } else {
             values.reserveCapacity(newlines * attributeCount)
         }
@@ -158,10 +176,11 @@ struct ArffRowReader {
     private mutating func readDenseRow(_ start: Int, _ end: Int, line: Int) throws {
         let base = bytes.baseAddress!
         var p = start
+        let rowBase = values.count
+        values.append(contentsOf: zeroRow)
         for attribute in 0..<attributeCount {
             while p < end, ArffBytes.isSpace(base[p]) { p += 1 }
-            let value = try readValue(attribute: attribute, at: &p, end: end, line: line, inSparseRow: false)
-            values.append(value)
+            values[rowBase + attribute] = try readValue(attribute: attribute, at: &p, end: end, line: line, inSparseRow: false)
             while p < end, ArffBytes.isSpace(base[p]) { p += 1 }
             if attribute + 1 < attributeCount {
                 guard p < end, base[p] == UInt8(ascii: ",") else {
@@ -176,10 +195,10 @@ struct ArffRowReader {
     /// Moves the dense row just read (the scratch `values`) into the compressed rows.
     private mutating func compressLastDenseRow() {
         for attribute in 0..<attributeCount where values[attribute] != 0 {
-            sparse!.attributes.append(Int32(attribute))
-            sparse!.values.append(values[attribute])
+            entryAttributes.append(Int32(attribute))
+            entryValues.append(values[attribute])
         }
-        sparse!.rowStarts.append(sparse!.attributes.count)
+        rowStarts.append(entryAttributes.count)
         values.removeAll(keepingCapacity: true)
     }
 
@@ -188,51 +207,49 @@ struct ArffRowReader {
     private mutating func readSparseRowIntoDense(_ start: Int, _ end: Int, line: Int) throws {
         let rowBase = values.count
         values.append(contentsOf: zeroRow)
-        try readSparseEntries(start, end, line: line) { reader, index, value in
-            reader.values[rowBase + index] = value
-        }
+        try readSparseEntries(start, end, line: line, denseRow: rowBase)
     }
 
     /// Reads `{index value, …}` entries (after the `{`) into the compressed rows, keeping them
     /// sorted by index without zeros (a repeated index keeps its last value).
     private mutating func readSparseRowCompressed(_ start: Int, _ end: Int, line: Int) throws {
-        let rowStart = sparse!.attributes.count
-        var ordered = true
-        try readSparseEntries(start, end, line: line) { reader, index, value in
-            if let last = reader.sparse!.attributes.last, reader.sparse!.attributes.count > rowStart, Int(last) >= index { ordered = false }
-            reader.sparse!.attributes.append(Int32(index))
-            reader.sparse!.values.append(value)
-        }
+        let rowStart = entryAttributes.count
+        let ordered = try readSparseEntries(start, end, line: line, denseRow: nil)
         if !ordered { sortRow(from: rowStart) }
         // Drop explicit zeros (after sorting, so that a later zero overrides an earlier value).
         var kept = rowStart
-        for entry in rowStart..<sparse!.attributes.count where sparse!.values[entry] != 0 {
-            sparse!.attributes[kept] = sparse!.attributes[entry]
-            sparse!.values[kept] = sparse!.values[entry]
+        for entry in rowStart..<entryAttributes.count where entryValues[entry] != 0 {
+            entryAttributes[kept] = entryAttributes[entry]
+            entryValues[kept] = entryValues[entry]
             kept += 1
         }
-        sparse!.attributes.removeSubrange(kept...)
-        sparse!.values.removeSubrange(kept...)
-        sparse!.rowStarts.append(kept)
+        if kept < entryAttributes.count {
+            entryAttributes.removeSubrange(kept...)
+            entryValues.removeSubrange(kept...)
+        }
+        rowStarts.append(kept)
     }
 
     /// Sorts the current row's entries by index (stable) and keeps the last value of a repeated index.
     private mutating func sortRow(from rowStart: Int) {
-        let entries = (rowStart..<sparse!.attributes.count).map { (sparse!.attributes[$0], sparse!.values[$0]) }
+        let entries = (rowStart..<entryAttributes.count).map { (entryAttributes[$0], entryValues[$0]) }
         var merged: [(Int32, Float)] = []
         for entry in entries.enumerated().sorted(by: { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }).map(\.element) {
             if let last = merged.last, last.0 == entry.0 { merged[merged.count - 1] = entry } else { merged.append(entry) }
         }
-        sparse!.attributes.replaceSubrange(rowStart..., with: merged.map(\.0))
-        sparse!.values.replaceSubrange(rowStart..., with: merged.map(\.1))
+        entryAttributes.replaceSubrange(rowStart..., with: merged.map(\.0))
+        entryValues.replaceSubrange(rowStart..., with: merged.map(\.1))
     }
 
-    /// Parses the entries of a sparse row (after its `{`) and hands each (index, value) to `store`.
-    @inline(__always)
-    private mutating func readSparseEntries(_ start: Int, _ end: Int, line: Int,
-                                            store: (inout ArffRowReader, Int, Float) -> Void) throws {
+    /// Parses the entries of a sparse row (after its `{`): into the dense row starting at
+    /// `denseRow`, or (nil) appended to the compressed entries. Returns whether the indices were
+    /// strictly increasing.
+    @discardableResult
+    private mutating func readSparseEntries(_ start: Int, _ end: Int, line: Int, denseRow: Int?) throws -> Bool {
         let base = bytes.baseAddress!
         var p = start
+        var previous = -1
+        var ordered = true
         while true {
             while p < end, ArffBytes.isSpace(base[p]) { p += 1 }
             guard p < end else {
@@ -251,7 +268,14 @@ struct ArffRowReader {
             }
             while p < end, ArffBytes.isSpace(base[p]) { p += 1 }
             let value = try readValue(attribute: index, at: &p, end: end, line: line, inSparseRow: true)
-            store(&self, index, value)
+            if let denseRow {
+                values[denseRow + index] = value
+            } else {
+                entryAttributes.append(Int32(index))
+                entryValues.append(value)
+            }
+            if index <= previous { ordered = false }
+            previous = index
             while p < end, ArffBytes.isSpace(base[p]) { p += 1 }
             if p < end, base[p] == UInt8(ascii: ",") { p += 1 }
         }
@@ -259,6 +283,7 @@ struct ArffRowReader {
         if p != end {
             throw DatasetError.arff(file: file, line: line, reason: "unexpected text after the closing '}' of a sparse row")
         }
+        return ordered
     }
 
     /// Reads one value for `attribute` starting at `p` (no leading blanks); leaves `p` after it.
@@ -296,6 +321,10 @@ struct ArffRowReader {
                                     reason: "value '\(token)' of numeric attribute '\(attributes[attribute].name)' is not a finite number")
         }
         let length = end - start
+        if length == 1, text[start] &- 48 < 10 {
+            let index = digitIndex[attribute &* 10 &+ Int(text[start] &- 48)]
+            if index >= 0 { return Float(index) }
+        }
         let found = valueBytes.withUnsafeBufferPointer { pool -> Int in
             for k in valueFirst[attribute]..<valueFirst[attribute + 1] {
                 let range = valueRanges[k]
@@ -333,6 +362,31 @@ struct ArffRowReader {
             p += 1
         }
         return .arff(file: file, line: line, reason: "expected \(attributeCount) values (one per attribute), found \(count)")
+    }
+}
+
+/// Reading a small file in one go with plain system calls.
+enum FileBytes {
+    /// Files from this size on are better memory-mapped than read.
+    static let mappingThreshold = 16 << 20
+
+    /// The whole file, or nil when it is at least `mappingThreshold` bytes long.
+    static func readIfSmall(_ url: URL, displayName: String) throws -> [UInt8]? {
+        func failure(_ reason: String) -> DatasetError { .arff(file: displayName, line: 0, reason: "cannot read the file (\(reason))") }
+        let descriptor = open(url.path, O_RDONLY)
+        guard descriptor >= 0 else { throw failure(String(cString: strerror(errno))) }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw failure(String(cString: strerror(errno))) }
+        guard info.st_size < mappingThreshold else { return nil }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var filled = 0
+        while filled < bytes.count {
+            let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
+            guard count > 0 else { throw failure(count == 0 ? "it shrank while being read" : String(cString: strerror(errno))) }
+            filled += count
+        }
+        return bytes
     }
 }
 

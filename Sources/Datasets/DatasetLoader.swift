@@ -32,13 +32,14 @@ public enum DatasetLoader {
     /// catalog or the command line, after `origin`. `progress` hears about each file's parse.
     public static func load(_ entry: CatalogEntry, from folder: URL, options: Options = Options(),
                             origin: EntryOrigin, progress: FetchProgress.Handler? = nil) throws -> Loaded {
+        let folderPath = folder.path
         func member(_ path: String, key: String) throws -> URL {
-            let url = folder.appendingPathComponent(path)
-            var isFolder: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), !isFolder.boolValue else {
+            let file = folderPath + "/" + path
+            var info = stat()
+            guard stat(file, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
                 throw DatasetError.missingMember(archive: entry.archive, member: path, key: key, available: files(below: folder), listedBy: origin)
             }
-            return url
+            return URL(fileURLWithPath: file, isDirectory: false)
         }
         var table: ArffTable?
         for path in entry.data {

@@ -5,10 +5,10 @@ public enum LabelSource {
     /// Mulan: the label names listed by an XML file (`<label name="…">`, nesting ignored), in file order.
     /// The file must be well-formed XML naming at least one label.
     public static func mulanLabelNames(xml url: URL, displayName: String) throws -> [String] {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw DatasetError.labels(file: displayName, reason: "cannot read the label XML")
+        guard let bytes = try? FileBytes.readIfSmall(url, displayName: displayName) else {
+            throw DatasetError.labels(file: displayName, reason: "cannot read the label XML, or it is larger than \(FileBytes.mappingThreshold >> 20) MiB")
         }
-        return try parseMulanXML(Array(data), file: displayName)
+        return try parseMulanXML(bytes, file: displayName)
     }
 
     /// The `name` attribute of every `<label …>` element of a well-formed XML document, entities

@@ -146,7 +146,7 @@ struct LabelXMLReader {
             if bytes[position] == UInt8(ascii: "&") {
                 _ = try reference()
             } else {
-                if lookingAt("]]>") { throw failure("']]>' outside a CDATA section") }
+                if bytes[position] == UInt8(ascii: "]"), lookingAt("]]>") { throw failure("']]>' outside a CDATA section") }
                 if bytes[position] == 0x0A { line += 1 }
                 position += 1
             }
@@ -231,10 +231,10 @@ struct LabelXMLReader {
     }
 
     /// Moves past the next `terminator`, counting lines.
-    private mutating func skipPast(_ terminator: String, what: String) throws {
+    private mutating func skipPast(_ terminator: StaticString, what: String) throws {
         let startLine = line
         while position < bytes.count {
-            if lookingAt(terminator) { position += terminator.utf8.count; return }
+            if lookingAt(terminator) { position += terminator.utf8CodeUnitCount; return }
             if bytes[position] == 0x0A { line += 1 }
             position += 1
         }
@@ -266,17 +266,16 @@ struct LabelXMLReader {
         return position > start
     }
 
-    private mutating func expect(_ token: String, what: String) throws {
+    private mutating func expect(_ token: StaticString, what: String) throws {
         guard lookingAt(token) else { throw failure("expected \(what), found \(found())") }
-        position += token.utf8.count
+        position += token.utf8CodeUnitCount
     }
 
-    private func lookingAt(_ token: String) -> Bool {
-        var index = position
-        for byte in token.utf8 {
-            guard index < bytes.count, bytes[index] == byte else { return false }
-            index += 1
-        }
+    private func lookingAt(_ token: StaticString) -> Bool {
+        let count = token.utf8CodeUnitCount
+        guard position + count <= bytes.count else { return false }
+        let start = token.utf8Start
+        for offset in 0..<count where bytes[position + offset] != start[offset] { return false }
         return true
     }
 

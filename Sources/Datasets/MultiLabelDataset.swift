@@ -225,26 +225,38 @@ private struct EncodingPlan {
         let d = featureNames.count
         let q = labelCount
         var features = [Float](repeating: 0, count: rows * d)
+        let modes = self.modes, offsets = self.offsets, binaryValue = self.binaryValue
         try source.withUnsafeBufferPointer { source in
             try features.withUnsafeMutableBufferPointer { out in
                 try labels.withUnsafeMutableBufferPointer { outLabels in
-                    for row in 0..<rows {
-                        let input = row * attributeCount
-                        for attribute in 0..<attributeCount {
-                            let mode = modes[attribute]
-                            if mode == .dropped { continue }
-                            let value = source[input + attribute]
-                            let offset = offsets[attribute]
-                            if value.isNaN {
-                                if let error = missingValue(attribute, row: row, table: table, impute: impute) { throw error }
-                                continue
-                            }
-                            switch mode {
-                            case .number: out[row * d + offset] = value
-                            case .binary: out[row * d + offset] = binaryValue[2 * attribute + Int(value)]
-                            case .oneHot: out[row * d + offset + Int(value)] = 1
-                            case .label: outLabels[row * q + offset] = try labelValue(attribute, value, row: row, table: table)
-                            case .dropped: break
+                    try modes.withUnsafeBufferPointer { modes in
+                        try offsets.withUnsafeBufferPointer { offsets in
+                            try binaryValue.withUnsafeBufferPointer { binaryValue in
+                                for row in 0..<rows {
+                                    let input = row * attributeCount
+                                    let output = row * d
+                                    for attribute in 0..<attributeCount {
+                                        let mode = modes[attribute]
+                                        let value = source[input + attribute]
+                                        let offset = offsets[attribute]
+                                        if mode == .number && !value.isNaN {
+                                            out[output + offset] = value
+                                            continue
+                                        }
+                                        if mode == .dropped { continue }
+                                        if value.isNaN {
+                                            if let error = missingValue(attribute, row: row, table: table, impute: impute) { throw error }
+                                            continue
+                                        }
+                                        switch mode {
+                                        case .number: out[output + offset] = value
+                                        case .binary: out[output + offset] = binaryValue[2 * attribute + Int(value)]
+                                        case .oneHot: out[output + offset + Int(value)] = 1
+                                        case .label: outLabels[row * q + offset] = try labelValue(attribute, value, row: row, table: table)
+                                        case .dropped: break
+                                        }
+                                    }
+                                }
                             }
                         }
                     }
@@ -266,44 +278,46 @@ private struct EncodingPlan {
         indices.reserveCapacity(source.values.count + rows * nonZeroDefaults.count)
         data.reserveCapacity(source.values.count + rows * nonZeroDefaults.count)
         try labels.withUnsafeMutableBufferPointer { outLabels in
-            /// Writes one attribute's value of `row` (value index 0 for an omitted nominal value).
-            func emit(_ attribute: Int, _ value: Float, row: Int) throws {
-                let mode = modes[attribute]
-                if mode == .dropped { return }
-                if value.isNaN {
-                    if let error = missingValue(attribute, row: row, table: table, impute: impute) { throw error }
-                    return
-                }
-                let offset = offsets[attribute]
-                switch mode {
-                case .number:
-                    if value != 0 { indices.append(Int32(offset)); data.append(value) }
-                case .binary:
-                    let number = binaryValue[2 * attribute + Int(value)]
-                    if number != 0 { indices.append(Int32(offset)); data.append(number) }
-                case .oneHot:
-                    indices.append(Int32(offset + Int(value)))
-                    data.append(1)
-                case .label:
-                    outLabels[row * q + offset] = try labelValue(attribute, value, row: row, table: table)
-                case .dropped:
-                    break
-                }
-            }
             for row in 0..<rows {
+                var entry = source.rowStarts[row]
+                let rowEnd = source.rowStarts[row + 1]
                 var nextDefault = 0
-                for entry in source.rowStarts[row]..<source.rowStarts[row + 1] {
-                    let attribute = Int(source.attributes[entry])
-                    while nextDefault < nonZeroDefaults.count, nonZeroDefaults[nextDefault] < attribute {
-                        try emit(nonZeroDefaults[nextDefault], 0, row: row)
+                while true {
+                    // The next attribute of the row: an explicit entry, or an omitted one whose value index 0 is non-zero.
+                    let explicit = entry < rowEnd ? Int(source.attributes[entry]) : Int.max
+                    let implicit = nextDefault < nonZeroDefaults.count ? nonZeroDefaults[nextDefault] : Int.max
+                    if explicit == Int.max && implicit == Int.max { break }
+                    let attribute: Int
+                    let value: Float
+                    if explicit <= implicit {
+                        (attribute, value) = (explicit, source.values[entry])
+                        entry += 1
+                        if implicit == explicit { nextDefault += 1 }
+                    } else {
+                        (attribute, value) = (implicit, 0)
                         nextDefault += 1
                     }
-                    if nextDefault < nonZeroDefaults.count, nonZeroDefaults[nextDefault] == attribute { nextDefault += 1 }
-                    try emit(attribute, source.values[entry], row: row)
-                }
-                while nextDefault < nonZeroDefaults.count {
-                    try emit(nonZeroDefaults[nextDefault], 0, row: row)
-                    nextDefault += 1
+                    let mode = modes[attribute]
+                    if mode == .dropped { continue }
+                    if value.isNaN {
+                        if let error = missingValue(attribute, row: row, table: table, impute: impute) { throw error }
+                        continue
+                    }
+                    let offset = offsets[attribute]
+                    switch mode {
+                    case .number:
+                        if value != 0 { indices.append(Int32(offset)); data.append(value) }
+                    case .binary:
+                        let number = binaryValue[2 * attribute + Int(value)]
+                        if number != 0 { indices.append(Int32(offset)); data.append(number) }
+                    case .oneHot:
+                        indices.append(Int32(offset + Int(value)))
+                        data.append(1)
+                    case .label:
+                        outLabels[row * q + offset] = try labelValue(attribute, value, row: row, table: table)
+                    case .dropped:
+                        break
+                    }
                 }
                 indptr.append(Int64(indices.count))
             }
