@@ -66,7 +66,7 @@ struct ArffRowReader {
     private var values: [Float] = []
     /// Whether rows are kept compressed (the first row was sparse), in the three arrays below.
     private var compressed = false
-    private var rowStarts: [Int] = [0]
+    private var rowStarts: [Int64] = [0]
     private var entryAttributes: [Int32] = []
     private var entryValues: [Float] = []
     private(set) var lines: [Int32] = []
@@ -111,7 +111,7 @@ struct ArffRowReader {
 
     /// The rows read: dense, or compressed when the first row was sparse.
     var storage: ArffValues {
-        compressed ? .sparse(SparseRows(rowStarts: rowStarts, attributes: entryAttributes, values: entryValues)) : .dense(values)
+        compressed ? .sparse(CompressedRows(indptr: rowStarts, indices: entryAttributes, data: entryValues)) : .dense(values)
     }
 
     mutating func readRows(from offset: Int, line firstLine: Int) throws {
@@ -198,7 +198,7 @@ struct ArffRowReader {
             entryAttributes.append(Int32(attribute))
             entryValues.append(values[attribute])
         }
-        rowStarts.append(entryAttributes.count)
+        rowStarts.append(Int64(entryAttributes.count))
         values.removeAll(keepingCapacity: true)
     }
 
@@ -227,7 +227,7 @@ struct ArffRowReader {
             entryAttributes.removeSubrange(kept...)
             entryValues.removeSubrange(kept...)
         }
-        rowStarts.append(kept)
+        rowStarts.append(Int64(kept))
     }
 
     /// Sorts the current row's entries by index (stable) and keeps the last value of a repeated index.

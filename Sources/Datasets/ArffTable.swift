@@ -28,48 +28,13 @@ public struct ArffAttribute: Equatable, Sendable {
     }
 }
 
-/// The rows of a sparse ARFF file in compressed form: row `r`'s entries are
-/// `rowStarts[r]..<rowStarts[r + 1]`, with strictly increasing `attributes` within a row.
-/// Omitted values are 0, so no entry holds 0 (a missing value `?` is a NaN entry).
-public struct SparseRows: Equatable, Sendable {
-    public var rowStarts: [Int]
-    public var attributes: [Int32]
-    public var values: [Float]
-
-    public init(rowStarts: [Int] = [0], attributes: [Int32] = [], values: [Float] = []) {
-        self.rowStarts = rowStarts
-        self.attributes = attributes
-        self.values = values
-    }
-
-    /// Dense rows (`attributeCount` values each) in compressed form.
-    init(dense: [Float], attributeCount: Int) {
-        self.init()
-        let rows = attributeCount == 0 ? 0 : dense.count / attributeCount
-        rowStarts.reserveCapacity(rows + 1)
-        for row in 0..<rows {
-            for attribute in 0..<attributeCount where dense[row * attributeCount + attribute] != 0 {
-                attributes.append(Int32(attribute))
-                values.append(dense[row * attributeCount + attribute])
-            }
-            rowStarts.append(attributes.count)
-        }
-    }
-
-    /// Appends the rows of `other`.
-    mutating func append(_ other: SparseRows) {
-        let base = attributes.count
-        rowStarts.append(contentsOf: other.rowStarts.dropFirst().map { $0 + base })
-        attributes.append(contentsOf: other.attributes)
-        values.append(contentsOf: other.values)
-    }
-}
-
 /// The values of an ARFF table: dense row-major, or compressed rows for sparse files.
 public enum ArffValues: Equatable, Sendable {
     /// `values[r * attributes.count + a]`.
     case dense([Float])
-    case sparse(SparseRows)
+    /// Compressed rows whose columns are attributes; no entry holds 0 (omitted values are 0;
+    /// a missing value `?` is a NaN entry).
+    case sparse(CompressedRows)
 }
 
 /// A parsed ARFF file: header plus its value matrix.
@@ -119,13 +84,7 @@ public struct ArffTable: Sendable {
         case let .dense(values):
             return values
         case let .sparse(rows):
-            var values = [Float](repeating: 0, count: rowCount * attributeCount)
-            for row in 0..<rowCount {
-                for entry in rows.rowStarts[row]..<rows.rowStarts[row + 1] {
-                    values[row * attributeCount + Int(rows.attributes[entry])] = rows.values[entry]
-                }
-            }
-            return values
+            return rows.denseValues(columns: attributeCount)
         }
     }
 
@@ -152,9 +111,9 @@ public struct ArffTable: Sendable {
         hasSparseRows = hasSparseRows || other.hasSparseRows
     }
 
-    private func compressed(_ values: ArffValues) -> SparseRows {
+    private func compressed(_ values: ArffValues) -> CompressedRows {
         switch values {
-        case let .dense(dense): return SparseRows(dense: dense, attributeCount: attributeCount)
+        case let .dense(dense): return CompressedRows(dense: dense, rows: dense.count / max(1, attributeCount), columns: attributeCount)
         case let .sparse(rows): return rows
         }
     }

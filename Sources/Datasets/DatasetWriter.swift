@@ -54,7 +54,7 @@ public enum DatasetWriter {
         switch dataset.features {
         case let .dense(values):
             try NpyFile.write(values, shape: shape, to: featuresURL)
-            if meta.source.sparseRows { try writeCSR(compressedRows(values, rows: dataset.count, columns: dataset.featureCount), dataset, into: folder) }
+            if meta.source.sparseRows { try writeCSR(CompressedRows(dense: values, rows: dataset.count, columns: dataset.featureCount), dataset, into: folder) }
         case let .compressedRows(csr):
             try writeDenseRows(csr, shape: shape, to: featuresURL, progress: progress)
             try writeCSR(csr, dataset, into: folder)
@@ -79,31 +79,13 @@ public enum DatasetWriter {
         var row = [Float](repeating: 0, count: columns)
         let step = max(1, rows / 100)
         for r in 0..<rows {
-            let entries = Int(csr.indptr[r])..<Int(csr.indptr[r + 1])
+            let entries = csr.entries(ofRow: r)
             for entry in entries { row[Int(csr.indices[entry])] = csr.data[entry] }
             try row.withUnsafeBufferPointer { try writer.write(slice: r, floats: $0) }
             for entry in entries { row[Int(csr.indices[entry])] = 0 }
             if r % step == step - 1 || r == rows - 1 { progress(Int64(r + 1), Int64(rows)) }
         }
         try writer.finish()
-    }
-
-    /// The non-zero values of a dense row-major matrix in compressed-sparse-row form. O(rows × columns).
-    public static func compressedRows(_ values: [Float], rows: Int, columns: Int) -> CompressedRows {
-        var indptr: [Int64] = [0]
-        var indices: [Int32] = []
-        var data: [Float] = []
-        indptr.reserveCapacity(rows + 1)
-        values.withUnsafeBufferPointer { values in
-            for row in 0..<rows {
-                for column in 0..<columns where values[row * columns + column] != 0 {
-                    indices.append(Int32(column))
-                    data.append(values[row * columns + column])
-                }
-                indptr.append(Int64(indices.count))
-            }
-        }
-        return CompressedRows(indptr: indptr, indices: indices, data: data)
     }
 
     /// JSON with sorted keys (byte-identical for identical input).

@@ -57,9 +57,9 @@ public struct IdentifierAttribute: Equatable, Sendable {
         case let .sparse(rows):
             // Explicit entries; every row without one has value index 0.
             var explicit = [Int](repeating: 0, count: candidates.count)
-            for (entry, attribute) in rows.attributes.enumerated() where slot[Int(attribute)] >= 0 {
+            for (entry, attribute) in rows.indices.enumerated() where slot[Int(attribute)] >= 0 {
                 let position = slot[Int(attribute)]
-                let value = rows.values[entry]
+                let value = rows.data[entry]
                 explicit[position] += 1
                 if value.isNaN { missing[position] += 1 } else { occurrences[first[position] + Int(value)] += 1 }
             }

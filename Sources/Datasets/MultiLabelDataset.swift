@@ -13,33 +13,11 @@ public enum FeatureMatrix: Equatable, Sendable {
     case compressedRows(CompressedRows)
 
     /// The matrix as dense row-major values (O(rows × columns) memory).
-    public func denseValues(rows: Int, columns: Int) -> [Float] {
+    public func denseValues(columns: Int) -> [Float] {
         switch self {
-        case let .dense(values):
-            return values
-        case let .compressedRows(csr):
-            var values = [Float](repeating: 0, count: rows * columns)
-            for row in 0..<rows {
-                for entry in Int(csr.indptr[row])..<Int(csr.indptr[row + 1]) {
-                    values[row * columns + Int(csr.indices[entry])] = csr.data[entry]
-                }
-            }
-            return values
+        case let .dense(values): return values
+        case let .compressedRows(csr): return csr.denseValues(columns: columns)
         }
-    }
-}
-
-/// Compressed sparse rows (scipy's `csr_matrix((data, indices, indptr))`): row `r`'s non-zero
-/// values are `data[indptr[r]..<indptr[r + 1]]` in columns `indices[…]`, increasing within a row.
-public struct CompressedRows: Equatable, Sendable {
-    public var indptr: [Int64]
-    public var indices: [Int32]
-    public var data: [Float]
-
-    public init(indptr: [Int64], indices: [Int32], data: [Float]) {
-        self.indptr = indptr
-        self.indices = indices
-        self.data = data
     }
 }
 
@@ -268,29 +246,29 @@ private struct EncodingPlan {
 
     /// Compressed rows from a sparse table: each row's explicit entries merged (in attribute
     /// order) with the attributes whose omitted value is non-zero. O(non-zero values).
-    func encodeSparse(_ source: SparseRows, table: ArffTable, impute: ImputePolicy, labels: inout [UInt8]) throws -> CompressedRows {
+    func encodeSparse(_ source: CompressedRows, table: ArffTable, impute: ImputePolicy, labels: inout [UInt8]) throws -> CompressedRows {
         let rows = table.rowCount
         let q = labelCount
         var indptr: [Int64] = [0]
         var indices: [Int32] = []
         var data: [Float] = []
         indptr.reserveCapacity(rows + 1)
-        indices.reserveCapacity(source.values.count + rows * nonZeroDefaults.count)
-        data.reserveCapacity(source.values.count + rows * nonZeroDefaults.count)
+        indices.reserveCapacity(source.data.count + rows * nonZeroDefaults.count)
+        data.reserveCapacity(source.data.count + rows * nonZeroDefaults.count)
         try labels.withUnsafeMutableBufferPointer { outLabels in
             for row in 0..<rows {
-                var entry = source.rowStarts[row]
-                let rowEnd = source.rowStarts[row + 1]
+                var entry = Int(source.indptr[row])
+                let rowEnd = Int(source.indptr[row + 1])
                 var nextDefault = 0
                 while true {
                     // The next attribute of the row: an explicit entry, or an omitted one whose value index 0 is non-zero.
-                    let explicit = entry < rowEnd ? Int(source.attributes[entry]) : Int.max
+                    let explicit = entry < rowEnd ? Int(source.indices[entry]) : Int.max
                     let implicit = nextDefault < nonZeroDefaults.count ? nonZeroDefaults[nextDefault] : Int.max
                     if explicit == Int.max && implicit == Int.max { break }
                     let attribute: Int
                     let value: Float
                     if explicit <= implicit {
-                        (attribute, value) = (explicit, source.values[entry])
+                        (attribute, value) = (explicit, source.data[entry])
                         entry += 1
                         if implicit == explicit { nextDefault += 1 }
                     } else {

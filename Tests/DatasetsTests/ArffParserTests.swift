@@ -19,7 +19,7 @@ import Testing
         let text = "@relation s\n@attribute a numeric\n@attribute b {0,1}\n@attribute c numeric\n@data\n{0 2.5,2 -1}\n{}\n{ 1 1 }\n"
         let table = try Fixtures.parse(text)
         #expect(table.hasSparseRows)
-        #expect(table.storage == .sparse(SparseRows(rowStarts: [0, 2, 2, 3], attributes: [0, 2, 1], values: [2.5, -1, 1])))
+        #expect(table.storage == .sparse(CompressedRows(indptr: [0, 2, 2, 3], indices: [0, 2, 1], data: [2.5, -1, 1])))
         #expect(table.denseValues() == [2.5, 0, -1, 0, 0, 0, 0, 1, 0])
     }
 
@@ -94,9 +94,9 @@ import Testing
             + "{2 3, 0 1}\n{1 0, 2 5, 2 6}\n0,7,0\n{1 ?}\n"
         let table = try Fixtures.parse(text)
         guard case let .sparse(rows) = table.storage else { Issue.record("dense storage"); return }
-        #expect(rows.rowStarts == [0, 2, 3, 4, 5])
-        #expect(rows.attributes == [0, 2, 2, 1, 1])
-        #expect(Array(rows.values.prefix(4)) == [1, 3, 6, 7] && rows.values[4].isNaN)
+        #expect(rows.indptr == [0, 2, 3, 4, 5])
+        #expect(rows.indices == [0, 2, 2, 1, 1])
+        #expect(Array(rows.data.prefix(4)) == [1, 3, 6, 7] && rows.data[4].isNaN)
         #expect(table.lines == [6, 7, 8, 9])
     }
 

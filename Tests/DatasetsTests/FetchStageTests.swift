@@ -215,7 +215,7 @@ import TestSupport
     }
 
     @Test func compressedRowsByHand() {
-        let csr = DatasetWriter.compressedRows([0, 2, 0, 0, 0, 0, 1, 0, 3], rows: 3, columns: 3)
+        let csr = CompressedRows(dense: [0, 2, 0, 0, 0, 0, 1, 0, 3], rows: 3, columns: 3)
         #expect(csr.indptr == [0, 1, 1, 3] && csr.indices == [1, 0, 2] && csr.data == [2, 1, 3])
     }
 
