@@ -38,7 +38,7 @@ public enum DatasetWriter {
     /// Name of the CSR copy of the features written for sparse sources.
     public static let csrFileName = "features-csr.npz"
 
-    /// Called with (rows of `features.npy` written, all rows) while dense rows are streamed out.
+    /// Called with (bytes of `features.npy` written, its size) while dense rows are streamed out.
     public typealias Progress = (Int64, Int64) -> Void
 
     /// Writes the files into `folder` (each atomically). `features.npy` is always dense float32
@@ -78,12 +78,13 @@ public enum DatasetWriter {
         let writer = try NpySliceWriter(creating: url, dtype: .float32, shape: shape)
         var row = [Float](repeating: 0, count: columns)
         let step = max(1, rows / 100)
+        let rowBytes = Int64(columns * MemoryLayout<Float>.size)
         for r in 0..<rows {
             let entries = csr.entries(ofRow: r)
             for entry in entries { row[Int(csr.indices[entry])] = csr.data[entry] }
             try row.withUnsafeBufferPointer { try writer.write(slice: r, floats: $0) }
             for entry in entries { row[Int(csr.indices[entry])] = 0 }
-            if r % step == step - 1 || r == rows - 1 { progress(Int64(r + 1), Int64(rows)) }
+            if r % step == step - 1 || r == rows - 1 { progress(Int64(r + 1) * rowBytes, Int64(rows) * rowBytes) }
         }
         try writer.finish()
     }
