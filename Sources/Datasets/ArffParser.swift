@@ -100,7 +100,7 @@ struct ArffRowReader {
         valueBytes = pool
         var digits = [Int32](repeating: -1, count: attributes.count * 10)
         for (position, attribute) in attributes.enumerated() {
-            for (index, value) in (attribute.nominalValues ?? []).enumerated().reversed() {
+            for (index, value) in (attribute.nominalValues ?? []).enumerated() {
                 let utf8 = Array(value.utf8)
                 if utf8.count == 1, utf8[0] &- 48 < 10 { digits[position * 10 + Int(utf8[0] &- 48)] = Int32(index) }
             }
