@@ -32,29 +32,39 @@ public enum FetchStage {
         }
 
         var mirrors: [URL] { parameters.mirror.map { URL(fileURLWithPath: $0) } + environmentMirrors }
+        var catalog: URL { URL(fileURLWithPath: parameters.catalog) }
 
-        /// The entry to use when the dataset is not in the catalog: an explicit `--url` with
-        /// `--sha256`, `--layout`, `--data` and, for mulan, `--xml`; nil otherwise.
-        var adHocEntry: CatalogEntry? {
+        /// The entry `--url`, `--sha256`, `--layout`, `--data` and `--xml` describe for a name the
+        /// catalog lacks (checked by `FetchParameters.validate()`); nil when they describe none.
+        public var adHocEntry: CatalogEntry? {
             guard let layout = parameters.layout, let sha256 = parameters.sha256, let first = parameters.url.first,
                   !parameters.data.isEmpty else { return nil }
-            let archive = URL(string: first)?.lastPathComponent ?? (first as NSString).lastPathComponent
-            return CatalogEntry(name: parameters.dataset, layout: layout, archive: archive, sha256: sha256.lowercased(),
-                                urls: parameters.url, data: parameters.data, xml: parameters.xml)
+            let archive = URL(string: first).flatMap { $0.scheme == "http" || $0.scheme == "https" ? $0.lastPathComponent : nil }
+                ?? (first.hasPrefix("file:") ? URL(string: first)?.lastPathComponent : nil)
+                ?? (first as NSString).lastPathComponent
+            return CatalogEntry(name: parameters.dataset, layout: layout,
+                                archive: archive.isEmpty || archive == "/" ? "\(parameters.dataset).archive" : archive,
+                                sha256: sha256.lowercased(), urls: parameters.url,
+                                data: parameters.data.map { $0.trimmingCharacters(in: .whitespaces) }, xml: parameters.xml)
         }
     }
 
     /// Runs the stage. On failure nothing new is left in `output` (a previous complete result is
-    /// kept untouched); on success `manifest.json` is written last.
+    /// kept untouched); on success `manifest.json` is written last. `progress` hears about the
+    /// download, unpacking, parsing and writing (see ``TerminalProgress``); the returned meta's
+    /// `warnings` list what the user should be told.
     @discardableResult
-    public static func run(_ options: Options, progress: @escaping Downloader.Progress = { _, _ in }) throws -> DatasetMeta {
-        var entry = try resolveEntry(options)
+    public static func run(_ options: Options, progress: @escaping FetchProgress.Handler = { _ in }) throws -> DatasetMeta {
         let parameters = options.parameters
+        var (entry, origin) = try resolveEntry(options)
         if let sha256 = parameters.sha256 { entry.sha256 = sha256.lowercased() }
         if !parameters.url.isEmpty { entry.urls = parameters.url }
         let locator = ArchiveLocator(mirrors: options.mirrors, cache: URL(fileURLWithPath: parameters.cache), downloader: options.downloader)
+        let archiveName = entry.archive
         let located = try locator.locate(archive: entry.archive, sha256: entry.sha256, urls: entry.urls ?? [],
-                                         preferURLs: !parameters.url.isEmpty, progress: progress)
+                                         preferURLs: !parameters.url.isEmpty) { received, total in
+            progress(FetchProgress(step: .download, subject: archiveName, done: received, total: total))
+        }
 
         let fileManager = FileManager.default
         let outputExisted = fileManager.fileExists(atPath: options.output.path)
@@ -65,17 +75,25 @@ public enum FetchStage {
         }
         do {
             try fileManager.createDirectory(at: staging, withIntermediateDirectories: true)
-            try Unpacker(limit: parameters.maxUnpackedBytes)
-                .unpack(located.file, into: staging.appendingPathComponent(DatasetFiles.source), displayName: entry.archive)
-            let loaded = try DatasetLoader.load(entry, from: staging.appendingPathComponent(DatasetFiles.source), impute: parameters.impute)
+            try Unpacker(limit: parameters.maxUnpackedBytes, entryLimit: parameters.maxUnpackedEntries)
+                .unpack(located.file, into: staging.appendingPathComponent(DatasetFiles.source), displayName: entry.archive) { read, size in
+                    progress(FetchProgress(step: .unpack, subject: archiveName, done: read, total: size))
+                }
+            let loaded = try DatasetLoader.load(
+                entry, from: staging.appendingPathComponent(DatasetFiles.source),
+                options: .init(impute: parameters.impute, dropAttributes: parameters.dropAttribute, dropIdentifiers: parameters.dropIdentifiers),
+                origin: origin, progress: progress)
             let statistics = try DatasetStatistics(loaded.dataset, file: entry.archive)
             let meta = DatasetMeta(
                 name: entry.name, layout: entry.layout.rawValue,
                 source: .init(archive: entry.archive, sha256: located.sha256, files: entry.data,
                               labelSource: loaded.labelSource, sparseRows: loaded.sparseRows),
                 featureNames: loaded.dataset.featureNames, labelNames: loaded.dataset.labelNames,
-                statistics: statistics, missingValues: parameters.impute.rawValue)
-            try DatasetWriter.write(loaded.dataset, meta: meta, into: staging)
+                attributes: loaded.dataset.attributes, statistics: statistics, missingValues: parameters.impute.rawValue,
+                warnings: loaded.warnings)
+            try DatasetWriter.write(loaded.dataset, meta: meta, into: staging) { done, total in
+                progress(FetchProgress(step: .write, subject: DatasetFiles.features, done: done, total: total))
+            }
             let folder = try publish(staging, into: options.output)
             try folder.complete(parameters: parameters, inputs: [.init(name: entry.archive, path: located.origin, sha256: located.sha256)],
                                 command: options.command)
@@ -88,16 +106,19 @@ public enum FetchStage {
     }
 
     /// The catalog entry named by the options, or the ad-hoc entry for a name the catalog lacks.
-    private static func resolveEntry(_ options: Options) throws -> CatalogEntry {
-        let catalog = URL(fileURLWithPath: options.parameters.catalog)
+    /// An ad-hoc description of a name the catalog has is refused: it would be silently ignored.
+    private static func resolveEntry(_ options: Options) throws -> (CatalogEntry, EntryOrigin) {
         guard let adHoc = options.adHocEntry else {
-            return try Catalog.load(catalog).entry(named: options.parameters.dataset)
+            return (try Catalog.load(options.catalog).entry(named: options.parameters.dataset), .catalog(options.catalog.path))
         }
-        if FileManager.default.fileExists(atPath: catalog.path),
-           let known = try Catalog.load(catalog).entries.first(where: { $0.name == options.parameters.dataset }) {
-            return known
+        if FileManager.default.fileExists(atPath: options.catalog.path),
+           try Catalog.load(options.catalog).entries.contains(where: { $0.name == options.parameters.dataset }) {
+            let dataset = options.parameters.dataset
+            throw DatasetError.catalog(path: options.catalog.path, reason: "'\(dataset)' is a dataset of this catalog, but --layout, --data "
+                                        + "and --xml describe a dataset the catalog lacks. Leave them out to fetch the catalog's "
+                                        + "'\(dataset)' (--url and --sha256 alone replace its archive), or choose another --dataset name")
         }
-        return adHoc
+        return (adHoc, .commandLine)
     }
 
     /// Moves the staged outputs into `output`, removing the old manifest first so that an

@@ -41,23 +41,59 @@ public struct FetchParameters: StageParameters {
     public var xml: String? = nil
     @Parameter(help: "Missing '?' feature values: error or zero. Missing labels are always an error.")
     public var impute = ImputePolicy.error
-    @Parameter(help: "Stop unpacking beyond this many bytes (zip-bomb guard).", range: .positive)
+    @Parameter(help: "Leave this ARFF attribute out of the features (a label cannot be dropped; an unknown name is an error listing the attributes).",
+               repeated: true)
+    public var dropAttribute: [String] = []
+    @Parameter(help: "Leave out every identifier-like nominal attribute (a distinct value in at least 90 % of at least 10 rows) instead of only warning about it.")
+    public var dropIdentifiers = false
+    @Parameter(help: "Stop unpacking beyond this many bytes (archive-bomb guard).", range: .atLeast(1))
     public var maxUnpackedBytes: Int64 = 4 << 30
+    @Parameter(help: "Stop unpacking an archive with more entries (archive-bomb guard).", range: .atLeast(1))
+    public var maxUnpackedEntries = 10_000
 
     public init() {}
 
+    /// Checks the source description (`url`, `sha256`, `layout`, `data`, `xml`); each message
+    /// describes the situation the user is in and what to pass.
     public func validate() throws(ParameterError) {
-        if !url.isEmpty && sha256 == nil {
-            throw .conflict("sha256", reason: "--url needs --sha256 (a download is always verified)")
-        }
         if let sha256, sha256.count != 64 || !sha256.allSatisfy(\.isHexDigit) {
-            throw .invalid("sha256", value: sha256, expected: "64 hexadecimal digits")
+            let wrong = sha256.first { !$0.isHexDigit }
+            throw .conflict("sha256", reason: "--sha256 must be 64 hexadecimal digits; '\(sha256)' has \(sha256.count) characters"
+                + (wrong.map { ", including '\($0)', which is not a hexadecimal digit" } ?? ""))
         }
-        if layout != nil || !data.isEmpty || xml != nil {
-            guard !url.isEmpty, let layout, !data.isEmpty else {
-                throw .conflict("layout", reason: "--layout (mulan|meka) and --data describe an archive given with --url; pass all three")
-            }
-            if layout == .mulan && xml == nil { throw .conflict("xml", reason: "--layout mulan needs --xml naming the label XML member") }
+        if !url.isEmpty && sha256 == nil {
+            throw .conflict("sha256", reason: "--url needs --sha256: an archive given with --url is verified against its checksum before "
+                + "unpacking (sha256sum FILE prints it)")
+        }
+        let given = [("--layout", layout != nil), ("--data", !data.isEmpty), ("--xml", xml != nil)].filter(\.1).map(\.0)
+        guard let first = given.first else { return }
+        let name = String(first.dropFirst(2))
+        if url.isEmpty {
+            throw .conflict(name, reason: "\(given.joined(separator: ", ")) describe\(given.count == 1 ? "s" : "") an archive given with --url, "
+                + "and no --url was passed; add --url (and --sha256) for a dataset the catalog lacks, or leave \(given.count == 1 ? "it" : "them") "
+                + "out to fetch the catalog's '\(dataset)'")
+        }
+        guard let layout else {
+            throw .conflict("layout", reason: "an archive given with --url and \(given.joined(separator: ", ")) also needs --layout: mulan "
+                + "(labels named by --xml) or meka (labels from -C in the relation name)")
+        }
+        if data.isEmpty {
+            throw .conflict("data", reason: "an archive given with --url and --layout also needs --data: the ARFF member(s) inside it whose "
+                + "rows form the dataset, comma-separated")
+        }
+        if data.contains(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+            throw .conflict("data", reason: "--data '\(data.joined(separator: ","))' names an empty file; give the ARFF member path(s) inside "
+                + "the archive, comma-separated")
+        }
+        switch layout {
+        case .mulan where xml == nil:
+            throw .conflict("xml", reason: "--layout mulan also needs --xml: the member of the archive whose <label name=\"…\"> elements "
+                + "name the labels")
+        case .meka where xml != nil:
+            throw .conflict("xml", reason: "--xml is only read with --layout mulan; MEKA files name their labels with -C in the relation. "
+                + "Leave out --xml, or pass --layout mulan")
+        default:
+            break
         }
     }
 }
@@ -102,7 +138,8 @@ public struct DatasetMeta: Codable, Equatable, Sendable {
         public var files: [String]
         /// `xml:<file>` (Mulan) or `meka:-C <q>` (MEKA).
         public var labelSource: String
-        /// Whether the ARFF rows were sparse (`features.npy` is dense either way).
+        /// Whether the ARFF rows were sparse (then `features-csr.npz` is written too;
+        /// `features.npy` is dense either way).
         public var sparseRows: Bool
 
         public init(archive: String, sha256: String, files: [String], labelSource: String, sparseRows: Bool) {
@@ -119,19 +156,26 @@ public struct DatasetMeta: Codable, Equatable, Sendable {
     public var source: Source
     public var featureNames: [String]
     public var labelNames: [String]
+    /// For each ARFF attribute, in header order: its role (feature, label, dropped), its encoding
+    /// (numeric, binary, one-hot) and the columns of `features.npy` or `labels.npy` it became.
+    public var attributes: [AttributeEncoding]
     public var statistics: DatasetStatistics
     /// How `?` values were handled (`error` or `zero`).
     public var missingValues: String
+    /// Warnings given while loading (e.g. identifier-like attributes that were kept).
+    public var warnings: [String]
 
     public init(name: String, layout: String, source: Source, featureNames: [String], labelNames: [String],
-                statistics: DatasetStatistics, missingValues: String) {
+                attributes: [AttributeEncoding], statistics: DatasetStatistics, missingValues: String, warnings: [String]) {
         self.name = name
         self.layout = layout
         self.source = source
         self.featureNames = featureNames
         self.labelNames = labelNames
+        self.attributes = attributes
         self.statistics = statistics
         self.missingValues = missingValues
+        self.warnings = warnings
     }
 
     /// JSON with sorted keys (byte-identical for identical input).
@@ -141,6 +185,41 @@ public struct DatasetMeta: Codable, Equatable, Sendable {
     public static func read(from folder: URL) throws -> DatasetMeta {
         try JSONFiles.read(DatasetMeta.self, from: folder.appendingPathComponent(DatasetFiles.meta),
                            hint: "Run the fetch stage for this dataset first.")
+    }
+}
+
+/// How one ARFF attribute became columns of the normalised dataset (recorded in `meta.json`).
+public struct AttributeEncoding: Codable, Equatable, Sendable {
+    public enum Role: String, Codable, Sendable {
+        /// Columns of `features.npy`.
+        case feature
+        /// A column of `labels.npy`.
+        case label
+        /// Left out (`drop_attributes` / `drop_identifiers`): no column.
+        case dropped
+    }
+
+    public enum Encoding: String, Codable, Sendable {
+        /// The number as is.
+        case numeric
+        /// A nominal `{0,1}` attribute as the number 0 or 1.
+        case binary
+        /// A nominal attribute as one 0/1 column per declared value, named `attribute=value`.
+        case oneHot = "one-hot"
+    }
+
+    /// The attribute's name in the ARFF header.
+    public var name: String
+    public var role: Role
+    public var encoding: Encoding
+    /// The columns it became: of `features.npy` for a feature, of `labels.npy` for a label; empty when dropped.
+    public var columns: [Int]
+
+    public init(name: String, role: Role, encoding: Encoding, columns: [Int]) {
+        self.name = name
+        self.role = role
+        self.encoding = encoding
+        self.columns = columns
     }
 }
 

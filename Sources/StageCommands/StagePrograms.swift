@@ -9,9 +9,10 @@ import Training
 /// `fetch`: catalog name → verified archive → normalised dataset.
 public enum FetchProgram: StageProgram {
     public static func run(_ invocation: StageInvocation<FetchContract>) throws -> String {
-        let display = DownloadProgressLine()
+        let display = TerminalProgress()
         defer { display.finish() }
-        let meta = try FetchStage.run(FetchStage.Options(invocation)) { received, total in display.update(received: received, total: total) }
+        let meta = try FetchStage.run(FetchStage.Options(invocation)) { display.update($0) }
+        for warning in meta.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         let s = meta.statistics
         return "\(meta.name): \(s.instances) instances, \(s.features) features, \(s.labels) labels, "
             + "cardinality \(String(format: "%.3f", s.cardinality)) -> \(invocation.output.path)"
@@ -50,39 +51,5 @@ public enum AnalyzeProgram: StageProgram {
         }
         return "analyzed \(outcome.runCount) runs\(outcome.warnings.isEmpty ? "" : " (\(outcome.warnings.count) warnings)")\n"
             + "report: \(outcome.report.path)"
-    }
-}
-
-/// A download progress line on stderr, redrawn at most once per percent.
-final class DownloadProgressLine: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lastShown = -1
-    private var active = false
-
-    func update(received: Int64, total: Int64?) {
-        lock.lock()
-        defer { lock.unlock() }
-        let megabytes = String(format: "%.1f", Double(received) / 1_048_576)
-        let text: String
-        if let total, total > 0 {
-            let percent = Int(received * 100 / total)
-            guard percent != lastShown else { return }
-            lastShown = percent
-            text = "\rdownloading: \(percent)% (\(megabytes) of \(String(format: "%.1f", Double(total) / 1_048_576)) MB)"
-        } else {
-            let step = Int(received >> 20)
-            guard step != lastShown else { return }
-            lastShown = step
-            text = "\rdownloading: \(megabytes) MB"
-        }
-        active = true
-        FileHandle.standardError.write(Data(text.utf8))
-    }
-
-    func finish() {
-        lock.lock()
-        defer { lock.unlock() }
-        if active { FileHandle.standardError.write(Data("\n".utf8)) }
-        active = false
     }
 }

@@ -96,39 +96,6 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: options.output.path))
     }
 
-    /// A catalog + mirror holding one tar.gz with the given member files, for bad-input cases.
-    private func badDataset(_ files: [String: String], data: [String], xml: String?, layout: String) throws -> FetchStage.Options {
-        let mirror = TestSupport.temporaryFolder("bad-mirror")
-        let archive = mirror.appendingPathComponent("bad.tar.gz")
-        let script = """
-            import io, sys, tarfile, json
-            with tarfile.open(sys.argv[1], "w:gz") as tar:
-                for name, text in json.loads(sys.argv[2]).items():
-                    data = text.encode(); info = tarfile.TarInfo(name); info.size = len(data); tar.addfile(info, io.BytesIO(data))
-            """
-        try Fixtures.python(script, [archive.path, String(decoding: try JSONSerialization.data(withJSONObject: files), as: UTF8.self)])
-        return try catalogued(archive, data: data, xml: xml, layout: layout)
-    }
-
-    /// Fetch options for a catalog entry `bad` whose archive is `archive` (in its own mirror folder).
-    private func catalogued(_ archive: URL, data: [String], xml: String?, layout: String) throws -> FetchStage.Options {
-        let mirror = archive.deletingLastPathComponent()
-        let sha = try SHA256.hex(ofFile: archive)
-        let catalog = mirror.appendingPathComponent("catalog.yaml")
-        try """
-            datasets:
-              - name: bad
-                layout: \(layout)
-                archive: \(archive.lastPathComponent)
-                sha256: \(sha)
-                data: [\(data.joined(separator: ", "))]
-            \(xml.map { "    xml: \($0)" } ?? "")
-            """.write(to: catalog, atomically: true, encoding: .utf8)
-        var options = Fixtures.options("bad", catalog: catalog)
-        options.parameters.mirror = [mirror.path]
-        return options
-    }
-
     /// Runs a failing fetch into a folder holding a previous complete result: the error names
     /// the file, and the folder is exactly as before (no new or half-written artifact).
     private func expectFailureLeavesNothing(_ options: FetchStage.Options, _ expected: String) throws {
@@ -155,44 +122,44 @@ import TestSupport
     static let header = "@relation 'bad: -C 1'\n@attribute y {0,1}\n@attribute a numeric\n@attribute b {u,v}\n@data\n"
 
     @Test func wrongValueCount() throws {
-        let options = try badDataset(["d/x.arff": Self.header + "1,2,u\n0,3\n"], data: ["d/x.arff"], xml: nil, layout: "meka")
+        let options = try Fixtures.badDataset(["d/x.arff": Self.header + "1,2,u\n0,3\n"], data: ["d/x.arff"], xml: nil, layout: "meka")
         try expectFailureLeavesNothing(options, "bad.tar.gz/d/x.arff:7: expected 3 values (one per attribute), found 2")
     }
 
     @Test func sparseIndexOutOfRange() throws {
-        let options = try badDataset(["x.arff": Self.header + "{0 1,1 2}\n{0 1,3 u}\n"], data: ["x.arff"], xml: nil, layout: "meka")
+        let options = try Fixtures.badDataset(["x.arff": Self.header + "{0 1,1 2}\n{0 1,3 u}\n"], data: ["x.arff"], xml: nil, layout: "meka")
         try expectFailureLeavesNothing(options, "bad.tar.gz/x.arff:7: sparse index 3 is out of range")
     }
 
     @Test func unknownNominalValue() throws {
-        let options = try badDataset(["x.arff": Self.header + "1,2,w\n"], data: ["x.arff"], xml: nil, layout: "meka")
+        let options = try Fixtures.badDataset(["x.arff": Self.header + "1,2,w\n"], data: ["x.arff"], xml: nil, layout: "meka")
         try expectFailureLeavesNothing(options, "bad.tar.gz/x.arff:6: unknown value 'w' for nominal attribute 'b'")
     }
 
     @Test func emptyData() throws {
-        let options = try badDataset(["x.arff": Self.header + "\n% none\n"], data: ["x.arff"], xml: nil, layout: "meka")
+        let options = try Fixtures.badDataset(["x.arff": Self.header + "\n% none\n"], data: ["x.arff"], xml: nil, layout: "meka")
         try expectFailureLeavesNothing(options, "bad.tar.gz/x.arff:5: @data section is empty")
     }
 
     @Test func mekaCountTooLarge() throws {
         let text = Self.header.replacingOccurrences(of: "-C 1", with: "-C 7") + "1,2,u\n"
-        let options = try badDataset(["x.arff": text], data: ["x.arff"], xml: nil, layout: "meka")
+        let options = try Fixtures.badDataset(["x.arff": text], data: ["x.arff"], xml: nil, layout: "meka")
         try expectFailureLeavesNothing(options, "bad.tar.gz/x.arff: relation says '-C 7' but the file declares 3 attributes")
     }
 
     @Test func xmlNamesAMissingLabel() throws {
         let xml = "<labels xmlns=\"http://mulan.sourceforge.net/labels\"><label name=\"y\"></label><label name=\"nope\"></label></labels>"
-        let options = try badDataset(["x.arff": Self.header + "1,2,u\n", "x.xml": xml], data: ["x.arff"], xml: "x.xml", layout: "mulan")
+        let options = try Fixtures.badDataset(["x.arff": Self.header + "1,2,u\n", "x.xml": xml], data: ["x.arff"], xml: "x.xml", layout: "mulan")
         try expectFailureLeavesNothing(options, "bad.tar.gz/x.xml: names label 'nope', which is not an attribute of bad.tar.gz/x.arff")
     }
 
     @Test func catalogMemberMissingFromArchive() throws {
-        let options = try badDataset(["x.arff": Self.header + "1,2,u\n"], data: ["y.arff"], xml: nil, layout: "meka")
+        let options = try Fixtures.badDataset(["x.arff": Self.header + "1,2,u\n"], data: ["y.arff"], xml: nil, layout: "meka")
         try expectFailureLeavesNothing(options, "bad.tar.gz: the catalog lists 'y.arff' but the archive holds only: x.arff")
     }
 
     @Test func missingValuePolicy() throws {
-        let options = try badDataset(["x.arff": Self.header + "1,?,u\n0,1,v\n"], data: ["x.arff"], xml: nil, layout: "meka")
+        let options = try Fixtures.badDataset(["x.arff": Self.header + "1,?,u\n0,1,v\n"], data: ["x.arff"], xml: nil, layout: "meka")
         try expectFailureLeavesNothing(options, "bad.tar.gz/x.arff:6: missing value '?' for feature 'a'")
         var imputed = options
         imputed.parameters.impute = .zero
@@ -207,7 +174,7 @@ import TestSupport
         let original = try Data(contentsOf: Fixtures.mirror.appendingPathComponent("mulan/scene.tar.gz"))
         let archive = TestSupport.temporaryFolder("bad-mirror").appendingPathComponent("bad.tar.gz")
         try original.prefix(original.count / 3).write(to: archive)
-        let options = try catalogued(archive, data: ["scene/scene-train.arff"], xml: "scene/scene.xml", layout: "mulan")
+        let options = try Fixtures.catalogued(archive, data: ["scene/scene-train.arff"], xml: "scene/scene.xml", layout: "mulan")
         try expectFailureLeavesNothing(options, "bad.tar.gz: cannot unpack")
     }
 
@@ -219,7 +186,7 @@ import TestSupport
                 info = tarfile.TarInfo("../evil"); info.size = 1; tar.addfile(info, io.BytesIO(b"x"))
             """
         try Fixtures.python(script, [archive.path])
-        let options = try catalogued(archive, data: ["x.arff"], xml: nil, layout: "meka")
+        let options = try Fixtures.catalogued(archive, data: ["x.arff"], xml: nil, layout: "meka")
         try expectFailureLeavesNothing(options, "bad.tar.gz: refusing archive entry '../evil'")
     }
 
@@ -249,9 +216,7 @@ import TestSupport
     }
 
     @Test func compressedRowsByHand() {
-        let dataset = MultiLabelDataset(featureNames: ["a", "b", "c"], labelNames: ["y"], features: [0, 2, 0, 0, 0, 0, 1, 0, 3],
-                                        labels: [1, 0, 1], count: 3)
-        let csr = DatasetWriter.compressedRows(dataset)
+        let csr = CompressedRows(dense: [0, 2, 0, 0, 0, 0, 1, 0, 3], rows: 3, columns: 3)
         #expect(csr.indptr == [0, 1, 1, 3] && csr.indices == [1, 0, 2] && csr.data == [2, 1, 3])
     }
 

@@ -32,7 +32,8 @@ private func writeTinyArtifacts(into folder: URL) throws -> (dataset: URL, split
                                        imbalanceRatio: [1, 2, 1.33], meanImbalanceRatio: 1.44)
     let meta = DatasetMeta(name: "tiny", layout: "meka", source: .init(archive: "tiny.arff", sha256: "", files: ["tiny.arff"], labelSource: "meka:-C 3",
                                                                         sparseRows: false),
-                           featureNames: ["x", "y", "z"], labelNames: ["a", "b", "c"], statistics: statistics, missingValues: "error")
+                           featureNames: ["x", "y", "z"], labelNames: ["a", "b", "c"], attributes: [], statistics: statistics,
+                           missingValues: "error", warnings: [])
     try AtomicFile.write(try meta.encoded(), to: dataset.appendingPathComponent(DatasetFiles.meta))
     try NpyFile.write([UInt8(0), 0, 0, 1, 2, 0], shape: [1, 6], to: split.appendingPathComponent("roles.npy"))
     return (dataset, split)
