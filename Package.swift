@@ -32,17 +32,19 @@ let package = Package(
         .target(name: "SeededRandom", swiftSettings: optimised),
         .target(name: "NumpyIO", dependencies: ["CZlib", "Artifacts"], swiftSettings: optimised),
         .target(name: "Artifacts", dependencies: ["COpenSSL"]),
+        .target(name: "SafetensorsIO", dependencies: ["NumpyIO", "Artifacts"]),
+        .target(name: "TensorBoardEvents"),
 
         // Stage libraries.
         .target(name: "Datasets", dependencies: ["CArchive", "NumpyIO", "Artifacts", "Yams"], swiftSettings: optimised),
         .target(name: "Stratification", dependencies: ["SeededRandom"], swiftSettings: optimised),
         .target(name: "Tensors", dependencies: ["CBLAS", "SeededRandom"], swiftSettings: optimised),
-        .target(name: "Models", dependencies: ["Tensors", "NumpyIO", "SeededRandom"], swiftSettings: optimised),
+        .target(name: "Models", dependencies: ["Tensors", "NumpyIO", "SafetensorsIO", "SeededRandom"], swiftSettings: optimised),
         .target(name: "Metrics", swiftSettings: optimised),
         .target(name: "Selectors", dependencies: ["CBLAS", "SeededRandom"], swiftSettings: optimised),
-        .target(name: "Training", dependencies: ["Tensors", "Models", "Selectors", "Metrics", "NumpyIO", "Artifacts", "SeededRandom", "CBLAS"], swiftSettings: optimised),
+        .target(name: "Training", dependencies: ["Tensors", "Models", "Selectors", "Metrics", "NumpyIO", "Artifacts", "SeededRandom", "CBLAS", "TensorBoardEvents"], swiftSettings: optimised),
         .target(name: "Analysis", dependencies: ["NumpyIO", "Artifacts", "Metrics"], swiftSettings: optimised),
-        .target(name: "Pipeline", dependencies: ["Yams", "Artifacts", "NumpyIO", .product(name: "Collections", package: "swift-collections")]),
+        .target(name: "Pipeline", dependencies: ["Yams", "Artifacts", "NumpyIO", "SafetensorsIO", "TensorBoardEvents", .product(name: "Collections", package: "swift-collections")]),
 
         // Command-line front ends: one ParsableCommand per stage, shared by the
         // stand-alone executables and by `pipeline`, which runs stages as child processes.
@@ -67,6 +69,8 @@ let package = Package(
         .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"]),
         .testTarget(name: "ArtifactsTests", dependencies: ["Artifacts", "TestSupport"]),
         .testTarget(name: "NumpyIOTests", dependencies: ["NumpyIO", "Artifacts", "TestSupport"]),
+        .testTarget(name: "SafetensorsIOTests", dependencies: ["SafetensorsIO", "NumpyIO", "Artifacts", "TestSupport"]),
+        .testTarget(name: "TensorBoardEventsTests", dependencies: ["TensorBoardEvents", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "NumpyIO", "Artifacts", "TestSupport"]),
         .testTarget(name: "StratificationTests", dependencies: ["Stratification", "SeededRandom", "TestSupport"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "SeededRandom", "TestSupport", "TensorTestSupport"]),
@@ -75,7 +79,7 @@ let package = Package(
         .testTarget(name: "SelectorsTests", dependencies: ["Selectors", "NumpyIO", "SeededRandom", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "NumpyIO", "TestSupport", "fetch", "split", "train"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "NumpyIO", "TestSupport"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "NumpyIO", "Artifacts", "TestSupport", "pipeline"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "NumpyIO", "Artifacts", "SafetensorsIO", "TensorBoardEvents", "TestSupport", "pipeline"]),
         .testTarget(name: "EndToEndTests", dependencies: ["NumpyIO", "TestSupport", "pipeline", "fetch", "split", "train", "analyze"]),
     ],
     swiftLanguageModes: [.v6]

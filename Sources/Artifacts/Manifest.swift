@@ -79,7 +79,7 @@ public struct Manifest: Codable, Equatable, Sendable {
     }
 
     /// SHA-256 of every regular file below `folder` (relative paths), skipping the manifest,
-    /// log files and hidden temporary files. Sorted, deterministic.
+    /// log files, TensorBoard event files (`isDigested`) and hidden temporary files. Sorted, deterministic.
     public static func hashOutputs(in folder: URL, excluding: Set<String> = []) throws -> [String: String] {
         var result: [String: String] = [:]
         let root = folder.standardizedFileURL.path
@@ -88,13 +88,21 @@ public struct Manifest: Codable, Equatable, Sendable {
         }
         for case let relative as String in walker {
             let name = (relative as NSString).lastPathComponent
-            if name.hasPrefix(".") || name == fileName || name.hasSuffix(".log") || excluding.contains(relative) { continue }
+            if !isDigested(name) || excluding.contains(relative) { continue }
             let url = URL(fileURLWithPath: root).appendingPathComponent(relative)
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
             result[relative] = try SHA256.hex(ofFile: url)
         }
         return result
+    }
+
+    /// Whether a file of this name counts among a folder's outputs: not hidden, not the manifest,
+    /// not a `.log`, and not a TensorBoard event file (a name containing `tfevents`, TensorBoard's
+    /// own rule): logs and event files hold wall-clock times, so they differ between reruns that
+    /// produce identical results.
+    public static func isDigested(_ name: String) -> Bool {
+        !(name.hasPrefix(".") || name == fileName || name.hasSuffix(".log") || name.contains("tfevents"))
     }
 
     /// One digest summarising a folder's outputs (the hash of its sorted `name=sha` lines).

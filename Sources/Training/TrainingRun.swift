@@ -73,6 +73,8 @@ public final class TrainingRun {
                                          predictionType: configuration.historyType, keepEvery: configuration.historyEvery,
                                          resume: resumedFrom > 0)
         try NpyFile.write(fold.trainRows, shape: [n], to: output.appendingPathComponent("train-indices.npy"))
+        let events = try TrainingEvents(folder: output, hyperParameters: configuration.parameters.merging(["dataset": fold.datasetName]) { $1 },
+                                        completed: state.records)
 
         let trainTargets = fold.trainLabels.map(Float.init)
         let validationTargets = fold.validationLabels.map(Float.init)
@@ -143,6 +145,7 @@ public final class TrainingRun {
                 state.bestValidationAUC = validationAUC.isNaN ? -.infinity : validationAUC
                 state.bestTestMetrics = Dictionary(uniqueKeysWithValues: testMetrics(session).map { ($0.name, $0.value) })
                 try ParameterArchive.save(model, to: output.appendingPathComponent("model.npz"))
+                try ParameterArchive.saveSafetensors(model, to: output.appendingPathComponent("model.safetensors"))
             }
 
             try trainProbabilities.withUnsafeBufferPointer { p in
@@ -162,6 +165,7 @@ public final class TrainingRun {
             state.records.append(record)
             state.epoch = epoch
             try EpochRecord.writeCSV(state.records, to: output.appendingPathComponent("epochs.csv"))
+            try events.record(record)
             if epoch < epochs {
                 try Checkpoint.save(state, in: output) { folder in
                     try ParameterArchive.save(model, to: folder.appendingPathComponent("model.npz"))
@@ -179,6 +183,7 @@ public final class TrainingRun {
         let ordered = MultiLabelMetricsNames.order.compactMap { name in state.bestTestMetrics[name].map { (name: name, value: $0) } }
         try TestMetricsFile(bestEpoch: state.bestEpoch, bestValidationMacroAUC: state.bestValidationAUC, metrics: ordered)
             .write(to: output.appendingPathComponent("test-metrics.json"))
+        try events.finish(bestEpoch: state.bestEpoch, testMetrics: ordered)
         Checkpoint.remove(from: output)
         return TrainingSummary(bestEpoch: state.bestEpoch, testMetrics: ordered, resumedFromEpoch: resumedFrom)
     }

@@ -86,4 +86,12 @@ public enum TestSupport {
     public static func python(_ script: String, _ arguments: [String] = []) throws -> ProcessResult {
         try run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script] + arguments)
     }
+
+    /// Whether a test that needs the Python module `module` should run: when `python3` can import
+    /// it, and always under CI (`CI` set), where a missing package must fail the test instead of
+    /// skipping it. Use as `.enabled(if: TestSupport.pythonCanImport("tensorboard"), "needs …")`.
+    public static func pythonCanImport(_ module: String) -> Bool {
+        if ProcessInfo.processInfo.environment["CI"] != nil { return true }
+        return (try? python("import \(module)").status) == 0
+    }
 }
