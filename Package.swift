@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Tensors", "SeededRandom", "TestSupport", "TensorTestSupport"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "TestSupport"]),
         .testTarget(name: "SelectorsTests", dependencies: ["Selectors", "NumpyIO", "SeededRandom", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "NumpyIO", "TestSupport", "fetch", "split", "train"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "NumpyIO", "SafetensorsIO", "TensorBoardEvents", "Artifacts", "TestSupport", "fetch", "split", "train"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "NumpyIO", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "NumpyIO", "Artifacts", "SafetensorsIO", "TensorBoardEvents", "TestSupport", "pipeline"]),
         .testTarget(name: "EndToEndTests", dependencies: ["NumpyIO", "TestSupport", "pipeline", "fetch", "split", "train", "analyze"]),

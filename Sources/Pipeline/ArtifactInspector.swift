@@ -144,7 +144,7 @@ public enum ArtifactInspector {
         if let hyperParameters = contents.hyperParameters {
             lines.append("hyper-parameters (HParams): " + hyperParameters.keys.sorted().map { key -> String in
                 switch hyperParameters[key]! {
-                case let .number(value): return "\(key)=\(value)"
+                case let .number(value): return "\(key)=" + (value == value.rounded() && abs(value) < 1e15 ? "\(Int64(value))" : "\(value)")
                 case let .string(value): return "\(key)=\(value)"
                 case let .bool(value): return "\(key)=\(value)"
                 }

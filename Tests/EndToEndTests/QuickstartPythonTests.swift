@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The shipped quickstart pipeline, run once into a temporary folder, read from Python the way
+/// users do: TensorBoard's reader, safetensors and the notebook. Each test is skipped with the
+/// reason when its Python packages are missing (never under CI, where they must be installed).
+@Suite(.serialized) struct QuickstartPythonTests {
+    /// The folder the quickstart ran in (it holds `Artifacts/quickstart`) and the run's output.
+    static let quickstart: (folder: URL, result: TestSupport.ProcessResult?) = {
+        let folder = TestSupport.temporaryFolder("quickstart-python")
+        do {
+            // The shipped file, with the mirror and the catalog given as absolute paths.
+            let catalog = TestSupport.packageRoot.appendingPathComponent("Datasets/catalog.yaml").path
+            let shipped = try String(contentsOf: TestSupport.packageRoot.appendingPathComponent("Pipelines/quickstart.yaml"), encoding: .utf8)
+            let yaml = shipped.replacingOccurrences(of: "mirror: ../shared/datasets",
+                                                    with: "catalog: \(catalog), mirror: \(TestSupport.datasetsMirror.path)")
+            let url = folder.appendingPathComponent("Pipelines/quickstart.yaml")
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try yaml.write(to: url, atomically: true, encoding: .utf8)
+            return (folder, try TestSupport.runProduct("pipeline", ["run", "pipelines/quickstart.yaml", "--plain"], currentDirectory: folder))
+        } catch {
+            return (folder, nil)
+        }
+    }()
+
+    /// The four train folders of the quickstart, after checking that the pipeline succeeded.
+    private func trainFolders() throws -> [String] {
+        let (folder, result) = Self.quickstart
+        let run = try #require(result)
+        try #require(run.status == 0, "\(run.standardOutput)\(run.standardError)")
+        let train = folder.appendingPathComponent("Artifacts/quickstart/train")
+        let names = try FileManager.default.contentsOfDirectory(atPath: train.path).filter { !$0.hasPrefix(".") }.sorted()
+        try #require(names == ["selector=random,fold=0", "selector=random,fold=1", "selector=uncertainty,fold=0", "selector=uncertainty,fold=1"])
+        return names.map { train.appendingPathComponent($0).path }
+    }
+
+    private func script(_ name: String, _ arguments: [String]) throws -> TestSupport.ProcessResult {
+        try TestSupport.run(URL(fileURLWithPath: "/usr/bin/env"),
+                            ["python3", TestSupport.packageRoot.appendingPathComponent("scripts/\(name)").path] + arguments,
+                            currentDirectory: Self.quickstart.folder)
+    }
+
+    @Test(.enabled(if: TestSupport.pythonCanImport("tensorboard"), "needs the Python package tensorboard (pip install tensorboard)"))
+    func tensorBoardReadsTheEpochsAndTestMetrics() throws {
+        let result = try script("check_tensorboard.py", try trainFolders())
+        #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
+        #expect(result.standardOutput.split(separator: "\n").filter { $0.contains("13 scalar tags, 20 epochs") }.count == 4,
+                "\(result.standardOutput)")
+    }
+
+    @Test(.enabled(if: TestSupport.pythonCanImport("safetensors.numpy"), "needs the Python package safetensors (pip install safetensors)"))
+    func safetensorsWeightsReproduceTheRecordedPredictions() throws {
+        let result = try script("check_safetensors.py", try trainFolders())
+        #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
+        #expect(result.standardOutput.split(separator: "\n").filter { $0.contains("numpy forward matches predictions.npy") }.count == 4,
+                "\(result.standardOutput)")
+    }
+
+    @Test(.enabled(if: TestSupport.pythonCanImport("nbconvert, ipykernel, pandas, matplotlib"),
+                   "needs the Python packages nbconvert, ipykernel, pandas and matplotlib"))
+    func notebookRunsOnTheFreshArtifacts() throws {
+        _ = try trainFolders()
+        let executed = Self.quickstart.folder.appendingPathComponent("explore-executed.ipynb")
+        let result = try TestSupport.run(
+            URL(fileURLWithPath: "/usr/bin/env"),
+            ["python3", "-m", "nbconvert", "--to", "notebook", "--execute", "--output", executed.path,
+             TestSupport.packageRoot.appendingPathComponent("notebooks/explore.ipynb").path],
+            environment: ["MLBATCH_ARTIFACTS": Self.quickstart.folder.appendingPathComponent("Artifacts/quickstart").path])
+        #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
+        let text = try String(contentsOf: executed, encoding: .utf8)
+        #expect(text.contains("40 (selector, epoch) points agree with convergence-summary.csv"))
+        #expect(text.contains("\"image/png\""))
+    }
+}
