@@ -13,8 +13,8 @@ For each folder:
 - with PyTorch installed, the same check loads the file with safetensors.torch.load_file into a
   torch.nn.Module with the reference model's parameter names (load_state_dict(strict=True)).
 The dataset folder comes from manifest.json's `dataset` input (a relative path is taken from the
-current folder, then from the folder holding the run's Artifacts/, then from the repository root). Exits 1 if anything differs, 2 on bad usage or
-when safetensors is not installed.
+current folder, then from the folder holding the run's Artifacts/, then from the repository
+root). Exits 1 if anything differs, 2 on bad usage or when safetensors is not installed.
 """
 import json
 import math
@@ -22,6 +22,8 @@ import pathlib
 import sys
 
 import numpy as np
+
+import check_runner
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TOLERANCE = 2e-3
@@ -135,22 +137,5 @@ def check(folder, problems):
     print(line)
 
 
-def main(argv):
-    if len(argv) < 2:
-        print(__doc__.strip(), file=sys.stderr)
-        return 2
-    try:
-        import safetensors.numpy  # noqa: F401
-    except ImportError:
-        print("check_safetensors.py needs safetensors: pip install safetensors", file=sys.stderr)
-        return 2
-    problems = []
-    for name in argv[1:]:
-        check(pathlib.Path(name), problems)
-    for problem in problems:
-        print(f"error: {problem}", file=sys.stderr)
-    return 1 if problems else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(check_runner.run(sys.argv, __doc__, "safetensors.numpy", "pip install safetensors", check))

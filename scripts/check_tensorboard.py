@@ -17,10 +17,11 @@ or when tensorboard is not installed.
 import csv
 import json
 import math
-import pathlib
 import sys
 
 import numpy as np
+
+import check_runner
 
 SCALARS = {  # tag -> (epochs.csv column, absolute tolerance beyond float32 rounding)
     "loss/train": ("train_loss", 0.0),
@@ -85,22 +86,5 @@ def check(folder, problems):
     print(f"{folder}: {len(tags['scalars'])} scalar tags, {len(epochs)} epochs, best epoch {test['bestEpoch']}")
 
 
-def main(argv):
-    if len(argv) < 2:
-        print(__doc__.strip(), file=sys.stderr)
-        return 2
-    try:
-        import tensorboard  # noqa: F401
-    except ImportError:
-        print("check_tensorboard.py needs TensorBoard: pip install tensorboard", file=sys.stderr)
-        return 2
-    problems = []
-    for name in argv[1:]:
-        check(pathlib.Path(name), problems)
-    for problem in problems:
-        print(f"error: {problem}", file=sys.stderr)
-    return 1 if problems else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(check_runner.run(sys.argv, __doc__, "tensorboard", "pip install tensorboard", check))

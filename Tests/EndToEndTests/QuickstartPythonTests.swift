@@ -35,26 +35,23 @@ import TestSupport
         return names.map { train.appendingPathComponent($0).path }
     }
 
-    private func script(_ name: String, _ arguments: [String]) throws -> TestSupport.ProcessResult {
-        try TestSupport.run(URL(fileURLWithPath: "/usr/bin/env"),
-                            ["python3", TestSupport.packageRoot.appendingPathComponent("scripts/\(name)").path] + arguments,
-                            currentDirectory: Self.quickstart.folder)
+    /// Runs `scripts/<name>` on the four train folders: it must succeed and print `line` for each.
+    private func expectScript(_ name: String, toSayForEveryRun line: String) throws {
+        let result = try TestSupport.run(URL(fileURLWithPath: "/usr/bin/env"),
+                                         ["python3", TestSupport.packageRoot.appendingPathComponent("scripts/\(name)").path] + (try trainFolders()),
+                                         currentDirectory: Self.quickstart.folder)
+        #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
+        #expect(result.standardOutput.split(separator: "\n").filter { $0.contains(line) }.count == 4, "\(result.standardOutput)")
     }
 
     @Test(.enabled(if: TestSupport.pythonCanImport("tensorboard"), "needs the Python package tensorboard (pip install tensorboard)"))
     func tensorBoardReadsTheEpochsAndTestMetrics() throws {
-        let result = try script("check_tensorboard.py", try trainFolders())
-        #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
-        #expect(result.standardOutput.split(separator: "\n").filter { $0.contains("13 scalar tags, 20 epochs") }.count == 4,
-                "\(result.standardOutput)")
+        try expectScript("check_tensorboard.py", toSayForEveryRun: "13 scalar tags, 20 epochs")
     }
 
     @Test(.enabled(if: TestSupport.pythonCanImport("safetensors.numpy"), "needs the Python package safetensors (pip install safetensors)"))
     func safetensorsWeightsReproduceTheRecordedPredictions() throws {
-        let result = try script("check_safetensors.py", try trainFolders())
-        #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
-        #expect(result.standardOutput.split(separator: "\n").filter { $0.contains("numpy forward matches predictions.npy") }.count == 4,
-                "\(result.standardOutput)")
+        try expectScript("check_safetensors.py", toSayForEveryRun: "numpy forward matches predictions.npy")
     }
 
     @Test(.enabled(if: TestSupport.pythonCanImport("nbconvert, ipykernel, pandas, matplotlib"),
