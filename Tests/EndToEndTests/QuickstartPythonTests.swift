@@ -5,6 +5,8 @@ import TestSupport
 /// The shipped quickstart pipeline, run once into a temporary folder, read from Python the way
 /// users do: TensorBoard's reader, safetensors and the notebook. Each test is skipped with the
 /// reason when its Python packages are missing (never under CI, where they must be installed).
+/// The tests wait for their child processes off Swift concurrency's cooperative threads
+/// (`TestSupport.offCooperativePool`), so their minute of waiting stalls no other test.
 @Suite(.serialized) struct QuickstartPythonTests {
     /// The folder the quickstart ran in (it holds `Artifacts/quickstart`) and the run's output.
     static let quickstart: (folder: URL, result: TestSupport.ProcessResult?) = {
@@ -24,9 +26,9 @@ import TestSupport
         }
     }()
 
-    /// The four train folders of the quickstart, after checking that the pipeline succeeded.
-    private func trainFolders() throws -> [String] {
-        let (folder, result) = Self.quickstart
+    /// The four train folders of the quickstart (run on first use), after checking that the pipeline succeeded.
+    private func trainFolders() async throws -> [String] {
+        let (folder, result) = try await TestSupport.offCooperativePool { Self.quickstart }
         let run = try #require(result)
         try #require(run.status == 0, "\(run.standardOutput)\(run.standardError)")
         let train = folder.appendingPathComponent("Artifacts/quickstart/train")
@@ -36,34 +38,38 @@ import TestSupport
     }
 
     /// Runs `scripts/<name>` on the four train folders: it must succeed and print `line` for each.
-    private func expectScript(_ name: String, toSayForEveryRun line: String) throws {
-        let result = try TestSupport.run(URL(fileURLWithPath: "/usr/bin/env"),
-                                         ["python3", TestSupport.packageRoot.appendingPathComponent("scripts/\(name)").path] + (try trainFolders()),
-                                         currentDirectory: Self.quickstart.folder)
+    private func expectScript(_ name: String, toSayForEveryRun line: String) async throws {
+        let arguments = ["python3", TestSupport.packageRoot.appendingPathComponent("scripts/\(name)").path] + (try await trainFolders())
+        let result = try await TestSupport.offCooperativePool {
+            try TestSupport.run(URL(fileURLWithPath: "/usr/bin/env"), arguments, currentDirectory: Self.quickstart.folder)
+        }
         #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
         #expect(result.standardOutput.split(separator: "\n").filter { $0.contains(line) }.count == 4, "\(result.standardOutput)")
     }
 
     @Test(.enabled(if: TestSupport.pythonCanImport("tensorboard"), "needs the Python package tensorboard (pip install tensorboard)"))
-    func tensorBoardReadsTheEpochsAndTestMetrics() throws {
-        try expectScript("check_tensorboard.py", toSayForEveryRun: "13 scalar tags, 20 epochs")
+    func tensorBoardReadsTheEpochsAndTestMetrics() async throws {
+        try await expectScript("check_tensorboard.py", toSayForEveryRun: "13 scalar tags, 20 epochs")
     }
 
     @Test(.enabled(if: TestSupport.pythonCanImport("safetensors.numpy"), "needs the Python package safetensors (pip install safetensors)"))
-    func safetensorsWeightsReproduceTheRecordedPredictions() throws {
-        try expectScript("check_safetensors.py", toSayForEveryRun: "numpy forward matches predictions.npy")
+    func safetensorsWeightsReproduceTheRecordedPredictions() async throws {
+        try await expectScript("check_safetensors.py", toSayForEveryRun: "numpy forward matches predictions.npy")
     }
 
     @Test(.enabled(if: TestSupport.pythonCanImport("nbconvert, ipykernel, pandas, matplotlib"),
                    "needs the Python packages nbconvert, ipykernel, pandas and matplotlib"))
-    func notebookRunsOnTheFreshArtifacts() throws {
-        _ = try trainFolders()
-        let executed = Self.quickstart.folder.appendingPathComponent("explore-executed.ipynb")
-        let result = try TestSupport.run(
-            URL(fileURLWithPath: "/usr/bin/env"),
-            ["python3", "-m", "nbconvert", "--to", "notebook", "--execute", "--output", executed.path,
-             TestSupport.packageRoot.appendingPathComponent("notebooks/explore.ipynb").path],
-            environment: ["MLBATCH_ARTIFACTS": Self.quickstart.folder.appendingPathComponent("Artifacts/quickstart").path])
+    func notebookRunsOnTheFreshArtifacts() async throws {
+        _ = try await trainFolders()
+        let folder = Self.quickstart.folder
+        let executed = folder.appendingPathComponent("explore-executed.ipynb")
+        let result = try await TestSupport.offCooperativePool {
+            try TestSupport.run(
+                URL(fileURLWithPath: "/usr/bin/env"),
+                ["python3", "-m", "nbconvert", "--to", "notebook", "--execute", "--output", executed.path,
+                 TestSupport.packageRoot.appendingPathComponent("notebooks/explore.ipynb").path],
+                environment: ["MLBATCH_ARTIFACTS": folder.appendingPathComponent("Artifacts/quickstart").path])
+        }
         #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
         let text = try String(contentsOf: executed, encoding: .utf8)
         #expect(text.contains("40 (selector, epoch) points agree with convergence-summary.csv"))
