@@ -36,17 +36,19 @@ let package = Package(
         // file formats every stage writes and reads.
         .target(name: "StageKit"),
         .target(name: "Formats", dependencies: ["Artifacts", "StageKit"]),
+        .target(name: "SafetensorsIO", dependencies: ["NumpyIO", "Artifacts"]),
+        .target(name: "TensorBoardEvents"),
 
         // Stage libraries.
         .target(name: "Datasets", dependencies: ["CArchive", "NumpyIO", "Artifacts", "Formats", "StageKit", "Yams"], swiftSettings: optimised),
         .target(name: "Stratification", dependencies: ["SeededRandom", "NumpyIO", "Artifacts", "Formats", "StageKit"], swiftSettings: optimised),
         .target(name: "Tensors", dependencies: ["CBLAS", "SeededRandom"], swiftSettings: optimised),
-        .target(name: "Models", dependencies: ["Tensors", "NumpyIO", "SeededRandom", "Formats"], swiftSettings: optimised),
+        .target(name: "Models", dependencies: ["Tensors", "NumpyIO", "SafetensorsIO", "SeededRandom", "Formats"], swiftSettings: optimised),
         .target(name: "Metrics", swiftSettings: optimised),
         .target(name: "Selectors", dependencies: ["CBLAS", "SeededRandom", "Formats"], swiftSettings: optimised),
-        .target(name: "Training", dependencies: ["Tensors", "Models", "Selectors", "Metrics", "NumpyIO", "Artifacts", "Formats", "StageKit", "SeededRandom", "CBLAS"], swiftSettings: optimised),
+        .target(name: "Training", dependencies: ["Tensors", "Models", "Selectors", "Metrics", "NumpyIO", "Artifacts", "Formats", "StageKit", "SeededRandom", "CBLAS", "TensorBoardEvents"], swiftSettings: optimised),
         .target(name: "Analysis", dependencies: ["NumpyIO", "Artifacts", "Formats", "StageKit", "Metrics"], swiftSettings: optimised),
-        .target(name: "Pipeline", dependencies: ["Yams", "Artifacts", "Formats", "StageKit", "NumpyIO", .product(name: "Collections", package: "swift-collections")]),
+        .target(name: "Pipeline", dependencies: ["Yams", "Artifacts", "Formats", "StageKit", "NumpyIO", "SafetensorsIO", "TensorBoardEvents", .product(name: "Collections", package: "swift-collections")]),
 
         // Command-line front ends: one ParsableCommand per stage, shared by the
         // stand-alone executables and by `pipeline`, which runs stages as child processes.
@@ -73,15 +75,17 @@ let package = Package(
         .testTarget(name: "StageKitTests", dependencies: ["StageKit"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "StageKit", "Artifacts", "TestSupport"]),
         .testTarget(name: "NumpyIOTests", dependencies: ["NumpyIO", "Artifacts", "TestSupport"]),
+        .testTarget(name: "SafetensorsIOTests", dependencies: ["SafetensorsIO", "NumpyIO", "Artifacts", "TestSupport"]),
+        .testTarget(name: "TensorBoardEventsTests", dependencies: ["TensorBoardEvents", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Formats", "StageKit", "NumpyIO", "Artifacts", "TestSupport"]),
         .testTarget(name: "StratificationTests", dependencies: ["Stratification", "Formats", "SeededRandom", "TestSupport"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "SeededRandom", "TestSupport", "TensorTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Formats", "Tensors", "SeededRandom", "TestSupport", "TensorTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "TestSupport"]),
         .testTarget(name: "SelectorsTests", dependencies: ["Selectors", "Formats", "NumpyIO", "SeededRandom", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Formats", "NumpyIO", "TestSupport", "fetch", "split", "train"]),
-        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Formats", "StageKit", "Artifacts", "NumpyIO", "TestSupport"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Formats", "NumpyIO", "Artifacts", "TestSupport", "pipeline"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Formats", "NumpyIO", "SafetensorsIO", "TensorBoardEvents", "Artifacts", "TestSupport", "fetch", "split", "train"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Formats", "StageKit", "Artifacts", "NumpyIO", "SafetensorsIO", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Formats", "NumpyIO", "Artifacts", "SafetensorsIO", "TensorBoardEvents", "TestSupport", "pipeline"]),
         .testTarget(name: "EndToEndTests", dependencies: ["NumpyIO", "Formats", "TestSupport", "pipeline", "fetch", "split", "train", "analyze"]),
     ],
     swiftLanguageModes: [.v6]

@@ -80,7 +80,8 @@ public struct Manifest: Codable, Equatable, Sendable {
     }
 
     /// SHA-256 of every regular file below `folder` (relative paths), skipping the manifest,
-    /// log files and hidden temporary files. Sorted, deterministic.
+    /// log files, hidden temporary files (`isDigested`) and the names in `excluding` (a contract's
+    /// undigested outputs). Sorted, deterministic.
     public static func hashOutputs(in folder: URL, excluding: Set<String> = []) throws -> [String: String] {
         var result: [String: String] = [:]
         let root = folder.standardizedFileURL.path
@@ -89,13 +90,19 @@ public struct Manifest: Codable, Equatable, Sendable {
         }
         for case let relative as String in walker {
             let name = (relative as NSString).lastPathComponent
-            if name.hasPrefix(".") || name == fileName || name.hasSuffix(".log") || excluding.contains(relative) { continue }
+            if !isDigested(name) || excluding.contains(relative) { continue }
             let url = URL(fileURLWithPath: root).appendingPathComponent(relative)
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
             result[relative] = try SHA256.hex(ofFile: url)
         }
         return result
+    }
+
+    /// Whether a file of this name can count among a folder's outputs: not hidden (temporary
+    /// files, progress), not the manifest, not a `.log` (logs hold wall-clock times).
+    public static func isDigested(_ name: String) -> Bool {
+        !(name.hasPrefix(".") || name == fileName || name.hasSuffix(".log"))
     }
 
     /// One digest summarising a folder's outputs (the hash of its sorted `name=sha` lines).

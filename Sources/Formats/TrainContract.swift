@@ -105,6 +105,8 @@ public struct TrainParameters: StageParameters {
     public var seed: UInt64 = 42
     @Parameter(help: "OpenBLAS threads (default: all cores).", range: .atLeast(1))
     public var threads: Int? = nil
+    @Parameter(help: "Write the TensorBoard event file events.out.tfevents.mlbatch (per-epoch scalars, test metrics, hyper-parameters).")
+    public var tensorboard = true
 
     public init() {}
 
@@ -162,6 +164,9 @@ public enum TrainContract: StageContract {
         StageOutput(TrainFiles.epochs, "One row per epoch (EpochRecord)."),
         StageOutput(TrainFiles.testMetrics, "The eight test metrics at the best validation epoch (TestMetrics)."),
         StageOutput(TrainFiles.model, "The best epoch's parameters, PyTorch names and shapes."),
+        StageOutput(TrainFiles.safetensors, "The same parameters as safetensors (safetensors.numpy.load_file, torch load_state_dict)."),
+        StageOutput(TrainFiles.events, "TensorBoard event file: per-epoch scalars, test metrics, hyper-parameters; holds wall-clock times.",
+                    digested: false, always: false),
         StageOutput(TrainFiles.run, "Dataset, labels and every resolved parameter (RunDescription)."),
     ]
 }

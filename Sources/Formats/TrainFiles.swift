@@ -12,6 +12,10 @@ public enum TrainFiles {
     public static let epochs = "epochs.csv"
     public static let testMetrics = "test-metrics.json"
     public static let model = "model.npz"
+    public static let safetensors = "model.safetensors"
+    /// TensorBoard reads files whose name contains `tfevents`; a fixed name (no time stamp or
+    /// host) keeps one file per run folder across resumes.
+    public static let events = "events.out.tfevents.mlbatch"
     public static let run = "run.json"
 }
 

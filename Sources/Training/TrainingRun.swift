@@ -76,6 +76,10 @@ public final class TrainingRun {
                                          keepEvery: parameters.historyEvery,
                                          resume: resumedFrom > 0)
         try NpyFile.write(fold.trainRows, shape: [n], to: output.appendingPathComponent(TrainFiles.trainIndices))
+        let events = parameters.tensorboard
+            ? try TrainingEvents(folder: output, hyperParameters: parameters.canonicalTexts.merging(["dataset": fold.datasetName]) { $1 },
+                                 completed: state.records)
+            : nil
 
         let trainTargets = fold.trainLabels.map(Float.init)
         let validationTargets = fold.validationLabels.map(Float.init)
@@ -146,6 +150,7 @@ public final class TrainingRun {
                 state.bestValidationAUC = validationAUC.isNaN ? -.infinity : validationAUC
                 state.bestTestMetrics = testMetrics(session)
                 try ParameterArchive.save(model, to: output.appendingPathComponent(TrainFiles.model))
+                try ParameterArchive.saveSafetensors(model, to: output.appendingPathComponent(TrainFiles.safetensors))
             }
 
             try trainProbabilities.withUnsafeBufferPointer { p in
@@ -165,6 +170,7 @@ public final class TrainingRun {
             state.records.append(record)
             state.epoch = epoch
             try EpochRecord.writeCSV(state.records, to: output.appendingPathComponent(TrainFiles.epochs))
+            try events?.record(record)
             if epoch < epochs {
                 try Checkpoint.save(state, in: output) { folder in
                     try ParameterArchive.save(model, to: folder.appendingPathComponent("model.npz"))
@@ -184,6 +190,7 @@ public final class TrainingRun {
         let metrics = TestMetrics(bestEpoch: state.bestEpoch, bestValidationMacroAUC: state.bestValidationAUC,
                                   metrics: state.bestTestMetrics)
         try metrics.write(to: output.appendingPathComponent(TrainFiles.testMetrics))
+        try events?.finish(metrics)
         Checkpoint.remove(from: output)
         return TrainingSummary(testMetrics: metrics, resumedFromEpoch: resumedFrom)
     }

@@ -1,6 +1,7 @@
 import Formats
 import Foundation
 import NumpyIO
+import SafetensorsIO
 import StageKit
 import Testing
 @testable import Analysis
@@ -65,8 +66,9 @@ enum SyntheticRuns {
         try NpyFile.write(NpyArray(float16From: predictions, shape: [e, n, q]), to: folder.appendingPathComponent(TrainFiles.predictions))
         try NpyFile.write((0..<Int32(n)).map { $0 * 2 }, shape: [n], to: folder.appendingPathComponent(TrainFiles.trainIndices))
         try NpyFile.write((1...Int32(e)).map { $0 }, shape: [e], to: folder.appendingPathComponent(TrainFiles.predictionEpochs))
-        try NpzFile.write([("linear.weight", NpyArray([Float](repeating: 0.5, count: q), shape: [q, 1]))],
-                          to: folder.appendingPathComponent(TrainFiles.model))
+        let weights = NpyArray([Float](repeating: 0.5, count: q), shape: [q, 1])
+        try NpzFile.write([("linear.weight", weights)], to: folder.appendingPathComponent(TrainFiles.model))
+        try SafetensorsFile.write([("linear.weight", weights)], to: folder.appendingPathComponent(TrainFiles.safetensors))
         try StageFolder<TrainContract>(folder).complete(parameters: parameters, inputs: spec.inputs,
                                                          command: ["train", "--selector", spec.selector, "--fold", "\(spec.fold)"])
         return folder

@@ -23,7 +23,7 @@ import TestSupport
         #expect(StageType.train.parameters.map(\.name) == [
             "fold", "model", "hidden-width", "dropout", "model-param", "selector", "epochs", "batch-size", "lr", "weight-decay",
             "warmup-epochs", "window", "lambda1", "bins", "s0", "correlation", "history", "history-dtype", "history-every",
-            "feature-fraction", "min-label-count", "seed", "threads",
+            "feature-fraction", "min-label-count", "seed", "threads", "tensorboard",
         ])
         #expect(StageType.analyze.parameters.map(\.name) == ["drift-epochs", "convergence-levels", "top-pairs"])
         #expect(StageType.allCases.map { $0.inputs.map(\.name) } == [[], ["dataset"], ["dataset", "split"], ["runs"]])
@@ -128,5 +128,20 @@ import TestSupport
         // A new run of the stage removes the old manifest first.
         _ = try StageFolder<SplitContract>(folder)
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(Manifest.fileName).path))
+    }
+
+    /// Logs, hidden files and the contract's undigested outputs (the TensorBoard event file, which
+    /// holds wall-clock times) stay out of the output digest.
+    @Test func outputHashesSkipLogsHiddenFilesAndUndigestedOutputs() throws {
+        let folder = TestSupport.temporaryFolder("digest")
+        for name in ["a.npy", TrainFiles.safetensors, "stage.log", TrainFiles.events, ".a.npy.tmp-1", ProgressEvent.fileName, Manifest.fileName] {
+            try Data(name.utf8).write(to: folder.appendingPathComponent(name))
+        }
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("drift"), withIntermediateDirectories: true)
+        try Data([1]).write(to: folder.appendingPathComponent("drift/x.npy"))
+        #expect(TrainContract.undigestedOutputs == [TrainFiles.events])
+        #expect(try Manifest.hashOutputs(in: folder, excluding: TrainContract.undigestedOutputs).keys.sorted()
+            == ["a.npy", "drift/x.npy", TrainFiles.safetensors])
+        #expect(!Manifest.isDigested("run.log") && Manifest.isDigested(TrainFiles.epochs))
     }
 }

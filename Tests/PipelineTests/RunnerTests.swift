@@ -132,21 +132,29 @@ import TestSupport
         #expect(parallel.maxActive == 4)
     }
 
-    @Test func interruptStopsChildrenAndReportsTheSignal() async throws {
+    /// The runner runs on a Dispatch thread and the test waits synchronously: neither needs one of
+    /// Swift concurrency's cooperative threads, which other tests' blocking waits may hold for the
+    /// whole 20 s the fake stages sleep (then SIGINT would come after the run had ended).
+    @Test func interruptStopsChildrenAndReportsTheSignal() throws {
         let rootPath = root
         let launcher = FakeStage(folder: folder, sleep: 20).launcher
         let displayPath = log.path
-        let task = Task.detached { () throws -> RunSummary in
-            let plan = try PipelinePlan(try PipelineParser.parse(yaml: Self.yaml(), file: "fake.yaml"))
-            let descriptor = open(displayPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-            defer { close(descriptor) }
-            return try PipelineRunner(plan: plan, rootPath: rootPath, launcher: launcher, options: RunOptions(),
-                                      display: ProgressDisplay(live: false, descriptor: descriptor)).run()
+        let finished = DispatchGroup()
+        nonisolated(unsafe) var outcome: Result<RunSummary, any Error>?
+        DispatchQueue.global().async(group: finished) {
+            outcome = Result {
+                let plan = try PipelinePlan(try PipelineParser.parse(yaml: Self.yaml(), file: "fake.yaml"))
+                let descriptor = open(displayPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+                defer { close(descriptor) }
+                return try PipelineRunner(plan: plan, rootPath: rootPath, launcher: launcher, options: RunOptions(),
+                                          display: ProgressDisplay(live: false, descriptor: descriptor)).run()
+            }
         }
         let started = rootPath + "/train/selector=random,fold=0/attempts.txt"
-        while !FileManager.default.fileExists(atPath: started) { try await Task.sleep(nanoseconds: 50_000_000) }
+        while !FileManager.default.fileExists(atPath: started) { usleep(50_000) }
         kill(getpid(), SIGINT)
-        let summary = try await task.value
+        finished.wait()
+        let summary = try #require(outcome).get()
         #expect(summary.interruption == SIGINT)
         #expect(!summary.succeeded)
         #expect(summary.built == ["fetch/default", "split/default"])
