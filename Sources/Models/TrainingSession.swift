@@ -33,8 +33,9 @@ public final class TrainingSession {
         let graph = trainingGraph
         defer { graph.reset() }
         optimizer.zeroGrad()
-        let output = model.forward(graph, features: features, batchSize: batchSize, training: true)
-        let loss = model.loss(graph, output, targets: targets, elementWeights: elementWeights)
+        let output = model.forward(graph, features: features, targets: targets, elementWeights: elementWeights,
+                                   batchSize: batchSize, training: true)
+        let loss = output.loss ?? model.loss(graph, output, targets: targets, elementWeights: elementWeights)
         if let elementLosses {
             precondition(elementLosses.count == output.logits.count, "elementLosses needs \(output.logits.count) values")
             Losses.bceWithLogits(logits: output.logits.data, targets: targets.baseAddress!, weights: nil,

@@ -10,6 +10,11 @@ public struct Fixture {
         arrays = try Fixtures.npz(name)
     }
 
+    /// A fixture `.npz` outside `shared/parity` (e.g. one committed beside a test).
+    public init(contentsOf url: URL) throws {
+        arrays = try NpzFile.read(url)
+    }
+
     public subscript(_ key: String) -> [Float] {
         guard let array = arrays[key] else { Issue.record("fixture lacks \(key)"); return [] }
         return array.float32Values()
