@@ -14,10 +14,12 @@ import TensorTestSupport
     static let y: [Float] = [1, 0, 1, 0, 0, 1, 1, 1, 0]
 
     static func tiny(_ name: String) throws -> any MultiLabelModel {
-        let hyper: [String: Double] = name == "dela"
-            ? ["encoder_hidden_1": 4, "encoder_hidden_2": 5, "encoder_output": 4, "decoder_hidden": 4, "decoder_output": 3,
-               "dropout": 0, "gate_init": 3]
-            : ["hidden_width": 4, "dropout": 0]
+        let hyper: [String: Double] = switch name {
+        case "dela": ["encoder_hidden_1": 4, "encoder_hidden_2": 5, "encoder_output": 4, "decoder_hidden": 4, "decoder_output": 3,
+                      "dropout": 0, "gate_init": 3]
+        case "mpvae": ["latent_dim": 2, "train_samples": 3, "hidden_large": 4, "hidden_small": 3, "dropout": 0]
+        default: ["hidden_width": 4, "dropout": 0]
+        }
         return try ModelFactory.make(name: name, inputDimension: 5, labelCount: 3, hyperParameters: hyper, seed: 3)
     }
 

@@ -96,7 +96,7 @@ func train(_ session: TrainingSession, x: [Float], y: [Float], rows: Int, epochs
 }
 
 @Suite(.serialized) struct RealDataTests {
-    @Test(arguments: ["mlp", "clif", "dela"])
+    @Test(arguments: ["mlp", "clif", "dela", "mpvae"])
     func trainingLossFallsOnEmotions(_ name: String) throws {
         let url = TestSupport.datasetsMirror.appendingPathComponent("meka/Music.arff")
         let data = try DenseArff(text: String(contentsOf: url, encoding: .utf8), labels: 6)
