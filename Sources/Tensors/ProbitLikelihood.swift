@@ -15,35 +15,17 @@ public enum Probit {
     public static func probabilities(_ t: UnsafePointer<Float>, count: Int, floor: Float,
                                      into probability: UnsafeMutablePointer<Float>, complement: UnsafeMutablePointer<Float>) {
         let keep = 1 - floor, half = floor / 2
-        var i = 0
-        while i < count {
-            let lanes = min(8, count - i)
-            let cdf = VectorMath.normalCDF(VectorMath.load(t + i, count: lanes))
-            VectorMath.store(cdf.lower * keep + half, probability + i, count: lanes)
-            VectorMath.store(cdf.upper * keep + half, complement + i, count: lanes)
-            i += 8
+        for i in 0..<count {
+            let cdf = VectorMath.normalCDF(t[i])
+            probability[i] = cdf.lower * keep + half
+            complement[i] = cdf.upper * keep + half
         }
     }
 
     /// log p − log c of `count` pairs (p and c = 1 − p as `probabilities` gives them). O(n).
     public static func logits(_ probability: UnsafePointer<Float>, _ complement: UnsafePointer<Float>, count: Int,
                               into logits: UnsafeMutablePointer<Float>) {
-        var i = 0
-        while i < count {
-            let lanes = min(8, count - i)
-            let p = VectorMath.load(probability + i, count: lanes), c = VectorMath.load(complement + i, count: lanes)
-            // Padding lanes hold 0: log(0) is not finite, so pad with 1 (their values are not stored).
-            let valid = Self.laneMask(lanes)
-            let difference = VectorMath.log(p.replacing(with: 1, where: .!valid)) - VectorMath.log(c.replacing(with: 1, where: .!valid))
-            VectorMath.store(difference, logits + i, count: lanes)
-            i += 8
-        }
-    }
-
-    /// Lanes 0..<count set.
-    @inline(__always)
-    static func laneMask(_ count: Int) -> SIMDMask<SIMD8<Int32>> {
-        SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) .< SIMD8<Int32>(repeating: Int32(count))
+        for i in 0..<count { logits[i] = VectorMath.log(probability[i]) - VectorMath.log(complement[i]) }
     }
 }
 
@@ -75,69 +57,69 @@ extension Graph {
         let likelihoodSlope = saves ? pool.acquire(samples * width) : nil
         let rankingSlope = saves ? pool.acquire(samples * width) : nil
         let probability = pool.acquireZeroed(width), complement = pool.acquireZeroed(width)
+        // Per sample: w log E⁽ʸ⁾, y e^(−κE) and (1 − y) e^(κE) of every element, summed per row below;
+        // the weights (1 when none are given); the slopes' destination when not recording.
+        let scratch = pool.acquire(6 * width)
+        let likelihoodTerms = scratch, positiveTerms = scratch + width, negativeTerms = scratch + 2 * width
+        let weight = scratch + 3 * width, unsaved = scratch + 4 * width
+        if let weights { weight.update(from: weights.baseAddress!, count: width) } else { weight.update(repeating: 1, count: width) }
         let keep = 1 - floor, half = floor / 2
-        let pn = noise.data, pm = means.data, py = y.data, ps = sums.data, pw = weights?.baseAddress
+        let pn = noise.data, pm = means.data, py = y.data, ps = sums.data
         for s in 0..<samples {
+            let base = s * width, noiseRow = pn + base
+            let slope1 = likelihoodSlope.map { $0 + base } ?? unsaved, slope2 = rankingSlope.map { $0 + base } ?? unsaved + width
+            // One branch-free loop over the b·q values of sample s, vectorised by the compiler.
+            for i in 0..<width {
+                let label = py[i], sign = 2 * label - 1
+                let cdf = VectorMath.normalCDF(sign * (noiseRow[i] + pm[i]))
+                let observed = cdf.lower * keep + half, other = cdf.upper * keep + half
+                let e = label * observed + (1 - label) * other
+                let rank = VectorMath.exp(-sharpness * sign * e)
+                let slope = cdf.density * keep
+                likelihoodTerms[i] = weight[i] * VectorMath.log(observed)
+                positiveTerms[i] = label * rank
+                negativeTerms[i] = rank - label * rank
+                slope1[i] = weight[i] * sign * slope / observed
+                slope2[i] = -sharpness * sign * rank * slope
+                probability[i] += e
+                complement[i] += label * other + (1 - label) * observed
+            }
             for n in 0..<b {
-                var logSum = FloatLanes(), positiveSum = FloatLanes(), negativeSum = FloatLanes()
-                let row = (s * b + n) * q
-                var j = 0
-                while j < q {
-                    let lanes = min(8, q - j), valid = Probit.laneMask(lanes)
-                    let label = VectorMath.load(py + n * q + j, count: lanes)
-                    let sign = 2 * label - 1
-                    let t = VectorMath.load(pn + row + j, count: lanes) + VectorMath.load(pm + n * q + j, count: lanes)
-                    let weight = pw.map { VectorMath.load($0 + n * q + j, count: lanes) }
-                        ?? FloatLanes(repeating: 1).replacing(with: 0, where: .!valid)
-                    let cdf = VectorMath.normalCDF(sign * t)
-                    let observed = cdf.lower * keep + half, other = cdf.upper * keep + half
-                    let e = label * observed + (1 - label) * other
-                    let rank = VectorMath.exp(-sharpness * sign * e)
-                    logSum += weight * VectorMath.log(observed)
-                    positiveSum += label * rank
-                    negativeSum += (1 - label) * rank.replacing(with: 0, where: .!valid)
-                    if let likelihoodSlope, let rankingSlope {
-                        let slope = cdf.density * keep
-                        VectorMath.store(weight * sign * slope / observed, likelihoodSlope + row + j, count: lanes)
-                        VectorMath.store(-sharpness * sign * rank * slope, rankingSlope + row + j, count: lanes)
-                    }
-                    let mean = probability + n * q + j, rest = complement + n * q + j
-                    VectorMath.store(VectorMath.load(mean, count: lanes) + e, mean, count: lanes)
-                    VectorMath.store(VectorMath.load(rest, count: lanes) + label * other + (1 - label) * observed, rest, count: lanes)
-                    j += 8
-                }
-                ps[s * b + n] = logSum.sum()
-                ps[(samples + s) * b + n] = positiveSum.sum()
-                ps[(2 * samples + s) * b + n] = negativeSum.sum()
+                for part in 0..<3 { ps[(part * samples + s) * b + n] = VectorMath.sum(scratch + part * width + n * q, count: q) }
             }
         }
         Probit.logits(probability, complement, count: width, into: meanLogits.data)
         pool.release(probability, count: width)
         pool.release(complement, count: width)
+        pool.release(scratch, count: 6 * width)
         guard let likelihoodSlope, let rankingSlope else { return ProbitSampleSums(sums: sums, meanLogits: meanLogits) }
         let slopes = (MaskHolder(mask: likelihoodSlope, count: samples * width, pool: pool),
                       MaskHolder(mask: rankingSlope, count: samples * width, pool: pool))
+        let pool = self.pool
         record(sums) { sums in
             let g = sums.gradient!, py = y.data
             let gn = noise.requiresGrad ? noise.gradientForAccumulation() : nil
             let gm = means.requiresGrad ? means.gradientForAccumulation() : nil
             let c1 = slopes.0.mask, c2 = slopes.1.mask
+            // Per sample: the row gradients of ℓ and of A or B (by the label) spread over the row's elements.
+            let rowGradients = pool.acquire(2 * width)
+            defer { pool.release(rowGradients, count: 2 * width) }
             for s in 0..<samples {
                 for n in 0..<b {
                     let gl = g[s * b + n], ga = g[(samples + s) * b + n], gb = g[(2 * samples + s) * b + n]
-                    let row = (s * b + n) * q
-                    var j = 0
-                    while j < q {
-                        let lanes = min(8, q - j)
-                        let label = VectorMath.load(py + n * q + j, count: lanes)
-                        let gt = gl * VectorMath.load(c1 + row + j, count: lanes)
-                            + (label * ga + (1 - label) * gb) * VectorMath.load(c2 + row + j, count: lanes)
-                        if let gn { VectorMath.store(VectorMath.load(gn + row + j, count: lanes) + gt, gn + row + j, count: lanes) }
-                        if let gm {
-                            VectorMath.store(VectorMath.load(gm + n * q + j, count: lanes) + gt, gm + n * q + j, count: lanes)
-                        }
-                        j += 8
+                    for j in (n * q)..<((n + 1) * q) {
+                        rowGradients[j] = gl
+                        rowGradients[width + j] = py[j] == 1 ? ga : gb
                     }
+                }
+                let base = s * width
+                let gl = rowGradients, gr = rowGradients + width, c1s = c1 + base, c2s = c2 + base
+                if let gn {
+                    let gns = gn + base
+                    for i in 0..<width { gns[i] += gl[i] * c1s[i] + gr[i] * c2s[i] }
+                }
+                if let gm {
+                    for i in 0..<width { gm[i] += gl[i] * c1s[i] + gr[i] * c2s[i] }
                 }
             }
         }
