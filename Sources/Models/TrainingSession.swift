@@ -24,7 +24,9 @@ public final class TrainingSession {
     /// weights [b·q], backward, Adam with the learning rate times `learningRateScale` (warm-up).
     /// When `elementLosses` is given it receives the unweighted per-sample, per-label binary
     /// cross-entropy [b·q] of this forward pass; `probabilities`, when given, receives the
-    /// training-mode sigmoid outputs [b·q] (the `history: batch` record). Returns the loss value.
+    /// training-mode sigmoid outputs [b·q] (the `history: batch` record; mpvae: p_train, the mean
+    /// of E over its samples). A model that computes its own loss (mpvae) gets the targets and
+    /// weights in its forward pass. Returns the loss value.
     @discardableResult
     public func step(features: UnsafeBufferPointer<Float>, targets: UnsafeBufferPointer<Float>, batchSize: Int,
                      elementWeights: UnsafeBufferPointer<Float>? = nil, learningRateScale: Float = 1,

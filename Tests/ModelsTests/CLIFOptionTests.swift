@@ -13,18 +13,8 @@ import TensorTestSupport
         let model = try CLIFModel(inputDimension: 7, labelCount: 5, hyperParameters: [
             "hidden_width": 16, "dropout": 0, "batch_norm": 1, "label_graph": 1,
         ], seed: 1, trainingLabels: trainLabels)
-        let names = Set((model.parameters.map(\.name) + model.buffers.map(\.name)).map { "param/\($0)" })
-        #expect(names == Set(f.keys(prefix: "param/")))
         expectClose(model.adjacency.values, f["param/adjacency"], "co-occurrence graph")
-        assignParameters(model, from: f)
-        let graph = Graph()
-        let output = model.forward(graph, features: f["input/x"], batchSize: 4, training: true)
-        expectClose(output.logits.values, f["out/logits"], "logits")
-        expectClose([output.regularizer!.scalar], [1e-3 * f.scalar("out/link_loss")], "link")
-        let loss = model.loss(graph, output, targets: f["input/y"])
-        expectClose([loss.scalar], [f.scalar("out/loss")], "loss")
-        graph.backward(loss)
-        for p in model.parameters { expectClose(p.tensor.gradientValues, f["grad/\(p.name)"], p.name) }
+        expectCLIFParity(model, f)
         // One training forward updated the running statistics once; evaluation uses them.
         for (name, tensor) in model.buffers where name.contains("running") {
             expectClose(tensor.values, f["after/\(name)"], name)
