@@ -98,7 +98,7 @@ struct EpochBenchmark: ParsableCommand {
         var results: [[String: Any]] = []
         print("workload       seconds/epoch  samples/s  GEMM GFLOP/s  % of sgemm 768³")
         for workload in selected {
-            let (seconds, all) = try timeEpochs(workload)
+            let (seconds, all, cpuSeconds) = try timeEpochs(workload)
             var flops = 0.0
             var start = 0
             while start < workload.rows {
@@ -113,14 +113,18 @@ struct EpochBenchmark: ParsableCommand {
                                       "features": workload.features, "labels": workload.labels, "batch": 128,
                                       "epoch_seconds_median": seconds, "epoch_seconds_all": all,
                                       "samples_per_second": Double(workload.rows) / seconds, "gemm_gflop_per_epoch": flops / 1e9,
-                                      "gemm_gflops": gflops]
+                                      "gemm_gflops": gflops, "epoch_cpu_seconds_median": cpuSeconds]
             if workload.model == "mpvae" && reference {
+                // Both sides run one thread; CPU seconds are robust to other load on the machine.
                 let pytorch = try pytorchEpochSeconds(workload)
-                print("  PyTorch \(pytorch.version) (\(threads) threads): \(format(pytorch.seconds, 4)) s/epoch; "
-                      + "ours is \(format(pytorch.seconds / seconds, 2))× faster")
+                print("  ours \(format(seconds, 4)) s/epoch wall, \(format(cpuSeconds, 4)) s CPU; PyTorch \(pytorch.version): "
+                      + "\(format(pytorch.seconds, 4)) s wall, \(format(pytorch.cpuSeconds, 4)) s CPU; ours is "
+                      + "\(format(pytorch.seconds / seconds, 2))× faster by wall time, \(format(pytorch.cpuSeconds / cpuSeconds, 2))× by CPU time")
                 row["pytorch_epoch_seconds_median"] = pytorch.seconds
                 row["pytorch_epoch_seconds_all"] = pytorch.all
+                row["pytorch_epoch_cpu_seconds_median"] = pytorch.cpuSeconds
                 row["speedup_over_pytorch"] = pytorch.seconds / seconds
+                row["cpu_speedup_over_pytorch"] = pytorch.cpuSeconds / cpuSeconds
             }
             results.append(row)
         }
@@ -149,7 +153,7 @@ struct EpochBenchmark: ParsableCommand {
     }
 
     /// Median seconds per epoch of the PyTorch mpvae reference on random data of the workload's shape.
-    func pytorchEpochSeconds(_ w: Workload) throws -> (seconds: Double, all: [Double], version: String) {
+    func pytorchEpochSeconds(_ w: Workload) throws -> (seconds: Double, all: [Double], cpuSeconds: Double, version: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [python, mpvaeScript, "--rows", "\(w.rows)", "--features", "\(w.features)", "--labels", "\(w.labels)",
@@ -160,10 +164,10 @@ struct EpochBenchmark: ParsableCommand {
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0, let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let seconds = object["epoch_seconds_median"] as? Double else {
+              let seconds = object["epoch_seconds_median"] as? Double, let cpuSeconds = object["epoch_cpu_seconds_median"] as? Double else {
             throw ValidationError("the mpvae reference \(mpvaeScript) failed under '\(python)' (needs torch; --python PATH, --reference false)")
         }
-        return (seconds, object["epoch_seconds_all"] as? [Double] ?? [], object["torch"] as? String ?? "?")
+        return (seconds, object["epoch_seconds_all"] as? [Double] ?? [], cpuSeconds, object["torch"] as? String ?? "?")
     }
 
     /// Random features in [0, 1) and Bernoulli(density) labels with the workload's shape.
@@ -176,17 +180,18 @@ struct EpochBenchmark: ParsableCommand {
         return (features, labels)
     }
 
-    /// Median seconds per epoch after the first, and every epoch's seconds.
-    func timeEpochs(_ w: Workload) throws -> (Double, [Double]) {
+    /// Median seconds per epoch after the first, every epoch's seconds, and the median CPU
+    /// seconds of this thread per epoch.
+    func timeEpochs(_ w: Workload) throws -> (Double, [Double], Double) {
         let (features, labels) = makeData(w)
         let model = try ModelFactory.make(name: w.model, inputDimension: w.features, labelCount: w.labels, seed: 1)
         let session = TrainingSession(model: model, learningRate: 1e-4, weightDecay: 1e-4)
         var generator = SeededGenerator(seed: 1, stream: "bench.order")
         var batchX = [Float](repeating: 0, count: 128 * w.features), batchY = [Float](repeating: 0, count: 128 * w.labels)
-        var times: [Double] = []
+        var times: [Double] = [], cpuTimes: [Double] = []
         for _ in 0..<max(epochs, 2) {
             let order = generator.permutation(w.rows)
-            let start = DispatchTime.now().uptimeNanoseconds
+            let start = DispatchTime.now().uptimeNanoseconds, cpuStart = Self.threadCPUSeconds()
             var first = 0
             while first < w.rows {
                 let count = min(128, w.rows - first)
@@ -201,9 +206,17 @@ struct EpochBenchmark: ParsableCommand {
                 first += count
             }
             times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            cpuTimes.append(Self.threadCPUSeconds() - cpuStart)
         }
-        let steady = times.dropFirst().sorted()
-        return (steady[steady.count / 2], times)
+        let steady = times.dropFirst().sorted(), steadyCPU = cpuTimes.dropFirst().sorted()
+        return (steady[steady.count / 2], times, steadyCPU[steadyCPU.count / 2])
+    }
+
+    /// CPU seconds consumed by the calling thread (with one OpenBLAS thread, all of a step's work).
+    static func threadCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
     /// Median seconds per training step over `steps` steps (after one warm-up step).
