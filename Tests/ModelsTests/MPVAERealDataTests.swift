@@ -35,7 +35,7 @@ func microF1(_ probabilities: ArraySlice<Float>, _ targets: ArraySlice<Float>) -
         return (x, dataset.labels.map(Float.init), n)
     }
 
-    /// §9 check 7: over one epoch on corel5k (published defaults, lr 1e-3) the loss falls and the
+    /// Over one epoch on corel5k (published defaults, lr 1e-3) the loss falls and the
     /// micro-F1 of the training-mode p_train rises; nothing is NaN.
     @Test func oneEpochOnCorel5kLearns() throws {
         let data = try Self.corel5k()

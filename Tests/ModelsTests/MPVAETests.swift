@@ -72,7 +72,7 @@ func probabilities(_ logits: Tensor) -> [Float] { logits.values.map(stableSigmoi
         expectClose(Self.evaluate(sampled, x: f["input/x"], b: 4, noise: evalNoise), f["out/eval_mc"], "Monte-Carlo evaluation")
     }
 
-    // §9 check 1: b = 3, d = 4, q = 5, L = 3, r = 5, S = 6, widths 8/6; rows with no and with every label.
+    // The gradient-check instance: b = 3, d = 4, q = 5, L = 3, r = 5, S = 6, widths 8/6; rows with no and with every label.
     static let tinyHyper: [String: Double] = [
         "latent_dim": 3, "train_samples": 6, "hidden_large": 8, "hidden_small": 6, "dropout": 0, "l2_decay": 1e-2, "c_coeff": 2,
     ]
@@ -100,7 +100,7 @@ func probabilities(_ logits: Tensor) -> [Float] { logits.values.map(stableSigmoi
         }
     }
 
-    /// §9 check 2: the factorised ranking loss equals the pairwise form (NaN → 0 for rows without pairs).
+    /// The factorised ranking loss equals the pairwise form (NaN → 0 for rows without pairs).
     @Test func factorisedRankingEqualsPairwise() {
         let samples = 4, b = 3, q = 5
         let t = randomParameter([samples * b, q], seed: 70), zero = Tensor([Float](repeating: 0, count: b * q), shape: [b, q])
@@ -129,7 +129,7 @@ func probabilities(_ logits: Tensor) -> [Float] { logits.values.map(stableSigmoi
         #expect(abs(factorised - pairwise) <= 1e-5 * pairwise, "factorised \(factorised), pairwise \(pairwise)")
     }
 
-    /// §9 check 3: NLL by log-sum-exp equals −log of the mean likelihood (Double), and with R = 0
+    /// NLL by log-sum-exp equals −log of the mean likelihood (Double), and with R = 0
     /// it is the probit cross-entropy summed over labels and averaged over rows, for any S.
     @Test(arguments: [1, 6])
     func negativeLogLikelihoodForms(samples: Int) throws {
@@ -161,7 +161,7 @@ func probabilities(_ logits: Tensor) -> [Float] { logits.values.map(stableSigmoi
         }
     }
 
-    /// §9 check 4: closed form vs Monte-Carlo with S = 20000; range, shape, finiteness; the targets
+    /// Closed form vs Monte-Carlo with S = 20000; range, shape, finiteness; the targets
     /// do not change the evaluation output.
     @Test func closedFormMatchesMonteCarlo() throws {
         let closed = try MPVAEModel(inputDimension: 4, labelCount: 5, hyperParameters: Self.tinyHyper.merging(["eval_z": 1]) { $1 }, seed: 8)
@@ -188,7 +188,7 @@ func probabilities(_ logits: Tensor) -> [Float] { logits.values.map(stableSigmoi
         #expect(outputs[0] == outputs[1])
     }
 
-    /// §9 check 5: KL ≥ 0, and 0 when both encoders give the same μ and log σ²; the corel5k size.
+    /// KL ≥ 0, and 0 when both encoders give the same μ and log σ²; the corel5k size.
     @Test func klDivergenceAndParameterCount() throws {
         let model = try MPVAEModel(inputDimension: 4, labelCount: 5, hyperParameters: Self.tinyHyper, seed: 10)
         let graph = Graph(recordsGradients: false)
@@ -205,7 +205,7 @@ func probabilities(_ logits: Tensor) -> [Float] { logits.values.map(stableSigmoi
         #expect(corel5k.rank == 374 && corel5k.parameters.filter { $0.name.hasSuffix(".weight") }.count == 13)
     }
 
-    /// §9 check 6: which parameters each branch's terms reach.
+    /// Which parameters each branch's terms reach.
     @Test func branchesReachTheirOwnHeads() throws {
         let model = try MPVAEModel(inputDimension: 4, labelCount: 5, hyperParameters: Self.tinyHyper, seed: 11)
         func gradients(_ select: (MPVAELossTerms, Graph) -> Tensor) -> [String: [Float]] {
@@ -226,7 +226,7 @@ func probabilities(_ logits: Tensor) -> [Float] { logits.values.map(stableSigmoi
         #expect(!reached(feature["label_encoder.fc1.weight"]) && reached(label["label_encoder.fc1.weight"]))
     }
 
-    /// §9 check 7 (first part): the same seed gives identical losses, step after step.
+    /// The same seed gives identical losses, step after step.
     @Test func sameSeedSameLosses() throws {
         func losses() throws -> [Float] {
             let model = try MPVAEModel(inputDimension: 4, labelCount: 5, hyperParameters: Self.tinyHyper.merging(["dropout": 0.5]) { $1 },
