@@ -53,6 +53,24 @@ public enum HistoryMode: String, Codable, Sendable, ChoiceParameter {
     case batch
 }
 
+/// How weight decay enters the Adam update.
+public enum WeightDecayMode: String, Codable, Sendable, ChoiceParameter {
+    /// decay · θ added to the gradient (`torch.optim.Adam(weight_decay=…)`, the paper's setting).
+    case l2
+    /// θ ← θ · (1 − lr · decay) before the Adam step (`torch.optim.AdamW`).
+    case decoupled
+}
+
+/// The learning rate after the warm-up.
+public enum LearningRateDecay: String, Codable, Sendable, ChoiceParameter {
+    /// The base rate (the paper's protocol).
+    case constant
+    /// Multiplied by `lr_step_factor` every `lr_step_every` epochs.
+    case step
+    /// Cosine annealing to `lr_floor` × the base rate at the last step.
+    case cosine
+}
+
 /// Element type of `predictions.npy`.
 public enum HistoryDType: String, Codable, Sendable, ChoiceParameter {
     case float16, float32
@@ -79,8 +97,18 @@ public struct TrainParameters: StageParameters {
     public var batchSize = 128
     @Parameter(help: "Adam learning rate.", range: .positive)
     public var lr: Float = 1e-4
-    @Parameter(help: "L2 weight decay added to the gradient (as torch.optim.Adam).", range: .nonNegative)
+    @Parameter(help: "Weight decay: L2 added to the gradient, or decoupled (see weight-decay-mode).", range: .nonNegative)
     public var weightDecay: Float = 1e-4
+    @Parameter(help: "l2 (torch.optim.Adam, the paper's) or decoupled (torch.optim.AdamW).")
+    public var weightDecayMode = WeightDecayMode.l2
+    @Parameter(help: "Learning rate after the linear warm-up.")
+    public var lrSchedule = LearningRateDecay.constant
+    @Parameter(help: "With lr-schedule step: the factor applied every lr-step-every epochs.", range: .aboveAtMost(0, 1))
+    public var lrStepFactor = 0.1
+    @Parameter(help: "With lr-schedule step: epochs between decays.", range: .atLeast(1))
+    public var lrStepEvery = 30
+    @Parameter(help: "With lr-schedule cosine: the final learning rate as a fraction of lr.", range: .within(0, 1))
+    public var lrFloor = 0.0
     @Parameter(help: "Warm-up epochs γ: random batches and a linear learning-rate warm-up; below epochs.", range: .atLeast(0))
     public var warmupEpochs = 5
     @Parameter(help: "History window T.", range: .atLeast(1))
@@ -101,8 +129,6 @@ public struct TrainParameters: StageParameters {
     public var historyEvery = 1
     @Parameter(help: "Keep this fraction of features with the largest training column sums.", range: .aboveAtMost(0, 1))
     public var featureFraction = 1.0
-    @Parameter(help: "Drop labels with fewer positive training rows.", range: .atLeast(0))
-    public var minLabelCount = 0
     @Parameter(help: "Seed of every random choice.")
     public var seed: UInt64 = 42
     @Parameter(help: "OpenBLAS threads (default: all cores).", range: .atLeast(1))

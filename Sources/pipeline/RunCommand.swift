@@ -70,7 +70,11 @@ struct RunCommand: ParsableCommand {
             withExtendedLifetime(lock) {}
             display.event("\(summary.built.count) built, \(summary.upToDate.count) up to date, \(summary.failed.count) failed, \(summary.notRun.count) not run")
             for instance in plan.instances where instance.type == .analyze {
-                let report = root + "/" + instance.folder + "/report.html"
+                let folder = URL(fileURLWithPath: root + "/" + instance.folder)
+                if let flags = try? LearningFlags.read(from: folder) {
+                    for warning in flags.warnings { display.event("warning: \(warning)") }
+                }
+                let report = folder.appendingPathComponent(AnalysisFiles.report).relativePath
                 if FileManager.default.fileExists(atPath: report) { display.event("report: \(report)") }
             }
             if summary.interruption != nil { throw ExitCode(130) }

@@ -19,11 +19,12 @@ import TestSupport
         #expect(StageType.fetch.parameters.map(\.name) == ["dataset", "catalog", "mirror", "cache", "url", "sha256", "layout", "data", "xml",
                                                            "impute", "drop-attribute", "drop-identifiers", "max-unpacked-bytes",
                                                            "max-unpacked-entries"])
-        #expect(StageType.split.parameters.map(\.name) == ["folds", "order", "validation", "holdout", "seed", "restarts"])
+        #expect(StageType.split.parameters.map(\.name) == ["folds", "order", "validation", "holdout", "drop-labels-at-most", "seed", "restarts"])
         #expect(StageType.train.parameters.map(\.name) == [
             "fold", "model", "hidden-width", "dropout", "model-param", "selector", "epochs", "batch-size", "lr", "weight-decay",
+            "weight-decay-mode", "lr-schedule", "lr-step-factor", "lr-step-every", "lr-floor",
             "warmup-epochs", "window", "lambda1", "bins", "s0", "correlation", "history", "history-dtype", "history-every",
-            "feature-fraction", "min-label-count", "seed", "threads", "tensorboard",
+            "feature-fraction", "seed", "threads", "tensorboard",
         ])
         #expect(StageType.analyze.parameters.map(\.name) == ["drift-epochs", "convergence-levels", "top-pairs"])
         #expect(StageType.allCases.map { $0.inputs.map(\.name) } == [[], ["dataset"], ["dataset", "split"], ["runs"]])
@@ -120,10 +121,10 @@ import TestSupport
         try AtomicFile.write("x", to: stage.file(SplitFiles.folds))
         #expect(throws: ArtifactError.self) { try stage.complete(parameters: SplitParameters(), inputs: [], command: ["split"]) }
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(Manifest.fileName).path))
-        try AtomicFile.write("y", to: stage.file(SplitFiles.roles))
-        try AtomicFile.write("{}", to: stage.file(SplitFiles.report))
+        for name in [SplitFiles.roles, SplitFiles.keptLabels, SplitFiles.report] { try AtomicFile.write("y", to: stage.file(name)) }
         let manifest = try stage.complete(parameters: SplitParameters(), inputs: [], command: ["split"])
-        #expect(manifest.stage == "split" && manifest.outputs.keys.sorted() == [SplitFiles.folds, SplitFiles.roles, SplitFiles.report].sorted())
+        #expect(manifest.stage == "split"
+            && manifest.outputs.keys.sorted() == [SplitFiles.folds, SplitFiles.roles, SplitFiles.keptLabels, SplitFiles.report].sorted())
         #expect(manifest.parameters["folds"] == "5" && manifest.parameters["holdout"] == nil)
         // A new run of the stage removes the old manifest first.
         _ = try StageFolder<SplitContract>(folder)

@@ -51,13 +51,22 @@ import TestSupport
     @Test func shippedPipelinesParse() throws {
         let folder = TestSupport.packageRoot.appendingPathComponent("Pipelines")
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
-        #expect(names == ["corel5k.yaml", "emotions.yaml", "enron.yaml", "quickstart.yaml", "scene.yaml", "yeast.yaml"])
+        #expect(names == ["bibtex.yaml", "cal500.yaml", "corel5k.yaml", "emotions.yaml", "enron.yaml", "quickstart.yaml", "scene-clif.yaml",
+                          "scene-dela.yaml", "scene.yaml", "sweep-mlp.yaml", "tmc2007-500.yaml", "yeast.yaml"])
         for name in names {
             let pipeline = try PipelineParser.parse(contentsOf: folder.appendingPathComponent(name))
             #expect(pipeline.name + ".yaml" == name)
             #expect(pipeline.stage(named: "fetch")?.settings["mirror"]?.value == .list(["../shared/datasets"]))
-            let train = try PipelinePlan(pipeline).instances.filter { $0.type == .train }.count
-            #expect(train == (name == "quickstart.yaml" ? 4 : 30), "\(name)")
+            let plan = try PipelinePlan(pipeline)
+            let runs = plan.instances.filter { $0.id.stage == "train" }, floors = plan.instances.filter { $0.id.stage == "floor" }
+            switch name {
+            case "quickstart.yaml": #expect(runs.count == 4 && floors.count == 2)
+            case "sweep-mlp.yaml": #expect(runs.count == 96 && floors.isEmpty)
+            default: #expect(runs.count == 30 && floors.count == 5, "\(name)")
+            }
+            // Every paper pipeline filters labels as the authors do, and every floor is the linear model.
+            #expect(plan.instances.filter { $0.type == .split }.allSatisfy { $0.resolvedParameters["drop-labels-at-most"] == "20" })
+            #expect(floors.allSatisfy { $0.resolvedParameters["model"] == "linear" && $0.resolvedParameters["selector"] == "random" })
         }
     }
 
