@@ -78,8 +78,13 @@ public struct Manifest: Codable, Equatable, Sendable {
         }
     }
 
+    /// Files the pipeline runner puts in an instance folder that are not outputs: the Slurm batch
+    /// script (its log, `stage.log`, and its hidden records are skipped as every log and hidden file).
+    public static let runnerFiles: Set<String> = ["slurm.sh"]
+
     /// SHA-256 of every regular file below `folder` (relative paths), skipping the manifest,
-    /// log files and hidden temporary files. Sorted, deterministic.
+    /// log files, hidden temporary files and ``runnerFiles``. Sorted, deterministic, so the
+    /// outputs of an instance are the same whichever executor ran it.
     public static func hashOutputs(in folder: URL, excluding: Set<String> = []) throws -> [String: String] {
         var result: [String: String] = [:]
         let root = folder.standardizedFileURL.path
@@ -88,7 +93,7 @@ public struct Manifest: Codable, Equatable, Sendable {
         }
         for case let relative as String in walker {
             let name = (relative as NSString).lastPathComponent
-            if name.hasPrefix(".") || name == fileName || name.hasSuffix(".log") || excluding.contains(relative) { continue }
+            if name.hasPrefix(".") || name == fileName || name.hasSuffix(".log") || excluding.contains(relative) || runnerFiles.contains(relative) { continue }
             let url = URL(fileURLWithPath: root).appendingPathComponent(relative)
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
