@@ -28,10 +28,25 @@ final class ChildProcess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, logDescriptor, 1)
         posix_spawn_file_actions_adddup2(&actions, errorDescriptor, 2)
+        // No blocked signals and a default SIGTERM, whatever the runner inherited: cancelling
+        // a child sends it SIGTERM.
+        #if canImport(Glibc)
+        var attributes = posix_spawnattr_t()
+        #else
+        var attributes: posix_spawnattr_t?
+        #endif
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        posix_spawnattr_setsigmask(&attributes, &signals)
+        sigaddset(&signals, SIGTERM)
+        posix_spawnattr_setsigdefault(&attributes, &signals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var child: pid_t = 0
-        let result = posix_spawnp(&child, executable, &actions, nil, argv, environ)
+        let result = posix_spawnp(&child, executable, &actions, &attributes, argv, environ)
         guard result == 0 else {
             throw PipelineError.io(path: executable, reason: "cannot start the process: \(String(cString: strerror(result)))")
         }
@@ -74,24 +89,47 @@ final class ChildProcess {
     }
 }
 
-/// SIGINT / SIGTERM received by the runner (0 while none), set from the signal handler.
-nonisolated(unsafe) private var receivedSignal: sig_atomic_t = 0
+/// How many SIGINT / SIGTERM the process has received, and the last one; set by the handler.
+nonisolated(unsafe) private var signalCount: sig_atomic_t = 0
+nonisolated(unsafe) private var lastSignal: sig_atomic_t = 0
 
-/// Turns SIGINT and SIGTERM into a flag the run loop polls, so it can stop its children
-/// cleanly instead of dying with them still running.
-enum Interruption {
-    /// Installs the handlers and clears any signal recorded by an earlier run in this process.
-    static func install() {
-        receivedSignal = 0
+/// SIGINT and SIGTERM turned into state of one run, which its loop polls so it can stop its
+/// jobs cleanly instead of dying with them still running.
+///
+/// Each run makes its own and sees exactly the signals that arrive after it was made; nothing
+/// is ever cleared, so a signal is never lost to a later run. The handlers are installed
+/// explicitly and both signals unblocked in the calling thread: a process inherits ignored
+/// signals (a background job of a non-interactive shell ignores SIGINT) and a blocked signal
+/// mask (e.g. when started from a thread that blocks them), and must not depend on either.
+final class Interruption {
+    private let baseline: sig_atomic_t
+
+    init() {
+        // Counted from before the signals are unblocked, so one that was pending is seen.
+        baseline = signalCount
+        var action = sigaction()
         #if canImport(Glibc)
-        _ = Glibc.signal(SIGINT) { receivedSignal = $0 }
-        _ = Glibc.signal(SIGTERM) { receivedSignal = $0 }
+        action.__sigaction_handler.sa_handler = { signal in
+            signalCount &+= 1
+            lastSignal = signal
+        }
         #else
-        _ = Darwin.signal(SIGINT) { receivedSignal = $0 }
-        _ = Darwin.signal(SIGTERM) { receivedSignal = $0 }
+        action.__sigaction_u.__sa_handler = { signal in
+            signalCount &+= 1
+            lastSignal = signal
+        }
         #endif
+        action.sa_flags = SA_RESTART
+        sigemptyset(&action.sa_mask)
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        for signal in [SIGINT, SIGTERM] {
+            sigaction(signal, &action, nil)
+            sigaddset(&signals, signal)
+        }
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
     }
 
-    /// The signal received, or nil.
-    static var received: Int32? { receivedSignal == 0 ? nil : Int32(receivedSignal) }
+    /// The last signal received since this run began, or nil.
+    var received: Int32? { signalCount == baseline ? nil : Int32(lastSignal) }
 }

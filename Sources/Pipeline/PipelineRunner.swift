@@ -155,7 +155,7 @@ public final class PipelineRunner {
     public func run() throws -> RunSummary {
         var (scope, forced) = try scope()
         try executor.checkReady()
-        Interruption.install()
+        let interruption = Interruption()
         removeTrash()
         var states = [Int: State]()
         var checked = Set<Int>()
@@ -210,7 +210,7 @@ public final class PipelineRunner {
         }
 
         while true {
-            if let signal = Interruption.received, summary.interruption == nil {
+            if let signal = interruption.received, summary.interruption == nil {
                 summary.interruption = signal
                 display.event("interrupted (signal \(signal)): stopping running stages…")
                 stopping = true
@@ -241,10 +241,11 @@ public final class PipelineRunner {
                         let upstream = instance.upstream.compactMap(activeJob)
                         do {
                             let (handle, fingerprint) = try launch(index, forced: forced.contains(index), after: upstream)
-                            states[index] = .launched(handle, fingerprint: fingerprint, state: .queued, since: Date())
-                            if executor.queuesDependencies {
-                                display.event("queued  \(instance.id)  (\(handle)" + (upstream.isEmpty ? "" : ", afterok:" + upstream.map(\.id).joined(separator: ":")) + ")")
-                            }
+                            let state = (try? executor.poll([handle]))?[handle] ?? .queued
+                            states[index] = .launched(handle, fingerprint: fingerprint, state: state, since: Date())
+                            display.event(state == .queued
+                                ? "queued  \(instance.id)  (\(handle)" + (upstream.isEmpty ? "" : ", afterok:" + upstream.map(\.id).joined(separator: ":")) + ")"
+                                : "start  \(instance.id)")
                         } catch {
                             states[index] = .failed
                             summary.failed.append(instance.id.description)
@@ -279,9 +280,7 @@ public final class PipelineRunner {
                 guard case let .launched(handle, fingerprint, previous, since)? = states[index] else { continue }
                 let state = polled[handle] ?? previous
                 let instance = plan.instances[index]
-                if previous == .queued && state != .queued {
-                    display.event("start  \(instance.id)" + (executor.queuesDependencies ? "  (\(handle))" : ""))
-                }
+                if previous == .queued && state == .running { display.event("start  \(instance.id)  (\(handle))") }
                 guard case let .finished(ending) = state else {
                     anyActive = true
                     states[index] = .launched(handle, fingerprint: fingerprint, state: state, since: previous == state ? since : Date())
@@ -303,7 +302,7 @@ public final class PipelineRunner {
                         display.event("failed  \(instance.id): \(error)")
                     }
                 } else if let broken = instance.upstream.first(where: isBroken) {
-                    notRun(index, because: broken)   // cancelled by the scheduler: an upstream job failed
+                    notRun(index, because: broken, cancelled: handle)   // by the scheduler: an upstream job failed
                     continue
                 } else {
                     let why = ending == .exited(0) ? "exited without writing manifest.json" : ending.description
