@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Pipeline
 
 /// The Slurm executor's pieces that need no cluster: the `executor:` block, the batch script,
@@ -125,5 +126,42 @@ import Testing
         #expect(try state("\(head) JobState=COMPLETING Reason=None ExitCode=0:0") == .running)
         #expect(try #require(SlurmJobInfo(scontrol: "\(head) JobState=RUNNING")).name == "demo/fetch/default")
         #expect(SlurmJobInfo(scontrol: "slurm_load_jobs error: Invalid job id specified") == nil)
+    }
+}
+
+/// `pipeline run --executor slurm --dry-run` needs no cluster: it submits nothing.
+@Suite struct SlurmDryRunTests {
+    @Test func dryRunPrintsTheBatchScriptsAndTheDependencyGraph() throws {
+        let folder = TestSupport.temporaryFolder("slurm-dry")
+        let yaml = """
+        name: dry
+        executor: { type: slurm, partition: short, train: { time: "4:00:00" } }
+        stages:
+          fetch: { uses: fetch, with: { dataset: emotions } }
+          split: { uses: split, needs: fetch }
+          train: { uses: train, needs: split, matrix: { fold: [0, 1] }, with: { threads: 2 } }
+        """
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("Pipelines"), withIntermediateDirectories: true)
+        try yaml.write(to: folder.appendingPathComponent("Pipelines/dry.yaml"), atomically: true, encoding: .utf8)
+        // The file says slurm; --dry-run prints the jobs without calling sbatch.
+        let result = try TestSupport.runProduct("pipeline", ["run", "dry", "--dry-run"], environment: ["PATH": "/nonexistent"], currentDirectory: folder)
+        #expect(result.status == 0, "\(result.standardError)")
+        let output = result.standardOutput
+        #expect(output.contains("""
+            fetch/default
+              split/default  ← fetch/default
+              train/fold=0   ← split/default
+              train/fold=1   ← split/default
+
+            """))
+        let root = folder.resolvingSymlinksInPath().path
+        #expect(output.contains("==> \(root)/Artifacts/dry/train/fold=1/slurm.sh <==\n#!/bin/sh\n"))
+        #expect(output.contains("#SBATCH --chdir=\"\(root)\"\n"))
+        #expect(output.contains("#SBATCH --cpus-per-task=\"2\"\n#SBATCH --partition=\"short\"\n#SBATCH --time=\"4:00:00\"\n"))
+        #expect(output.contains("'stage' 'train' '--output' 'Artifacts/dry/train/fold=1' '--dataset' 'Artifacts/dry/fetch/default' '--split' 'Artifacts/dry/split/default' '--threads' '2' '--fold' '1'\n"))
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("Artifacts/dry/train").path))
+        let local = try TestSupport.runProduct("pipeline", ["run", "dry", "--dry-run", "--executor", "local"], currentDirectory: folder)
+        #expect(!local.standardOutput.contains("#SBATCH"))
+        #expect(try TestSupport.runProduct("pipeline", ["run", "dry", "--executor", "pbs"], currentDirectory: folder).status == 64)
     }
 }
