@@ -165,13 +165,12 @@ public final class PipelineRunner {
         var lastUpdate = Date.distantPast
         var lastWarning: String?
 
-        // Jobs of an earlier run that are still queued or running, or succeeded unseen.
-        let adopted = try executor.adopt(plan.instances.indices.map(job), note: display.event)
-        for (index, job) in adopted.sorted(by: { $0.key < $1.key }) {
+        for (index, job) in try adoptedJobs() {
             states[index] = .launched(job.handle, fingerprint: nil, state: job.state, since: Date())
             display.event("adopted  \(plan.instances[index].id)  (\(job.handle), \(job.state))")
+            scope.append(index)
         }
-        scope = Set(scope).union(adopted.keys).sorted()
+        scope = Set(scope).sorted()
         let rebuiltRegardless = executor.queuesDependencies ? Set(scope.filter { rebuildsRegardless($0, forced: forced) }) : []
 
         func counts() -> RunCounts {
@@ -233,7 +232,8 @@ public final class PipelineRunner {
                                 display.event("up to date  \(instance.id)")
                                 continue
                             }
-                            guard !executor.usesLocalCores || counts().running + counts().queued < max(options.jobs, 1) else { continue }
+                            let busy = counts()
+                            guard !executor.usesLocalCores || busy.running + busy.queued < max(options.jobs, 1) else { continue }
                         } else {
                             guard rebuiltRegardless.contains(index),
                                   instance.upstream.allSatisfy({ isFinished($0) || activeJob($0) != nil }) else { continue }
@@ -359,6 +359,36 @@ public final class PipelineRunner {
             summary[keyPath: path].sort { order[$0]! < order[$1]! }
         }
         return summary
+    }
+
+    /// Jobs of an earlier run that are still queued or running, or succeeded unseen, in plan
+    /// order. A job is kept only if its inputs are final: each upstream instance is kept itself,
+    /// or up to date with inputs that are final. The others read inputs this run rebuilds (the
+    /// pipeline file was edited since), so they are cancelled, or their outputs ignored.
+    private func adoptedJobs() throws -> [(Int, (handle: JobHandle, state: JobState))] {
+        let adopted = try executor.adopt(plan.instances.indices.map(job), note: display.event)
+        guard !adopted.isEmpty else { return [] }
+        var kept: [(Int, (handle: JobHandle, state: JobState))] = []
+        var final = Set<Int>()
+        for index in plan.instances.indices {
+            let inputsFinal = plan.instances[index].upstream.allSatisfy(final.contains)
+            if let job = adopted[index] {
+                if inputsFinal {
+                    kept.append((index, job))
+                    final.insert(index)
+                    continue
+                }
+                if !job.state.isFinished {
+                    executor.cancel([job.handle])
+                    executor.waitUntilStopped([job.handle])
+                }
+                executor.forget(job.handle)
+                display.event("not adopted  \(plan.instances[index].id)  (\(job.handle) read inputs that this run rebuilds" + (job.state.isFinished ? ")" : "; cancelled)"))
+            } else if inputsFinal, cache.status(of: index, upstreamStatus: { _ in .upToDate }) == .upToDate {
+                final.insert(index)
+            }
+        }
+        return kept
     }
 
     /// Whether instance `index` is rebuilt whatever its upstream instances produce in this run:

@@ -49,4 +49,31 @@ extension RunnerTests {
         let analyzeQueued = try #require(lines.firstIndex { $0.hasPrefix("queued  analyze/default") || $0.hasPrefix("start  analyze/default") })
         #expect(lines[..<analyzeQueued].filter { $0.hasPrefix("done  train/") }.count == 4)
     }
+
+    /// A job of a dead runner that finished unseen is recorded, not rebuilt, if its inputs are
+    /// final; if this run rebuilds one of its inputs (the file was edited since), it is rebuilt.
+    @Test func finishedJobsOfAnEarlierRunAreAdoptedOnlyWithFinalInputs() throws {
+        _ = try run()
+        let lock = URL(fileURLWithPath: root).appendingPathComponent(LockFile.fileName)
+        func forgetAnalyze() throws {
+            var recorded = try LockFile.read(from: lock.deletingLastPathComponent(), pipeline: "fake")
+            recorded.instances["analyze/default"] = nil
+            try recorded.write(into: lock.deletingLastPathComponent())
+        }
+        try forgetAnalyze()
+        let adopting = FakeScheduler()
+        adopting.finishedUnseen = ["analyze/default"]
+        let adopted = try run(executor: adopting)
+        #expect(adopted.built == ["analyze/default"])
+        #expect(adopting.submitted.isEmpty)
+        #expect(text("analyze/default/attempts.txt") == "start\n")
+
+        try forgetAnalyze()
+        let edited = FakeScheduler()
+        edited.finishedUnseen = ["analyze/default"]
+        #expect(try run(Self.yaml(epochs: 5), executor: edited).built == Self.trains + ["analyze/default"])
+        #expect(edited.submitted == Self.trains + ["analyze/default"])
+        #expect(text("analyze/default/out.txt").contains("--epochs 5"))
+        #expect(try String(contentsOf: log, encoding: .utf8).contains("not adopted  analyze/default  (earlier fake job read inputs that this run rebuilds)"))
+    }
 }
