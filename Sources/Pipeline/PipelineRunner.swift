@@ -245,7 +245,7 @@ public final class PipelineRunner {
                             states[index] = .launched(handle, fingerprint: fingerprint, state: state, since: Date())
                             display.event(state == .queued
                                 ? "queued  \(instance.id)  (\(handle)" + (upstream.isEmpty ? "" : ", afterok:" + upstream.map(\.id).joined(separator: ":")) + ")"
-                                : "start  \(instance.id)")
+                                : "start  \(instance.id)" + (executor.queuesDependencies ? "  (\(handle))" : ""))
                         } catch {
                             states[index] = .failed
                             summary.failed.append(instance.id.description)

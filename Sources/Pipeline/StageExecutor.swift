@@ -19,19 +19,6 @@ public struct StageJob: Sendable {
     public var log: URL
     /// The stage's `threads` parameter, if it has one.
     public var threads: Int?
-
-    public init(index: Int, id: InstanceID, type: StageType, name: String, command: [String], workingDirectory: String,
-                folder: URL, log: URL, threads: Int?) {
-        self.index = index
-        self.id = id
-        self.type = type
-        self.name = name
-        self.command = command
-        self.workingDirectory = workingDirectory
-        self.folder = folder
-        self.log = log
-        self.threads = threads
-    }
 }
 
 /// An executor's name for a launched job: `id` is what it tracks (a PID, a Slurm job id),
