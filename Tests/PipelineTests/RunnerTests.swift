@@ -133,21 +133,33 @@ import TestSupport
         #expect(parallel.maxActive == 4)
     }
 
-    @Test func interruptStopsChildrenAndReportsTheSignal() async throws {
+    /// The run blocks its thread until it ends, so it gets a thread of its own and the test waits
+    /// without suspending: on the cooperative pool, which other suites keep busy, the test could
+    /// otherwise resume (and send its signal) only once the run had finished.
+    @Test func interruptStopsChildrenAndReportsTheSignal() throws {
+        final class Outcome: @unchecked Sendable {
+            var summary: Result<RunSummary, any Error>?
+            let done = DispatchSemaphore(value: 0)
+        }
         let rootPath = root
         let launcher = FakeStage(folder: folder, sleep: 20).launcher
         let displayPath = log.path
-        let task = Task.detached { () throws -> RunSummary in
-            let plan = PipelinePlan(try PipelineParser.parse(yaml: Self.yaml(), file: "fake.yaml"))
-            let descriptor = open(displayPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-            defer { close(descriptor) }
-            return try PipelineRunner(plan: plan, rootPath: rootPath, launcher: launcher, options: RunOptions(),
-                                      display: ProgressDisplay(live: false, descriptor: descriptor)).run()
-        }
+        let outcome = Outcome()
+        Thread {
+            outcome.summary = Result {
+                let plan = PipelinePlan(try PipelineParser.parse(yaml: Self.yaml(), file: "fake.yaml"))
+                let descriptor = open(displayPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+                defer { close(descriptor) }
+                return try PipelineRunner(plan: plan, rootPath: rootPath, launcher: launcher, options: RunOptions(),
+                                          display: ProgressDisplay(live: false, descriptor: descriptor)).run()
+            }
+            outcome.done.signal()
+        }.start()
         let started = rootPath + "/train/selector=random,fold=0/attempts.txt"
-        while !FileManager.default.fileExists(atPath: started) { try await Task.sleep(nanoseconds: 50_000_000) }
+        while !FileManager.default.fileExists(atPath: started) { usleep(50_000) }
         kill(getpid(), SIGINT)
-        let summary = try await task.value
+        outcome.done.wait()
+        let summary = try #require(outcome.summary).get()
         #expect(summary.interruption == SIGINT)
         #expect(!summary.succeeded)
         #expect(summary.built == ["fetch/default", "split/default"])

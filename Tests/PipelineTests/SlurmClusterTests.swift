@@ -80,12 +80,13 @@ struct SlurmClusterTests {
         }
     }
 
-    /// The Slurm job ids in a runner's output (`… (Slurm job 12, afterok:10:11)`), by instance.
+    /// The Slurm job ids in a runner's output (`queued  x  (Slurm job 12, afterok:10:11)`,
+    /// `start  x  (Slurm job 12)`, `adopted  x  (Slurm job 12, running)`), by instance.
     static func jobIDs(in output: String) -> [String: String] {
         var ids: [String: String] = [:]
         for line in output.split(separator: "\n") {
             let words = line.split(separator: " ", omittingEmptySubsequences: true)
-            guard words.count >= 4, ["queued", "adopted"].contains(words[0]), words[2] == "(Slurm", words[3] == "job" else { continue }
+            guard words.count >= 5, ["queued", "start", "adopted"].contains(words[0]), words[2] == "(Slurm", words[3] == "job" else { continue }
             ids[String(words[1])] = String(words[4].prefix { $0.isNumber })
         }
         return ids
