@@ -1,4 +1,5 @@
 import Artifacts
+import Formats
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -337,7 +338,7 @@ public final class PipelineRunner {
             if !anyActive && !states.values.contains(where: { if case .pending = $0 { return true } else { return false } }) { break }
             if Date().timeIntervalSince(lastUpdate) >= 0.5 {
                 lastUpdate = Date()
-                var running: [(id: String, progress: EpochProgress?, seconds: Double)] = []
+                var running: [(id: String, progress: ProgressEvent?, seconds: Double)] = []
                 var queued: [(id: String, seconds: Double)] = []
                 for index in scope {
                     guard case let .launched(_, _, state, since)? = states[index] else { continue }
@@ -345,8 +346,7 @@ public final class PipelineRunner {
                     if state == .queued {
                         queued.append((id, Date().timeIntervalSince(since)))
                     } else {
-                        let log = cache.folder(of: index).appendingPathComponent(Self.logName)
-                        running.append((id, EpochProgress.latest(inLog: log), Date().timeIntervalSince(since)))
+                        running.append((id, ProgressEvent.latest(in: cache.folder(of: index)), Date().timeIntervalSince(since)))
                     }
                 }
                 display.update(counts: counts(), running: running, queued: queued)
@@ -410,7 +410,7 @@ public final class PipelineRunner {
     public func job(_ index: Int) -> StageJob {
         let instance = plan.instances[index]
         let folder = URL(fileURLWithPath: absoluteRoot).appendingPathComponent(instance.folder)
-        let threads = instance.parameters.first { $0.flag == "threads" }.flatMap { Int($0.value.commandLineText) }
+        let threads = instance.resolvedParameters["threads"].flatMap { Int($0) }
         return StageJob(index: index, id: instance.id, type: instance.type, name: plan.definition.name + "/" + instance.folder,
                         command: [launcher.executable] + launcher.leadingArguments + [instance.type.rawValue] + plan.arguments(of: index, root: rootPath),
                         workingDirectory: FileManager.default.currentDirectoryPath,

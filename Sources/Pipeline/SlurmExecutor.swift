@@ -1,4 +1,5 @@
 import Artifacts
+import Formats
 import Foundation
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,4 @@
+import Formats
 import Foundation
 
 /// The batch script `slurm.sh` written into an instance folder: `#SBATCH` lines naming the

@@ -1,3 +1,4 @@
+import Formats
 import Foundation
 
 /// One stage instance handed to an executor: the command the local runner would run, and

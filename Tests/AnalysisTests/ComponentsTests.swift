@@ -1,4 +1,6 @@
 @testable import Analysis
+import Artifacts
+import Formats
 import Foundation
 import NumpyIO
 import Testing
@@ -6,7 +8,7 @@ import TestSupport
 
 @Suite struct ComponentsTests {
     func records(_ aucs: [Double]) -> [EpochRecord] {
-        aucs.enumerated().map { EpochRecord(epoch: $0.offset + 1, trainLoss: 0, validationLoss: 0, validationMacroAUC: $0.element, pressure: 0, seconds: 0) }
+        aucs.enumerated().map { EpochRecord(epoch: $0.offset + 1, trainLoss: 0, validationLoss: 0, validationMacroAUC: $0.element, pressure: 0, seconds: 0, selectionSeconds: 0) }
     }
 
     @Test func epochToReachFractionOfFinalAUC() {
@@ -62,9 +64,10 @@ import TestSupport
         #expect(table.text == "a,b\n\"x,y\",\"say \"\"hi\"\"\"\n")
         let folder = TestSupport.temporaryFolder()
         let url = folder.appendingPathComponent("epochs.csv")
-        try "epoch,train_loss,validation_loss,validation_macro_auc,pressure,seconds\n1,0.5,0.6,0.7,100,1\n3,0.4,0.5,0.8,50,1\n".write(to: url, atomically: true, encoding: .utf8)
-        #expect(throws: AnalysisError.malformed(file: url.path, line: 3, reason: "epoch 3 out of sequence (expected 2)")) {
-            try EpochsCSV.parse(url)
+        try "epoch,train_loss,validation_loss,validation_macro_auc,pressure,seconds,selection_seconds\n1,0.5,0.6,0.7,100,1,0\n3,0.4,0.5,0.8,50,1,0\n"
+            .write(to: url, atomically: true, encoding: .utf8)
+        #expect(throws: ArtifactError.malformed(path: url.path, reason: "line 3: epoch 3 out of sequence (expected 2)")) {
+            try EpochRecord.readCSV(url)
         }
     }
 

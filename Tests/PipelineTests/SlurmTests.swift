@@ -1,3 +1,4 @@
+import Formats
 import Foundation
 import Testing
 import TestSupport
@@ -158,7 +159,7 @@ import TestSupport
         #expect(output.contains("==> \(root)/Artifacts/dry/train/fold=1/slurm.sh <==\n#!/bin/sh\n"))
         #expect(output.contains("#SBATCH --chdir=\"\(root)\"\n"))
         #expect(output.contains("#SBATCH --cpus-per-task=\"2\"\n#SBATCH --partition=\"short\"\n#SBATCH --time=\"4:00:00\"\n"))
-        #expect(output.contains("'stage' 'train' '--output' 'Artifacts/dry/train/fold=1' '--dataset' 'Artifacts/dry/fetch/default' '--split' 'Artifacts/dry/split/default' '--threads' '2' '--fold' '1'\n"))
+        #expect(output.contains("'stage' 'train' '--output' 'Artifacts/dry/train/fold=1' '--dataset' 'Artifacts/dry/fetch/default' '--split' 'Artifacts/dry/split/default' '--threads=2' '--fold=1'\n"))
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("Artifacts/dry/train").path))
         let local = try TestSupport.runProduct("pipeline", ["run", "dry", "--dry-run", "--executor", "local"], currentDirectory: folder)
         #expect(!local.standardOutput.contains("#SBATCH"))
