@@ -65,7 +65,9 @@ public struct Results: Sendable {
         for dataset in datasets {
             var summaries: [(String, MeanStd)] = []
             for selector in selectors {
-                let folds = value.filter { $0.key.dataset == dataset && $0.key.selector == selector }.map(\.value)
+                // In fold order: a dictionary's order changes from process to process, and so would the sums.
+                let folds = value.filter { $0.key.dataset == dataset && $0.key.selector == selector }
+                    .sorted { $0.key.fold < $1.key.fold }.map(\.value)
                 if !folds.isEmpty { summaries.append((selector, MeanStd(folds))) }
             }
             let ranks = Ranking.bestFirstRanks(summaries.map(\.1.mean), higherIsBetter: higher)

@@ -9,6 +9,8 @@ public enum ModelKind: String, Codable, Sendable, ChoiceParameter {
     case clif
     /// Hang & Zhang, ICML 2022: Gaussian latent with binary-Concrete label gates.
     case dela
+    /// Bai, Kong, Gomes, IJCAI 2020: multivariate probit VAE with a learnt covariance root.
+    case mpvae
     /// One Linear layer: per-label logistic regression through the same engine (the floor
     /// every other model must beat).
     case linear
@@ -114,30 +116,18 @@ public struct TrainParameters: StageParameters {
         if warmupEpochs >= epochs {
             throw .conflict("warmup-epochs", reason: "warm-up epochs (\(warmupEpochs)) must be below epochs (\(epochs))")
         }
-        for item in modelHyperParameterItems {
-            let parts = item.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2, Double(parts[1].trimmingCharacters(in: .whitespaces)) != nil else {
-                throw .invalid("model-param", value: item, expected: "key=number")
-            }
+        for item in modelParam.flatMap({ $0.split(separator: ",") }) where item.split(separator: "=", maxSplits: 1).count != 2 {
+            throw .invalid("model-param", value: String(item), expected: "key=value, e.g. dropout=0.1 or eval_z=mean")
         }
     }
 
-    /// The `key=value` items of `modelParam` (each entry may hold several, comma-separated).
-    var modelHyperParameterItems: [String] {
-        modelParam.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
-    }
-
-    /// The model hyper-parameters these parameters set: `hidden_width`, `dropout` and every
-    /// `model_param` (keys in snake case), as numbers.
-    public var modelHyperParameters: [String: Double] {
-        var result: [String: Double] = [:]
-        if let hiddenWidth { result["hidden_width"] = Double(hiddenWidth) }
-        if let dropout { result["dropout"] = dropout }
-        for item in modelHyperParameterItems {
+    /// The `key=value` items of `modelParam` (each entry may hold several, comma-separated), keys
+    /// in snake case, values as written: the model checks and reads them.
+    public var modelSettings: [(key: String, value: String)] {
+        modelParam.flatMap { $0.split(separator: ",") }.map { item in
             let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            result[parts[0].replacingOccurrences(of: "-", with: "_")] = Double(parts[1])
+            return (parts[0].replacingOccurrences(of: "-", with: "_"), parts[1])
         }
-        return result
     }
 }
 

@@ -69,7 +69,7 @@ struct MLPBlock {
         return h
     }
 
-    private func activateAndDrop(_ graph: Graph, _ x: Tensor, training: Bool, generator: inout SeededGenerator) -> Tensor {
+    func activateAndDrop(_ graph: Graph, _ x: Tensor, training: Bool, generator: inout SeededGenerator) -> Tensor {
         let h = switch activation {
         case .relu: graph.relu(x)
         case .leakyRelu(let slope): graph.leakyRelu(x, slope: slope)

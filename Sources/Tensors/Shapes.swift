@@ -192,8 +192,9 @@ extension Graph {
     }
 }
 
-/// Returns a dropout mask to its pool when the backward rule holding it is released.
-private final class MaskHolder {
+/// Returns a pooled buffer a backward rule keeps (a dropout mask, saved coefficients) to its
+/// pool when the rule is released.
+final class MaskHolder {
     let mask: UnsafeMutablePointer<Float>
     let count: Int
     let pool: BufferPool

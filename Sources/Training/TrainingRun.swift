@@ -52,7 +52,8 @@ public final class TrainingRun {
         let n = fold.trainCount, q = fold.labelCount, d = fold.featureCount
         let epochs = options.epochs
         let model = try ModelFactory.make(parameters.model, inputDimension: d, labelCount: q,
-                                          hyperParameters: parameters.modelHyperParameters, seed: parameters.seed)
+                                          hyperParameters: ModelFactory.hyperParameters(parameters), seed: parameters.seed,
+                                          trainingLabels: fold.trainLabels)
         let session = TrainingSession(model: model, learningRate: parameters.lr, weightDecay: parameters.weightDecay)
         let selector = BatchSelectors.make(
             options: options, labels: fold.trainLabels, labelCount: q,

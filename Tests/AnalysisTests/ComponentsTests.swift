@@ -94,4 +94,25 @@ import TestSupport
         let markdown = ResultsDocument.markdown(results)
         #expect(markdown.contains("| toy | 0.7100 ± 0.0100 (3.0) | 0.7200 ± 0.0100 (2.0) | **0.7300 ± 0.0100 (1.0)** |"))
     }
+
+    /// Fold means are summed in fold order, so results.csv does not depend on a dictionary's
+    /// per-process order (it did: the same runs analysed twice gave different last digits and,
+    /// through exact ties, different ranks).
+    @Test func foldMeansAreSummedInFoldOrder() throws {
+        let root = TestSupport.temporaryFolder()
+        let offsets = [0.239, 0.041, 0.026, 0.076, 0.171]
+        for (fold, offset) in offsets.enumerated() {
+            try SyntheticRuns.write(.init(selector: "random", fold: fold, offset: offset), under: root)
+        }
+        let values: [Double] = offsets.enumerated().map { 0.7 + $0.element + Double($0.offset) * 0.01 }  // as SyntheticRuns writes them
+        let inOrder: Double = values.reduce(0, +) / 5
+        // The data is sensitive to the order of the sum, so this test can fail.
+        let shuffled: [Double] = [values[2], values[0], values[4], values[1], values[3]]
+        #expect(shuffled.reduce(0, +) / 5 != inOrder)
+        for _ in 0..<20 {
+            let results = Results(RunCollection(folders: try RunLoader.discover([root])).runs)
+            let cell = try #require(results.tables.first { $0.metric == "macro_auc" }?.cells["toy"]?["random"])
+            #expect(cell.summary.mean == inOrder)
+        }
+    }
 }

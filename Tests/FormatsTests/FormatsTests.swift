@@ -39,7 +39,7 @@ import TestSupport
         (["s0": ["0.5"]], "invalid s0 '0.5': expected a number in [1, 1000000]"),
         (["feature-fraction": ["0"]], "invalid feature-fraction '0': expected a number in (0, 1]"),
         (["warmup-epochs": ["100"]], "warm-up epochs (100) must be below epochs (100)"),
-        (["model-param": ["width"]], "invalid model-param 'width': expected key=number"),
+        (["model-param": ["width"]], "invalid model-param 'width': expected key=value, e.g. dropout=0.1 or eval_z=mean"),
     ])
     func trainRejectsOutOfRangeValues(_ given: [String: [String]], _ message: String) {
         do {
@@ -50,9 +50,9 @@ import TestSupport
         }
     }
 
-    @Test func modelHyperParametersCollectWidthDropoutAndPairs() throws {
-        let p = try TrainParameters.resolve(["hidden-width": ["64"], "dropout": ["0.1"], "model-param": ["gate_init=3,decoder-hidden=8", "x=1"]])
-        #expect(p.modelHyperParameters == ["hidden_width": 64, "dropout": 0.1, "gate_init": 3, "decoder_hidden": 8, "x": 1])
+    @Test func modelSettingsSplitPairsInSnakeCase() throws {
+        let p = try TrainParameters.resolve(["model-param": ["gate_init=3,decoder-hidden=8", "eval_z=mean"]])
+        #expect(p.modelSettings.map { "\($0.key)=\($0.value)" } == ["gate_init=3", "decoder_hidden=8", "eval_z=mean"])
     }
 
     @Test func fetchChecksTheAdHocSourceDescription() {
