@@ -11,6 +11,8 @@ public struct PipelineDefinition: Sendable {
     public var stages: [StageDefinition]
     /// The file it was read from.
     public var file: String
+    /// The `executor:` block (where instances run; never part of a cache key).
+    public var executor = ExecutorSettings()
 
     /// The stage named `name`, if any.
     public func stage(named name: String) -> StageDefinition? {

@@ -91,7 +91,7 @@ import TestSupport
     }
 
     @Test func unknownTopLevelKey() {
-        expectError("name: x\nstagez: {}\n", line: 2, column: 1, "unknown key `stagez`", "valid keys: name, description, seed, defaults, stages")
+        expectError("name: x\nstagez: {}\n", line: 2, column: 1, "unknown key `stagez`", "valid keys: name, description, seed, defaults, executor, stages")
     }
 
     @Test func unknownStageType() {
