@@ -51,8 +51,8 @@ public enum TrainStage {
         do {
             summary = try run.run()
         } catch let error as TrainingDiverged {
-            // A diverged run cannot be resumed usefully: leave nothing of it behind.
-            try? FileManager.default.removeItem(at: folder.url)
+            // A diverged run cannot be resumed usefully: leave nothing of it behind but its log.
+            try folder.discardOutputs()
             throw error
         }
         try RunDescription(dataset: prepared.datasetName, labelNames: prepared.labelNames, trainCount: prepared.trainCount,

@@ -127,8 +127,13 @@ import TestSupport
             && manifest.outputs.keys.sorted() == [SplitFiles.folds, SplitFiles.roles, SplitFiles.keptLabels, SplitFiles.report].sorted())
         #expect(manifest.parameters["folds"] == "5" && manifest.parameters["holdout"] == nil)
         // A new run of the stage removes the old manifest first.
-        _ = try StageFolder<SplitContract>(folder)
+        let rerun = try StageFolder<SplitContract>(folder)
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(Manifest.fileName).path))
+        // A failed run discards its outputs, keeping the log and hidden files.
+        try FileManager.default.createDirectory(at: rerun.file("checkpoint-3"), withIntermediateDirectories: true)
+        for name in ["stage.log", ".pipeline-key"] { try AtomicFile.write("x", to: rerun.file(name)) }
+        try rerun.discardOutputs()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == [".pipeline-key", "stage.log"])
     }
 
     /// Logs, hidden files and the contract's undigested outputs (the TensorBoard event file, which

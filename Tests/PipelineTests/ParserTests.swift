@@ -51,7 +51,7 @@ import TestSupport
     @Test func shippedPipelinesParse() throws {
         let folder = TestSupport.packageRoot.appendingPathComponent("Pipelines")
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
-        #expect(names == ["bibtex.yaml", "cal500.yaml", "corel5k.yaml", "emotions.yaml", "enron.yaml", "quickstart.yaml", "scene-clif.yaml",
+        #expect(names == ["bibtex.yaml", "cal500.yaml", "corel5k.yaml", "emotions.yaml", "enron.yaml", "mpvae.yaml", "quickstart.yaml", "scene-clif.yaml",
                           "scene-dela.yaml", "scene.yaml", "sweep-mlp.yaml", "tmc2007-500.yaml", "yeast.yaml"])
         for name in names {
             let pipeline = try PipelineParser.parse(contentsOf: folder.appendingPathComponent(name))
@@ -62,6 +62,7 @@ import TestSupport
             switch name {
             case "quickstart.yaml": #expect(runs.count == 4 && floors.count == 2)
             case "sweep-mlp.yaml": #expect(runs.count == 96 && floors.isEmpty)
+            case "mpvae.yaml": #expect(runs.count == 20 && floors.count == 10)
             default: #expect(runs.count == 30 && floors.count == 5, "\(name)")
             }
             // Every paper pipeline filters labels as the authors do, and every floor is the linear model.

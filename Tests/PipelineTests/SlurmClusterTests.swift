@@ -163,14 +163,14 @@ struct SlurmClusterTests {
     }
 
     @Test func aFailedJobShowsItsLogAndItsDependentsAreCancelled() throws {
-        // Dropping labels with fewer than 100000 positive rows leaves none: the stage fails when it runs.
-        try writePipeline("bad", in: folder, epochs: 2, matrix: "selector: [random], min_label_count: [0, 100000]")
+        // A learning rate of 1e6 makes the loss run away: the stage fails when it runs.
+        try writePipeline("bad", in: folder, epochs: 2, matrix: "selector: [random], lr: [1e-3, 1e6], weight_decay: [0]")
         let result = try pipeline("run", "bad", "--executor", "slurm", "--plain")
         #expect(result.status == 1, "\(result.standardError)")
         let output = result.standardOutput
-        #expect(output.contains("failed  train/selector=random,min_label_count=100000: exit status 1 after "), "\(output)")
-        #expect(output.contains("    | error: no label has at least 100000 positive training rows"))
-        #expect(output.contains("not run  analyze/default  (upstream train/selector=random,min_label_count=100000 failed; cancelled Slurm job "))
+        #expect(output.contains("failed  train/selector=random,lr=1e6,weight_decay=0: exit status 1 after "), "\(output)")
+        #expect(output.contains("    | error: training diverged at epoch 1"))
+        #expect(output.contains("not run  analyze/default  (upstream train/selector=random,lr=1e6,weight_decay=0 failed; cancelled Slurm job "))
         #expect(output.contains("3 built, 0 up to date, 1 failed, 1 not run"))
         let analyze = try #require(Self.jobIDs(in: output)["analyze/default"])
         #expect(try Self.jobState(analyze) == "CANCELLED")
