@@ -173,7 +173,7 @@ public final class TrainingRun {
                                      selectionSeconds: selectionClock.seconds)
             state.records.append(record)
             state.epoch = epoch
-            try EpochRecord.writeCSV(state.records, to: output.appendingPathComponent(TrainFiles.epochs))
+            try EpochRecord.writeCSV(state.records, into: output)
             try events?.record(record)
             if epoch < epochs {
                 try Checkpoint.save(state, in: output) { folder in

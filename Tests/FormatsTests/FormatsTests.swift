@@ -75,15 +75,18 @@ import TestSupport
     }
 
     @Test func epochRecordsRoundTripThroughCSV() throws {
-        let url = TestSupport.temporaryFolder().appendingPathComponent(TrainFiles.epochs)
+        let folder = TestSupport.temporaryFolder()
+        let url = folder.appendingPathComponent(TrainFiles.epochs)
         let records = [EpochRecord(epoch: 1, trainLoss: 0.5, validationLoss: 0.25, validationMacroAUC: 0.75, pressure: 100, seconds: 1.5,
                                    selectionSeconds: 0.25),
                        EpochRecord(epoch: 2, trainLoss: 0.125, validationLoss: 0.5, validationMacroAUC: 0.875, pressure: 50, seconds: 2,
                                    selectionSeconds: 0.5)]
-        try EpochRecord.writeCSV(records, to: url)
-        #expect(try EpochRecord.readCSV(url) == records)
+        try EpochRecord.writeCSV(records, into: folder)
+        #expect(try EpochRecord.readCSV(from: folder) == records)
+        try FileManager.default.removeItem(at: folder.appendingPathComponent(TrainFiles.timings))
+        #expect(try EpochRecord.readCSV(from: folder).allSatisfy { $0.seconds.isNaN && $0.selectionSeconds.isNaN })
         try "epoch,train_loss\n1,0.5\n".write(to: url, atomically: true, encoding: .utf8)
-        #expect(throws: ArtifactError.self) { try EpochRecord.readCSV(url) }
+        #expect(throws: ArtifactError.self) { try EpochRecord.readCSV(from: folder) }
     }
 
     @Test func testMetricsWriteNullForUndefinedValues() throws {
@@ -145,7 +148,7 @@ import TestSupport
         }
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("drift"), withIntermediateDirectories: true)
         try Data([1]).write(to: folder.appendingPathComponent("drift/x.npy"))
-        #expect(TrainContract.undigestedOutputs == [TrainFiles.events])
+        #expect(TrainContract.undigestedOutputs == [TrainFiles.events, TrainFiles.timings])
         #expect(try Manifest.hashOutputs(in: folder, excluding: TrainContract.undigestedOutputs).keys.sorted()
             == ["a.npy", "drift/x.npy", TrainFiles.safetensors])
         #expect(!Manifest.isDigested("run.log") && Manifest.isDigested(TrainFiles.epochs))
