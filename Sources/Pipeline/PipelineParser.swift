@@ -24,12 +24,16 @@ public enum PipelineParser {
             throw PipelineError.io(path: url.path, reason: "not UTF-8 text")
         }
         let stem = url.deletingPathExtension().lastPathComponent
-        return try parse(yaml: text, file: displayPath ?? url.path, defaultName: stem)
+        var definition = try parse(yaml: text, file: displayPath ?? url.path, defaultName: stem, folder: url.deletingLastPathComponent())
+        definition.source = url.standardizedFileURL.path
+        return definition
     }
 
     /// Parses pipeline YAML; `file` is used in error messages, `defaultName` when `name:` is absent.
-    public static func parse(yaml: String, file: String, defaultName: String = "pipeline") throws -> PipelineDefinition {
-        let reader = NodeReader(file: file)
+    /// Relative paths in path parameters (fetch's `mirror`, `url`, `catalog`, `cache`) are
+    /// resolved against `folder`, the folder holding the file (nil: kept as written).
+    public static func parse(yaml: String, file: String, defaultName: String = "pipeline", folder: URL? = nil) throws -> PipelineDefinition {
+        let reader = NodeReader(file: file, folder: folder)
         let root: Node
         do {
             guard let composed = try Yams.compose(yaml: yaml) else {

@@ -427,6 +427,10 @@ public final class PipelineRunner {
         }
         let key = upstream.isEmpty ? fingerprint!.key : Self.pendingKey
         let folder = cache.folder(of: index)
+        if let holder = StageLock.holder(of: folder) {
+            throw PipelineError.io(path: folder.path, reason: "still being written by \(holder), a stage process of an earlier run whose runner "
+                + "was stopped; wait for it to exit (or stop it), then run again")
+        }
         let marker = folder.appendingPathComponent(Self.keyMarkerName)
         let previousKey = (try? String(contentsOf: marker, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
         let complete = FileManager.default.fileExists(atPath: folder.appendingPathComponent(Manifest.fileName).path)
