@@ -9,10 +9,11 @@ struct PipelineCommand: ParsableCommand {
         abstract: "Run, inspect and clean cached multi-label batch-selection pipelines.",
         discussion: """
         Pipelines are YAML files in Pipelines/ (`pipelines/x.yaml` also works). Artifacts go to \
-        Artifacts/<pipeline>/<stage>/<instance>/. Exit status: 0 success, 1 a failure or error, \
+        Artifacts/<pipeline>/<stage>/<instance>/. `pipeline stages` lists every stage's parameters, \
+        and `pipeline stage <type> --help` one stage's. Exit status: 0 success, 1 a failure or error, \
         64 bad command line, 130 interrupted.
         """,
-        subcommands: [RunCommand.self, StatusCommand.self, DagCommand.self, InspectCommand.self, CleanCommand.self,
+        subcommands: [RunCommand.self, StatusCommand.self, DagCommand.self, InspectCommand.self, CleanCommand.self, StagesCommand.self,
                       StageGroupCommand.self])
 }
 
