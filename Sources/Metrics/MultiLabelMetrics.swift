@@ -1,4 +1,4 @@
-/// The evaluation metrics of method.md (Zhang & Zhou 2014 definitions, scikit-learn conventions).
+/// The evaluation metrics of docs/method.md §10 (Zhang & Zhou 2014 definitions, scikit-learn conventions).
 ///
 /// Inputs everywhere: `scores` [m, q] Float32 in [0, 1] and `labels` [m, q] UInt8 (0/1), row-major,
 /// m samples and q labels. Predictions are ŷ = [score ≥ threshold] (threshold 0.5).

@@ -1,7 +1,7 @@
 import SeededRandom
 import Tensors
 
-/// `clif` (Hang & Zhang, TPAMI 2022), models.md §2: a GIN over the label graph turns a fixed
+/// `clif` (Hang & Zhang, TPAMI 2022), docs/models.md §2: a GIN over the label graph turns a fixed
 /// random label embedding E0 [q, q] into label embeddings E; the feature branch h_x [b, H] and
 /// the label branch h_y = label_proj(E) [q, H] meet in z = h_x ⊙ h_y [b, q, H], which one
 /// MLP layer (one [b·q, H]×[H, H] GEMM) and the per-label classifier turn into logits.

@@ -14,7 +14,7 @@ public struct DelaNoise {
     }
 }
 
-/// `dela` (Hang & Zhang, ICML 2022), models.md §3: a ReLU encoder gives μ, log σ² [b, D];
+/// `dela` (Hang & Zhang, ICML 2022), docs/models.md §3: a ReLU encoder gives μ, log σ² [b, D];
 /// learnable gate logits G [q, D] (through the `scale` layer) give hard binary-Concrete gates
 /// s (straight-through) that choose, per label, which latent dimensions receive noise:
 /// z_k = μ + s_k ⊙ σ ⊙ ε [b, q, D]; a ReLU decoder on concat(x, z_k) and the per-label

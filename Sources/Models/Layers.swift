@@ -33,7 +33,7 @@ struct LinearLayer {
     }
 }
 
-/// "MLP(in, out, hidden)" of models.md: Linear → activation → Dropout after every layer,
+/// "MLP(in, out, hidden)" of docs/models.md ("Building blocks"): Linear → activation → Dropout after every layer,
 /// the last included. Layers are named `<prefix>.<i>`.
 struct MLPBlock {
     let layers: [LinearLayer]

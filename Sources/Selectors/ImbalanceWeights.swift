@@ -1,4 +1,4 @@
-/// The imbalance weight a_i of `hard-imbalance` (method.md, Zhou et al. 2024).
+/// The imbalance weight a_i of `hard-imbalance` (docs/method.md §7, Zhou et al. 2024).
 public enum ImbalanceWeights {
     /// Number of nearest neighbours used to measure how "hard" a positive is.
     public static let neighbourCount = 5

@@ -2,7 +2,7 @@ import Formats
 import CBLAS
 import Foundation
 
-/// Uncertainty-based label correlation (method.md Eq. 6) and Ū = U·C (Eq. 7).
+/// Uncertainty-based label correlation (docs/method.md, Eq. 6) and Ū = U·C (Eq. 7).
 public enum LabelCorrelation {
     /// How the joint bin counts of all label pairs are obtained (results are identical).
     public enum PairCounting: Sendable {

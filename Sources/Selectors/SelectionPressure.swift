@@ -1,6 +1,6 @@
 import Foundation
 
-/// The quantised exponential selection of method.md Eq. 8–11, shared by every non-random selector.
+/// The quantised exponential selection of docs/method.md, Eq. 8–11, shared by every non-random selector.
 public enum SelectionPressure {
     /// s_t = s0 · (exp(log(1/s0)/(E − γ)))^(t − γ) (Eq. 11): s0 at t = γ, 1 at t = E.
     /// `epoch` t is 1-based and clamped to [γ, E].

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Label uncertainty of method.md Eq. 1, 4, 5, and the window entropy of `recency-bias`.
+/// Label uncertainty of docs/method.md, Eq. 1, 4, 5, and the window entropy of `recency-bias`.
 public enum Uncertainty {
     /// Probabilities are clamped to [floor, 1 − floor] before any logarithm.
     public static let probabilityFloor: Float = 1e-7

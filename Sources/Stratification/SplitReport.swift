@@ -1,5 +1,5 @@
 import Formats
-/// The quality measures of one partition, keyed as in `shared/bench/stratify/measures.py`.
+/// The quality measures of one partition, keyed as the README names them ("split — stratified folds").
 public struct MeasuresReport: Codable, Sendable, Equatable {
     public var ED: Double
     public var LD: Double

@@ -5,7 +5,7 @@ import NumpyIO
 
 /// One fold of a dataset, ready for training: rows split into train / validation / test by the
 /// split artifact, features min–max scaled with statistics of the training part only, and the
-/// optional feature selection and label filtering of method.md applied.
+/// optional feature selection of docs/method.md §8 applied, on the labels the split kept.
 ///
 /// All matrices are contiguous row-major Float32 / UInt8 buffers.
 public struct PreparedFold: Sendable {

@@ -15,7 +15,7 @@ public struct TrainingSummary: Sendable {
     public var resumedFromEpoch: Int
 }
 
-/// One training run of method.md's protocol on a prepared fold: the selector plans each epoch's
+/// One training run of the protocol of docs/method.md §8–9 on a prepared fold: the selector plans each epoch's
 /// batches, the model trains on them with Adam (linear learning-rate warm-up over the warm-up
 /// epochs), and after every epoch an eval-mode pass over the training rows feeds the selector and
 /// the prediction history; the epoch with the best validation Macro-AUC gives the test metrics

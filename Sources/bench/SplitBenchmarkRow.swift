@@ -25,7 +25,7 @@ struct SplitBenchmarkRow: Codable {
         self.error = error
     }
 
-    /// A row from `reference.json` (written by shared/bench/stratify/bench_split.py): nil when absent.
+    /// A row from `reference.json` (written by scripts/bench_split.py): nil when absent.
     init?(reference: [String: Any]?, dataset: String, method: String, speedSeed: UInt64, seeds: [UInt64]) {
         guard let reference else { return nil }
         let timed = reference[String(speedSeed)] as? [String: Any]

@@ -4,7 +4,7 @@ import NumpyIO
 import Testing
 import TestSupport
 
-/// Every metric against scikit-learn's values in `shared/parity/metrics.npz`.
+/// Every metric against scikit-learn's values (the parity fixture `metrics.npz`; docs/method.md §10).
 @Suite struct MetricsParityTests {
     @Test(arguments: ["random", "ties", "empty_label"])
     func matchesScikitLearn(_ name: String) throws {

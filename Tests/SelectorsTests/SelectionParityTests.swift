@@ -5,7 +5,7 @@ import Selectors
 import Testing
 import TestSupport
 
-/// The formulas of method.md against `shared/parity/selection.npz` (NumPy + scikit-learn).
+/// The formulas of docs/method.md against the parity fixture `selection.npz` (NumPy + scikit-learn).
 @Suite struct SelectionParityTests {
     let archive: [String: NpyArray]
     /// H as [T, n, q] Float32, oldest first.

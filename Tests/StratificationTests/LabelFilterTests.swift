@@ -67,7 +67,7 @@ struct LabelFilterTests {
     }
 
     /// Real data through the `fetch` executable: the paper's threshold 20 keeps 149 of corel5k's
-    /// 374 labels (method.md), 33 of enron's 53 and 119 of cal500's 174 (counted with NumPy).
+    /// 374 labels (docs/method.md §8), 33 of enron's 53 and 119 of cal500's 174 (counted with NumPy).
     @Test(arguments: [("corel5k", 374, 149), ("enron", 53, 33), ("cal500", 174, 119)])
     func paperThresholdOnRealData(dataset: String, labels: Int, kept: Int) throws {
         let output = TestSupport.temporaryFolder("label-filter")

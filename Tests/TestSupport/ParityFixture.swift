@@ -29,7 +29,7 @@ public struct Fixture {
     public func keys(prefix: String) -> [String] { arrays.keys.filter { $0.hasPrefix(prefix) }.sorted() }
 }
 
-/// Reads the parity fixtures of `shared/parity` as Float64 values (see its README).
+/// Reads the parity fixtures of `shared/parity` as Float64 values .
 public enum Fixtures {
     public static func npz(_ name: String) throws -> [String: NpyArray] {
         try NpzFile.read(TestSupport.parityFolder.appendingPathComponent("\(name).npz"))
@@ -44,7 +44,7 @@ public enum Fixtures {
     }
 }
 
-/// Expects 1e-4 relative agreement (1e-5 absolute near 0), as the parity README asks.
+/// Expects 1e-4 relative agreement (1e-5 absolute near 0), as docs/models.md's verification policy asks.
 public func expectClose(_ actual: [Float], _ expected: [Float], _ label: String = "", relative: Float = 1e-4,
                         absolute: Float = 1e-5, sourceLocation: SourceLocation = #_sourceLocation) {
     #expect(actual.count == expected.count, "\(label): \(actual.count) values, expected \(expected.count)",
@@ -54,7 +54,7 @@ public func expectClose(_ actual: [Float], _ expected: [Float], _ label: String 
     }
 }
 
-/// |a − b| ≤ absolute + relative·|b| elementwise (the parity README's tolerance by default).
+/// |a − b| ≤ absolute + relative·|b| elementwise (the tolerance of docs/models.md's verification policy by default).
 public func close(_ a: [Double], _ b: [Double], relative: Double = 1e-4, absolute: Double = 1e-5) -> Bool {
     a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= absolute + relative * abs($1) }
 }
