@@ -20,7 +20,7 @@ struct SelectorBenchmark: ParsableCommand {
     @Option(help: "Validation rows scored by the metrics.") var validation = 500
     @Option(help: "Repetitions per measurement (the median is reported).") var repeats = 5
     @Option(help: "OpenBLAS threads.") var threads = 2
-    @Option(help: "Reference seconds of one mlp training epoch, for the ratio column (default: PyTorch 2.13 CPU on corel5k, 5000 rows, README "Performance").")
+    @Option(help: "Reference seconds of one mlp training epoch, for the ratio column (default: PyTorch 2.13 CPU on corel5k, 5000 rows, README, Performance).")
     var referenceEpochSeconds = 0.296
     @Option(help: "Write the results as JSON to this path.") var json: String?
 

@@ -34,12 +34,21 @@ public enum TestSupport {
         fatalError("cannot find Package.swift above \(#filePath)")
     }()
 
-    /// A new empty temporary folder.
+    /// A new empty temporary folder inside this test process's `testFilesRoot`.
     public static func temporaryFolder(_ prefix: String = "mlbatch-test") -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        let url = testFilesRoot.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
         try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
+
+    /// One folder under the system temporary directory holding every folder this test process
+    /// creates; it is removed when the process exits, so repeated test runs leave no files behind.
+    public static let testFilesRoot: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("mlbatch-tests-\(getpid())-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(at: TestSupport.testFilesRoot) }
+        return url
+    }()
 
     /// The folder holding the built products of this test run (the executables live here).
     public static let productsFolder: URL = Bundle.main.bundleURL
@@ -65,8 +74,8 @@ public enum TestSupport {
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         if let currentDirectory { process.currentDirectoryURL = currentDirectory }
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("out-\(UUID().uuidString)")
-        let error = FileManager.default.temporaryDirectory.appendingPathComponent("err-\(UUID().uuidString)")
+        let output = testFilesRoot.appendingPathComponent("out-\(UUID().uuidString)")
+        let error = testFilesRoot.appendingPathComponent("err-\(UUID().uuidString)")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         _ = FileManager.default.createFile(atPath: error.path, contents: nil)
         defer {
