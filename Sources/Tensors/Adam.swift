@@ -84,9 +84,8 @@ public final class Adam {
             var first = load(m, i), second = load(v, i)
             first += lerpWeight * (grad - first)
             second = second * beta2 + squareWeight * grad * grad
-            var squareRoot = Lanes()
-            for lane in 0..<8 { squareRoot[lane] = second[lane].squareRoot() }  // vectorises to sqrtps
-            let denominator = squareRoot / root + epsilon
+            // sqrtps needs -fno-math-errno (Package.swift): with errno semantics each lane is a libm call.
+            let denominator = second.squareRoot() / root + epsilon
             store(parameter + -stepSize * (first / denominator), p, i)
             store(first, m, i)
             store(second, v, i)

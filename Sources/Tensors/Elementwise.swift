@@ -112,39 +112,44 @@ extension Graph {
             if a.requiresGrad {
                 let ga = a.gradientForAccumulation()
                 plan.forEachRun { oc, oa, ob, n, sa, sb in
-                    var total: Float = 0
-                    for i in 0..<n {
-                        let g: Float
-                        switch op {
-                        case .add, .subtract: g = gc[oc + i]
-                        case .multiply: g = gc[oc + i] * pb[ob + i * sb]
-                        case .divide: g = gc[oc + i] / pb[ob + i * sb]
-                        }
-                        if sa == 0 { total += g } else { ga[oa + i] += g }
+                    let g = gc + oc, other = pb + ob
+                    switch op {
+                    case .add, .subtract: accumulateRun(ga + oa, broadcast: sa == 0, n) { g[$0] }
+                    case .multiply: accumulateRun(ga + oa, broadcast: sa == 0, n) { g[$0] * other[$0 * sb] }
+                    case .divide: accumulateRun(ga + oa, broadcast: sa == 0, n) { g[$0] / other[$0 * sb] }
                     }
-                    if sa == 0 { ga[oa] += total }
                 }
             }
             if b.requiresGrad {
                 let gb = b.gradientForAccumulation()
                 plan.forEachRun { oc, oa, ob, n, sa, sb in
-                    var total: Float = 0
-                    for i in 0..<n {
-                        let g: Float
-                        switch op {
-                        case .add: g = gc[oc + i]
-                        case .subtract: g = -gc[oc + i]
-                        case .multiply: g = gc[oc + i] * pa[oa + i * sa]
-                        case .divide:
-                            let q = pb[ob + i * sb]
-                            g = -gc[oc + i] * pa[oa + i * sa] / (q * q)
+                    let g = gc + oc, other = pa + oa, divisor = pb + ob
+                    switch op {
+                    case .add: accumulateRun(gb + ob, broadcast: sb == 0, n) { g[$0] }
+                    case .subtract: accumulateRun(gb + ob, broadcast: sb == 0, n) { -g[$0] }
+                    case .multiply: accumulateRun(gb + ob, broadcast: sb == 0, n) { g[$0] * other[$0 * sa] }
+                    case .divide:
+                        accumulateRun(gb + ob, broadcast: sb == 0, n) {
+                            let q = divisor[$0 * sb]
+                            return -g[$0] * other[$0 * sa] / (q * q)
                         }
-                        if sb == 0 { total += g } else { gb[ob + i] += g }
                     }
-                    if sb == 0 { gb[ob] += total }
                 }
             }
         }
         return c
+    }
+}
+
+/// Adds `gradient(i)` for i < n into `target[i]`, or, when the operand is broadcast along the run,
+/// their running sum into `target[0]` (the summation order of the unfused loop).
+@inline(__always)
+private func accumulateRun(_ target: UnsafeMutablePointer<Float>, broadcast: Bool, _ n: Int, _ gradient: (Int) -> Float) {
+    if broadcast {
+        var total: Float = 0
+        for i in 0..<n { total += gradient(i) }
+        target[0] += total
+    } else {
+        for i in 0..<n { target[i] += gradient(i) }
     }
 }

@@ -101,6 +101,28 @@ public final class Tensor {
         return buffer
     }
 
+    /// The gradient buffer for a backward rule that reaches each element exactly once, and whether
+    /// it is new. A new buffer comes from the pool unfilled (no zero-filling pass): the rule must
+    /// store `0 + value` into every element — exactly what adding into zeros gives, −0 becoming +0 —
+    /// where it would otherwise add `value`.
+    func gradientForStoring() -> (buffer: UnsafeMutablePointer<Float>, isNew: Bool) {
+        if let gradient { return (gradient, false) }
+        let buffer = gradientPool.map { $0.acquire(count) } ?? UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+        gradient = buffer
+        return (buffer, true)
+    }
+
+    /// Adds `value(i)` into gradient element i for every i < `count` (see ``gradientForStoring()``).
+    @inline(__always)
+    func accumulateGradient(_ value: (Int) -> Float) {
+        let (g, isNew) = gradientForStoring()
+        if isNew {
+            for i in 0..<count { g[i] = 0 + value(i) }
+        } else {
+            for i in 0..<count { g[i] += value(i) }
+        }
+    }
+
     private func allocateGradient() -> UnsafeMutablePointer<Float> {
         if let pool = gradientPool { return pool.acquireZeroed(count) }
         let buffer = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
