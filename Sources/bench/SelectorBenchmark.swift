@@ -130,7 +130,8 @@ struct SelectorBenchmark: ParsableCommand {
         report(rows)
     }
 
-    /// U, C and the uncertainty plan on the prediction window saved in a train checkpoint folder.
+    /// U and C, and each sampled selector's plan and observation of an epoch, on the prediction
+    /// window saved in a train checkpoint folder (its slots replayed as the last T epochs).
     private func measureRealWindow(folder: URL, _ measure: (String, () -> Void) -> Void) throws {
         func load<T: NpyElement>(_ name: String, _ type: T.Type) throws -> [T] {
             let url = folder.appendingPathComponent("selector-\(name).npy")
@@ -139,10 +140,15 @@ struct SelectorBenchmark: ParsableCommand {
         let storage = try load("window", Float.self), nextSlot = try load("window-next-slot", Int32.self)
         let filled = try load("window-filled", Int32.self)
         let n = nextSlot.count, q = n > 0 ? storage.count / (window * n) : 0
-        guard n > 0, storage.count == window * n * q,
+        guard n > 0, storage.count == window * n * q, Set(nextSlot).count == 1, Set(filled) == [Int32(window)],
               let realWindow = PredictionWindow(capacity: window, sampleCount: n, labelCount: q, storage: storage,
                                                 nextSlot: nextSlot, filled: filled) else {
-            throw ValidationError("\(folder.path) holds no prediction window of T = \(window) (pass --window)")
+            throw ValidationError("\(folder.path) holds no full prediction window of T = \(window) recorded per epoch")
+        }
+        // The slots, oldest first: the next slot to write holds the oldest record.
+        let slots = (0..<window).map { age in
+            let slot = (Int(nextSlot[0]) + age) % window
+            return Array(storage[(slot * n * q)..<((slot + 1) * n * q)])
         }
         var u: [Float] = []
         measure("checkpoint (n=\(n), q=\(q)): uncertainty U (Eq. 1, 4, 5)") {
@@ -151,11 +157,18 @@ struct SelectorBenchmark: ParsableCommand {
         measure("checkpoint: correlation C (Eq. 6), automatic counting") {
             _ = LabelCorrelation.matrix(u: u, sampleCount: n, labelCount: q, bins: 5, mode: .mi)
         }
-        let selector = try BatchSelectors.make(options: SelectorOptions(selector: .uncertainty, window: window, batchSize: batchSize),
-                                               labels: [UInt8](repeating: 0, count: n * q), labelCount: q, seed: 7)
-        try selector.restore(SelectorCheckpoint(window: storage, windowNextSlot: nextSlot, windowFilled: filled))
-        measure("checkpoint: uncertainty selector, whole plan of epoch \(checkpointEpoch)") {
-            _ = selector.plan(epoch: checkpointEpoch)
+        let features = simulatedFeatures(n: n, d: self.features)
+        for kind in [SelectorKind.uncertainty, .activeBias, .recencyBias, .hardImbalance] {
+            let selector = try BatchSelectors.make(
+                options: SelectorOptions(selector: kind, window: window, batchSize: batchSize),
+                labels: [UInt8](repeating: 0, count: n * q), labelCount: q,
+                features: kind == .hardImbalance ? features : [], featureCount: kind == .hardImbalance ? self.features : 0,
+                seed: 7)
+            for (age, values) in slots.enumerated() { selector.observe(epoch: age + 1, probabilities: values) }
+            measure("checkpoint: \(kind.rawValue) plan of epoch \(checkpointEpoch) + observing an epoch") {
+                _ = selector.plan(epoch: checkpointEpoch)
+                selector.observe(epoch: checkpointEpoch, probabilities: slots[window - 1])
+            }
         }
     }
 
