@@ -100,44 +100,76 @@ extension Graph {
         let c = output(plan.outputShape, inputs: [a, b])
         let pa = a.data, pb = b.data, pc = c.data
         plan.forEachRun { oc, oa, ob, n, sa, sb in
-            switch op {
-            case .add: for i in 0..<n { pc[oc + i] = pa[oa + i * sa] + pb[ob + i * sb] }
-            case .subtract: for i in 0..<n { pc[oc + i] = pa[oa + i * sa] - pb[ob + i * sb] }
-            case .multiply: for i in 0..<n { pc[oc + i] = pa[oa + i * sa] * pb[ob + i * sb] }
-            case .divide: for i in 0..<n { pc[oc + i] = pa[oa + i * sa] / pb[ob + i * sb] }
+            let out = pc + oc
+            withRun(pa + oa, stride: sa) { x in
+                withRun(pb + ob, stride: sb) { y in
+                    switch op {
+                    case .add: for i in 0..<n { out[i] = x(i) + y(i) }
+                    case .subtract: for i in 0..<n { out[i] = x(i) - y(i) }
+                    case .multiply: for i in 0..<n { out[i] = x(i) * y(i) }
+                    case .divide: for i in 0..<n { out[i] = x(i) / y(i) }
+                    }
+                }
             }
         }
         record(c) { c in
             let gc = c.gradient!
-            if a.requiresGrad {
-                let ga = a.gradientForAccumulation()
-                plan.forEachRun { oc, oa, ob, n, sa, sb in
-                    let g = gc + oc, other = pb + ob
+            // Both gradients in one pass over each run of gc (read once) when they are distinct
+            // buffers; every gradient element still receives its additions in output order.
+            let fused = a.requiresGrad && b.requiresGrad && a !== b
+            let ga = a.requiresGrad ? a.gradientForAccumulation() : nil
+            let gb = b.requiresGrad ? b.gradientForAccumulation() : nil
+            func accumulateA(_ oc: Int, _ oa: Int, _ ob: Int, _ n: Int, _ sa: Int, _ sb: Int) {
+                let g = gc + oc, target = ga! + oa
+                withRun(pb + ob, stride: sb) { y in
                     switch op {
-                    case .add, .subtract: accumulateRun(ga + oa, broadcast: sa == 0, n) { g[$0] }
-                    case .multiply: accumulateRun(ga + oa, broadcast: sa == 0, n) { g[$0] * other[$0 * sb] }
-                    case .divide: accumulateRun(ga + oa, broadcast: sa == 0, n) { g[$0] / other[$0 * sb] }
+                    case .add, .subtract: accumulateRun(target, broadcast: sa == 0, n) { g[$0] }
+                    case .multiply: accumulateRun(target, broadcast: sa == 0, n) { g[$0] * y($0) }
+                    case .divide: accumulateRun(target, broadcast: sa == 0, n) { g[$0] / y($0) }
                     }
                 }
             }
-            if b.requiresGrad {
-                let gb = b.gradientForAccumulation()
-                plan.forEachRun { oc, oa, ob, n, sa, sb in
-                    let g = gc + oc, other = pa + oa, divisor = pb + ob
-                    switch op {
-                    case .add: accumulateRun(gb + ob, broadcast: sb == 0, n) { g[$0] }
-                    case .subtract: accumulateRun(gb + ob, broadcast: sb == 0, n) { -g[$0] }
-                    case .multiply: accumulateRun(gb + ob, broadcast: sb == 0, n) { g[$0] * other[$0 * sa] }
-                    case .divide:
-                        accumulateRun(gb + ob, broadcast: sb == 0, n) {
-                            let q = divisor[$0 * sb]
-                            return -g[$0] * other[$0 * sa] / (q * q)
+            func accumulateB(_ oc: Int, _ oa: Int, _ ob: Int, _ n: Int, _ sa: Int, _ sb: Int) {
+                let g = gc + oc, target = gb! + ob
+                withRun(pa + oa, stride: sa) { x in
+                    withRun(pb + ob, stride: sb) { y in
+                        switch op {
+                        case .add: accumulateRun(target, broadcast: sb == 0, n) { g[$0] }
+                        case .subtract: accumulateRun(target, broadcast: sb == 0, n) { -g[$0] }
+                        case .multiply: accumulateRun(target, broadcast: sb == 0, n) { g[$0] * x($0) }
+                        case .divide:
+                            accumulateRun(target, broadcast: sb == 0, n) {
+                                let q = y($0)
+                                return -g[$0] * x($0) / (q * q)
+                            }
                         }
                     }
                 }
             }
+            if fused {
+                plan.forEachRun { oc, oa, ob, n, sa, sb in
+                    accumulateA(oc, oa, ob, n, sa, sb)
+                    accumulateB(oc, oa, ob, n, sa, sb)
+                }
+            } else {
+                if ga != nil { plan.forEachRun(accumulateA) }
+                if gb != nil { plan.forEachRun(accumulateB) }
+            }
         }
         return c
+    }
+}
+
+/// Calls `body` with the accessor i ↦ base[i · stride] of a run, specialised for the broadcast (0) and
+/// contiguous (1) strides so that the loops over it vectorise.
+@inline(__always)
+private func withRun(_ base: UnsafePointer<Float>, stride: Int, _ body: ((Int) -> Float) -> Void) {
+    switch stride {
+    case 0:
+        let value = base[0]
+        body { _ in value }
+    case 1: body { base[$0] }
+    default: body { base[$0 &* stride] }
     }
 }
 
