@@ -34,22 +34,28 @@ let package = Package(
         .target(name: "SeededRandom", swiftSettings: optimised),
         .target(name: "NumpyIO", dependencies: ["CZlib", "Artifacts"], swiftSettings: optimised),
         .target(name: "Artifacts", dependencies: ["COpenSSL"]),
+        // Stage contracts: parameter declarations and the command line derived from them, and the
+        // file formats every stage writes and reads.
+        .target(name: "StageKit"),
+        .target(name: "Formats", dependencies: ["Artifacts", "StageKit"]),
+        .target(name: "SafetensorsIO", dependencies: ["NumpyIO", "Artifacts"]),
+        .target(name: "TensorBoardEvents"),
 
         // Stage libraries.
-        .target(name: "Datasets", dependencies: ["CArchive", "NumpyIO", "Artifacts", "Yams"], swiftSettings: optimised),
-        .target(name: "Stratification", dependencies: ["SeededRandom"], swiftSettings: optimised),
+        .target(name: "Datasets", dependencies: ["CArchive", "NumpyIO", "Artifacts", "Formats", "StageKit", "Yams"], swiftSettings: optimised),
+        .target(name: "Stratification", dependencies: ["SeededRandom", "NumpyIO", "Artifacts", "Formats", "StageKit"], swiftSettings: optimised),
         .target(name: "Tensors", dependencies: ["CBLAS", "SeededRandom"], swiftSettings: optimised),
-        .target(name: "Models", dependencies: ["Tensors", "NumpyIO", "SeededRandom"], swiftSettings: optimised),
+        .target(name: "Models", dependencies: ["Tensors", "NumpyIO", "SafetensorsIO", "SeededRandom", "Formats"], swiftSettings: optimised),
         .target(name: "Metrics", swiftSettings: optimised),
-        .target(name: "Selectors", dependencies: ["CBLAS", "SeededRandom"], swiftSettings: optimised),
-        .target(name: "Training", dependencies: ["Tensors", "Models", "Selectors", "Metrics", "NumpyIO", "Artifacts", "SeededRandom", "CBLAS"], swiftSettings: optimised),
-        .target(name: "Analysis", dependencies: ["NumpyIO", "Artifacts", "Metrics"], swiftSettings: optimised),
-        .target(name: "Pipeline", dependencies: ["Yams", "Artifacts", "NumpyIO", .product(name: "Collections", package: "swift-collections")]),
+        .target(name: "Selectors", dependencies: ["CBLAS", "SeededRandom", "Formats"], swiftSettings: optimised),
+        .target(name: "Training", dependencies: ["Tensors", "Models", "Selectors", "Metrics", "NumpyIO", "Artifacts", "Formats", "StageKit", "SeededRandom", "CBLAS", "TensorBoardEvents"], swiftSettings: optimised),
+        .target(name: "Analysis", dependencies: ["NumpyIO", "Artifacts", "Formats", "StageKit", "Metrics"], swiftSettings: optimised),
+        .target(name: "Pipeline", dependencies: ["Yams", "Artifacts", "Formats", "StageKit", "NumpyIO", "SafetensorsIO", "TensorBoardEvents", .product(name: "Collections", package: "swift-collections")]),
 
         // Command-line front ends: one ParsableCommand per stage, shared by the
         // stand-alone executables and by `pipeline`, which runs stages as child processes.
         .target(name: "StageCommands", dependencies: [
-            "Datasets", "Stratification", "Training", "Analysis", "Artifacts", "NumpyIO",
+            "Datasets", "Stratification", "Training", "Analysis", "Formats", "StageKit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "pipeline", dependencies: [
@@ -60,7 +66,7 @@ let package = Package(
         .executableTarget(name: "train", dependencies: ["StageCommands"]),
         .executableTarget(name: "analyze", dependencies: ["StageCommands"]),
         .executableTarget(name: "bench", dependencies: [
-            "Datasets", "Stratification", "Tensors", "Models", "Selectors", "Metrics", "Training", "NumpyIO", "CBLAS",
+            "Datasets", "Stratification", "Tensors", "Models", "Selectors", "Metrics", "Training", "NumpyIO", "Formats", "CBLAS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimised),
 
@@ -68,17 +74,27 @@ let package = Package(
         .target(name: "TensorTestSupport", dependencies: ["Tensors", "SeededRandom"], path: "Tests/TensorTestSupport"),
         .testTarget(name: "SeededRandomTests", dependencies: ["SeededRandom"]),
         .testTarget(name: "ArtifactsTests", dependencies: ["Artifacts", "TestSupport"]),
+        .testTarget(name: "StageKitTests", dependencies: ["StageKit"]),
+        .testTarget(name: "FormatsTests", dependencies: ["Formats", "StageKit", "Artifacts", "TestSupport"]),
         .testTarget(name: "NumpyIOTests", dependencies: ["NumpyIO", "Artifacts", "TestSupport"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "NumpyIO", "Artifacts", "TestSupport"]),
-        .testTarget(name: "StratificationTests", dependencies: ["Stratification", "SeededRandom", "TestSupport"]),
-        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "SeededRandom", "TestSupport", "TensorTestSupport"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "Tensors", "SeededRandom", "TestSupport", "TensorTestSupport"]),
+        .testTarget(name: "SafetensorsIOTests", dependencies: ["SafetensorsIO", "NumpyIO", "Artifacts", "TestSupport"]),
+        .testTarget(name: "TensorBoardEventsTests", dependencies: ["TensorBoardEvents", "TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Formats", "StageKit", "NumpyIO", "Artifacts", "TestSupport"]),
+        .testTarget(name: "StratificationTests", dependencies: ["Stratification", "Formats", "SeededRandom", "TestSupport"]),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "SeededRandom", "TestSupport", "TensorTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Formats", "Tensors", "SeededRandom", "TestSupport", "TensorTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "TestSupport"]),
-        .testTarget(name: "SelectorsTests", dependencies: ["Selectors", "NumpyIO", "SeededRandom", "TestSupport"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "NumpyIO", "TestSupport", "fetch", "split", "train"]),
-        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "NumpyIO", "TestSupport"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "NumpyIO", "Artifacts", "TestSupport", "pipeline"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["NumpyIO", "TestSupport", "pipeline", "fetch", "split", "train", "analyze"]),
+        .testTarget(name: "SelectorsTests", dependencies: ["Selectors", "Formats", "NumpyIO", "SeededRandom", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Formats", "NumpyIO", "SafetensorsIO", "TensorBoardEvents", "Artifacts", "TestSupport", "fetch", "split", "train"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Formats", "StageKit", "Artifacts", "NumpyIO", "SafetensorsIO", "TestSupport"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Formats", "NumpyIO", "Artifacts", "SafetensorsIO", "TensorBoardEvents", "TestSupport", "pipeline"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["NumpyIO", "Formats", "TestSupport", "pipeline", "fetch", "split", "train", "analyze"]),
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Every file imports the modules whose members it uses (so each target's dependencies are
+// exactly its imports; a test checks that).
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.enableUpcomingFeature("MemberImportVisibility")]
+}

@@ -16,7 +16,7 @@ import numpy as np
 
 
 def expected_shapes(run):
-    e, n, q = run["epochs"], run["trainCount"], len(run["labelNames"])
+    e, n, q = run["parameters"]["epochs"], run["train_count"], len(run["label_names"])
     return {
         "correlation.npy": ((e, q, q), {"float32"}),
         "weights.npy": ((e, n), {"float32", "float16"}),
@@ -79,7 +79,7 @@ def main(argv):
         if path.name in expected:
             shape, dtypes = expected[path.name]
             ok_shape = len(shape) == mapped.ndim and all(s is None or s == m for s, m in zip(shape, mapped.shape))
-            if path.name == "predictions.npy" and ok_shape and not 1 <= mapped.shape[0] <= run["epochs"]:
+            if path.name == "predictions.npy" and ok_shape and not 1 <= mapped.shape[0] <= run["parameters"]["epochs"]:
                 ok_shape = False
             if not ok_shape:
                 problems.append(f"{path}: shape {mapped.shape}, run.json implies {shape}")

@@ -21,7 +21,7 @@ def main(argv):
         return 2
     folder = pathlib.Path(argv[1])
     run = json.loads((folder / "run.json").read_text())
-    names = run["labelNames"]
+    names = run["label_names"]
     correlation = np.load(folder / "correlation.npy", mmap_mode="r")
     predictions = np.load(folder / "predictions.npy", mmap_mode="r")
     print(f"predictions {predictions.dtype} {predictions.shape}; last recorded epoch: mean p = {float(np.asarray(predictions[-1], dtype=np.float32).mean()):.4f}")

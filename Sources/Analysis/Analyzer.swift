@@ -1,41 +1,16 @@
 import Artifacts
+import Formats
 import Foundation
 import NumpyIO
-
-/// Parameters of one analysis.
-public struct AnalysisOptions: Sendable {
-    public var runs: [URL]
-    public var output: URL
-    /// Epochs (1-based) whose consecutive pairs get a correlation difference.
-    public var driftEpochs: [Int]
-    /// Fractions of the final validation Macro-AUC for the convergence-speed table.
-    public var convergenceLevels: [Double]
-    /// Label pairs listed per run and epoch pair in `drift/drift-pairs.csv`.
-    public var topPairs: Int
-    /// The command line recorded in the manifest.
-    public var command: [String]
-
-    public init(runs: [URL], output: URL, driftEpochs: [Int] = [30, 70], convergenceLevels: [Double] = [0.9, 0.95, 0.99],
-                topPairs: Int = 10, command: [String] = []) {
-        self.runs = runs
-        self.output = output
-        self.driftEpochs = driftEpochs
-        self.convergenceLevels = convergenceLevels
-        self.topPairs = topPairs
-        self.command = command
-    }
-
-    var parameters: [String: String] {
-        ["runs": runs.map(\.path).joined(separator: ","), "drift-epochs": driftEpochs.map(String.init).joined(separator: ","),
-         "convergence-levels": convergenceLevels.map { "\($0)" }.joined(separator: ","), "top-pairs": "\(topPairs)"]
-    }
-}
+import StageKit
 
 /// What an analysis produced.
 public struct AnalysisOutcome: Sendable {
     public var runCount: Int
     public var warnings: [String]
     public var report: URL
+    /// One line per result row that did not learn (also in `flags.json`), for the caller to print.
+    public var didNotLearn: [String]
 }
 
 /// The analyze stage: reads train folders, writes tables, drift arrays, plots, report.html and
@@ -43,32 +18,34 @@ public struct AnalysisOutcome: Sendable {
 public enum Analyzer {
     /// Runs the analysis. `warn` receives one message per excluded run or skipped item.
     /// Throws ``AnalysisError/nothingUsable(problems:)`` only when no run is usable.
-    public static func run(_ options: AnalysisOptions, warn: (String) -> Void) throws -> AnalysisOutcome {
-        let started = Date()
-        let folders = try RunLoader.discover(options.runs)
+    public static func run(_ invocation: StageInvocation<AnalyzeContract>, warn: (String) -> Void) throws -> AnalysisOutcome {
+        let options = invocation.parameters
+        let folders = try RunLoader.discover(invocation.inputs["runs"] ?? [])
         let collection = RunCollection(folders: folders)
         var warnings = collection.problems.map(\.description)
         warnings.forEach(warn)
         guard !collection.runs.isEmpty else { throw AnalysisError.nothingUsable(problems: collection.problems.count) }
-        let output = options.output.standardizedFileURL
+        let output = invocation.output.standardizedFileURL
         try clearPrevious(output)
+        let folder = try StageFolder<AnalyzeContract>(output)
         let writer = OutputWriter(folder: output)
 
         let runs = collection.runs
-        try writer.text(Convergence.longTable(runs).text, "convergence.csv")
+        try writer.text(Convergence.longTable(runs).text, AnalysisFiles.convergence)
         let curves = Convergence.curves(runs)
-        try writer.text(Convergence.summaryTable(curves).text, "convergence-summary.csv")
+        try writer.text(Convergence.summaryTable(curves).text, AnalysisFiles.convergenceSummary)
         let speeds = Convergence.speeds(runs, levels: options.convergenceLevels)
-        try writer.text(Convergence.speedTable(speeds).text, "convergence-speed.csv")
+        try writer.text(Convergence.speedTable(speeds).text, AnalysisFiles.convergenceSpeed)
 
         let drift = try DriftOutputs.write(runs, pairs: Drift.pairs(options.driftEpochs), topPairs: options.topPairs, writer: writer) { message in
             warnings.append(message)
             warn(message)
         }
         let results = Results(runs)
-        try writer.text(results.csv.text, "results.csv")
-        try writer.text(results.statisticsCSV.text, "statistics.csv")
-        try writer.text(ResultsDocument.markdown(results), "results.md")
+        try writer.text(results.csv.text, AnalysisFiles.results)
+        try writer.text(results.statisticsCSV.text, AnalysisFiles.statistics)
+        try writer.text(ResultsDocument.markdown(results), AnalysisFiles.resultsMarkdown)
+        try writer.text(results.floor.json, AnalysisFiles.flags)
 
         var figures: [DatasetModel: Figures] = [:]
         for group in collection.datasetModels {
@@ -84,27 +61,22 @@ public enum Analyzer {
             try writer.text(f.selection, "selection-\(group.stem).svg")
             figures[group] = f
         }
-        let report = Report(collection: collection, options: options, warnings: warnings, speeds: speeds,
+        let report = Report(collection: collection, invocation: invocation, warnings: warnings, speeds: speeds,
                             results: results, drift: drift, figures: figures, outputs: writer.written)
-        try writer.text(report.html, "report.html")
+        try writer.text(report.html, AnalysisFiles.report)
 
         let inputs = runs.map { run in
             Manifest.Input(name: "train \(run.key)", path: run.folder.path, sha256: run.manifest.outputDigest)
         }
-        let manifest = Manifest(stage: "analyze", parameters: options.parameters, inputs: inputs,
-                                outputs: try Manifest.hashOutputs(in: output), startedAt: started, finishedAt: Date(),
-                                command: options.command)
-        try manifest.write(into: output)
-        return AnalysisOutcome(runCount: runs.count, warnings: warnings, report: output.appendingPathComponent("report.html"))
+        try folder.complete(parameters: options, inputs: inputs, command: invocation.command)
+        return AnalysisOutcome(runCount: runs.count, warnings: warnings, report: folder.file(AnalysisFiles.report),
+                               didNotLearn: results.floor.flagged.map(\.warning))
     }
 
-    /// Removes manifest.json first (the folder is then visibly incomplete) and the files a
-    /// previous analysis listed in it.
+    /// Removes the files a previous analysis listed in its manifest (the stage folder then
+    /// removes the manifest itself).
     static func clearPrevious(_ output: URL) throws {
-        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
-        guard let previous = try? Manifest.read(from: output) else { return }
-        try FileManager.default.removeItem(at: output.appendingPathComponent(Manifest.fileName))
-        guard previous.stage == "analyze" else { return }
+        guard let previous = try? Manifest.read(from: output), previous.stage == AnalyzeContract.name else { return }
         for name in previous.outputs.keys where !name.contains("..") {
             try? FileManager.default.removeItem(at: output.appendingPathComponent(name))
         }

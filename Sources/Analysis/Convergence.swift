@@ -1,3 +1,4 @@
+import Formats
 import Foundation
 
 /// Per-epoch learning curves of every run, their fold summaries and convergence speed.
@@ -15,7 +16,7 @@ public enum Convergence {
         for run in runs {
             for record in run.epochs {
                 for metric in metrics {
-                    table.append([run.info.dataset, run.info.model, run.info.selector, "\(run.info.fold)",
+                    table.append([run.dataset, run.model, run.selector, "\(run.fold)",
                                   "\(record.epoch)", metric.name, CSVTable.number(metric.value(record))])
                 }
             }
@@ -36,7 +37,7 @@ public enum Convergence {
     /// folds that reached it.
     public static func curves(_ runs: [TrainRun]) -> [Curve] {
         var result: [Curve] = []
-        let groups = Dictionary(grouping: runs) { RunKey(dataset: $0.info.dataset, model: $0.info.model, selector: $0.info.selector, fold: 0) }
+        let groups = Dictionary(grouping: runs) { RunKey(dataset: $0.dataset, model: $0.model, selector: $0.selector, fold: 0) }
         for key in groups.keys.sorted() {
             let folds = groups[key]!
             let length = folds.map(\.epochs.count).max() ?? 0

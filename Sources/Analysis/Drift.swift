@@ -58,7 +58,7 @@ public enum Drift {
 
     /// C at `epochA` and `epochB` (1-based, within range) and C_b − C_a.
     public static func snapshot(_ run: TrainRun, file: MappedNpyFile, epochA: Int, epochB: Int) -> Snapshot {
-        let q = run.info.labelNames.count
+        let q = run.labelNames.count
         var before = [Float](repeating: 0, count: q * q)
         var after = [Float](repeating: 0, count: q * q)
         before.withUnsafeMutableBufferPointer { file.readSlice(epochA - 1, into: $0) }
@@ -71,7 +71,7 @@ public enum Drift {
                 }
             }
         }
-        return Snapshot(key: run.key, labelNames: run.info.labelNames, epochA: epochA, epochB: epochB,
+        return Snapshot(key: run.key, labelNames: run.labelNames, epochA: epochA, epochB: epochB,
                         before: before, after: after, difference: difference)
     }
 

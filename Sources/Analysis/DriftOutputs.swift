@@ -25,26 +25,26 @@ struct DriftOutputs {
         var warned = Set<String>()
         var representative: [DatasetModel: RunKey] = [:]
         for run in runs {
-            let group = DatasetModel(dataset: run.info.dataset, model: run.info.model)
-            if representative[group] == nil || (run.info.selector == SelectorOrder.proposed && representative[group]!.selector != SelectorOrder.proposed) {
+            let group = DatasetModel(dataset: run.dataset, model: run.model)
+            if representative[group] == nil || (run.selector == SelectorOrder.proposed && representative[group]!.selector != SelectorOrder.proposed) {
                 representative[group] = run.key
             }
         }
         for run in runs {
-            let group = DatasetModel(dataset: run.info.dataset, model: run.info.model)
+            let group = DatasetModel(dataset: run.dataset, model: run.model)
             let file: MappedNpyFile
             do { file = try MappedNpyFile(run.correlationURL) } catch {
                 throw AnalysisError.malformed(file: run.correlationURL.path, line: nil, reason: "\(error)")
             }
             for (index, value) in Drift.frobeniusSteps(file).enumerated() {
                 result.norms.append(NormRow(key: run.key, epoch: index + 2, value: value))
-                normTable.append([run.info.dataset, run.info.model, run.info.selector, "\(run.info.fold)", "\(index + 2)", CSVTable.number(value)])
+                normTable.append([run.dataset, run.model, run.selector, "\(run.fold)", "\(index + 2)", CSVTable.number(value)])
             }
-            let last = run.info.epochs
+            let last = run.epochCount
             for (pairIndex, (a, b)) in pairs.enumerated() {
                 let ca = min(max(a, 1), last), cb = min(max(b, 1), last)
                 if ca != a || cb != b {
-                    let message = "warning: drift epochs \(a),\(b) outside 1…\(last) for runs of \(run.info.dataset)/\(run.info.model); using \(ca),\(cb)"
+                    let message = "warning: drift epochs \(a),\(b) outside 1…\(last) for runs of \(run.dataset)/\(run.model); using \(ca),\(cb)"
                     if warned.insert(message).inserted { warn(message) }
                 }
                 if ca == cb {
@@ -54,12 +54,12 @@ struct DriftOutputs {
                 }
                 let snapshot = Drift.snapshot(run, file: file, epochA: ca, epochB: cb)
                 let q = snapshot.q
-                let name = "drift/" + FileNames.safe("\(run.info.dataset)-\(run.info.model)-\(run.info.selector)-fold\(run.info.fold)-C\(cb)-minus-C\(ca)") + ".npy"
+                let name = "drift/" + FileNames.safe("\(run.dataset)-\(run.model)-\(run.selector)-fold\(run.fold)-C\(cb)-minus-C\(ca)") + ".npy"
                 try writer.array(snapshot.difference, shape: [q, q], name)
                 let changes = Drift.topChanges(snapshot, count: topPairs)
                 for (rank, change) in changes.enumerated() {
-                    pairTable.append([run.info.dataset, run.info.model, run.info.selector, "\(run.info.fold)", "\(ca)", "\(cb)", "\(rank + 1)",
-                                      run.info.labelNames[change.first], run.info.labelNames[change.second],
+                    pairTable.append([run.dataset, run.model, run.selector, "\(run.fold)", "\(ca)", "\(cb)", "\(rank + 1)",
+                                      run.labelNames[change.first], run.labelNames[change.second],
                                       CSVTable.number(Double(change.before)), CSVTable.number(Double(change.after)), CSVTable.number(Double(change.change))])
                 }
                 if pairIndex == 0 && representative[group] == run.key {

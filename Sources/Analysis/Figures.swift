@@ -73,14 +73,14 @@ struct Figures {
     /// Histograms of total draws per training sample (summed over epochs, folds pooled), one
     /// panel per selector on a shared x range.
     static func selection(_ group: DatasetModel, runs: [TrainRun]) throws -> String {
-        let selectors = SelectorOrder.sorted(runs.map(\.info.selector))
+        let selectors = SelectorOrder.sorted(runs.map(\.selector))
         var totals: [String: [Double]] = [:]
         for run in runs {
             let file: MappedNpyFile
             do { file = try MappedNpyFile(run.selectedURL) } catch {
                 throw AnalysisError.malformed(file: run.selectedURL.path, line: nil, reason: "\(error)")
             }
-            totals[run.info.selector, default: []] += SelectionFrequency.totals(file)
+            totals[run.selector, default: []] += SelectionFrequency.totals(file)
         }
         let all = totals.values.flatMap { $0 }
         let lower = (all.min() ?? 0).rounded(.down), upper = max((all.max() ?? 1).rounded(.up), lower + 1)

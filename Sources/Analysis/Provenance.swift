@@ -1,3 +1,4 @@
+import Formats
 import Artifacts
 import Foundation
 
@@ -19,8 +20,8 @@ public struct Provenance: Sendable {
             for input in run.manifest.inputs {
                 guard let folder = Self.resolve(input.path, from: run.folder),
                       let manifest = try? Manifest.read(from: folder) else { continue }
-                if stages[run.info.dataset]?[manifest.stage] == nil {
-                    stages[run.info.dataset, default: [:]][manifest.stage] = Stage(folder: folder, manifest: manifest,
+                if stages[run.dataset]?[manifest.stage] == nil {
+                    stages[run.dataset, default: [:]][manifest.stage] = Stage(folder: folder, manifest: manifest,
                                                                                     statistics: Self.statistics(in: folder))
                 }
             }

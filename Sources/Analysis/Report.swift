@@ -1,12 +1,13 @@
-import Artifacts
+import Formats
 import Foundation
+import StageKit
 
 /// `report.html`: one self-contained page (inline CSS and SVG) that reads like the authors'
 /// notebook: each stage with its parameters and key numbers, then tables and plots.
 /// Contains no timestamps, so identical inputs give an identical page.
 struct Report {
     var collection: RunCollection
-    var options: AnalysisOptions
+    var invocation: StageInvocation<AnalyzeContract>
     var warnings: [String]
     var speeds: [Convergence.Speed]
     var results: Results
@@ -25,22 +26,29 @@ struct Report {
     .figure{margin:10px 0 18px}.figure svg{max-width:100%;height:auto;border:1px solid #eee}
     .warn{background:#fff4e5;border-left:4px solid #f0a030;padding:6px 10px;font-size:13px}
     .stat{font-size:13px;color:#333}.note{color:#555;font-size:13px}
+    td.flag,tr.flag td{background:#fde8e8;color:#8a1c1c}
     """
 
     var html: String {
         var page = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>mlbatch analysis</title><style>\(Self.style)</style></head><body>\n"
-        let datasets = Array(Set(collection.runs.map(\.info.dataset))).sorted()
+        let datasets = Array(Set(collection.runs.map(\.dataset))).sorted()
         page += "<h1>Batch selection for multi-label classification — analysis of \(HTML.escape(datasets.joined(separator: ", ")))</h1>\n"
         page += "<p class=\"note\">\(collection.runs.count) train runs (\(collection.models.map(HTML.escape).joined(separator: ", "))) analysed by mlbatch \(ToolVersion.string). "
-        page += "Rerun with <code>\(HTML.escape(options.command.joined(separator: " ")))</code>.</p>\n"
+        page += "Rerun with <code>\(HTML.escape(invocation.command.joined(separator: " ")))</code>.</p>\n"
         if !warnings.isEmpty {
             page += "<div class=\"warn\"><b>Warnings</b> (these runs or items are left out):<ul>"
             page += warnings.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul></div>\n"
+        }
+        let flagged = results.floor.flagged
+        if !flagged.isEmpty {
+            page += "<div class=\"warn\"><b>\(flagged.count) result row\(flagged.count == 1 ? "" : "s") did not learn</b> (section 4):<ul>"
+            page += flagged.map { "<li>\(HTML.escape($0.warning))</li>" }.joined() + "</ul></div>\n"
         }
         page += stagesSection(datasets)
         page += runsSection()
         page += convergenceSection()
         page += "<h2>4. Results (the paper's Table 3)</h2>\n<p class=\"note\">Test metrics at the epoch with the best validation Macro-AUC; mean ± sample std over folds and (rank within the dataset). Also in <code>results.md</code>, <code>results.csv</code>, <code>statistics.csv</code>.</p>\n"
+        page += "<h3>Did the models learn?</h3>\n" + ResultsDocument.floorHTML(results.floor)
         page += ResultsDocument.html(results)
         page += driftSection()
         page += selectionSection()
@@ -71,7 +79,7 @@ struct Report {
                     out += "<h4>\(stage)</h4><p class=\"note\">Not found through the train manifests' inputs (folder moved or not recorded).</p>\n"
                 }
             }
-            let runs = collection.runs.filter { $0.info.dataset == dataset }
+            let runs = collection.runs.filter { $0.dataset == dataset }
             let keys = Set(runs.flatMap { $0.manifest.parameters.keys }).sorted()
             var common: [(String, String)] = []
             var varying: [(String, String)] = []
@@ -85,7 +93,7 @@ struct Report {
                 out += "<p class=\"note\">Command of one run (<code>\(HTML.escape(first.key.description))</code>):</p><pre>\(HTML.escape(first.manifest.command.joined(separator: " ")))</pre>\n"
             }
         }
-        out += "<h4>analyze</h4>" + keyValueTable(options.parameters.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+        out += "<h4>analyze</h4>" + keyValueTable(invocation.parameters.canonicalTexts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
         return out
     }
 
@@ -93,8 +101,8 @@ struct Report {
         var out = "<h2>2. Train runs</h2>\n<table><thead><tr><th>dataset</th><th>model</th><th>selector</th><th>fold</th><th>epochs</th><th>train samples</th><th>labels</th><th>best epoch</th><th>test Macro-AUC</th><th>seconds</th><th>folder</th></tr></thead><tbody>\n"
         for run in collection.runs {
             let seconds = run.epochs.reduce(0) { $0 + $1.seconds }
-            let auc = run.test.metrics["macro_auc"].map { ResultsDocument.fixed($0) } ?? "–"
-            out += "<tr><td>\(HTML.escape(run.info.dataset))</td><td>\(HTML.escape(run.info.model))</td><td>\(HTML.escape(run.info.selector))</td><td>\(run.info.fold)</td><td>\(run.info.epochs)</td><td>\(run.info.trainCount)</td><td>\(run.info.labelNames.count)</td><td>\(run.test.bestEpoch)</td><td>\(auc)</td><td>\(ResultsDocument.fixed(seconds, 1))</td><td><code>\(HTML.escape(run.folder.lastPathComponent))</code></td></tr>\n"
+            let auc = run.test[.macroAUC].map { ResultsDocument.fixed($0) } ?? "–"
+            out += "<tr><td>\(HTML.escape(run.dataset))</td><td>\(HTML.escape(run.model))</td><td>\(HTML.escape(run.selector))</td><td>\(run.fold)</td><td>\(run.epochCount)</td><td>\(run.trainCount)</td><td>\(run.labelNames.count)</td><td>\(run.test.bestEpoch)</td><td>\(auc)</td><td>\(ResultsDocument.fixed(seconds, 1))</td><td><code>\(HTML.escape(run.folder.lastPathComponent))</code></td></tr>\n"
         }
         return out + "</tbody></table>\n"
     }
@@ -122,7 +130,7 @@ struct Report {
     }
 
     func driftSection() -> String {
-        var out = "<h2>5. Label-correlation drift</h2>\n<p class=\"note\">C is the uncertainty-based label correlation of each epoch (<code>correlation.npy</code>). Differences C_b − C_a for the epoch pairs \(HTML.escape(Drift.pairs(options.driftEpochs).map { "(\($0.0), \($0.1))" }.joined(separator: ", "))) are saved per run in <code>drift/</code>; <code>drift/drift.csv</code> holds ‖C_t − C_(t−1)‖_F per epoch and <code>drift/drift-pairs.csv</code> the most-changed label pairs. Heatmaps leave out the diagonal (C_aa = 1, grey) and show block means when there are more than 64 labels.</p>\n"
+        var out = "<h2>5. Label-correlation drift</h2>\n<p class=\"note\">C is the uncertainty-based label correlation of each epoch (<code>correlation.npy</code>). Differences C_b − C_a for the epoch pairs \(HTML.escape(Drift.pairs(invocation.parameters.driftEpochs).map { "(\($0.0), \($0.1))" }.joined(separator: ", "))) are saved per run in <code>drift/</code>; <code>drift/drift.csv</code> holds ‖C_t − C_(t−1)‖_F per epoch and <code>drift/drift-pairs.csv</code> the most-changed label pairs. Heatmaps leave out the diagonal (C_aa = 1, grey) and show block means when there are more than 64 labels.</p>\n"
         for group in collection.datasetModels {
             out += "<h3>\(HTML.escape(group.dataset)), model <code>\(HTML.escape(group.model))</code></h3>\n"
             if let svg = figures[group]?.driftNorms { out += "<div class=\"figure\">\(svg)</div>\n" }

@@ -1,16 +1,15 @@
+import Formats
 import Foundation
 
 /// The paper's Table 3: test metrics (at the best validation epoch) as mean ± std over folds per
 /// selector and dataset, ranks per dataset, average ranks, and rank tests.
 public struct Results: Sendable {
-    /// Test metrics in the paper's order; others follow alphabetically.
-    public static let metricOrder = ["macro_auc", "ranking_loss", "hamming_loss", "one_error", "coverage",
-                                     "average_precision", "micro_f1", "macro_f1"]
-    static let lowerIsBetter: Set<String> = ["ranking_loss", "hamming_loss", "one_error", "coverage"]
+    /// Test metrics in the paper's order (``MetricName``'s case order); others follow alphabetically.
+    public static let metricOrder = MetricName.allCases.map(\.rawValue)
 
     /// Whether larger values of `metric` are better (losses, one-error and coverage are not).
     public static func higherIsBetter(_ metric: String) -> Bool {
-        !(lowerIsBetter.contains(metric) || metric.hasSuffix("_loss") || metric.hasSuffix("_error"))
+        MetricName(rawValue: metric).map { !$0.lowerIsBetter } ?? !(metric.hasSuffix("_loss") || metric.hasSuffix("_error"))
     }
 
     /// One cell: a selector on a dataset.
@@ -38,32 +37,37 @@ public struct Results: Sendable {
     }
 
     public var tables: [MetricTable]
+    /// Which Macro-AUC rows did not learn (near chance or not above the linear floor).
+    public var floor: LearningFloor
 
     public init(_ runs: [TrainRun]) {
         var tables: [MetricTable] = []
-        let metricNames = Set(runs.flatMap { $0.test.metrics.keys })
+        let metricNames = Set(runs.flatMap { run in run.test.metrics.keys.filter { run.test.metrics[$0]! != nil } })
         let metrics = Self.metricOrder.filter(metricNames.contains) + metricNames.subtracting(Self.metricOrder).sorted()
-        for model in Set(runs.map(\.info.model)).sorted() {
-            let modelRuns = runs.filter { $0.info.model == model }
+        for model in Set(runs.map(\.model)).sorted() {
+            let modelRuns = runs.filter { $0.model == model }
             for metric in metrics {
                 tables.append(Self.table(model: model, metric: metric, runs: modelRuns))
             }
         }
         self.tables = tables
+        floor = LearningFloor(runs)
     }
 
     private static func table(model: String, metric: String, runs: [TrainRun]) -> MetricTable {
         let higher = higherIsBetter(metric)
-        let datasets = Set(runs.map(\.info.dataset)).sorted()
-        let selectors = SelectorOrder.sorted(runs.map(\.info.selector))
+        let datasets = Set(runs.map(\.dataset)).sorted()
+        let selectors = SelectorOrder.sorted(runs.map(\.selector))
         var value: [RunKey: Double] = [:]
-        for run in runs { if let v = run.test.metrics[metric], v.isFinite { value[run.key] = v } }
+        for run in runs { if let v = run.test.metrics[metric] ?? nil, v.isFinite { value[run.key] = v } }
         var cells: [String: [String: Cell]] = [:]
         var rankLists: [String: [Double]] = [:]
         for dataset in datasets {
             var summaries: [(String, MeanStd)] = []
             for selector in selectors {
-                let folds = value.filter { $0.key.dataset == dataset && $0.key.selector == selector }.map(\.value)
+                // In fold order: a dictionary's order changes from process to process, and so would the sums.
+                let folds = value.filter { $0.key.dataset == dataset && $0.key.selector == selector }
+                    .sorted { $0.key.fold < $1.key.fold }.map(\.value)
                 if !folds.isEmpty { summaries.append((selector, MeanStd(folds))) }
             }
             let ranks = Ranking.bestFirstRanks(summaries.map(\.1.mean), higherIsBetter: higher)
@@ -104,21 +108,28 @@ public struct Results: Sendable {
                            averageRanks: averageRanks, friedman: friedman, friedmanNote: note, wilcoxon: wilcoxon)
     }
 
+    /// Whether the cell is a Macro-AUC row that ``LearningFloor`` flags as not learning.
+    public func didNotLearn(_ t: MetricTable, dataset: String, selector: String) -> Bool {
+        t.metric == "macro_auc" && floor.row(dataset: dataset, model: t.model, selector: selector)?.didNotLearn == true
+    }
+
     /// `results.csv`: one row per (model, metric, dataset, selector); rows with dataset
-    /// `average rank` carry each selector's average rank in the `rank` column.
+    /// `average rank` carry each selector's average rank in the `rank` column. `flag` is
+    /// `did not learn` on the Macro-AUC rows that ``LearningFloor`` flags, else empty.
     public var csv: CSVTable {
-        var table = CSVTable(header: ["model", "metric", "dataset", "selector", "folds", "mean", "std", "rank"])
+        var table = CSVTable(header: ["model", "metric", "dataset", "selector", "folds", "mean", "std", "rank", "flag"])
         for t in tables {
             for dataset in t.datasets {
                 for selector in t.selectors {
                     guard let cell = t.cells[dataset]?[selector] else { continue }
+                    let flagged = didNotLearn(t, dataset: dataset, selector: selector)
                     table.append([t.model, t.metric, dataset, selector, "\(cell.summary.count)", CSVTable.number(cell.summary.mean),
-                                  CSVTable.number(cell.summary.std), CSVTable.number(cell.rank)])
+                                  CSVTable.number(cell.summary.std), CSVTable.number(cell.rank), flagged ? "did not learn" : ""])
                 }
             }
             for selector in t.selectors {
                 guard let rank = t.averageRanks[selector] else { continue }
-                table.append([t.model, t.metric, "average rank", selector, "", "", "", CSVTable.number(rank)])
+                table.append([t.model, t.metric, "average rank", selector, "", "", "", CSVTable.number(rank), ""])
             }
         }
         return table

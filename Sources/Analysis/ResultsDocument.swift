@@ -11,8 +11,48 @@ public enum ResultsDocument {
         return p < 1e-4 ? String(format: "%.2e", p) : String(format: "%.4f", p)
     }
 
-    static func cellText(_ cell: Results.Cell) -> String {
-        "\(fixed(cell.summary.mean)) ± \(fixed(cell.summary.std)) (\(fixed(cell.rank, 1)))"
+    static func cellText(_ cell: Results.Cell, didNotLearn: Bool = false) -> String {
+        "\(fixed(cell.summary.mean)) ± \(fixed(cell.summary.std)) (\(fixed(cell.rank, 1)))" + (didNotLearn ? " did not learn" : "")
+    }
+
+    static let floorExplanation = "Floor: the test Macro-AUC of the `\(LearningFloor.floorModel)` model (per-label logistic regression through the same engine and protocol) with the `\(LearningFloor.floorSelector)` selector, on the same dataset and folds. A row did not learn when its mean test Macro-AUC is within \(LearningFloor.chanceMargin) of 0.5 or not above the floor."
+
+    static func floorCount(_ floor: LearningFloor) -> String {
+        let count = floor.flagged.count
+        return count == 0 ? "Every row learned." : "\(count) of \(floor.rows.count) rows did not learn."
+    }
+
+    static func floorCells(_ row: LearningFloor.Row) -> [String] {
+        [row.dataset, row.model, row.selector, "\(row.folds)", fixed(row.macroAUC), row.floor.map { fixed($0) } ?? "–",
+         row.didNotLearn ? "did not learn: " + row.reasons.joined(separator: "; ") : "learned"]
+    }
+
+    static let floorHeader = ["dataset", "model", "selector", "folds", "Macro-AUC", "\(LearningFloor.floorModel) floor", "verdict"]
+
+    /// The learning-floor section of `results.md`.
+    static func floorMarkdown(_ floor: LearningFloor) -> String {
+        var out = "\n## Did the models learn?\n\n\(floorExplanation)\n\n**\(floorCount(floor))**\n\n"
+        out += "| " + floorHeader.joined(separator: " | ") + " |\n|" + String(repeating: "---|", count: floorHeader.count) + "\n"
+        for row in floor.rows {
+            let cells = floorCells(row)
+            out += "| " + (row.didNotLearn ? Array(cells.dropLast()) + ["**\(cells.last!)**"] : cells).joined(separator: " | ") + " |\n"
+        }
+        for note in floor.missingFloorNotes { out += "\n- \(note)" }
+        return out + (floor.missingFloorNotes.isEmpty ? "" : "\n")
+    }
+
+    /// The learning-floor section of the report.
+    public static func floorHTML(_ floor: LearningFloor) -> String {
+        var out = "<p class=\"note\">\(HTML.escape(floorExplanation))</p>\n<p><b>\(HTML.escape(floorCount(floor)))</b></p>\n<table><thead><tr>"
+        out += floorHeader.map { "<th>\(HTML.escape($0))</th>" }.joined() + "</tr></thead><tbody>\n"
+        for row in floor.rows {
+            out += "<tr\(row.didNotLearn ? " class=\"flag\"" : "")>" + floorCells(row).map { "<td>\(HTML.escape($0))</td>" }.joined() + "</tr>\n"
+        }
+        out += "</tbody></table>\n"
+        if !floor.missingFloorNotes.isEmpty {
+            out += "<ul class=\"note\">" + floor.missingFloorNotes.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>\n"
+        }
+        return out
     }
 
     static func title(_ t: Results.MetricTable) -> String {
@@ -37,6 +77,7 @@ public enum ResultsDocument {
     public static func markdown(_ results: Results) -> String {
         var out = "# Results\n\nTest metrics at the best validation epoch: mean ± sample std over folds, (rank within the dataset; ties averaged). "
         out += "Tests pair (dataset, fold) blocks: Friedman across all selectors, Wilcoxon signed-rank (two-sided, as `scipy.stats.wilcoxon`: exact for n ≤ 50 without ties or zero differences, all 2^n sign flips for n ≤ 13 otherwise, else the tie-corrected normal approximation) of `\(SelectorOrder.proposed)` against each other selector.\n"
+        out += floorMarkdown(results.floor)
         for model in Set(results.tables.map(\.model)).sorted() {
             out += "\n## Model `\(model)`\n"
             for t in results.tables where t.model == model {
@@ -46,7 +87,8 @@ public enum ResultsDocument {
                     let best = bestRank(t, dataset)
                     let cells = t.selectors.map { selector -> String in
                         guard let cell = t.cells[dataset]?[selector] else { return "–" }
-                        return cell.rank == best ? "**\(cellText(cell))**" : cellText(cell)
+                        let text = cellText(cell, didNotLearn: results.didNotLearn(t, dataset: dataset, selector: selector))
+                        return cell.rank == best ? "**\(text)**" : text
                     }
                     out += "| \(dataset) | " + cells.joined(separator: " | ") + " |\n"
                 }
@@ -76,7 +118,9 @@ public enum ResultsDocument {
                     out += "<tr><th>\(HTML.escape(dataset))</th>"
                     for selector in t.selectors {
                         if let cell = t.cells[dataset]?[selector] {
-                            out += "<td\(cell.rank == best ? " class=\"best\"" : "")>\(HTML.escape(cellText(cell)))</td>"
+                            let flagged = results.didNotLearn(t, dataset: dataset, selector: selector)
+                            let classes = (cell.rank == best ? ["best"] : []) + (flagged ? ["flag"] : [])
+                            out += "<td\(classes.isEmpty ? "" : " class=\"\(classes.joined(separator: " "))\"")>\(HTML.escape(cellText(cell, didNotLearn: flagged)))</td>"
                         } else {
                             out += "<td>–</td>"
                         }

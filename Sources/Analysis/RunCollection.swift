@@ -18,8 +18,8 @@ public struct RunCollection: Sendable {
             do { loaded.append(try RunLoader.load(folder)) } catch { problems.append(error) }
         }
         var reference: [String: TrainRun] = [:]
-        for (dataset, group) in Dictionary(grouping: loaded, by: { $0.info.dataset }) {
-            let counts = Dictionary(grouping: group, by: { $0.info.labelNames })
+        for (dataset, group) in Dictionary(grouping: loaded, by: { $0.dataset }) {
+            let counts = Dictionary(grouping: group, by: { $0.labelNames })
             let best = counts.values.max { a, b in
                 a.count != b.count ? a.count < b.count : a[0].folder.path > b[0].folder.path
             }
@@ -27,9 +27,9 @@ public struct RunCollection: Sendable {
         }
         var byKey: [RunKey: TrainRun] = [:]
         for run in loaded {
-            let anchor = reference[run.info.dataset]!
-            if run.info.labelNames != anchor.info.labelNames {
-                problems.append(.labelMismatch(folder: run.folder.path, dataset: run.info.dataset, reference: anchor.folder.path))
+            let anchor = reference[run.dataset]!
+            if run.labelNames != anchor.labelNames {
+                problems.append(.labelMismatch(folder: run.folder.path, dataset: run.dataset, reference: anchor.folder.path))
             } else if let other = byKey[run.key] {
                 problems.append(.duplicateRun(folder: run.folder.path, other: other.folder.path))
             } else {
@@ -42,15 +42,15 @@ public struct RunCollection: Sendable {
 
     /// (dataset, model) pairs in order.
     public var datasetModels: [DatasetModel] {
-        Array(Set(runs.map { DatasetModel(dataset: $0.info.dataset, model: $0.info.model) })).sorted()
+        Array(Set(runs.map { DatasetModel(dataset: $0.dataset, model: $0.model) })).sorted()
     }
 
     /// Models in order.
-    public var models: [String] { Array(Set(runs.map(\.info.model))).sorted() }
+    public var models: [String] { Array(Set(runs.map(\.model))).sorted() }
 
     /// Runs of one (dataset, model), sorted.
     public func runs(of group: DatasetModel) -> [TrainRun] {
-        runs.filter { $0.info.dataset == group.dataset && $0.info.model == group.model }
+        runs.filter { $0.dataset == group.dataset && $0.model == group.model }
     }
 }
 

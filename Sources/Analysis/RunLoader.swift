@@ -1,11 +1,13 @@
 import Artifacts
+import Formats
 import Foundation
 import NumpyIO
 
 /// Finds and validates train folders.
 public enum RunLoader {
     /// Files a train folder must hold for the analysis (manifest.json last: it marks completion).
-    public static let requiredFiles = ["run.json", "epochs.csv", "test-metrics.json", "correlation.npy", "selected.npy", "manifest.json"]
+    public static let requiredFiles = [TrainFiles.run, TrainFiles.epochs, TrainFiles.testMetrics, TrainFiles.correlation,
+                                       TrainFiles.selected, Manifest.fileName]
 
     /// Train instance folders named by `--runs`: each folder is either a train folder itself or
     /// holds train folders up to three levels down (e.g. `Artifacts/corel5k/train`). Sorted.
@@ -33,7 +35,7 @@ public enum RunLoader {
     private static func looksLikeTrainFolder(_ folder: URL) -> Bool {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
         return names.contains { name in
-            ["run.json", "epochs.csv", "predictions.npy", "correlation.npy", "selected.npy"].contains(name)
+            [TrainFiles.run, TrainFiles.epochs, TrainFiles.predictions, TrainFiles.correlation, TrainFiles.selected].contains(name)
                 || name.hasSuffix(".npy.partial")
         } || (names.contains(Manifest.fileName) && (try? Manifest.read(from: folder).stage) == "train")
     }
@@ -47,24 +49,25 @@ public enum RunLoader {
         do { manifest = try Manifest.read(from: folder) } catch {
             throw .malformed(file: folder.appendingPathComponent(Manifest.fileName).path, line: nil, reason: "\(error)")
         }
-        let info: RunInfo = try decodeJSON(folder.appendingPathComponent("run.json"))
-        let test: TestMetrics = try decodeJSON(folder.appendingPathComponent("test-metrics.json"))
-        let epochsURL = folder.appendingPathComponent("epochs.csv")
-        let epochs = try EpochsCSV.parse(epochsURL)
-        if epochs.count != info.epochs {
-            throw .malformed(file: epochsURL.path, line: nil, reason: "\(epochs.count) epoch rows, run.json says \(info.epochs)")
+        let metadata: RunDescription = try readFile(folder.appendingPathComponent(TrainFiles.run)) { try RunDescription.read(from: folder) }
+        let test: TestMetrics = try readFile(folder.appendingPathComponent(TrainFiles.testMetrics)) { try TestMetrics.read(from: folder) }
+        let epochsURL = folder.appendingPathComponent(TrainFiles.epochs)
+        let epochs = try readFile(epochsURL) { try EpochRecord.readCSV(epochsURL) }
+        let count = metadata.parameters.epochs
+        if epochs.count != count {
+            throw .malformed(file: epochsURL.path, line: nil, reason: "\(epochs.count) epoch rows, run.json says \(count)")
         }
-        let q = info.labelNames.count
-        try checkShape(folder.appendingPathComponent("correlation.npy"), expected: [info.epochs, q, q])
-        try checkShape(folder.appendingPathComponent("selected.npy"), expected: [info.epochs, info.trainCount])
-        let predictions = folder.appendingPathComponent("predictions.npy")
+        let q = metadata.labelNames.count, n = metadata.trainCount
+        try checkShape(folder.appendingPathComponent(TrainFiles.correlation), expected: [count, q, q])
+        try checkShape(folder.appendingPathComponent(TrainFiles.selected), expected: [count, n])
+        let predictions = folder.appendingPathComponent(TrainFiles.predictions)
         if FileManager.default.fileExists(atPath: predictions.path) {
             let shape = try header(predictions).shape
-            if shape.count != 3 || shape[1] != info.trainCount || shape[2] != q || shape[0] < 1 || shape[0] > info.epochs {
-                throw .shapeMismatch(file: predictions.path, expected: [info.epochs, info.trainCount, q], found: shape)
+            if shape.count != 3 || shape[1] != n || shape[2] != q || shape[0] < 1 || shape[0] > count {
+                throw .shapeMismatch(file: predictions.path, expected: [count, n, q], found: shape)
             }
         }
-        return TrainRun(folder: folder, info: info, manifest: manifest, epochs: epochs, test: test)
+        return TrainRun(folder: folder, metadata: metadata, manifest: manifest, epochs: epochs, test: test)
     }
 
     static func header(_ url: URL) throws(AnalysisError) -> NpyHeader {
@@ -78,52 +81,14 @@ public enum RunLoader {
         if found != expected { throw .shapeMismatch(file: url.path, expected: expected, found: found) }
     }
 
-    private static func decodeJSON<T: Decodable>(_ url: URL) throws(AnalysisError) -> T {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw .incompleteRun(folder: url.deletingLastPathComponent().path, missing: [url.lastPathComponent])
+    /// Reads one file of the run; an error becomes ``AnalysisError/malformed(file:line:reason:)`` naming it.
+    private static func readFile<T>(_ url: URL, _ read: () throws -> T) throws(AnalysisError) -> T {
+        do { return try read() } catch let ArtifactError.malformed(path, reason) {
+            throw .malformed(file: path, line: nil, reason: reason)
+        } catch let ArtifactError.missing(path, _) {
+            throw .incompleteRun(folder: url.deletingLastPathComponent().path, missing: [(path as NSString).lastPathComponent])
+        } catch {
+            throw .malformed(file: url.path, line: nil, reason: "\(error)")
         }
-        do { return try JSONDecoder().decode(T.self, from: data) } catch {
-            throw .malformed(file: url.path, line: nil, reason: "unexpected content (\(error))")
-        }
-    }
-}
-
-/// Parser of the train stage's `epochs.csv`.
-public enum EpochsCSV {
-    static let columns = ["epoch", "train_loss", "validation_loss", "validation_macro_auc", "pressure", "seconds"]
-
-    /// Reads every row; columns are found by header name, so extra columns are allowed.
-    public static func parse(_ url: URL) throws(AnalysisError) -> [EpochRecord] {
-        guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
-            throw .incompleteRun(folder: url.deletingLastPathComponent().path, missing: [url.lastPathComponent])
-        }
-        let lines = text.split(whereSeparator: \.isNewline).map(String.init)
-        guard let headerLine = lines.first else { throw .malformed(file: url.path, line: 1, reason: "empty file") }
-        let header = headerLine.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        var index: [Int] = []
-        for column in columns {
-            guard let position = header.firstIndex(of: column) else {
-                throw .malformed(file: url.path, line: 1, reason: "header lacks column '\(column)' (expected \(columns.joined(separator: ",")))")
-            }
-            index.append(position)
-        }
-        var records: [EpochRecord] = []
-        for (offset, line) in lines.dropFirst().enumerated() {
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-            var values: [Double] = []
-            for (column, position) in zip(columns, index) {
-                guard position < fields.count, let value = Double(fields[position]) else {
-                    throw .malformed(file: url.path, line: offset + 2, reason: "column '\(column)' is not a number")
-                }
-                values.append(value)
-            }
-            let epoch = Int(values[0])
-            if epoch != records.count + 1 {
-                throw .malformed(file: url.path, line: offset + 2, reason: "epoch \(epoch) out of sequence (expected \(records.count + 1))")
-            }
-            records.append(EpochRecord(epoch: epoch, trainLoss: values[1], validationLoss: values[2],
-                                       validationMacroAUC: values[3], pressure: values[4], seconds: values[5]))
-        }
-        return records
     }
 }

@@ -1,4 +1,4 @@
-import Artifacts
+import Formats
 import Foundation
 
 /// Identity of a train run: the grouping key of every table.
@@ -23,11 +23,11 @@ public struct RunKey: Hashable, Comparable, Sendable, CustomStringConvertible {
     public var description: String { "\(dataset)/\(model)/\(selector)/fold \(fold)" }
 }
 
-/// The selectors in the paper's column order; unknown ones follow alphabetically.
+/// The selectors in the paper's column order (``SelectorKind``'s case order); unknown ones follow alphabetically.
 public enum SelectorOrder {
-    public static let known = ["random", "balance", "active-bias", "recency-bias", "hard-imbalance", "uncertainty"]
+    public static let known = SelectorKind.allCases.map(\.rawValue)
     /// The selector every other one is tested against.
-    public static let proposed = "uncertainty"
+    public static let proposed = SelectorKind.uncertainty.rawValue
 
     static func position(_ selector: String) -> Int { known.firstIndex(of: selector) ?? known.count }
 
@@ -37,43 +37,25 @@ public enum SelectorOrder {
     }
 }
 
-/// `run.json` of a train folder (unknown keys ignored).
-public struct RunInfo: Decodable, Sendable {
-    public var dataset: String
-    public var model: String
-    public var selector: String
-    public var fold: Int
-    public var seed: Int?
-    public var epochs: Int
-    public var labelNames: [String]
-    public var trainCount: Int
-}
-
-/// `test-metrics.json`: test metrics at the best validation epoch.
-public struct TestMetrics: Decodable, Sendable {
-    public var bestEpoch: Int
-    public var metrics: [String: Double]
-}
-
-/// One row of `epochs.csv`.
-public struct EpochRecord: Equatable, Sendable {
-    public var epoch: Int
-    public var trainLoss: Double
-    public var validationLoss: Double
-    public var validationMacroAUC: Double
-    public var pressure: Double
-    public var seconds: Double
-}
-
 /// A complete, validated train folder. Large arrays stay on disk (memory-mapped when used).
 public struct TrainRun: Sendable {
     public var folder: URL
-    public var info: RunInfo
+    /// `run.json`.
+    public var metadata: RunDescription
     public var manifest: Manifest
     public var epochs: [EpochRecord]
     public var test: TestMetrics
 
-    public var key: RunKey { RunKey(dataset: info.dataset, model: info.model, selector: info.selector, fold: info.fold) }
-    public var correlationURL: URL { folder.appendingPathComponent("correlation.npy") }
-    public var selectedURL: URL { folder.appendingPathComponent("selected.npy") }
+    public var dataset: String { metadata.dataset }
+    public var model: String { metadata.parameters.model.rawValue }
+    public var selector: String { metadata.parameters.selector.rawValue }
+    public var fold: Int { metadata.parameters.fold }
+    /// Epochs the run was configured for (each array has one row per epoch).
+    public var epochCount: Int { metadata.parameters.epochs }
+    public var labelNames: [String] { metadata.labelNames }
+    public var trainCount: Int { metadata.trainCount }
+
+    public var key: RunKey { RunKey(dataset: dataset, model: model, selector: selector, fold: fold) }
+    public var correlationURL: URL { folder.appendingPathComponent(TrainFiles.correlation) }
+    public var selectedURL: URL { folder.appendingPathComponent(TrainFiles.selected) }
 }

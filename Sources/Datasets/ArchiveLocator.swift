@@ -49,7 +49,7 @@ public struct ArchiveLocator: Sendable {
             } else {
                 let local = text.hasPrefix("file:") ? (URL(string: text) ?? URL(fileURLWithPath: text)) : URL(fileURLWithPath: text)
                 guard FileManager.default.fileExists(atPath: local.path) else {
-                    throw DatasetError.notFound(file: local.path, searched: [local.path])
+                    throw DatasetError.localSourceMissing(path: local.path, explicit: preferURLs)
                 }
                 try verify(local, sha256: sha256, deleteOnMismatch: false)
                 return Located(file: local, origin: local.path, sha256: sha256)

@@ -22,6 +22,12 @@ struct ArffCursor {
         return Self.string(bytes, start, position)
     }
 
+    /// `readWord()` in lower case (ASCII letters only; keywords and type names).
+    mutating func readKeyword() -> String {
+        let word = readWord()
+        return word.utf8.contains(where: { (65...90).contains($0) }) ? word.lowercased() : word
+    }
+
     /// A quoted (`'…'` or `"…"`, backslash escapes) or bare (up to a blank) name.
     mutating func readName(what: String) throws -> String {
         guard !atEnd else {

@@ -16,6 +16,7 @@ struct ArffHeaderParser {
     func parse() throws -> Result {
         var relation: String?
         var attributes: [ArffAttribute] = []
+        var declaredOnLine: [String: Int] = [:]
         var position = 0
         var line = 0
         if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { position = 3 }
@@ -29,13 +30,19 @@ struct ArffHeaderParser {
             guard cursor.peek == UInt8(ascii: "@") else {
                 throw DatasetError.arff(file: file, line: line, reason: "expected @relation, @attribute or @data before the data section")
             }
-            let keyword = cursor.readWord().lowercased()
+            let keyword = cursor.readKeyword()
             switch keyword {
             case "@relation":
                 cursor.skipSpaces()
                 relation = try cursor.readName(what: "relation name")
             case "@attribute":
-                attributes.append(try parseAttribute(&cursor))
+                let attribute = try parseAttribute(&cursor)
+                if let first = declaredOnLine.updateValue(line, forKey: attribute.name) {
+                    throw DatasetError.arff(file: file, line: line,
+                                            reason: "attribute '\(attribute.name)' is declared twice (lines \(first) and \(line)); "
+                                                + "ARFF attribute names must be unique: rename or remove one of them")
+                }
+                attributes.append(attribute)
             case "@data":
                 guard !attributes.isEmpty else {
                     throw DatasetError.arff(file: file, line: line, reason: "@data comes before any @attribute; the header declares no attributes")
@@ -71,12 +78,12 @@ struct ArffHeaderParser {
             guard !values.isEmpty else {
                 throw DatasetError.arff(file: file, line: cursor.line, reason: "nominal attribute '\(name)' declares no values")
             }
-            if Set(values).count != values.count {
+            if values.count <= 8 ? values.indices.contains(where: { i in values[(i + 1)...].contains(values[i]) }) : Set(values).count != values.count {
                 throw DatasetError.arff(file: file, line: cursor.line, reason: "nominal attribute '\(name)' declares a value twice")
             }
             return ArffAttribute(name: name, kind: .nominal(values))
         }
-        let type = cursor.readWord().lowercased()
+        let type = cursor.readKeyword()
         switch type {
         case "numeric", "integer", "real":
             return ArffAttribute(name: name, kind: .numeric)

@@ -5,11 +5,20 @@ import Foundation
 /// Supports dense and sparse (`{index value, …}`) rows, numeric/integer/real and nominal
 /// attributes, quoted names and values with backslash escapes, `%` comments, blank lines,
 /// CRLF line ends and `?` for a missing value (stored as NaN). Time O(file size); memory
-/// O(rows × attributes) floats (sparse rows are expanded; omitted values are 0).
+/// O(rows × attributes) floats for dense files and O(non-zero values) for sparse ones (a file
+/// whose first row is sparse is kept in compressed rows; see ``ArffTable``).
 public enum ArffParser {
+    /// Called with (bytes of the file read so far, file size), about once per MiB.
+    public typealias Progress = (Int, Int) -> Void
+
     /// Parses the ARFF file at `url`; messages name it as `displayName` (default: its path).
-    public static func parse(contentsOf url: URL, displayName: String? = nil) throws -> ArffTable {
+    public static func parse(contentsOf url: URL, displayName: String? = nil, progress: Progress? = nil) throws -> ArffTable {
         let name = displayName ?? url.path
+        // Large files are mapped (no copy); small ones read with plain system calls (fewer than
+        // Foundation's mapping needs).
+        if let bytes = try FileBytes.readIfSmall(url, displayName: name) {
+            return try bytes.withUnsafeBufferPointer { try parse($0, file: name, progress: progress) }
+        }
         let data: Data
         do {
             data = try Data(contentsOf: url, options: .alwaysMapped)
@@ -17,24 +26,25 @@ public enum ArffParser {
             throw DatasetError.arff(file: name, line: 0, reason: "cannot read the file (\(error.localizedDescription))")
         }
         return try data.withUnsafeBytes { raw in
-            try parse(raw.bindMemory(to: UInt8.self), file: name)
+            try parse(raw.bindMemory(to: UInt8.self), file: name, progress: progress)
         }
     }
 
     /// Parses ARFF text held in `bytes`; `file` names it in messages.
-    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, file: String) throws -> ArffTable {
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>, file: String, progress: Progress? = nil) throws -> ArffTable {
         let header = try ArffHeaderParser(bytes: bytes, file: file).parse()
-        var reader = ArffRowReader(bytes: bytes, file: file, attributes: header.attributes)
+        var reader = ArffRowReader(bytes: bytes, file: file, attributes: header.attributes, progress: progress)
         try reader.readRows(from: header.dataOffset, line: header.dataLine)
         if reader.rowCount == 0 {
             throw DatasetError.arff(file: file, line: header.dataLine, reason: "@data section is empty; the file holds no instances")
         }
         return ArffTable(file: file, relation: header.relation, attributes: header.attributes, rowCount: reader.rowCount,
-                         values: reader.values, lines: reader.lines, hasSparseRows: reader.sawSparseRow)
+                         storage: reader.storage, lines: reader.lines, hasSparseRows: reader.sawSparseRow)
     }
 }
 
-/// Reads the data section row by row into a dense matrix.
+/// Reads the data section row by row: into a dense matrix, or (when the first row is sparse)
+/// into compressed rows.
 struct ArffRowReader {
     let bytes: UnsafeBufferPointer<UInt8>
     let file: String
@@ -47,19 +57,30 @@ struct ArffRowReader {
     private let valueFirst: [Int]
     private let valueRanges: [Range<Int>]
     private let valueBytes: [UInt8]
+    /// Per nominal attribute, the value index of each one-digit value `0`…`9` (-1: not
+    /// declared): the common `{0,1}` lookups skip the byte comparison.
+    private let digitIndex: [Int32]
+    private let progress: ArffParser.Progress?
 
-    private(set) var values: [Float] = []
+    /// Dense rows (also the scratch row of a dense line in a sparse file).
+    private var values: [Float] = []
+    /// Whether rows are kept compressed (the first row was sparse), in the three arrays below.
+    private var compressed = false
+    private var rowStarts: [Int64] = [0]
+    private var entryAttributes: [Int32] = []
+    private var entryValues: [Float] = []
     private(set) var lines: [Int32] = []
     private(set) var rowCount = 0
     private(set) var sawSparseRow = false
     private var scratch: [UInt8] = []
-    /// One row of zeros, appended (memcpy) before a sparse row's entries are set.
+    /// One row of zeros, appended (memcpy) before a sparse row's entries are set in dense storage.
     private let zeroRow: [Float]
 
-    init(bytes: UnsafeBufferPointer<UInt8>, file: String, attributes: [ArffAttribute]) {
+    init(bytes: UnsafeBufferPointer<UInt8>, file: String, attributes: [ArffAttribute], progress: ArffParser.Progress? = nil) {
         self.bytes = bytes
         self.file = file
         self.attributes = attributes
+        self.progress = progress
         attributeCount = attributes.count
         isNominal = attributes.map { $0.nominalValues != nil }
         var first: [Int] = []
@@ -77,40 +98,76 @@ struct ArffRowReader {
         valueFirst = first
         valueRanges = ranges
         valueBytes = pool
+        var digits = [Int32](repeating: -1, count: attributes.count * 10)
+        for (position, attribute) in attributes.enumerated() {
+            for (index, value) in (attribute.nominalValues ?? []).enumerated() {
+                let utf8 = Array(value.utf8)
+                if utf8.count == 1, utf8[0] &- 48 < 10 { digits[position * 10 + Int(utf8[0] &- 48)] = Int32(index) }
+            }
+        }
+        digitIndex = digits
         zeroRow = [Float](repeating: 0, count: attributes.count)
+    }
+
+    /// The rows read: dense, or compressed when the first row was sparse.
+    var storage: ArffValues {
+        compressed ? .sparse(CompressedRows(indptr: rowStarts, indices: entryAttributes, data: entryValues)) : .dense(values)
     }
 
     mutating func readRows(from offset: Int, line firstLine: Int) throws {
         let base = bytes.baseAddress!
-        let newlines = offset < bytes.count ? countNewlines(from: offset) + 1 : 0
-        values.reserveCapacity(newlines * attributeCount)
-        lines.reserveCapacity(newlines)
         var position = offset
         var line = firstLine
+        var nextReport = offset + (1 << 20)
         while position < bytes.count {
             line += 1
             let lineEnd = ArffBytes.endOfLine(bytes, from: position)
             let end = ArffBytes.trimmedEnd(bytes, position, lineEnd)
             var start = position
             position = lineEnd + 1
+            if position >= nextReport, let progress {
+                progress(min(position, bytes.count), bytes.count)
+                nextReport = position + (1 << 20)
+            }
             while start < end, ArffBytes.isSpace(base[start]) { start += 1 }
             if start == end || base[start] == UInt8(ascii: "%") { continue }
-            if base[start] == UInt8(ascii: "{") {
+            let isSparse = base[start] == UInt8(ascii: "{")
+            if rowCount == 0 { reserve(sparseRows: isSparse, from: start) }
+            if isSparse {
                 sawSparseRow = true
-                try readSparseRow(start + 1, end, line: line)
+                if compressed {
+                    try readSparseRowCompressed(start + 1, end, line: line)
+                } else {
+                    try readSparseRowIntoDense(start + 1, end, line: line)
+                }
             } else {
                 try readDenseRow(start, end, line: line)
+                if compressed { compressLastDenseRow() }
             }
             lines.append(Int32(truncatingIfNeeded: line))
             rowCount += 1
         }
+        progress?(bytes.count, bytes.count)
+    }
+
+    /// Chooses the storage from the first row and reserves room for the expected rows.
+    private mutating func reserve(sparseRows: Bool, from offset: Int) {
+        let newlines = countNewlines(from: offset) + 1
+        lines.reserveCapacity(newlines)
+        if sparseRows {
+            compressed = true
+            rowStarts.reserveCapacity(newlines + 1)
+        } else {
+            values.reserveCapacity(newlines * attributeCount)
+        }
     }
 
     private func countNewlines(from offset: Int) -> Int {
+        guard offset < bytes.count, let base = bytes.baseAddress else { return 0 }
         var count = 0
         var position = offset
-        while position < bytes.count {
-            position = ArffBytes.endOfLine(bytes, from: position) + 1
+        while position < bytes.count, let found = memchr(base + position, 0x0A, bytes.count - position) {
+            position = base.distance(to: found.assumingMemoryBound(to: UInt8.self)) + 1
             count += 1
         }
         return count
@@ -119,10 +176,11 @@ struct ArffRowReader {
     private mutating func readDenseRow(_ start: Int, _ end: Int, line: Int) throws {
         let base = bytes.baseAddress!
         var p = start
+        let rowBase = values.count
+        values.append(contentsOf: zeroRow)
         for attribute in 0..<attributeCount {
             while p < end, ArffBytes.isSpace(base[p]) { p += 1 }
-            let value = try readValue(attribute: attribute, at: &p, end: end, line: line, inSparseRow: false)
-            values.append(value)
+            values[rowBase + attribute] = try readValue(attribute: attribute, at: &p, end: end, line: line, inSparseRow: false)
             while p < end, ArffBytes.isSpace(base[p]) { p += 1 }
             if attribute + 1 < attributeCount {
                 guard p < end, base[p] == UInt8(ascii: ",") else {
@@ -134,11 +192,64 @@ struct ArffRowReader {
         if p != end { throw valueCountError(start, end, line: line) }
     }
 
-    private mutating func readSparseRow(_ start: Int, _ end: Int, line: Int) throws {
-        let base = bytes.baseAddress!
+    /// Moves the dense row just read (the scratch `values`) into the compressed rows.
+    private mutating func compressLastDenseRow() {
+        for attribute in 0..<attributeCount where values[attribute] != 0 {
+            entryAttributes.append(Int32(attribute))
+            entryValues.append(values[attribute])
+        }
+        rowStarts.append(Int64(entryAttributes.count))
+        values.removeAll(keepingCapacity: true)
+    }
+
+    /// Reads `{index value, …}` entries (after the `{`) into dense storage: a row of zeros with
+    /// the entries set (a repeated index keeps its last value).
+    private mutating func readSparseRowIntoDense(_ start: Int, _ end: Int, line: Int) throws {
         let rowBase = values.count
         values.append(contentsOf: zeroRow)
+        try readSparseEntries(start, end, line: line, denseRow: rowBase)
+    }
+
+    /// Reads `{index value, …}` entries (after the `{`) into the compressed rows, keeping them
+    /// sorted by index without zeros (a repeated index keeps its last value).
+    private mutating func readSparseRowCompressed(_ start: Int, _ end: Int, line: Int) throws {
+        let rowStart = entryAttributes.count
+        let ordered = try readSparseEntries(start, end, line: line, denseRow: nil)
+        if !ordered { sortRow(from: rowStart) }
+        // Drop explicit zeros (after sorting, so that a later zero overrides an earlier value).
+        var kept = rowStart
+        for entry in rowStart..<entryAttributes.count where entryValues[entry] != 0 {
+            entryAttributes[kept] = entryAttributes[entry]
+            entryValues[kept] = entryValues[entry]
+            kept += 1
+        }
+        if kept < entryAttributes.count {
+            entryAttributes.removeSubrange(kept...)
+            entryValues.removeSubrange(kept...)
+        }
+        rowStarts.append(Int64(kept))
+    }
+
+    /// Sorts the current row's entries by index (stable) and keeps the last value of a repeated index.
+    private mutating func sortRow(from rowStart: Int) {
+        let entries = (rowStart..<entryAttributes.count).map { (entryAttributes[$0], entryValues[$0]) }
+        var merged: [(Int32, Float)] = []
+        for entry in entries.enumerated().sorted(by: { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }).map(\.element) {
+            if let last = merged.last, last.0 == entry.0 { merged[merged.count - 1] = entry } else { merged.append(entry) }
+        }
+        entryAttributes.replaceSubrange(rowStart..., with: merged.map(\.0))
+        entryValues.replaceSubrange(rowStart..., with: merged.map(\.1))
+    }
+
+    /// Parses the entries of a sparse row (after its `{`): into the dense row starting at
+    /// `denseRow`, or (nil) appended to the compressed entries. Returns whether the indices were
+    /// strictly increasing.
+    @discardableResult
+    private mutating func readSparseEntries(_ start: Int, _ end: Int, line: Int, denseRow: Int?) throws -> Bool {
+        let base = bytes.baseAddress!
         var p = start
+        var previous = -1
+        var ordered = true
         while true {
             while p < end, ArffBytes.isSpace(base[p]) { p += 1 }
             guard p < end else {
@@ -157,7 +268,14 @@ struct ArffRowReader {
             }
             while p < end, ArffBytes.isSpace(base[p]) { p += 1 }
             let value = try readValue(attribute: index, at: &p, end: end, line: line, inSparseRow: true)
-            values[rowBase + index] = value
+            if let denseRow {
+                values[denseRow + index] = value
+            } else {
+                entryAttributes.append(Int32(index))
+                entryValues.append(value)
+            }
+            if index <= previous { ordered = false }
+            previous = index
             while p < end, ArffBytes.isSpace(base[p]) { p += 1 }
             if p < end, base[p] == UInt8(ascii: ",") { p += 1 }
         }
@@ -165,6 +283,7 @@ struct ArffRowReader {
         if p != end {
             throw DatasetError.arff(file: file, line: line, reason: "unexpected text after the closing '}' of a sparse row")
         }
+        return ordered
     }
 
     /// Reads one value for `attribute` starting at `p` (no leading blanks); leaves `p` after it.
@@ -202,6 +321,10 @@ struct ArffRowReader {
                                     reason: "value '\(token)' of numeric attribute '\(attributes[attribute].name)' is not a finite number")
         }
         let length = end - start
+        if length == 1, text[start] &- 48 < 10 {
+            let index = digitIndex[attribute &* 10 &+ Int(text[start] &- 48)]
+            if index >= 0 { return Float(index) }
+        }
         let found = valueBytes.withUnsafeBufferPointer { pool -> Int in
             for k in valueFirst[attribute]..<valueFirst[attribute + 1] {
                 let range = valueRanges[k]
@@ -239,6 +362,31 @@ struct ArffRowReader {
             p += 1
         }
         return .arff(file: file, line: line, reason: "expected \(attributeCount) values (one per attribute), found \(count)")
+    }
+}
+
+/// Reading a small file in one go with plain system calls.
+enum FileBytes {
+    /// Files from this size on are better memory-mapped than read.
+    static let mappingThreshold = 16 << 20
+
+    /// The whole file, or nil when it is at least `mappingThreshold` bytes long.
+    static func readIfSmall(_ url: URL, displayName: String) throws -> [UInt8]? {
+        func failure(_ reason: String) -> DatasetError { .arff(file: displayName, line: 0, reason: "cannot read the file (\(reason))") }
+        let descriptor = open(url.path, O_RDONLY)
+        guard descriptor >= 0 else { throw failure(String(cString: strerror(errno))) }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw failure(String(cString: strerror(errno))) }
+        guard info.st_size < mappingThreshold else { return nil }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var filled = 0
+        while filled < bytes.count {
+            let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
+            guard count > 0 else { throw failure(count == 0 ? "it shrank while being read" : String(cString: strerror(errno))) }
+            filled += count
+        }
+        return bytes
     }
 }
 

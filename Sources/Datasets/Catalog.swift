@@ -1,13 +1,6 @@
+import Formats
 import Foundation
 import Yams
-
-/// How a dataset's ARFF file marks its label attributes.
-public enum DatasetLayout: String, Codable, Sendable {
-    /// Mulan: an XML file names the label attributes (anywhere in the attribute list).
-    case mulan
-    /// MEKA: the relation name carries `-C q` (first q attributes) or `-C -q` (last q).
-    case meka
-}
 
 /// One dataset of `Datasets/catalog.yaml`.
 public struct CatalogEntry: Codable, Equatable, Sendable {

@@ -1,31 +1,53 @@
+import Formats
 import Foundation
 
 /// Loads a catalog entry's ARFF files from an unpacked folder into a normalised dataset.
 public enum DatasetLoader {
+    /// How attributes become columns.
+    public struct Options: Sendable {
+        public var impute: ImputePolicy
+        /// Attributes (by ARFF name) to leave out of the features; a label cannot be dropped.
+        public var dropAttributes: [String]
+        /// Leave out every identifier-like attribute (see ``IdentifierAttribute``) instead of warning.
+        public var dropIdentifiers: Bool
+
+        public init(impute: ImputePolicy = .error, dropAttributes: [String] = [], dropIdentifiers: Bool = false) {
+            self.impute = impute
+            self.dropAttributes = dropAttributes
+            self.dropIdentifiers = dropIdentifiers
+        }
+    }
+
     /// The dataset plus a description of where its labels came from.
     public struct Loaded: Sendable {
         public var dataset: MultiLabelDataset
         /// `xml:<member>` or `meka:-C <q>`.
         public var labelSource: String
         public var sparseRows: Bool
+        /// Things the user should know (identifier-like attributes kept), one sentence each.
+        public var warnings: [String]
     }
 
     /// Parses `entry.data` (rows concatenated in order) below `folder` and applies the labels.
-    /// Messages name files as `<archive>/<member>`.
-    public static func load(_ entry: CatalogEntry, from folder: URL, impute: ImputePolicy) throws -> Loaded {
-        let available = { () -> [String] in
-            (FileManager.default.enumerator(atPath: folder.path)?.allObjects as? [String] ?? []).sorted()
-        }
-        func member(_ path: String) throws -> URL {
-            let url = folder.appendingPathComponent(path)
-            guard FileManager.default.fileExists(atPath: url.path) else {
-                throw DatasetError.missingMember(archive: entry.archive, member: path, available: available())
+    /// Messages name files as `<archive>/<member>`; a missing member's message points at the
+    /// catalog or the command line, after `origin`. `progress` hears about each file's parse.
+    public static func load(_ entry: CatalogEntry, from folder: URL, options: Options = Options(),
+                            origin: EntryOrigin, progress: FetchProgress.Handler? = nil) throws -> Loaded {
+        let folderPath = folder.path
+        func member(_ path: String, key: String) throws -> URL {
+            let file = folderPath + "/" + path
+            var info = stat()
+            guard stat(file, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+                throw DatasetError.missingMember(archive: entry.archive, member: path, key: key, available: files(below: folder), listedBy: origin)
             }
-            return url
+            return URL(fileURLWithPath: file, isDirectory: false)
         }
         var table: ArffTable?
         for path in entry.data {
-            let part = try ArffParser.parse(contentsOf: try member(path), displayName: "\(entry.archive)/\(path)")
+            let name = "\(entry.archive)/\(path)"
+            let part = try ArffParser.parse(contentsOf: try member(path, key: "data"), displayName: name) { done, total in
+                progress?(FetchProgress(step: .parse, subject: name, done: Int64(done), total: Int64(total)))
+            }
             if table == nil { table = part } else { try table!.append(part) }
         }
         guard let table else {
@@ -39,7 +61,7 @@ public enum DatasetLoader {
                 throw DatasetError.catalog(path: entry.name, reason: "mulan entry without 'xml'")
             }
             let xmlName = "\(entry.archive)/\(xml)"
-            let names = try LabelSource.mulanLabelNames(xml: try member(xml), displayName: xmlName)
+            let names = try LabelSource.mulanLabelNames(xml: try member(xml, key: "xml"), displayName: xmlName)
             labelAttributes = try LabelSource.mulanLabelAttributes(names, in: table, xmlFile: xmlName)
             labelSource = "xml:\(xml)"
         case .meka:
@@ -47,7 +69,47 @@ public enum DatasetLoader {
             labelAttributes = try LabelSource.mekaLabelAttributes(count: count, in: table)
             labelSource = "meka:-C \(count)"
         }
-        let dataset = try MultiLabelDataset.encode(table, labelAttributes: labelAttributes, impute: impute)
-        return Loaded(dataset: dataset, labelSource: labelSource, sparseRows: table.hasSparseRows)
+        var dropped = try droppedAttributes(options.dropAttributes, in: table, labels: Set(labelAttributes))
+        var warnings: [String] = []
+        for identifier in IdentifierAttribute.find(in: table, labels: Set(labelAttributes)) where !dropped.contains(identifier.index) {
+            if options.dropIdentifiers {
+                dropped.insert(identifier.index)
+            } else {
+                warnings.append(identifier.warning(file: table.file))
+            }
+        }
+        let dataset = try MultiLabelDataset.encode(table, labelAttributes: labelAttributes, impute: options.impute, dropped: dropped)
+        if dataset.featureCount == 0 {
+            throw DatasetError.arff(file: table.file, line: 0, reason: "no feature is left (every attribute is a label or dropped); keep at least one feature")
+        }
+        return Loaded(dataset: dataset, labelSource: labelSource, sparseRows: table.hasSparseRows, warnings: warnings)
+    }
+
+    /// The header positions of the attributes named in `names`; each must exist and not be a label.
+    static func droppedAttributes(_ names: [String], in table: ArffTable, labels: Set<Int>) throws -> Set<Int> {
+        var dropped = Set<Int>()
+        for name in names {
+            guard let index = table.attributes.firstIndex(where: { $0.name == name }) else {
+                let known = table.attributes.prefix(20).map(\.name).joined(separator: ", ") + (table.attributeCount > 20 ? ", …" : "")
+                throw DatasetError.arff(file: table.file, line: 0, reason: "cannot drop attribute '\(name)': there is no such attribute (attributes: \(known))")
+            }
+            guard !labels.contains(index) else {
+                throw DatasetError.labels(file: table.file, reason: "cannot drop attribute '\(name)': it is a label; only features can be dropped")
+            }
+            dropped.insert(index)
+        }
+        return dropped
+    }
+
+    /// The regular files below `folder` (relative paths, sorted).
+    private static func files(below folder: URL) -> [String] {
+        guard let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey]) else { return [] }
+        let prefix = folder.standardizedFileURL.path + "/"
+        var found: [String] = []
+        for case let url as URL in walker where (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+            let path = url.standardizedFileURL.path
+            found.append(path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : url.lastPathComponent)
+        }
+        return found.sorted()
     }
 }

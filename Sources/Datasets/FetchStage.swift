@@ -1,59 +1,70 @@
 import Artifacts
+import Formats
 import Foundation
+import StageKit
 
 /// The fetch stage: catalog name → verified archive → `source/` + normalised dataset + manifest.
 public enum FetchStage {
-    /// Everything the stage needs (the command line's resolved options).
+    /// Everything one run needs: the stage's parameters and what the environment adds.
     public struct Options: Sendable {
-        public var dataset: String
-        public var catalog: URL
-        public var mirrors: [URL]
-        public var cache: URL
-        /// Explicit archive locations (URLs or paths) replacing the catalog's; need `sha256`.
-        public var urls: [String]
-        /// Checksum replacing the catalog's (required with `urls`).
-        public var sha256: String?
-        public var impute: ImputePolicy
-        public var maxUnpackedBytes: Int64
+        public var parameters: FetchParameters
         public var output: URL
+        /// Mirror folders searched after `parameters.mirror` (`MLBATCH_MIRROR`).
+        public var environmentMirrors: [URL]
         public var downloader: Downloader
         /// The command line recorded in the manifest.
         public var command: [String]
-        /// An entry used when `dataset` is not in the catalog (an explicit `--url` + `--sha256`
-        /// with `--layout`, `--data` and, for mulan, `--xml`); nil: the catalog must know the name.
-        public var adHocEntry: CatalogEntry?
 
-        public init(dataset: String, catalog: URL, mirrors: [URL], cache: URL, urls: [String] = [], sha256: String? = nil,
-                    impute: ImputePolicy = .error, maxUnpackedBytes: Int64 = Unpacker.defaultLimit, output: URL,
+        public init(parameters: FetchParameters, output: URL, environmentMirrors: [URL] = [],
                     downloader: Downloader = Downloader(), command: [String] = CommandLine.arguments) {
-            self.dataset = dataset
-            self.catalog = catalog
-            self.mirrors = mirrors
-            self.cache = cache
-            self.urls = urls
-            self.sha256 = sha256
-            self.impute = impute
-            self.maxUnpackedBytes = maxUnpackedBytes
+            self.parameters = parameters
             self.output = output
+            self.environmentMirrors = environmentMirrors
             self.downloader = downloader
             self.command = command
         }
+
+        /// The options of a parsed command line, with `MLBATCH_MIRROR`'s folders.
+        public init(_ invocation: StageInvocation<FetchContract>) {
+            self.init(parameters: invocation.parameters, output: invocation.output,
+                      environmentMirrors: ArchiveLocator.mirrors(fromEnvironment: ProcessInfo.processInfo.environment["MLBATCH_MIRROR"]),
+                      command: invocation.command)
+        }
+
+        var mirrors: [URL] { parameters.mirror.map { URL(fileURLWithPath: $0) } + environmentMirrors }
+        var catalog: URL { URL(fileURLWithPath: parameters.catalog) }
+
+        /// The entry `--url`, `--sha256`, `--layout`, `--data` and `--xml` describe for a name the
+        /// catalog lacks (checked by `FetchParameters.validate()`); nil when they describe none.
+        public var adHocEntry: CatalogEntry? {
+            guard let layout = parameters.layout, let sha256 = parameters.sha256, let first = parameters.url.first,
+                  !parameters.data.isEmpty else { return nil }
+            let archive = URL(string: first).flatMap { $0.scheme == "http" || $0.scheme == "https" ? $0.lastPathComponent : nil }
+                ?? (first.hasPrefix("file:") ? URL(string: first)?.lastPathComponent : nil)
+                ?? (first as NSString).lastPathComponent
+            return CatalogEntry(name: parameters.dataset, layout: layout,
+                                archive: archive.isEmpty || archive == "/" ? "\(parameters.dataset).archive" : archive,
+                                sha256: sha256.lowercased(), urls: parameters.url,
+                                data: parameters.data.map { $0.trimmingCharacters(in: .whitespaces) }, xml: parameters.xml)
+        }
     }
 
-    /// The files the stage may write into the output folder (besides `manifest.json`, written last).
-    public static let outputs = ["source", "features.npy", DatasetWriter.csrFileName, "labels.npy", "meta.json"]
-
     /// Runs the stage. On failure nothing new is left in `output` (a previous complete result is
-    /// kept untouched); on success `manifest.json` is written last.
+    /// kept untouched); on success `manifest.json` is written last. `progress` hears about the
+    /// download, unpacking, parsing and writing (see ``TerminalProgress``); the returned meta's
+    /// `warnings` list what the user should be told.
     @discardableResult
-    public static func run(_ options: Options, progress: @escaping Downloader.Progress = { _, _ in }) throws -> DatasetMeta {
-        let started = Date()
-        var entry = try resolveEntry(options)
-        if let sha256 = options.sha256 { entry.sha256 = sha256.lowercased() }
-        if !options.urls.isEmpty { entry.urls = options.urls }
-        let locator = ArchiveLocator(mirrors: options.mirrors, cache: options.cache, downloader: options.downloader)
+    public static func run(_ options: Options, progress: @escaping FetchProgress.Handler = { _ in }) throws -> DatasetMeta {
+        let parameters = options.parameters
+        var (entry, origin) = try resolveEntry(options)
+        if let sha256 = parameters.sha256 { entry.sha256 = sha256.lowercased() }
+        if !parameters.url.isEmpty { entry.urls = parameters.url }
+        let locator = ArchiveLocator(mirrors: options.mirrors, cache: URL(fileURLWithPath: parameters.cache), downloader: options.downloader)
+        let archiveName = entry.archive
         let located = try locator.locate(archive: entry.archive, sha256: entry.sha256, urls: entry.urls ?? [],
-                                         preferURLs: !options.urls.isEmpty, progress: progress)
+                                         preferURLs: !parameters.url.isEmpty) { received, total in
+            progress(FetchProgress(step: .download, subject: archiveName, done: received, total: total))
+        }
 
         let fileManager = FileManager.default
         let outputExisted = fileManager.fileExists(atPath: options.output.path)
@@ -64,26 +75,28 @@ public enum FetchStage {
         }
         do {
             try fileManager.createDirectory(at: staging, withIntermediateDirectories: true)
-            try Unpacker(limit: options.maxUnpackedBytes)
-                .unpack(located.file, into: staging.appendingPathComponent("source"), displayName: entry.archive)
-            let loaded = try DatasetLoader.load(entry, from: staging.appendingPathComponent("source"), impute: options.impute)
+            try Unpacker(limit: parameters.maxUnpackedBytes, entryLimit: parameters.maxUnpackedEntries)
+                .unpack(located.file, into: staging.appendingPathComponent(DatasetFiles.source), displayName: entry.archive) { read, size in
+                    progress(FetchProgress(step: .unpack, subject: archiveName, done: read, total: size))
+                }
+            let loaded = try DatasetLoader.load(
+                entry, from: staging.appendingPathComponent(DatasetFiles.source),
+                options: .init(impute: parameters.impute, dropAttributes: parameters.dropAttribute, dropIdentifiers: parameters.dropIdentifiers),
+                origin: origin, progress: progress)
             let statistics = try DatasetStatistics(loaded.dataset, file: entry.archive)
             let meta = DatasetMeta(
                 name: entry.name, layout: entry.layout.rawValue,
                 source: .init(archive: entry.archive, sha256: located.sha256, files: entry.data,
                               labelSource: loaded.labelSource, sparseRows: loaded.sparseRows),
                 featureNames: loaded.dataset.featureNames, labelNames: loaded.dataset.labelNames,
-                statistics: statistics, missingValues: options.impute.rawValue)
-            try DatasetWriter.write(loaded.dataset, meta: meta, into: staging)
-            try publish(staging, into: options.output)
-            let manifest = Manifest(
-                stage: "fetch",
-                parameters: ["dataset": entry.name, "impute": options.impute.rawValue,
-                             "max-unpacked-bytes": String(options.maxUnpackedBytes), "sha256": located.sha256],
-                inputs: [.init(name: entry.archive, path: located.origin, sha256: located.sha256)],
-                outputs: try Manifest.hashOutputs(in: options.output),
-                startedAt: started, finishedAt: Date(), command: options.command)
-            try manifest.write(into: options.output)
+                attributes: loaded.dataset.attributes, statistics: statistics, missingValues: parameters.impute.rawValue,
+                warnings: loaded.warnings)
+            try DatasetWriter.write(loaded.dataset, meta: meta, into: staging) { done, total in
+                progress(FetchProgress(step: .write, subject: DatasetFiles.features, done: done, total: total))
+            }
+            let folder = try publish(staging, into: options.output)
+            try folder.complete(parameters: parameters, inputs: [.init(name: entry.archive, path: located.origin, sha256: located.sha256)],
+                                command: options.command)
             return meta
         } catch {
             try? fileManager.removeItem(at: staging)
@@ -93,23 +106,27 @@ public enum FetchStage {
     }
 
     /// The catalog entry named by the options, or the ad-hoc entry for a name the catalog lacks.
-    private static func resolveEntry(_ options: Options) throws -> CatalogEntry {
+    /// An ad-hoc description of a name the catalog has is refused: it would be silently ignored.
+    private static func resolveEntry(_ options: Options) throws -> (CatalogEntry, EntryOrigin) {
         guard let adHoc = options.adHocEntry else {
-            return try Catalog.load(options.catalog).entry(named: options.dataset)
+            return (try Catalog.load(options.catalog).entry(named: options.parameters.dataset), .catalog(options.catalog.path))
         }
         if FileManager.default.fileExists(atPath: options.catalog.path),
-           let known = try Catalog.load(options.catalog).entries.first(where: { $0.name == options.dataset }) {
-            return known
+           try Catalog.load(options.catalog).entries.contains(where: { $0.name == options.parameters.dataset }) {
+            let dataset = options.parameters.dataset
+            throw DatasetError.catalog(path: options.catalog.path, reason: "'\(dataset)' is a dataset of this catalog, but --layout, --data "
+                                        + "and --xml describe a dataset the catalog lacks. Leave them out to fetch the catalog's "
+                                        + "'\(dataset)' (--url and --sha256 alone replace its archive), or choose another --dataset name")
         }
-        return adHoc
+        return (adHoc, .commandLine)
     }
 
     /// Moves the staged outputs into `output`, removing the old manifest first so that an
     /// interruption leaves the folder visibly incomplete.
-    private static func publish(_ staging: URL, into output: URL) throws {
+    private static func publish(_ staging: URL, into output: URL) throws -> StageFolder<FetchContract> {
         let fileManager = FileManager.default
-        try? fileManager.removeItem(at: output.appendingPathComponent(Manifest.fileName))
-        for name in outputs {
+        let folder = try StageFolder<FetchContract>(output)
+        for name in FetchContract.outputs.map(\.name) {
             let target = output.appendingPathComponent(name)
             if fileManager.fileExists(atPath: target.path) { try fileManager.removeItem(at: target) }
             guard fileManager.fileExists(atPath: staging.appendingPathComponent(name).path) else { continue }
@@ -118,5 +135,6 @@ public enum FetchStage {
             }
         }
         try fileManager.removeItem(at: staging)
+        return folder
     }
 }

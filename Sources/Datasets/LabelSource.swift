@@ -3,42 +3,23 @@ import Foundation
 /// Finds which attributes of an ARFF table are labels, for either layout.
 public enum LabelSource {
     /// Mulan: the label names listed by an XML file (`<label name="…">`, nesting ignored), in file order.
+    /// The file must be well-formed XML naming at least one label.
     public static func mulanLabelNames(xml url: URL, displayName: String) throws -> [String] {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw DatasetError.labels(file: displayName, reason: "cannot read the label XML")
+        guard let bytes = try? FileBytes.readIfSmall(url, displayName: displayName) else {
+            throw DatasetError.labels(file: displayName, reason: "cannot read the label XML, or it is larger than \(FileBytes.mappingThreshold >> 20) MiB")
         }
-        let names = parseMulanXML(String(decoding: data, as: UTF8.self))
-        if names.isEmpty {
-            throw DatasetError.labels(file: displayName, reason: "the XML names no labels; expected <label name=\"…\"> elements")
-        }
-        return names
+        return try parseMulanXML(bytes, file: displayName)
     }
 
-    /// The `name` attribute of every `<label …>` element of `text`, entities decoded.
-    public static func parseMulanXML(_ text: String) -> [String] {
-        var names: [String] = []
-        var rest = Substring(text)
-        while let open = rest.range(of: "<label") {
-            rest = rest[open.upperBound...]
-            guard let close = rest.firstIndex(of: ">") else { break }
-            let tag = rest[..<close]
-            rest = rest[close...]
-            guard tag.first.map({ $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "/" }) ?? false,
-                  let nameKey = tag.range(of: "name=") else { continue }
-            let afterKey = tag[nameKey.upperBound...]
-            guard let quote = afterKey.first, quote == "\"" || quote == "'" else { continue }
-            let valueStart = afterKey.index(after: afterKey.startIndex)
-            guard let valueEnd = afterKey[valueStart...].firstIndex(of: quote) else { continue }
-            names.append(decodeEntities(String(afterKey[valueStart..<valueEnd])))
+    /// The `name` attribute of every `<label …>` element of a well-formed XML document, entities
+    /// decoded, in document order; `file` names it in messages (`file:line: …`).
+    public static func parseMulanXML(_ bytes: [UInt8], file: String) throws -> [String] {
+        var reader = LabelXMLReader(bytes, file: file)
+        let labels = try reader.labels()
+        if labels.isEmpty {
+            throw DatasetError.labels(file: file, reason: "the XML names no labels; expected <label name=\"…\"> elements inside <labels>")
         }
-        return names
-    }
-
-    private static func decodeEntities(_ text: String) -> String {
-        guard text.contains("&") else { return text }
-        return text.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
-            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&apos;", with: "'")
-            .replacingOccurrences(of: "&amp;", with: "&")
+        return labels.map(\.name)
     }
 
     /// The attribute indices of `names` in `table`, in the order of `names`.
@@ -48,7 +29,7 @@ public enum LabelSource {
             index[attribute.name] = position
         }
         var seen = Set<String>()
-        return try names.map { name in
+        let positions = try names.map { name in
             guard let position = index[name] else {
                 throw DatasetError.labels(file: xmlFile, reason: "names label '\(name)', which is not an attribute of \(table.file); "
                                             + "fix the XML or pick the matching ARFF file")
@@ -58,6 +39,24 @@ public enum LabelSource {
             }
             return position
         }
+        try refuseUnnamedLabelLikeAttributes(positions, in: table, xmlFile: xmlFile)
+        return positions
+    }
+
+    /// Mulan files put the labels after the features. A `{0,1}` attribute at or after the first
+    /// named label that the XML does not name looks like a label the XML forgot (a truncated or
+    /// incomplete XML); it would silently become a feature, so it is an error naming it.
+    static func refuseUnnamedLabelLikeAttributes(_ labels: [Int], in table: ArffTable, xmlFile: String) throws {
+        guard let first = labels.min() else { return }
+        let named = Set(labels)
+        let unnamed = (first..<table.attributeCount).filter { !named.contains($0) && table.attributes[$0].isBinaryNominal }
+        guard !unnamed.isEmpty else { return }
+        let shown = unnamed.prefix(5).map { "'\(table.attributes[$0].name)'" }.joined(separator: ", ")
+            + (unnamed.count > 5 ? " and \(unnamed.count - 5) more" : "")
+        throw DatasetError.labels(file: xmlFile, reason: "names \(labels.count) labels, but \(table.file) has \(unnamed.count) more {0,1} "
+                                    + "attribute(s) among or after them that the XML does not name: \(shown). They look like labels and would "
+                                    + "silently become features. If they are labels, add <label name=\"…\"/> for each to the XML; "
+                                    + "if they are features, declare them before the labels in the ARFF header")
     }
 
     /// MEKA: the `-C q` option of a relation name (q > 0: first q attributes; q < 0: last |q|).

@@ -34,11 +34,4 @@ public struct MultiLabelMetrics: Sendable, Equatable {
         microF1 = decisions.microF1
         macroF1 = decisions.macroF1
     }
-
-    /// The metrics under their artifact names (`test-metrics.json`), in a fixed order.
-    public var named: [(name: String, value: Double)] {
-        [("macro_auc", macroAUC), ("ranking_loss", rankingLoss), ("hamming_loss", hammingLoss),
-         ("one_error", oneError), ("coverage", coverage), ("average_precision", averagePrecision),
-         ("micro_f1", microF1), ("macro_f1", macroF1)]
-    }
 }

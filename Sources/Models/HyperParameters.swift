@@ -36,7 +36,6 @@ public struct HyperParameters: Sendable {
 
 /// Errors of model construction and parameter files.
 public enum ModelError: Error, CustomStringConvertible, Equatable {
-    case unknownModel(String, valid: [String])
     case unknownHyperParameter(model: String, key: String, valid: [String])
     case invalidHyperParameter(model: String, key: String, value: Double, expected: String)
     case invalidDimensions(inputDimension: Int, labelCount: Int)
@@ -44,8 +43,6 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case .unknownModel(let name, let valid):
-            "unknown model '\(name)'; choose one of: \(valid.joined(separator: ", "))"
         case .unknownHyperParameter(let model, let key, let valid):
             "model \(model) has no hyper-parameter '\(key)'; valid keys: \(valid.joined(separator: ", "))"
         case .invalidHyperParameter(let model, let key, let value, let expected):

@@ -77,9 +77,10 @@ extension MultiLabelModel {
         }
     }
 
-    /// Adam over the parameters, grouped by learning-rate multiplier (dela's gates learn at 0.8×).
-    public func makeOptimizer(learningRate: Float, weightDecay: Float, beta1: Float = 0.9, beta2: Float = 0.999,
-                              epsilon: Float = 1e-8) -> Adam {
+    /// Adam over the parameters, grouped by learning-rate multiplier (dela's gates learn at 0.8×);
+    /// `weightDecayMode` chooses L2 (`torch.optim.Adam`) or decoupled decay (`torch.optim.AdamW`).
+    public func makeOptimizer(learningRate: Float, weightDecay: Float, weightDecayMode: Adam.WeightDecayMode = .l2,
+                              beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) -> Adam {
         var groups: [Adam.Group] = []
         for p in parameters {
             let rate = learningRate * p.learningRateMultiplier
@@ -89,7 +90,8 @@ extension MultiLabelModel {
                 groups.append(Adam.Group(parameters: [(p.name, p.tensor)], learningRate: rate))
             }
         }
-        return Adam(groups: groups, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay)
+        return Adam(groups: groups, beta1: beta1, beta2: beta2, epsilon: epsilon, weightDecay: weightDecay,
+                    weightDecayMode: weightDecayMode)
     }
 
     /// Total number of trainable scalars.

@@ -1,13 +1,25 @@
 import Foundation
 import NumpyIO
+import SafetensorsIO
 import Tensors
 
-/// Model parameters and optimiser state as `.npz` files with PyTorch names and shapes.
+/// Model parameters and optimiser state as `.npz` files with PyTorch names and shapes, and the
+/// parameters as `.safetensors` for Python tools.
 public enum ParameterArchive {
     /// Writes every parameter and buffer (float32, PyTorch name and shape) atomically.
     public static func save(_ model: any MultiLabelModel, to url: URL) throws {
-        let tensors = model.parameters.map { ($0.name, $0.tensor) } + model.buffers
-        try NpzFile.write(tensors.map { ($0.0, NpyArray($0.1.values, shape: $0.1.shape)) }, to: url)
+        try NpzFile.write(namedArrays(model), to: url)
+    }
+
+    /// Writes the same arrays as `save` as a `.safetensors` file (metadata `format: pt`, as
+    /// PyTorch-side loaders expect), atomically.
+    public static func saveSafetensors(_ model: any MultiLabelModel, to url: URL) throws {
+        try SafetensorsFile.write(namedArrays(model), metadata: ["format": "pt"], to: url)
+    }
+
+    /// Every parameter and buffer as (PyTorch name, float32 array), parameters first.
+    private static func namedArrays(_ model: any MultiLabelModel) -> [(name: String, array: NpyArray)] {
+        (model.parameters.map { ($0.name, $0.tensor) } + model.buffers).map { ($0.0, NpyArray($0.1.values, shape: $0.1.shape)) }
     }
 
     /// Loads every parameter and buffer of `model` from a file written by `save` (or by

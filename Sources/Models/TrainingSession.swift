@@ -9,10 +9,11 @@ public final class TrainingSession {
     private let trainingGraph: Graph
     private let evaluationPool = BufferPool()
 
-    /// Adam with `learningRate` (per-parameter multipliers applied) and L2 `weightDecay`.
-    public init(model: any MultiLabelModel, learningRate: Float, weightDecay: Float) {
+    /// Adam with `learningRate` (per-parameter multipliers applied) and `weightDecay`, as L2
+    /// (`torch.optim.Adam`, the default) or decoupled (`torch.optim.AdamW`).
+    public init(model: any MultiLabelModel, learningRate: Float, weightDecay: Float, weightDecayMode: Adam.WeightDecayMode = .l2) {
         self.model = model
-        optimizer = model.makeOptimizer(learningRate: learningRate, weightDecay: weightDecay)
+        optimizer = model.makeOptimizer(learningRate: learningRate, weightDecay: weightDecay, weightDecayMode: weightDecayMode)
         trainingGraph = Graph(recordsGradients: true)
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Artifacts
 
 /// Element types of `.npy` arrays that the project reads and writes (little-endian only).

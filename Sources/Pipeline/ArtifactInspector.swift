@@ -1,6 +1,9 @@
+import Formats
 import Artifacts
 import Foundation
 import NumpyIO
+import SafetensorsIO
+import TensorBoardEvents
 
 /// `pipeline inspect PATH`: human summaries of artifacts.
 ///
@@ -8,7 +11,10 @@ import NumpyIO
 ///   preview, streamed slice by slice from a memory map (constant memory for any size);
 /// - `manifest.json` (or an instance folder holding one): stage, parameters, inputs, outputs,
 ///   times and the command that rebuilds it;
-/// - `.csv`: the header and first rows as an aligned table, and the row count.
+/// - `.csv`: the header and first rows as an aligned table, and the row count;
+/// - `.safetensors`: metadata, and every tensor's name, dtype and shape;
+/// - TensorBoard event files (a name containing `tfevents`): steps, times, hyper-parameters, and
+///   every scalar tag with its point count and last value.
 public enum ArtifactInspector {
     /// The summary of the artifact at `url`; `rows` bounds CSV rows and preview values.
     public static func describe(_ url: URL, rows: Int = 10) throws -> String {
@@ -23,8 +29,11 @@ public enum ArtifactInspector {
         case (Manifest.fileName, _): return try describeManifest(Manifest.read(from: url.deletingLastPathComponent()), path: url.path)
         case (_, "npy"): return try describeArray(url, preview: rows)
         case (_, "csv"): return try describeTable(url, rows: rows)
+        case (_, "safetensors"): return try describeSafetensors(url)
+        case (let name, _) where name.contains("tfevents"): return try describeEvents(url)
         default:
-            throw PipelineError.io(path: url.path, reason: "cannot inspect this kind of file; supported: .npy, manifest.json, .csv, and instance folders")
+            throw PipelineError.io(path: url.path, reason: "cannot inspect this kind of file; supported: .npy, manifest.json, .csv, "
+                + ".safetensors, TensorBoard event files (*tfevents*), and instance folders")
         }
     }
 
@@ -108,6 +117,51 @@ public enum ArtifactInspector {
             lines.append(row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  "))
         }
         if records.count > shown.count { lines.append("… \(records.count - shown.count) more rows") }
+        return lines.joined(separator: "\n")
+    }
+
+    static func describeSafetensors(_ url: URL) throws -> String {
+        let header = try SafetensorsFile.readHeader(url)
+        let dataBytes = header.entries.last?.dataRange.upperBound ?? 0
+        var lines = ["\(url.path)", "safetensors: \(header.entries.count) tensors, \(byteCount(dataBytes)) of data"
+            + (header.metadata.isEmpty ? "" : "; metadata: " + header.metadata.keys.sorted().map { "\($0)=\(header.metadata[$0]!)" }.joined(separator: ", "))]
+        let width = header.entries.map(\.name.count).max() ?? 0
+        for entry in header.entries {
+            lines.append("  \(entry.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(entry.dtype.padding(toLength: 4, withPad: " ", startingAt: 0))  "
+                + "[\(entry.shape.map(String.init).joined(separator: ", "))]")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func describeEvents(_ url: URL) throws -> String {
+        let contents = try EventFile.read(url)
+        let steps = contents.events.map(\.step), times = contents.events.map(\.wallTime).filter { $0 > 0 }
+        var lines = ["\(url.path)", "TensorBoard event file (\(contents.events.first?.fileVersion ?? "no file version")): "
+            + "\(contents.events.count) events, steps \(steps.min() ?? 0)–\(steps.max() ?? 0)"]
+        if let first = times.min(), let last = times.max() {
+            let format = ISO8601DateFormatter()
+            lines.append("wall time: \(format.string(from: Date(timeIntervalSince1970: first))) → \(format.string(from: Date(timeIntervalSince1970: last)))")
+        }
+        if let hyperParameters = contents.hyperParameters {
+            lines.append("hyper-parameters (HParams): " + hyperParameters.keys.sorted().map { key -> String in
+                switch hyperParameters[key]! {
+                case let .number(value): return "\(key)=" + (value == value.rounded() && abs(value) < 1e15 ? "\(Int64(value))" : "\(value)")
+                case let .string(value): return "\(key)=\(value)"
+                case let .bool(value): return "\(key)=\(value)"
+                }
+            }.joined(separator: ", "))
+        }
+        let scalars = contents.scalars
+        lines.append("scalars: \(scalars.count) tags (points, last step, last value)")
+        let width = scalars.map(\.tag.count).max() ?? 0
+        for (tag, points) in scalars {
+            lines.append("  \(tag.padding(toLength: width, withPad: " ", startingAt: 0))  \(points.count)  step \(points.last!.step)  \(points.last!.value)")
+        }
+        let others = Set(contents.events.flatMap { ($0.summary ?? []).filter { $0.simpleValue == nil }.map(\.tag) }).sorted()
+        if !others.isEmpty { lines.append("other summaries: " + others.joined(separator: ", ")) }
+        if contents.tornBytes > 0 {
+            lines.append("\(contents.tornBytes) bytes after the last complete record (a writer still running, or interrupted)")
+        }
         return lines.joined(separator: "\n")
     }
 

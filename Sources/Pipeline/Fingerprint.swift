@@ -1,4 +1,5 @@
 import Artifacts
+import Formats
 import Foundation
 
 /// What determines a stage instance's outputs: the stage type and tool version, the resolved
@@ -19,7 +20,7 @@ public struct Fingerprint: Codable, Equatable, Sendable {
 
     public var uses: String
     public var toolVersion: String
-    /// Flag → value as passed on the command line.
+    /// Every parameter of the stage (defaults included) → canonical text, as the contract resolves it.
     public var parameters: [String: String]
     public var inputs: [Input]
 

@@ -1,3 +1,4 @@
+import OrderedCollections
 import Foundation
 
 /// A `--stage` argument: `NAME` or `NAME[key=value,…]`, resolved to instances of a plan.

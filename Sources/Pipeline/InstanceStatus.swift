@@ -1,4 +1,4 @@
-import Artifacts
+import Formats
 import Foundation
 
 /// Why an instance must be (re)built.
@@ -90,9 +90,8 @@ public struct CacheState {
             inputs.append(Fingerprint.Input(flag: input.flag, instance: plan.instances[input.instance].id.description,
                                             digest: manifest.outputDigest))
         }
-        var parameters: [String: String] = [:]
-        for parameter in instance.parameters { parameters[parameter.flag] = parameter.value.commandLineText }
-        return Fingerprint(uses: instance.type.rawValue, toolVersion: ToolVersion.string, parameters: parameters, inputs: inputs)
+        return Fingerprint(uses: instance.type.rawValue, toolVersion: ToolVersion.string, parameters: instance.resolvedParameters,
+                           inputs: inputs)
     }
 
     /// The state of instance `index` given the states of the instances before it in the plan.

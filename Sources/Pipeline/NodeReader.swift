@@ -1,3 +1,5 @@
+import Formats
+import StageKit
 import Yams
 
 /// Reads Yams nodes with errors that carry the node's file, line and column.
@@ -70,10 +72,11 @@ struct NodeReader {
         }
     }
 
-    /// Parameters of a `with:` mapping (or a `defaults:` entry) for a stage of type `type`:
-    /// nested mappings are flattened with `-`, keys converted to flags, values type-checked.
-    func parameters(_ node: Node, for type: StageType, stageName: String) throws -> [Parameter] {
-        var result: [Parameter] = []
+    /// Settings of a `with:` mapping (or a `defaults:` entry) for a stage of type `type`:
+    /// nested mappings are flattened with `-`, keys converted to flags, and each value checked
+    /// against the contract's declaration (type, choices, range).
+    func settings(_ node: Node, for type: StageType, stageName: String) throws -> [Setting] {
+        var result: [Setting] = []
         func walk(_ node: Node, prefix: String) throws {
             for entry in try mapping(node, what: prefix.isEmpty ? "`with`" : "`\(prefix)`") {
                 let flag = prefix.isEmpty ? flagName(entry.key) : prefix + "-" + flagName(entry.key)
@@ -81,88 +84,71 @@ struct NodeReader {
                     try walk(entry.value, prefix: flag)
                     continue
                 }
-                if let input = type.inputs.first(where: { $0.flag == flag }) {
-                    throw fail(entry.keyNode, "`\(entry.key)` is wired by the pipeline (the folder of the upstream \(input.type.rawValue) stage); remove it from stage `\(stageName)`")
-                }
-                if flag == "output" {
-                    throw fail(entry.keyNode, "`output` is chosen by the pipeline (Artifacts/<pipeline>/<stage>/<instance>); remove it from stage `\(stageName)`")
-                }
-                guard let kind = type.kind(of: flag) else {
-                    throw fail(entry.keyNode, "unknown parameter `\(entry.key)` for a \(type.rawValue) stage; valid: \(validKeys(type))")
-                }
-                result.append(Parameter(flag: flag, value: try value(entry.value, kind: kind, key: entry.key), location: location(entry.value)))
+                let declaration = try self.declaration(flag, key: entry.key, keyNode: entry.keyNode, for: type, stageName: stageName, what: "parameter")
+                let items = try declaration.isList ? scalarOrSequence(entry.value) : [entry.value]
+                let words = try items.map { try scalar($0, what: "`\(entry.key)`") }
+                try check(words, against: declaration, key: entry.key, node: entry.value)
+                let value: SettingValue = declaration.isList && (isSequence(entry.value) || declaration.repeated) ? .list(words) : .scalar(words[0])
+                result.append(Setting(flag: flag, value: value, location: location(entry.value)))
             }
         }
         try walk(node, prefix: "")
         return result
     }
 
-    /// The values of one `matrix:` axis: a non-empty list of scalars of the parameter's kind.
+    /// The values of one `matrix:` axis: a non-empty list of distinct values of the parameter.
     func matrixValues(_ axis: Entry, for type: StageType, stageName: String) throws -> [String] {
-        let flag = flagName(axis.key)
-        if type.inputs.contains(where: { $0.flag == flag }) || flag == "output" {
-            throw fail(axis.keyNode, "`\(axis.key)` is wired by the pipeline and cannot be a matrix axis of stage `\(stageName)`")
-        }
-        guard let kind = type.kind(of: flag) else {
-            throw fail(axis.keyNode, "unknown matrix axis `\(axis.key)` for a \(type.rawValue) stage; valid: \(validKeys(type))")
-        }
+        let declaration = try self.declaration(flagName(axis.key), key: axis.key, keyNode: axis.keyNode, for: type, stageName: stageName,
+                                               what: "matrix axis")
         guard case let .sequence(sequence) = axis.value, !sequence.isEmpty else {
             throw fail(axis.value, "matrix axis `\(axis.key)` must be a non-empty list, e.g. `\(axis.key): [a, b]`")
         }
         var values: [String] = []
         for item in sequence {
-            guard case let .scalar(text) = try value(item, kind: kind, key: axis.key) else {
-                throw fail(item, "matrix values must be single values, not lists")
-            }
+            let text = try scalar(item, what: "a value of matrix axis `\(axis.key)`")
+            try check([text], against: declaration, key: axis.key, node: item)
             if values.contains(text) { throw fail(item, "`\(text)` appears twice in matrix axis `\(axis.key)`") }
             values.append(text)
         }
         return values
     }
 
-    /// Checks a value node against a parameter kind and returns its text.
-    func value(_ node: Node, kind: StageType.ValueKind, key: String) throws -> ParameterValue {
-        switch kind {
-        case .integerList:
-            return .list(try scalarOrSequence(node).map { try integer($0, key: key) })
-        case .numberList:
-            return .list(try scalarOrSequence(node).map { item in
-                let text = try scalar(item, what: "`\(key)`")
-                guard Double(text) != nil else { throw fail(item, "`\(key)` must be a list of numbers; `\(text)` is not a number") }
-                return text
-            })
-        case .repeatedText:
-            let items = try scalarOrSequence(node).map { try scalar($0, what: "`\(key)`") }
-            return items.count == 1 && !isSequence(node) ? .scalar(items[0]) : .list(items)
-        default:
-            let text = try scalar(node, what: "`\(key)`")
-            switch kind {
-            case .integer: return .scalar(try integer(node, key: key))
-            case .number:
-                guard Double(text) != nil else { throw fail(node, "`\(key)` must be a number, not `\(text)`") }
-            case let .choice(choices):
-                guard choices.contains(text) else {
-                    throw fail(node, "`\(text)` is not a valid `\(key)`; valid: \(choices.joined(separator: ", "))")
-                }
-            case .text, .integerList, .numberList, .repeatedText: break
-            }
-            return .scalar(text)
+    /// The contract's declaration of `flag`; folders wired by the pipeline and unknown names are errors.
+    private func declaration(_ flag: String, key: String, keyNode: Node, for type: StageType, stageName: String,
+                             what: String) throws -> ParameterDeclaration {
+        if let input = type.inputs.first(where: { $0.name == flag }) {
+            throw fail(keyNode, "`\(key)` is wired by the pipeline (the folder of the upstream \(input.producer) stage); remove it from stage `\(stageName)`")
+        }
+        if flag == "output" {
+            throw fail(keyNode, "`output` is chosen by the pipeline (Artifacts/<pipeline>/<stage>/<instance>); remove it from stage `\(stageName)`")
+        }
+        guard let declaration = type.parameters.first(where: { $0.name == flag }) else {
+            throw fail(keyNode, "unknown \(what) `\(key)` for a \(type.rawValue) stage; valid: \(type.parameters.map(\.yamlKey).joined(separator: ", "))")
+        }
+        return declaration
+    }
+
+    /// Checks words against a declaration; the error points at `node`.
+    private func check(_ words: [String], against declaration: ParameterDeclaration, key: String, node: Node) throws {
+        do {
+            _ = try declaration.parse(words)
+        } catch {
+            throw fail(node, Self.message(error, key: key))
         }
     }
 
-    private func integer(_ node: Node, key: String) throws -> String {
-        let text = try scalar(node, what: "`\(key)`")
-        guard Int(text) != nil else { throw fail(node, "`\(key)` must be an integer, not `\(text)`") }
-        return text
+    /// A contract error in the pipeline file's terms (`lr` rather than `--lr`).
+    static func message(_ error: ParameterError, key: String) -> String {
+        switch error {
+        case let .invalid(_, value, expected): return "`\(key)` must be \(expected), not `\(value)`"
+        case let .conflict(_, reason): return "`\(key)`: \(reason)"
+        default: return "`\(key)`: \(error)"
+        }
     }
 
     private func isSequence(_ node: Node) -> Bool {
         if case .sequence = node { return true }
         return false
-    }
-
-    private func validKeys(_ type: StageType) -> String {
-        type.parameters.map { $0.flag.replacingOccurrences(of: "-", with: "_") }.joined(separator: ", ")
     }
 
     private func describe(_ node: Node) -> String {

@@ -1,4 +1,5 @@
 import Collections
+import Formats
 
 /// A parsed and validated pipeline file.
 public struct PipelineDefinition: Sendable {
@@ -37,10 +38,12 @@ public struct StageDefinition: Sendable {
     public var uses: StageType
     /// Names of the stages this stage needs (direct dependencies).
     public var needs: [String]
-    /// Resolved parameters (pipeline defaults, then `with:`, then the seed), keyed by flag.
-    public var parameters: OrderedDictionary<String, Parameter>
+    /// Settings (pipeline defaults, then `with:`, then the seed), keyed by flag.
+    public var settings: OrderedDictionary<String, Setting>
     /// Matrix axes, keyed by the YAML key (e.g. `selector`, `fold`), each with its values.
     public var matrix: OrderedDictionary<String, [String]>
+    /// Where each matrix axis is written, keyed by flag.
+    public var matrixLocations: [String: SourceLocation]
     /// Where the stage is defined (its key under `stages:`).
     public var location: SourceLocation
 }

@@ -1,4 +1,7 @@
+import StageKit
+import OrderedCollections
 import Collections
+import Formats
 import Foundation
 import Yams
 
@@ -47,19 +50,19 @@ public enum PipelineParser {
                 throw reader.fail(entry.value, "pipeline name `\(name)` must use only letters, digits, `.`, `_` and `-` (it names the folder Artifacts/<name>)")
             }
         }
-        var seed: Parameter?
+        var seed: Setting?
         if let entry = top.first(where: { $0.key == "seed" }) {
             let text = try reader.scalar(entry.value, what: "`seed`")
             guard Int(text) != nil else { throw reader.fail(entry.value, "`seed` must be an integer, not `\(text)`") }
-            seed = Parameter(flag: "seed", value: .scalar(text), location: reader.location(entry.value))
+            seed = Setting(flag: "seed", value: .scalar(text), location: reader.location(entry.value))
         }
-        var defaults: [StageType: [Parameter]] = [:]
+        var defaults: [StageType: [Setting]] = [:]
         if let entry = top.first(where: { $0.key == "defaults" }) {
             for item in try reader.mapping(entry.value, what: "`defaults`") {
                 guard let type = StageType(rawValue: item.key) else {
-                    throw reader.fail(item.keyNode, "unknown stage type `\(item.key)` under `defaults`; valid: \(StageType.choicesText)")
+                    throw reader.fail(item.keyNode, "unknown stage type `\(item.key)` under `defaults`; valid: \(StageType.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
-                defaults[type] = try reader.parameters(item.value, for: type, stageName: "defaults.\(item.key)")
+                defaults[type] = try reader.settings(item.value, for: type, stageName: "defaults.\(item.key)")
             }
         }
         guard let stagesEntry = top.first(where: { $0.key == "stages" }) else {
@@ -78,11 +81,11 @@ public enum PipelineParser {
             let body = try reader.mapping(entry.value, what: "stage `\(entry.key)`")
             try reader.rejectUnknownKeys(body, valid: stageKeys, context: "in stage `\(entry.key)`")
             guard let usesEntry = body.first(where: { $0.key == "uses" }) else {
-                throw reader.fail(entry.keyNode, "stage `\(entry.key)` has no `uses:`; add one of \(StageType.choicesText)")
+                throw reader.fail(entry.keyNode, "stage `\(entry.key)` has no `uses:`; add one of \(StageType.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             let usesText = try reader.scalar(usesEntry.value, what: "`uses`")
             guard let type = StageType(rawValue: usesText) else {
-                throw reader.fail(usesEntry.value, "unknown stage type `\(usesText)`; valid: \(StageType.choicesText)")
+                throw reader.fail(usesEntry.value, "unknown stage type `\(usesText)`; valid: \(StageType.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             usesNodes[entry.key] = usesEntry.value
             var needs: [(name: String, node: Node)] = []
@@ -93,16 +96,17 @@ public enum PipelineParser {
             }
             needNodes[entry.key] = needs
 
-            var parameters = OrderedDictionary<String, Parameter>()
+            var parameters = OrderedDictionary<String, Setting>()
             for parameter in defaults[type] ?? [] { parameters[parameter.flag] = parameter }
             var withFlags = Set<String>()
             if let withEntry = body.first(where: { $0.key == "with" }) {
-                for parameter in try reader.parameters(withEntry.value, for: type, stageName: entry.key) {
+                for parameter in try reader.settings(withEntry.value, for: type, stageName: entry.key) {
                     parameters[parameter.flag] = parameter
                     withFlags.insert(parameter.flag)
                 }
             }
             var matrix = OrderedDictionary<String, [String]>()
+            var matrixLocations: [String: SourceLocation] = [:]
             if let matrixEntry = body.first(where: { $0.key == "matrix" }) {
                 for axis in try reader.mapping(matrixEntry.value, what: "`matrix`") {
                     let flag = flagName(axis.key)
@@ -112,17 +116,19 @@ public enum PipelineParser {
                     }
                     parameters.removeValue(forKey: flag)
                     matrix[axis.key] = values
+                    matrixLocations[flag] = reader.location(axis.keyNode)
                 }
             }
-            if type.takesSeed, let seed, parameters["seed"] == nil, !matrix.keys.contains(where: { flagName($0) == "seed" }) {
+            let takesSeed = type.parameters.contains { $0.name == "seed" }
+            if takesSeed, let seed, parameters["seed"] == nil, !matrix.keys.contains(where: { flagName($0) == "seed" }) {
                 parameters["seed"] = seed
             }
-            for required in type.requiredParameters
+            for required in type.parameters.filter(\.required).map(\.name)
             where parameters[required] == nil && !matrix.keys.contains(where: { flagName($0) == required }) {
                 throw reader.fail(entry.keyNode, "stage `\(entry.key)` (\(type.rawValue)) needs `\(required)`: set it under `with:` or as a `matrix:` axis")
             }
-            stages.append(StageDefinition(name: entry.key, uses: type, needs: needs.map(\.name), parameters: parameters,
-                                          matrix: matrix, location: reader.location(entry.keyNode)))
+            stages.append(StageDefinition(name: entry.key, uses: type, needs: needs.map(\.name), settings: parameters,
+                                          matrix: matrix, matrixLocations: matrixLocations, location: reader.location(entry.keyNode)))
         }
 
         let names = stages.map(\.name)
@@ -132,7 +138,7 @@ public enum PipelineParser {
             }
         }
         try checkAcyclic(stages, needNodes: needNodes, reader: reader)
-        let definition = PipelineDefinition(name: name, seed: seed?.value.commandLineText, stages: stages, file: file)
+        let definition = PipelineDefinition(name: name, seed: seed?.value.words.first, stages: stages, file: file)
         try checkInputs(definition, usesNodes: usesNodes, reader: reader)
         return definition
     }
@@ -162,15 +168,16 @@ public enum PipelineParser {
         for stage in definition.stages {
             let ancestors = definition.ancestors(of: stage.name)
             for input in stage.uses.inputs {
-                let providers = ancestors.filter { $0.uses == input.type }.map(\.name)
-                let candidates = definition.stages.filter { $0.uses == input.type }.map(\.name)
+                let producer = stage.uses.producer(of: input)
+                let providers = ancestors.filter { $0.uses == producer }.map(\.name)
+                let candidates = definition.stages.filter { $0.uses == producer }.map(\.name)
                 let node = usesNodes[stage.name]!
                 if providers.isEmpty {
-                    let hint = candidates.isEmpty ? "add a stage with `uses: \(input.type.rawValue)`" : "add one of \(candidates.joined(separator: ", ")) to its `needs`"
-                    throw reader.fail(node, "stage `\(stage.name)` (\(stage.uses.rawValue)) reads a \(input.type.rawValue) stage, but none is upstream of it: \(hint)")
+                    let hint = candidates.isEmpty ? "add a stage with `uses: \(producer.rawValue)`" : "add one of \(candidates.joined(separator: ", ")) to its `needs`"
+                    throw reader.fail(node, "stage `\(stage.name)` (\(stage.uses.rawValue)) reads a \(producer.rawValue) stage, but none is upstream of it: \(hint)")
                 }
                 if providers.count > 1, !stage.uses.aggregatesInputs {
-                    throw reader.fail(node, "stage `\(stage.name)` (\(stage.uses.rawValue)) reads one \(input.type.rawValue) stage, but \(providers.count) are upstream (\(providers.joined(separator: ", "))); keep one in its `needs` chain")
+                    throw reader.fail(node, "stage `\(stage.name)` (\(stage.uses.rawValue)) reads one \(producer.rawValue) stage, but \(providers.count) are upstream (\(providers.joined(separator: ", "))); keep one in its `needs` chain")
                 }
             }
         }

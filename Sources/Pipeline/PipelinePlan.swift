@@ -1,4 +1,7 @@
+import StageKit
+import OrderedCollections
 import Collections
+import Formats
 import Foundation
 
 /// Names one stage instance: its stage and its matrix coordinates, e.g. `train/selector=random,fold=0`.
@@ -18,11 +21,14 @@ public struct StageInstance: Sendable {
     public var type: StageType
     /// Matrix values that identify this instance (own axes and those inherited from upstream).
     public var coordinates: OrderedDictionary<String, String>
-    /// Flags passed to the stage (resolved `with:` values, own matrix values, the seed).
-    public var parameters: [Parameter]
+    /// Settings passed to the stage (`with:` and `defaults:` values, own matrix values, the seed).
+    public var settings: [Setting]
+    /// Every parameter of the stage as its contract resolves these settings (defaults
+    /// included), in canonical text: what the cache key hashes.
+    public var resolvedParameters: [String: String]
     /// Indices (in ``PipelinePlan/instances``) of the instances this one directly depends on.
     public var upstream: [Int]
-    /// Upstream folders passed as inputs: flag (`dataset`, `split`, `runs`) and instance index.
+    /// Upstream folders passed as inputs: input name (`dataset`, `split`, `runs`) and instance index.
     public var inputs: [(flag: String, instance: Int)]
     /// The folder below `Artifacts/<pipeline>/`: `<stage>/<escaped name>`.
     public var folder: String
@@ -35,11 +41,14 @@ public struct StageInstance: Sendable {
 /// each stage it needs, keeping only combinations whose shared matrix keys agree (so a split
 /// per dataset pairs with the fetch of that dataset). A stage that aggregates (analyze) has
 /// one instance per point of its own matrix and reads every compatible upstream instance.
+///
+/// Every instance's settings are checked against its stage's contract when the plan is built,
+/// before anything runs: types, choices, ranges and combinations (e.g. warm-up below epochs).
 public struct PipelinePlan: Sendable {
     public var definition: PipelineDefinition
     public var instances: [StageInstance]
 
-    public init(_ definition: PipelineDefinition) {
+    public init(_ definition: PipelineDefinition) throws {
         self.definition = definition
         instances = []
         var byStage: [String: [Int]] = [:]
@@ -73,17 +82,20 @@ public struct PipelinePlan: Sendable {
                 let index = instances.count
                 let name = combination.coordinates.isEmpty ? "default"
                     : combination.coordinates.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-                var parameters = Array(stage.parameters.values)
+                var settings = Array(stage.settings.values)
                 for (axis, _) in stage.matrix {
-                    parameters.append(Parameter(flag: flagName(axis), value: .scalar(combination.coordinates[axis]!)))
+                    settings.append(Setting(flag: flagName(axis), value: .scalar(combination.coordinates[axis]!),
+                                            location: stage.matrixLocations[flagName(axis)]))
                 }
                 let inputs = stage.uses.inputs.flatMap { input in
-                    ancestors(of: combination.upstream).filter { instances[$0].type == input.type }.map { (input.flag, $0) }
+                    ancestors(of: combination.upstream).filter { instances[$0].type == stage.uses.producer(of: input) }.map { (input.name, $0) }
                 }
+                let id = InstanceID(stage: stage.name, name: name)
+                let resolved = try Self.resolve(settings, of: stage, id: id)
                 instances.append(StageInstance(
-                    id: InstanceID(stage: stage.name, name: name), type: stage.uses, coordinates: combination.coordinates,
-                    parameters: parameters, upstream: combination.upstream, inputs: inputs,
-                    folder: stage.name + "/" + Self.folderName(name)))
+                    id: id, type: stage.uses, coordinates: combination.coordinates, settings: settings, resolvedParameters: resolved,
+                    upstream: combination.upstream, inputs: inputs, folder: stage.name + "/" + Self.folderName(name)))
+                try checkFold(of: instances.count - 1, stage: stage)
                 byStage[stage.name, default: []].append(index)
             }
         }
@@ -118,8 +130,9 @@ public struct PipelinePlan: Sendable {
         for input in instance.inputs {
             arguments += ["--\(input.flag)", root + "/" + instances[input.instance].folder]
         }
-        for parameter in instance.parameters {
-            arguments += parameter.arguments(repeatable: instance.type.kind(of: parameter.flag) == .repeatedText)
+        let repeated = Set(instance.type.parameters.filter(\.repeated).map(\.name))
+        for setting in instance.settings {
+            arguments += setting.arguments(repeated: repeated.contains(setting.flag))
         }
         return arguments
     }
@@ -127,6 +140,32 @@ public struct PipelinePlan: Sendable {
     /// The index of the instance with this id, if any.
     public func index(of id: InstanceID) -> Int? {
         instances.firstIndex { $0.id == id }
+    }
+
+    /// Resolves an instance's settings with its stage's contract; an error points at the
+    /// setting it names (or at the stage).
+    static func resolve(_ settings: [Setting], of stage: StageDefinition, id: InstanceID) throws -> [String: String] {
+        var given: [String: [String]] = [:]
+        for setting in settings { given[setting.flag] = setting.value.words }
+        do {
+            return try stage.uses.resolve(given)
+        } catch {
+            let setting = settings.first { $0.flag == error.name }
+            let key = error.name.replacingOccurrences(of: "-", with: "_")
+            throw PipelineError.invalidFile(setting?.location ?? stage.location,
+                                            "\(NodeReader.message(error, key: key)) (stage `\(stage.name)`, instance \(id.name))")
+        }
+    }
+
+    /// A train instance's `fold` must exist in the split it reads.
+    private func checkFold(of index: Int, stage: StageDefinition) throws {
+        let instance = instances[index]
+        guard instance.type == .train, let fold = instance.resolvedParameters["fold"].flatMap(Int.init),
+              let split = instance.inputs.first(where: { instances[$0.instance].type == .split }).map({ instances[$0.instance] }) else { return }
+        let folds = split.resolvedParameters["holdout"] != nil ? 1 : Int(split.resolvedParameters["folds"] ?? "") ?? 0
+        guard fold >= folds else { return }
+        let location = instance.settings.first { $0.flag == "fold" }?.location ?? stage.location
+        throw PipelineError.invalidFile(location, "`fold` \(fold) does not exist: split `\(split.id)` makes folds 0…\(folds - 1) (stage `\(stage.name)`, instance \(instance.id.name))")
     }
 
     /// Every combination of matrix values (one empty point when there is no matrix).

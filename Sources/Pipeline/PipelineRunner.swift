@@ -1,4 +1,5 @@
 import Artifacts
+import Formats
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -230,10 +231,10 @@ public final class PipelineRunner {
             if !anyRunning && !states.values.contains(where: { if case .pending = $0 { return true } else { return false } }) { break }
             if Date().timeIntervalSince(lastUpdate) >= 0.5 {
                 lastUpdate = Date()
-                let running: [(id: String, progress: EpochProgress?, seconds: Double)] = scope.compactMap { index in
+                let running: [(id: String, progress: ProgressEvent?, seconds: Double)] = scope.compactMap { index in
                     guard case let .running(child, _)? = states[index] else { return nil }
-                    let log = cache.folder(of: index).appendingPathComponent(Self.logName)
-                    return (plan.instances[index].id.description, EpochProgress.latest(inLog: log), Date().timeIntervalSince(child.started))
+                    return (plan.instances[index].id.description, ProgressEvent.latest(in: cache.folder(of: index)),
+                            Date().timeIntervalSince(child.started))
                 }
                 display.update(counts: counts(), running: running)
             }

@@ -1,38 +1,10 @@
+import Formats
 import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-
-/// Training progress parsed from a train stage's output line
-/// `epoch 3/100 loss=… val_loss=… val_auc=… pressure=… eta=12s`.
-public struct EpochProgress: Equatable, Sendable {
-    public var epoch: Int
-    public var total: Int
-    public var eta: String?
-
-    /// Parses one output line, or returns nil if it is not an epoch line.
-    public init?(line: some StringProtocol) {
-        let words = line.split(separator: " ")
-        guard words.count >= 2, words[0] == "epoch" else { return nil }
-        let counts = words[1].split(separator: "/")
-        guard counts.count == 2, let epoch = Int(counts[0]), let total = Int(counts[1]) else { return nil }
-        self.epoch = epoch
-        self.total = total
-        eta = words.first { $0.hasPrefix("eta=") }.map { String($0.dropFirst(4)) }
-    }
-
-    /// The last epoch line in the final 8 KiB of a log file, if any.
-    public static func latest(inLog url: URL) -> EpochProgress? {
-        guard let handle = FileHandle(forReadingAtPath: url.path) else { return nil }
-        defer { try? handle.close() }
-        let size = (try? handle.seekToEnd()) ?? 0
-        try? handle.seek(toOffset: size > 8192 ? size - 8192 : 0)
-        guard let data = try? handle.readToEnd(), let text = String(data: data, encoding: .utf8) else { return nil }
-        return text.split(separator: "\n").reversed().lazy.compactMap { EpochProgress(line: $0) }.first
-    }
-}
 
 /// Counts shown in the progress header.
 public struct RunCounts: Equatable, Sendable {
@@ -69,7 +41,7 @@ public final class ProgressDisplay {
     }
 
     /// Refreshes the display with the current counts and running instances.
-    public func update(counts: RunCounts, running: [(id: String, progress: EpochProgress?, seconds: Double)]) {
+    public func update(counts: RunCounts, running: [(id: String, progress: ProgressEvent?, seconds: Double)]) {
         if live {
             erase()
             let width = terminalWidth()
@@ -77,7 +49,7 @@ public final class ProgressDisplay {
             for item in running {
                 var line = "  \(item.id)  \(Self.duration(item.seconds))"
                 if let progress = item.progress {
-                    line += "  epoch \(progress.epoch)/\(progress.total)" + (progress.eta.map { "  eta \($0)" } ?? "")
+                    line += "  epoch \(progress.epoch)/\(progress.epochs)  eta \(progress.etaText)"
                 }
                 lines.append(line)
             }
@@ -85,11 +57,11 @@ public final class ProgressDisplay {
             drawnLines = lines.count
         } else {
             for item in running {
-                guard let progress = item.progress, progress.total > 0 else { continue }
-                let tenth = progress.epoch * 10 / progress.total
+                guard let progress = item.progress, progress.epochs > 0 else { continue }
+                let tenth = progress.epoch * 10 / progress.epochs
                 if tenth > reportedTenths[item.id, default: 0] {
                     reportedTenths[item.id] = tenth
-                    event("  \(item.id): epoch \(progress.epoch)/\(progress.total)" + (progress.eta.map { " eta=\($0)" } ?? ""))
+                    event("  \(item.id): epoch \(progress.epoch)/\(progress.epochs) eta=\(progress.etaText)")
                 }
             }
         }

@@ -1,3 +1,5 @@
+import Formats
+
 /// Creates batch selectors.
 public enum BatchSelectors {
     /// A selector for the training part of a fold.
@@ -8,11 +10,11 @@ public enum BatchSelectors {
     ///     `hard-imbalance` reads them (its k-NN, a blocked GEMM of O(n²·d) flops, runs here once).
     ///     Other selectors accept an empty array.
     ///   - seed: the run seed; each epoch's draws use the sub-stream ("batch-selection", epoch).
-    /// - Throws: ``SelectorOptionError`` when an option is out of range.
+    /// - Precondition: the options lie in the ranges `TrainParameters` declares (warm-up below epochs).
     public static func make(options: SelectorOptions, labels: [UInt8], labelCount q: Int,
-                            features: [Float] = [], featureCount d: Int = 0, seed: UInt64)
-        throws(SelectorOptionError) -> any BatchSelector {
-        try options.validate()
+                            features: [Float] = [], featureCount d: Int = 0, seed: UInt64) -> any BatchSelector {
+        precondition(options.warmupEpochs >= 0 && options.warmupEpochs < options.epochs && options.batchSize >= 1 && options.window >= 1,
+                     "selector options out of range: \(options)")
         precondition(q >= 1 && labels.count % q == 0, "labels must be [n, q]")
         let n = labels.count / q
         switch options.selector {

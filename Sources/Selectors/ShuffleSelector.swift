@@ -1,3 +1,4 @@
+import Formats
 import SeededRandom
 
 /// Builds the plans shared by every selector.

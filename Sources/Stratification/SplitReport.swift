@@ -1,3 +1,4 @@
+import Formats
 /// The quality measures of one partition, keyed as in `shared/bench/stratify/measures.py`.
 public struct MeasuresReport: Codable, Sendable, Equatable {
     public var ED: Double
@@ -52,9 +53,13 @@ public struct SplitReport: Codable, Sendable {
     public var parts: [Part]
     /// Quality of the partition into ``parts``; pair measures for order 2.
     public var measures: MeasuresReport
+    /// The label filter applied before splitting (absent when filtering is off); `labels`,
+    /// `labelCounts` and the measures then refer to the kept labels.
+    public var labelFilter: LabelFilterReport?
 
-    /// Builds the report. O(n·k + nnz) (plus O(Σ_i |Y_i|²) for order 2).
-    public init(labels matrix: LabelMatrix, split: StratifiedSplit) {
+    /// Builds the report of a split of `matrix` (the kept labels when a filter was applied).
+    /// O(n·k + nnz) (plus O(Σ_i |Y_i|²) for order 2).
+    public init(labels matrix: LabelMatrix, split: StratifiedSplit, labelFilter: LabelFilterReport? = nil) {
         let options = split.options
         let includePairs = options.order == 2
         let k = split.desiredSizes.count
@@ -76,8 +81,8 @@ public struct SplitReport: Codable, Sendable {
                              labelCounts: Array(counts[(part * q)..<((part + 1) * q)]))
             let fold = holdout ? part - 1 : part
             if fold >= 0 {
-                let held = (0..<matrix.rows).filter { split.roles[fold * matrix.rows + $0] != Role.train.rawValue }
-                let sub = held.map { split.roles[fold * matrix.rows + $0] == Role.validation.rawValue ? Int32(0) : Int32(1) }
+                let held = (0..<matrix.rows).filter { split.roles[fold * matrix.rows + $0] != FoldRole.train.rawValue }
+                let sub = held.map { split.roles[fold * matrix.rows + $0] == FoldRole.validation.rawValue ? Int32(0) : Int32(1) }
                 let validation = sub.count { $0 == 0 }
                 entry.validationSize = validation
                 entry.testSize = held.count - validation
@@ -95,6 +100,7 @@ public struct SplitReport: Codable, Sendable {
         labels = q
         unlabelledInstances = unlabelled
         self.parts = parts
+        self.labelFilter = labelFilter
         measures = MeasuresReport(SplitQuality(matrix, parts: split.partition, desiredSizes: split.desiredSizes,
                                                includePairs: includePairs))
     }

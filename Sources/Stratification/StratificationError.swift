@@ -16,6 +16,10 @@ public enum StratificationError: Error, CustomStringConvertible, Equatable {
     case tooFewRuns(Int)
     /// A part of the split came out empty (too few instances for the requested parts).
     case emptyPart(name: String, instances: Int)
+    /// A negative label-filter threshold.
+    case negativeLabelThreshold(Int)
+    /// The label filter would drop every label.
+    case noLabelKept(dropAtMost: Int, labels: Int, mostPositives: Int)
 
     public var description: String {
         switch self {
@@ -35,6 +39,10 @@ public enum StratificationError: Error, CustomStringConvertible, Equatable {
             return "--restarts \(runs): at least one run of the stratifier is needed; use --restarts 1 or more"
         case let .emptyPart(name, instances):
             return "\(name) received no instance (\(instances) instances available): use fewer folds or a larger fraction"
+        case let .negativeLabelThreshold(value):
+            return "label filter threshold \(value) is negative: give the largest positive count of a dropped label, 0 or more (the paper uses 20)"
+        case let .noLabelKept(dropAtMost, labels, mostPositives):
+            return "the label filter drops all \(labels) labels: the most frequent label has \(mostPositives) positive rows, not more than the threshold \(dropAtMost); use a threshold below \(mostPositives) or turn the filter off"
         }
     }
 }

@@ -1,3 +1,4 @@
+import Formats
 import SeededRandom
 
 /// What a split is asked to do.
@@ -26,11 +27,6 @@ public struct SplitOptions: Sendable, Equatable, Codable {
     }
 }
 
-/// The role of an instance for one held-out fold.
-public enum Role: UInt8, Sendable {
-    case train = 0, validation = 1, test = 2
-}
-
 /// A stratified k-fold (or holdout) split of a label matrix, with every held-out part split again
 /// into validation and test, stratified the same way.
 ///
@@ -44,7 +40,7 @@ public struct StratifiedSplit: Sendable {
     public let heldOutCount: Int
     /// Held-out fold of every instance.
     public let folds: [Int32]
-    /// Role of instance i for held-out fold f at `f * rows + i` (``Role`` raw values).
+    /// Role of instance i for held-out fold f at `f * rows + i` (``FoldRole`` raw values).
     public let roles: [UInt8]
     /// The partition the quality measures describe: the folds, or (train, held-out) in holdout mode.
     public let partition: [Int32]
@@ -89,7 +85,7 @@ public struct StratifiedSplit: Sendable {
 
         var members = [[Int]](repeating: [], count: heldOutCount)
         for (row, fold) in folds.enumerated() where fold >= 0 { members[Int(fold)].append(row) }
-        var roles = [UInt8](repeating: Role.train.rawValue, count: heldOutCount * n)
+        var roles = [UInt8](repeating: FoldRole.train.rawValue, count: heldOutCount * n)
         for fold in 0..<heldOutCount {
             let held = members[fold]
             let v = options.validationFraction
@@ -98,7 +94,7 @@ public struct StratifiedSplit: Sendable {
                                             runs: options.restarts, seed: options.seed, stream: "split.validation.\(fold)")
             var validationCount = 0
             for (position, row) in held.enumerated() {
-                let role: Role = sub[position] == 0 ? .validation : .test
+                let role: FoldRole = sub[position] == 0 ? .validation : .test
                 if role == .validation { validationCount += 1 }
                 roles[fold * n + row] = role.rawValue
             }
@@ -115,7 +111,7 @@ public struct StratifiedSplit: Sendable {
     }
 
     /// Rows with the given role for held-out fold `fold`, ascending.
-    public func rows(of role: Role, fold: Int) -> [Int] {
+    public func rows(of role: FoldRole, fold: Int) -> [Int] {
         (0..<rows).filter { roles[fold * rows + $0] == role.rawValue }
     }
 }

@@ -1,9 +1,18 @@
 import Foundation
 
 /// `torch.optim.Adam` (bias correction on, L2 weight decay added to the gradient before the
-/// moment updates — not AdamW), over parameter groups with their own learning rate, with the
-/// same Float32 update order as PyTorch's single-tensor implementation.
+/// moment updates) or, with ``WeightDecayMode/decoupled``, `torch.optim.AdamW` (parameters
+/// shrunk by 1 − lr·decay before the moment updates), over parameter groups with their own
+/// learning rate, with the same Float32 update order as PyTorch's single-tensor implementation.
 public final class Adam {
+    /// How weight decay enters the update.
+    public enum WeightDecayMode: String, Sendable, CaseIterable {
+        /// L2: decay · θ added to the gradient (`torch.optim.Adam(weight_decay=…)`).
+        case l2
+        /// Decoupled: θ ← θ · (1 − lr · decay) before the Adam step (`torch.optim.AdamW`).
+        case decoupled
+    }
+
     /// Parameters sharing a learning rate.
     public struct Group {
         public var parameters: [(name: String, tensor: Tensor)]
@@ -16,17 +25,20 @@ public final class Adam {
 
     public let groups: [Group]
     public let beta1: Float, beta2: Float, epsilon: Float, weightDecay: Float
+    public let weightDecayMode: WeightDecayMode
     /// Completed steps (PyTorch's `state["step"]`).
     public private(set) var stepCount = 0
     private var firstMoments: [[Float]]
     private var secondMoments: [[Float]]
 
-    public init(groups: [Group], beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0) {
+    public init(groups: [Group], beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0,
+                weightDecayMode: WeightDecayMode = .l2) {
         self.groups = groups
         self.beta1 = beta1
         self.beta2 = beta2
         self.epsilon = epsilon
         self.weightDecay = weightDecay
+        self.weightDecayMode = weightDecayMode
         let all = groups.flatMap(\.parameters)
         firstMoments = all.map { [Float](repeating: 0, count: $0.tensor.count) }
         secondMoments = firstMoments
@@ -49,13 +61,15 @@ public final class Adam {
         let correction1 = 1 - Foundation.pow(Double(beta1), t)
         let correction2Root = Foundation.sqrt(1 - Foundation.pow(Double(beta2), t))
         let lerpWeight = Float(1 - Double(beta1)), squareWeight = Float(1 - Double(beta2))
-        let b2 = beta2, decay = weightDecay, eps = epsilon
+        let b2 = beta2, decay = weightDecayMode == .l2 ? weightDecay : 0, eps = epsilon
         var index = 0
         for group in groups {
             let stepSize = Float(Double(group.learningRate * learningRateScale) / correction1)
             let root = Float(correction2Root)
+            let shrink = Float(1 - Double(group.learningRate * learningRateScale) * Double(weightDecay))
             for (_, tensor) in group.parameters {
                 let p = tensor.data, g = tensor.gradientForAccumulation(), n = tensor.count
+                if weightDecayMode == .decoupled && weightDecay != 0 { for i in 0..<n { p[i] *= shrink } }
                 firstMoments[index].withUnsafeMutableBufferPointer { m in
                     secondMoments[index].withUnsafeMutableBufferPointer { v in
                         Self.update(p, g, m.baseAddress!, v.baseAddress!, n, decay: decay, lerpWeight: lerpWeight, beta2: b2,

@@ -1,4 +1,5 @@
 import Artifacts
+import Formats
 import Foundation
 
 /// A resumable snapshot of a run after a completed epoch.
@@ -14,7 +15,7 @@ public enum Checkpoint {
         public var records: [EpochRecord]
         public var bestEpoch: Int
         public var bestValidationAUC: Double
-        public var bestTestMetrics: [String: Double]
+        public var bestTestMetrics: [MetricName: Double]
         public var trainingSteps: Int
         /// Fingerprint of the options and inputs, so a rerun with other settings does not resume.
         public var fingerprint: String

@@ -1,4 +1,5 @@
 import Foundation
+import Formats
 import NumpyIO
 
 /// The per-epoch array artifacts of a training run, each streamed to disk one epoch at a time
@@ -30,10 +31,10 @@ public final class HistoryWriters {
             return resume ? try NpySliceWriter(resuming: url, dtype: dtype, shape: shape)
                           : try NpySliceWriter(creating: url, dtype: dtype, shape: shape)
         }
-        predictions = try open("predictions.npy", predictionType, [keptEpochs.count, n, q])
-        correlation = try open("correlation.npy", .float32, [epochs, q, q])
-        weights = try open("weights.npy", .float32, [epochs, n])
-        selected = try open("selected.npy", .int32, [epochs, n])
+        predictions = try open(TrainFiles.predictions, predictionType, [keptEpochs.count, n, q])
+        correlation = try open(TrainFiles.correlation, .float32, [epochs, q, q])
+        weights = try open(TrainFiles.weights, .float32, [epochs, n])
+        selected = try open(TrainFiles.selected, .int32, [epochs, n])
     }
 
     /// Records epoch `epoch` (1-based). `probabilities` is [n × q] (written only for kept epochs).
@@ -55,7 +56,7 @@ public final class HistoryWriters {
     /// Renames every partial file into place and writes `prediction-epochs.npy`.
     public func finish() throws {
         try NpyFile.write(keptEpochs.map(Int32.init), shape: [keptEpochs.count],
-                          to: folder.appendingPathComponent("prediction-epochs.npy"))
+                          to: folder.appendingPathComponent(TrainFiles.predictionEpochs))
         for writer in [predictions, correlation, weights, selected] { try writer.finish() }
     }
 }

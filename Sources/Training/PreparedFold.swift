@@ -1,4 +1,5 @@
 import Artifacts
+import Formats
 import Foundation
 import NumpyIO
 
@@ -65,9 +66,9 @@ extension PreparedFold {
     /// - Complexity: O(n·d + n·q).
     public static func load(dataset: URL, split: URL, fold: Int, featureFraction: Double = 1,
                             minLabelCount: Int = 0) throws -> PreparedFold {
-        let featuresURL = dataset.appendingPathComponent("features.npy")
-        let labelsURL = dataset.appendingPathComponent("labels.npy")
-        let rolesURL = split.appendingPathComponent("roles.npy")
+        let featuresURL = dataset.appendingPathComponent(DatasetFiles.features)
+        let labelsURL = dataset.appendingPathComponent(DatasetFiles.labels)
+        let rolesURL = split.appendingPathComponent(SplitFiles.roles)
         let features = try NpyFile.read(featuresURL)
         let labels = try NpyFile.read(labelsURL)
         let roles = try NpyFile.read(rolesURL)
@@ -84,22 +85,23 @@ extension PreparedFold {
         guard fold >= 0, fold < roles.shape[0] else {
             throw TrainingInputError.badFold(fold: fold, folds: roles.shape[0], path: rolesURL.path)
         }
-        var rowsByRole: [[Int32]] = [[], [], []]
+        var rowsByRole = [[Int32]](repeating: [], count: FoldRole.allCases.count)
         for row in 0..<n {
             let role = Int(roles.bytes[fold * n + row])
-            guard role < 3 else {
+            guard role < FoldRole.allCases.count else {
                 throw TrainingInputError.shapeMismatch(path: rolesURL.path, reason: "role \(role) at fold \(fold), row \(row); valid roles are 0 train, 1 validation, 2 test")
             }
             rowsByRole[role].append(Int32(row))
         }
-        for (role, name) in ["train", "validation", "test"].enumerated() where rowsByRole[role].isEmpty {
-            throw TrainingInputError.emptyRole(role: name, fold: fold, path: rolesURL.path)
+        for role in FoldRole.allCases where rowsByRole[Int(role.rawValue)].isEmpty {
+            throw TrainingInputError.emptyRole(role: "\(role)", fold: fold, path: rolesURL.path)
         }
         let allFeatures = try features.values(as: Float.self, path: featuresURL.path)
         if let bad = allFeatures.firstIndex(where: { !$0.isFinite }) {
             throw TrainingInputError.nonFinite(path: featuresURL.path, row: bad / d, column: bad % d)
         }
-        let trainRows = rowsByRole[0]
+        let trainRows = rowsByRole[Int(FoldRole.train.rawValue)]
+        let validationRows = rowsByRole[Int(FoldRole.validation.rawValue)], testRows = rowsByRole[Int(FoldRole.test.rawValue)]
 
         // Label filtering on the training part.
         var positives = [Int](repeating: 0, count: q)
@@ -162,29 +164,13 @@ extension PreparedFold {
 
         let meta = try DatasetMeta.read(from: dataset)
         return PreparedFold(
-            trainRows: trainRows, validationRows: rowsByRole[1], testRows: rowsByRole[2],
-            trainFeatures: gatherFeatures(trainRows), validationFeatures: gatherFeatures(rowsByRole[1]),
-            testFeatures: gatherFeatures(rowsByRole[2]),
-            trainLabels: gatherLabels(trainRows), validationLabels: gatherLabels(rowsByRole[1]),
-            testLabels: gatherLabels(rowsByRole[2]),
+            trainRows: trainRows, validationRows: validationRows, testRows: testRows,
+            trainFeatures: gatherFeatures(trainRows), validationFeatures: gatherFeatures(validationRows),
+            testFeatures: gatherFeatures(testRows),
+            trainLabels: gatherLabels(trainRows), validationLabels: gatherLabels(validationRows),
+            testLabels: gatherLabels(testRows),
             keptFeatures: keptFeatures, keptLabels: keptLabels,
             labelNames: keptLabels.map { $0 < meta.labelNames.count ? meta.labelNames[$0] : "label\($0)" },
             datasetName: meta.name)
-    }
-}
-
-/// The fields of the fetch stage's `meta.json` that training needs.
-struct DatasetMeta: Decodable {
-    var name: String
-    var labelNames: [String]
-
-    static func read(from dataset: URL) throws -> DatasetMeta {
-        let url = dataset.appendingPathComponent("meta.json")
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw ArtifactError.missing(path: url.path, hint: "Run the fetch stage for this dataset first.")
-        }
-        do { return try JSONDecoder().decode(DatasetMeta.self, from: data) } catch {
-            throw ArtifactError.malformed(path: url.path, reason: "cannot read name and labelNames (\(error))")
-        }
     }
 }

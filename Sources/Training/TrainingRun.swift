@@ -1,4 +1,6 @@
+import StageKit
 import Artifacts
+import Formats
 import Foundation
 import Metrics
 import Models
@@ -9,8 +11,7 @@ import Tensors
 
 /// What a finished run reports.
 public struct TrainingSummary: Sendable {
-    public var bestEpoch: Int
-    public var testMetrics: [(name: String, value: Double)]
+    public var testMetrics: TestMetrics
     public var resumedFromEpoch: Int
 }
 
@@ -24,7 +25,7 @@ public struct TrainingSummary: Sendable {
 /// produces the same arrays as an uninterrupted one (all randomness is derived per epoch from
 /// the seed).
 public final class TrainingRun {
-    public let configuration: TrainingConfiguration
+    public let parameters: TrainParameters
     public let fold: PreparedFold
     public let output: URL
     /// Fingerprint of configuration and inputs; a checkpoint with another one is not resumed.
@@ -33,29 +34,30 @@ public final class TrainingRun {
 
     /// - Parameters:
     ///   - inputDigest: a digest of the input artifacts (part of the resume fingerprint).
-    ///   - log: receives one progress line per epoch.
-    public init(configuration: TrainingConfiguration, fold: PreparedFold, output: URL, inputDigest: String,
+    ///   - log: receives one progress line per epoch (the structured ``ProgressEvent`` goes to
+    ///     the output folder's progress file).
+    public init(parameters: TrainParameters, fold: PreparedFold, output: URL, inputDigest: String,
                 log: @escaping (String) -> Void) {
-        self.configuration = configuration
+        self.parameters = parameters
         self.fold = fold
         self.output = output
         self.log = log
-        let parameters = configuration.parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-        fingerprint = SHA256.hex(of: Data((parameters + [inputDigest]).joined(separator: "\n").utf8))
+        let texts = parameters.canonicalTexts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        fingerprint = SHA256.hex(of: Data((texts + [inputDigest]).joined(separator: "\n").utf8))
     }
 
     /// Runs (or resumes) all epochs and writes every artifact except `manifest.json` and `run.json`.
     public func run() throws -> TrainingSummary {
-        let options = configuration.selector
+        let options = SelectorOptions(parameters)
         let n = fold.trainCount, q = fold.labelCount, d = fold.featureCount
         let epochs = options.epochs
-        let model = try ModelFactory.make(name: configuration.model, inputDimension: d, labelCount: q,
-                                          hyperParameters: configuration.modelParameters, seed: configuration.seed)
-        let session = TrainingSession(model: model, learningRate: configuration.learningRate, weightDecay: configuration.weightDecay)
-        let selector = try BatchSelectors.make(
+        let model = try ModelFactory.make(parameters.model, inputDimension: d, labelCount: q,
+                                          hyperParameters: parameters.modelHyperParameters, seed: parameters.seed)
+        let session = TrainingSession(model: model, learningRate: parameters.lr, weightDecay: parameters.weightDecay)
+        let selector = BatchSelectors.make(
             options: options, labels: fold.trainLabels, labelCount: q,
             features: options.selector == .hardImbalance ? fold.trainFeatures : [],
-            featureCount: options.selector == .hardImbalance ? d : 0, seed: configuration.seed)
+            featureCount: options.selector == .hardImbalance ? d : 0, seed: parameters.seed)
 
         // Resume from the last checkpoint when it was made by the same command on the same inputs.
         var state = Checkpoint.State(epoch: 0, records: [], bestEpoch: 0, bestValidationAUC: -.infinity,
@@ -70,9 +72,14 @@ public final class TrainingRun {
         }
         let resumedFrom = state.epoch
         let writers = try HistoryWriters(folder: output, epochs: epochs, trainCount: n, labelCount: q,
-                                         predictionType: configuration.historyType, keepEvery: configuration.historyEvery,
+                                         predictionType: parameters.historyDtype == .float16 ? .float16 : .float32,
+                                         keepEvery: parameters.historyEvery,
                                          resume: resumedFrom > 0)
-        try NpyFile.write(fold.trainRows, shape: [n], to: output.appendingPathComponent("train-indices.npy"))
+        try NpyFile.write(fold.trainRows, shape: [n], to: output.appendingPathComponent(TrainFiles.trainIndices))
+        let events = parameters.tensorboard
+            ? try TrainingEvents(folder: output, hyperParameters: parameters.canonicalTexts.merging(["dataset": fold.datasetName]) { $1 },
+                                 completed: state.records)
+            : nil
 
         let trainTargets = fold.trainLabels.map(Float.init)
         let validationTargets = fold.validationLabels.map(Float.init)
@@ -88,7 +95,7 @@ public final class TrainingRun {
 
         for epoch in (resumedFrom + 1)..<(epochs + 1) {
             let started = Date()
-            model.noiseGenerator = SeededGenerator(seed: configuration.seed, stream: "model-noise", index: epoch)
+            model.noiseGenerator = SeededGenerator(seed: parameters.seed, stream: "model-noise", index: epoch)
             var selectionClock = StageClock()
             let plan = selectionClock.measure { selector.plan(epoch: epoch) }
             var lossSum = 0.0, rowSum = 0
@@ -141,8 +148,9 @@ public final class TrainingRun {
             if validationAUC > state.bestValidationAUC || state.bestEpoch == 0 {
                 state.bestEpoch = epoch
                 state.bestValidationAUC = validationAUC.isNaN ? -.infinity : validationAUC
-                state.bestTestMetrics = Dictionary(uniqueKeysWithValues: testMetrics(session).map { ($0.name, $0.value) })
-                try ParameterArchive.save(model, to: output.appendingPathComponent("model.npz"))
+                state.bestTestMetrics = testMetrics(session)
+                try ParameterArchive.save(model, to: output.appendingPathComponent(TrainFiles.model))
+                try ParameterArchive.saveSafetensors(model, to: output.appendingPathComponent(TrainFiles.safetensors))
             }
 
             try trainProbabilities.withUnsafeBufferPointer { p in
@@ -161,7 +169,8 @@ public final class TrainingRun {
                                      selectionSeconds: selectionClock.seconds)
             state.records.append(record)
             state.epoch = epoch
-            try EpochRecord.writeCSV(state.records, to: output.appendingPathComponent("epochs.csv"))
+            try EpochRecord.writeCSV(state.records, to: output.appendingPathComponent(TrainFiles.epochs))
+            try events?.record(record)
             if epoch < epochs {
                 let previous = Checkpoint.currentFolder(in: output)
                 try Checkpoint.save(state, in: output) { folder in
@@ -172,22 +181,26 @@ public final class TrainingRun {
             }
             let recent = state.records.suffix(5).map(\.seconds)
             let eta = recent.reduce(0, +) / Double(max(1, recent.count)) * Double(epochs - epoch)
+            ProgressEvent(epoch: epoch, epochs: epochs, trainLoss: record.trainLoss, validationLoss: validationLoss,
+                          validationMacroAUC: validationAUC, pressure: plan.pressure, etaSeconds: eta).append(to: output)
             log(String(format: "epoch %d/%d loss=%.4f val_loss=%.4f val_auc=%.4f pressure=%.1f eta=%.0fs",
                        epoch, epochs, record.trainLoss, validationLoss, validationAUC, plan.pressure, eta))
         }
 
         try writers.finish()
-        let ordered = MultiLabelMetricsNames.order.compactMap { name in state.bestTestMetrics[name].map { (name: name, value: $0) } }
-        try TestMetricsFile(bestEpoch: state.bestEpoch, bestValidationMacroAUC: state.bestValidationAUC, metrics: ordered)
-            .write(to: output.appendingPathComponent("test-metrics.json"))
+        let metrics = TestMetrics(bestEpoch: state.bestEpoch, bestValidationMacroAUC: state.bestValidationAUC,
+                                  metrics: state.bestTestMetrics)
+        try metrics.write(to: output.appendingPathComponent(TrainFiles.testMetrics))
+        try events?.finish(metrics)
         Checkpoint.remove(from: output)
-        return TrainingSummary(bestEpoch: state.bestEpoch, testMetrics: ordered, resumedFromEpoch: resumedFrom)
+        return TrainingSummary(testMetrics: metrics, resumedFromEpoch: resumedFrom)
     }
 
-    private func testMetrics(_ session: TrainingSession) -> [(name: String, value: Double)] {
+    private func testMetrics(_ session: TrainingSession) -> [MetricName: Double] {
         let m = fold.testRows.count, q = fold.labelCount
         let probabilities = session.predictProbabilities(features: fold.testFeatures, rows: m)
-        return MultiLabelMetrics(scores: probabilities, labels: fold.testLabels, sampleCount: m, labelCount: q).named
+        let metrics = MultiLabelMetrics(scores: probabilities, labels: fold.testLabels, sampleCount: m, labelCount: q)
+        return Dictionary(uniqueKeysWithValues: MetricName.allCases.map { ($0, metrics.value(of: $0)) })
     }
 
     /// Copies rows of a row-major matrix of the given width into the front of `buffer`.
@@ -212,27 +225,6 @@ struct StageClock {
         defer { seconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
         return try body()
     }
-}
-
-/// The metric names of `test-metrics.json`, in their fixed order.
-enum MultiLabelMetricsNames {
-    static let order = ["macro_auc", "ranking_loss", "hamming_loss", "one_error", "coverage", "average_precision",
-                        "micro_f1", "macro_f1"]
-}
-
-/// `test-metrics.json`: test metrics at the epoch with the best validation Macro-AUC.
-struct TestMetricsFile {
-    var bestEpoch: Int
-    var bestValidationMacroAUC: Double
-    var metrics: [(name: String, value: Double)]
-
-    func write(to url: URL) throws {
-        let body = metrics.map { "    \"\($0.name)\": \(jsonNumber($0.value))" }.joined(separator: ",\n")
-        let text = "{\n  \"bestEpoch\": \(bestEpoch),\n  \"bestValidationMacroAUC\": \(jsonNumber(bestValidationMacroAUC)),\n  \"metrics\": {\n\(body)\n  }\n}\n"
-        try AtomicFile.write(text, to: url)
-    }
-
-    private func jsonNumber(_ value: Double) -> String { value.isFinite ? "\(value)" : "null" }
 }
 
 /// A selector checkpoint as `.npy` files in the checkpoint folder, written straight from memory. The

@@ -1,3 +1,4 @@
+import ArgumentParser
 import StageCommands
 
-AnalyzeCommand.main()
+StageCommand<AnalyzeProgram>.main()

@@ -1,3 +1,4 @@
+import Formats
 import ArgumentParser
 import Datasets
 import Foundation
@@ -6,10 +7,13 @@ import Foundation
 struct ArffBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "arff",
-        abstract: "ARFF parse throughput (MB/s) on corel5k and enron (and dense scene), side by side with liac-arff.",
-        discussion: "Unpacks the Mulan archives from the mirror into a temporary folder, reads and parses each file into "
-            + "a dense matrix (best of --repeats), then runs scripts/bench_arff.py (pip install liac-arff) on the same files "
-            + "(reading and decoding every row, best of --reference-repeats). MB = 10^6 bytes of ARFF text.")
+        abstract: "ARFF throughput (MB/s): parsing side by side with liac-arff, and loading every catalog dataset.",
+        discussion: "Unpacks the Mulan archives from the mirror into a temporary folder, reads and parses each file "
+            + "(best of --repeats), then runs scripts/bench_arff.py (pip install liac-arff) on the same files "
+            + "(reading and decoding every row, best of --reference-repeats). Then loads every catalog dataset found in "
+            + "the mirror as fetch does (parse, label XML or -C, encoding into features and labels; best of --load-repeats), "
+            + "and with --synthetic DIR also two seeded sparse files written there (983 labels; 121,000 rows x 1001 "
+            + "features). MB = 10^6 bytes of ARFF text.")
 
     @Option(help: "Mirror folder holding mulan/*.zip etc. (default: first MLBATCH_MIRROR entry, else ../shared/datasets).")
     var mirror: String?
@@ -29,12 +33,29 @@ struct ArffBenchmark: ParsableCommand {
     @Option(help: "Write the figures as JSON to this path.")
     var json: String?
 
+    @Option(help: "The dataset catalog whose datasets are loaded.")
+    var catalog: String = "Datasets/catalog.yaml"
+
+    @Option(help: "Timed loads per catalog dataset (the best is kept).")
+    var loadRepeats: Int = 5
+
+    @Option(help: "Folder for the synthetic sparse ARFF files (written once, then reused); omitted: not timed.")
+    var synthetic: String?
+
     /// (dataset, archive in the mirror, ARFF member).
     static let cases = [
         ("corel5k", "mulan/corel5k.zip", "corel5k/Corel5k.arff"),
         ("enron", "mulan/enron.tar.bz2", "enron/enron.arff"),
         ("scene", "mulan/scene.tar.gz", "scene/scene-train.arff"),
     ]
+
+    /// One dataset loaded as fetch loads it.
+    struct LoadRow: Codable {
+        var dataset: String
+        var bytes: Int
+        var seconds: Double
+        var megabytesPerSecond: Double
+    }
 
     struct Row: Codable {
         var dataset: String
@@ -84,10 +105,71 @@ struct ArffBenchmark: ParsableCommand {
             }
         }
         printTable(rows)
+        let loads = try loadCatalog(mirror: mirrorFolder, work: work) + (try loadSynthetic())
+        printLoads(loads)
         if let json {
+            struct Figures: Encodable { var arff: [Row]; var load: [LoadRow] }
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(["arff": rows]).write(to: URL(fileURLWithPath: json))
+            try encoder.encode(Figures(arff: rows, load: loads)).write(to: URL(fileURLWithPath: json))
+        }
+    }
+
+    /// Loads every catalog dataset whose archive is in the mirror (best of --load-repeats).
+    private func loadCatalog(mirror: URL, work: URL) throws -> [LoadRow] {
+        var loads: [LoadRow] = []
+        for entry in try Catalog.load(URL(fileURLWithPath: catalog)).entries {
+            let archive = mirror.appendingPathComponent(entry.archive)
+            guard FileManager.default.fileExists(atPath: archive.path) else { continue }
+            let folder = work.appendingPathComponent("load-\(entry.name)")
+            try Unpacker().unpack(archive, into: folder)
+            let bytes = try entry.data.reduce(0) { $0 + (try size(of: folder.appendingPathComponent($1))) }
+            loads.append(try timeLoad(entry, from: folder, bytes: bytes, repeats: loadRepeats))
+        }
+        return loads
+    }
+
+    /// Loads the synthetic sparse files (written into --synthetic on first use).
+    private func loadSynthetic() throws -> [LoadRow] {
+        guard let synthetic else { return [] }
+        let folder = URL(fileURLWithPath: synthetic)
+        return try [SyntheticArff.manyLabels, SyntheticArff.manyRows].map { shape in
+            let file = try shape.write(into: folder)
+            let entry = CatalogEntry(name: shape.name, layout: .meka, archive: shape.name, sha256: "",
+                                     data: [file.lastPathComponent])
+            return try timeLoad(entry, from: folder, bytes: try size(of: file), repeats: max(1, loadRepeats / 2))
+        }
+    }
+
+    private func timeLoad(_ entry: CatalogEntry, from folder: URL, bytes: Int, repeats: Int) throws -> LoadRow {
+        var best = Double.infinity
+        for _ in 0..<max(1, repeats) {
+            let start = Self.threadCPUSeconds()
+            let loaded = try DatasetLoader.load(entry, from: folder, origin: .catalog(catalog))
+            best = min(best, Self.threadCPUSeconds() - start)
+            precondition(loaded.dataset.count > 0)
+        }
+        return LoadRow(dataset: entry.name, bytes: bytes, seconds: best, megabytesPerSecond: Double(bytes) / 1e6 / best)
+    }
+
+    /// CPU time of the calling thread: unlike wall time, it does not grow when other processes
+    /// share the cores (the load is single-threaded).
+    static func threadCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+    }
+
+    private func size(of file: URL) throws -> Int {
+        (try FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.intValue ?? 0
+    }
+
+    private func printLoads(_ loads: [LoadRow]) {
+        print("\nload as fetch does (parse + labels + encoding), best of \(loadRepeats), thread CPU time:")
+        print("dataset".padding(toLength: 24, withPad: " ", startingAt: 0) + "      MB CPU ms    MB/s")
+        for load in loads {
+            print(load.dataset.padding(toLength: 24, withPad: " ", startingAt: 0)
+                  + String(format: "%8.2f %6.0f %7.1f", Double(load.bytes) / 1e6, load.seconds * 1e3, load.megabytesPerSecond))
         }
     }
 

@@ -1,3 +1,4 @@
+import Formats
 import ArgumentParser
 import CBLAS
 import Foundation
@@ -173,7 +174,7 @@ struct SelectorBenchmark: ParsableCommand {
     }
 
     private func makeSelector(_ kind: SelectorKind, truth: [UInt8], history: [[Float]]) throws -> any BatchSelector {
-        let selector = try BatchSelectors.make(
+        let selector = BatchSelectors.make(
             options: SelectorOptions(selector: kind, window: window, batchSize: batchSize), labels: truth,
             labelCount: labels, seed: 7)
         for (epoch, values) in history.prefix(5).enumerated() { selector.observe(epoch: epoch + 1, probabilities: values) }

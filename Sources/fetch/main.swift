@@ -1,3 +1,4 @@
+import ArgumentParser
 import StageCommands
 
-FetchCommand.main()
+StageCommand<FetchProgram>.main()

@@ -1,3 +1,5 @@
+import OrderedCollections
+import Formats
 import ArgumentParser
 import Foundation
 import Pipeline

@@ -28,7 +28,7 @@ struct PipelineOptions: ParsableArguments {
     func load() throws -> (plan: PipelinePlan, root: String) {
         let url = try PipelineFileLocator.locate(file)
         let definition = try PipelineParser.parse(contentsOf: url, displayPath: PipelineFileLocator.displayPath(of: url))
-        return (PipelinePlan(definition), artifacts + "/" + definition.name)
+        return (try PipelinePlan(definition), artifacts + "/" + definition.name)
     }
 }
 

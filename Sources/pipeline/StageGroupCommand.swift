@@ -9,5 +9,6 @@ struct StageGroupCommand: ParsableCommand {
         commandName: "stage",
         abstract: "Run one stage in-process (used by `pipeline run` for its child processes).",
         shouldDisplay: false,
-        subcommands: [FetchCommand.self, SplitCommand.self, TrainCommand.self, AnalyzeCommand.self])
+        subcommands: [StageCommand<FetchProgram>.self, StageCommand<SplitProgram>.self, StageCommand<TrainProgram>.self,
+                      StageCommand<AnalyzeProgram>.self])
 }

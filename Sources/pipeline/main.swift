@@ -1,3 +1,5 @@
+import ArgumentParser
+
 #if canImport(Glibc)
 @preconcurrency import Glibc
 #elseif canImport(Darwin)

@@ -1,3 +1,4 @@
+import ArgumentParser
 import StageCommands
 
-SplitCommand.main()
+StageCommand<SplitProgram>.main()

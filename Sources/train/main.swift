@@ -1,3 +1,4 @@
+import ArgumentParser
 import StageCommands
 
-TrainCommand.main()
+StageCommand<TrainProgram>.main()

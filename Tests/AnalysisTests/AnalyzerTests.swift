@@ -1,6 +1,7 @@
 @testable import Analysis
-import Artifacts
+import Formats
 import Foundation
+import StageKit
 import NumpyIO
 import Testing
 import TestSupport
@@ -9,10 +10,7 @@ import TestSupport
     static let selectors = ["random", "balance", "uncertainty"]
 
     func analyse(_ root: URL, output: URL, driftEpochs: [Int] = [2, 5]) throws -> (AnalysisOutcome, [String]) {
-        var warnings: [String] = []
-        let outcome = try Analyzer.run(AnalysisOptions(runs: [root], output: output, driftEpochs: driftEpochs, topPairs: 2,
-                                                       command: ["analyze"])) { warnings.append($0) }
-        return (outcome, warnings)
+        try SyntheticRuns.analyze(root, output: output, driftEpochs: driftEpochs, topPairs: 2)
     }
 
     @Test func writesEveryOutputAndManifestListsThem() throws {

@@ -1,4 +1,6 @@
 @testable import Analysis
+import Artifacts
+import Formats
 import Foundation
 import NumpyIO
 import Testing
@@ -6,7 +8,7 @@ import TestSupport
 
 @Suite struct ComponentsTests {
     func records(_ aucs: [Double]) -> [EpochRecord] {
-        aucs.enumerated().map { EpochRecord(epoch: $0.offset + 1, trainLoss: 0, validationLoss: 0, validationMacroAUC: $0.element, pressure: 0, seconds: 0) }
+        aucs.enumerated().map { EpochRecord(epoch: $0.offset + 1, trainLoss: 0, validationLoss: 0, validationMacroAUC: $0.element, pressure: 0, seconds: 0, selectionSeconds: 0) }
     }
 
     @Test func epochToReachFractionOfFinalAUC() {
@@ -62,9 +64,10 @@ import TestSupport
         #expect(table.text == "a,b\n\"x,y\",\"say \"\"hi\"\"\"\n")
         let folder = TestSupport.temporaryFolder()
         let url = folder.appendingPathComponent("epochs.csv")
-        try "epoch,train_loss,validation_loss,validation_macro_auc,pressure,seconds\n1,0.5,0.6,0.7,100,1\n3,0.4,0.5,0.8,50,1\n".write(to: url, atomically: true, encoding: .utf8)
-        #expect(throws: AnalysisError.malformed(file: url.path, line: 3, reason: "epoch 3 out of sequence (expected 2)")) {
-            try EpochsCSV.parse(url)
+        try "epoch,train_loss,validation_loss,validation_macro_auc,pressure,seconds,selection_seconds\n1,0.5,0.6,0.7,100,1,0\n3,0.4,0.5,0.8,50,1,0\n"
+            .write(to: url, atomically: true, encoding: .utf8)
+        #expect(throws: ArtifactError.malformed(path: url.path, reason: "line 3: epoch 3 out of sequence (expected 2)")) {
+            try EpochRecord.readCSV(url)
         }
     }
 
@@ -90,5 +93,26 @@ import TestSupport
         #expect(auc.wilcoxon[0].result.pValue == 0.25)
         let markdown = ResultsDocument.markdown(results)
         #expect(markdown.contains("| toy | 0.7100 ± 0.0100 (3.0) | 0.7200 ± 0.0100 (2.0) | **0.7300 ± 0.0100 (1.0)** |"))
+    }
+
+    /// Fold means are summed in fold order, so results.csv does not depend on a dictionary's
+    /// per-process order (it did: the same runs analysed twice gave different last digits and,
+    /// through exact ties, different ranks).
+    @Test func foldMeansAreSummedInFoldOrder() throws {
+        let root = TestSupport.temporaryFolder()
+        let offsets = [0.239, 0.041, 0.026, 0.076, 0.171]
+        for (fold, offset) in offsets.enumerated() {
+            try SyntheticRuns.write(.init(selector: "random", fold: fold, offset: offset), under: root)
+        }
+        let values: [Double] = offsets.enumerated().map { 0.7 + $0.element + Double($0.offset) * 0.01 }  // as SyntheticRuns writes them
+        let inOrder: Double = values.reduce(0, +) / 5
+        // The data is sensitive to the order of the sum, so this test can fail.
+        let shuffled: [Double] = [values[2], values[0], values[4], values[1], values[3]]
+        #expect(shuffled.reduce(0, +) / 5 != inOrder)
+        for _ in 0..<20 {
+            let results = Results(RunCollection(folders: try RunLoader.discover([root])).runs)
+            let cell = try #require(results.tables.first { $0.metric == "macro_auc" }?.cells["toy"]?["random"])
+            #expect(cell.summary.mean == inOrder)
+        }
     }
 }

@@ -1,9 +1,14 @@
-import Artifacts
+import Formats
 import Foundation
 import NumpyIO
+import SafetensorsIO
+import StageKit
+import Testing
+@testable import Analysis
 
-/// Writes train folders with the train stage's file contract, filled with small synthetic
-/// arrays (deterministic functions of the arguments), as test input for the analysis.
+/// Writes train folders with the train stage's file contract (the format types the stage writes
+/// with), filled with small synthetic arrays (deterministic functions of the arguments), as test
+/// input for the analysis.
 enum SyntheticRuns {
     struct Spec {
         var dataset = "toy"
@@ -25,20 +30,25 @@ enum SyntheticRuns {
         let folder = root.appendingPathComponent("\(spec.dataset)-\(spec.model)-\(spec.selector)-\(spec.fold)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let e = spec.epochs, n = spec.trainCount, q = spec.labelNames.count
-        let run: [String: Any] = ["dataset": spec.dataset, "model": spec.model, "selector": spec.selector, "fold": spec.fold,
-                                  "seed": 42, "epochs": e, "labelNames": spec.labelNames, "trainCount": n, "options": ["lambda1": 0.5]]
-        try JSONSerialization.data(withJSONObject: run, options: [.sortedKeys]).write(to: folder.appendingPathComponent("run.json"))
-        var csv = "epoch,train_loss,validation_loss,validation_macro_auc,pressure,seconds\n"
-        for t in 1...e {
-            let auc = 0.5 + 0.3 * (1 - exp(-Double(t) / 2)) + spec.offset / 10 + Double(spec.fold) * 0.001
-            csv += "\(t),\(1.0 / Double(t)),\(1.2 / Double(t)),\(auc),\(100.0 / Double(t)),0.5\n"
+        var parameters = TrainParameters()
+        parameters.model = try #require(ModelKind(rawValue: spec.model))
+        parameters.selector = try #require(SelectorKind(rawValue: spec.selector))
+        parameters.fold = spec.fold
+        parameters.epochs = e
+        parameters.warmupEpochs = 1
+        try RunDescription(dataset: spec.dataset, labelNames: spec.labelNames, trainCount: n, parameters: parameters)
+            .write(to: folder.appendingPathComponent(TrainFiles.run))
+        let records = (1...e).map { (t: Int) -> EpochRecord in
+            let epoch = Double(t)
+            let auc: Double = 0.5 + 0.3 * (1 - exp(-epoch / 2)) + spec.offset / 10 + Double(spec.fold) * 0.001
+            return EpochRecord(epoch: t, trainLoss: 1 / epoch, validationLoss: 1.2 / epoch, validationMacroAUC: auc,
+                               pressure: 100 / epoch, seconds: 0.5, selectionSeconds: 0.01)
         }
-        try csv.write(to: folder.appendingPathComponent("epochs.csv"), atomically: true, encoding: .utf8)
-        let metrics: [String: Double] = ["macro_auc": 0.7 + spec.offset + Double(spec.fold) * 0.01,
-                                         "ranking_loss": 0.2 - spec.offset - Double(spec.fold) * 0.005,
-                                         "hamming_loss": 0.1]
-        try JSONSerialization.data(withJSONObject: ["bestEpoch": e, "metrics": metrics], options: [.sortedKeys])
-            .write(to: folder.appendingPathComponent("test-metrics.json"))
+        try EpochRecord.writeCSV(records, to: folder.appendingPathComponent(TrainFiles.epochs))
+        try TestMetrics(bestEpoch: e, bestValidationMacroAUC: records[e - 1].validationMacroAUC,
+                        metrics: [.macroAUC: 0.7 + spec.offset + Double(spec.fold) * 0.01,
+                                  .rankingLoss: 0.2 - spec.offset - Double(spec.fold) * 0.005, .hammingLoss: 0.1])
+            .write(to: folder.appendingPathComponent(TrainFiles.testMetrics))
         var correlation = [Float](repeating: 0, count: e * q * q)
         for t in 0..<e {
             for a in 0..<q {
@@ -47,18 +57,20 @@ enum SyntheticRuns {
                 }
             }
         }
-        try NpyFile.write(correlation, shape: [e, q, q], to: folder.appendingPathComponent("correlation.npy"))
+        try NpyFile.write(correlation, shape: [e, q, q], to: folder.appendingPathComponent(TrainFiles.correlation))
         var selected = [Int32](repeating: 1, count: e * n)
         for t in 0..<e { for i in 0..<n where spec.selector != "random" { selected[t * n + i] = Int32((i + t) % 3) } }
-        try NpyFile.write(selected, shape: [e, n], to: folder.appendingPathComponent("selected.npy"))
-        try NpyFile.write([Float](repeating: 1, count: e * n), shape: [e, n], to: folder.appendingPathComponent("weights.npy"))
+        try NpyFile.write(selected, shape: [e, n], to: folder.appendingPathComponent(TrainFiles.selected))
+        try NpyFile.write([Float](repeating: 1, count: e * n), shape: [e, n], to: folder.appendingPathComponent(TrainFiles.weights))
         let predictions = (0..<(e * n * q)).map { Float($0 % 7) / 7 }
-        try NpyFile.write(NpyArray(float16From: predictions, shape: [e, n, q]), to: folder.appendingPathComponent("predictions.npy"))
-        try NpyFile.write((0..<Int32(n)).map { $0 * 2 }, shape: [n], to: folder.appendingPathComponent("train-indices.npy"))
-        let manifest = Manifest(stage: "train", parameters: ["selector": spec.selector, "fold": "\(spec.fold)", "epochs": "\(e)", "model": spec.model],
-                                inputs: spec.inputs, outputs: try Manifest.hashOutputs(in: folder), startedAt: Date(), finishedAt: Date(),
-                                command: ["train", "--selector", spec.selector, "--fold", "\(spec.fold)"])
-        try manifest.write(into: folder)
+        try NpyFile.write(NpyArray(float16From: predictions, shape: [e, n, q]), to: folder.appendingPathComponent(TrainFiles.predictions))
+        try NpyFile.write((0..<Int32(n)).map { $0 * 2 }, shape: [n], to: folder.appendingPathComponent(TrainFiles.trainIndices))
+        try NpyFile.write((1...Int32(e)).map { $0 }, shape: [e], to: folder.appendingPathComponent(TrainFiles.predictionEpochs))
+        let weights = NpyArray([Float](repeating: 0.5, count: q), shape: [q, 1])
+        try NpzFile.write([("linear.weight", weights)], to: folder.appendingPathComponent(TrainFiles.model))
+        try SafetensorsFile.write([("linear.weight", weights)], to: folder.appendingPathComponent(TrainFiles.safetensors))
+        try StageFolder<TrainContract>(folder).complete(parameters: parameters, inputs: spec.inputs,
+                                                         command: ["train", "--selector", spec.selector, "--fold", "\(spec.fold)"])
         return folder
     }
 
@@ -70,5 +82,16 @@ enum SyntheticRuns {
                 try write(Spec(dataset: dataset, selector: selector, fold: fold, epochs: epochs, offset: Double(index) * 0.01), under: root)
             }
         }
+    }
+
+    /// Runs the analyze stage over the train folders under `root`, collecting its warnings.
+    static func analyze(_ root: URL, output: URL, driftEpochs: [Int] = [2, 5], topPairs: Int = 10) throws -> (AnalysisOutcome, [String]) {
+        var parameters = AnalyzeParameters()
+        parameters.driftEpochs = driftEpochs
+        parameters.topPairs = topPairs
+        let invocation = StageInvocation<AnalyzeContract>(parameters: parameters, inputs: ["runs": [root]], output: output, command: ["analyze"])
+        var warnings: [String] = []
+        let outcome = try Analyzer.run(invocation) { warnings.append($0) }
+        return (outcome, warnings)
     }
 }

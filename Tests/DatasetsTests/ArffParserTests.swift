@@ -11,7 +11,7 @@ import Testing
         #expect(table.attributes.map(\.name) == ["first feature", "it's", "c"])
         #expect(table.attributes[2].kind == .nominal(["yes", "no"]))
         #expect(table.rowCount == 2)
-        #expect(table.values == [1.5, -2, 1, 30, 4, 0])
+        #expect(table.denseValues() == [1.5, -2, 1, 30, 4, 0])
         #expect(table.lines == [9, 11])
     }
 
@@ -19,13 +19,15 @@ import Testing
         let text = "@relation s\n@attribute a numeric\n@attribute b {0,1}\n@attribute c numeric\n@data\n{0 2.5,2 -1}\n{}\n{ 1 1 }\n"
         let table = try Fixtures.parse(text)
         #expect(table.hasSparseRows)
-        #expect(table.values == [2.5, 0, -1, 0, 0, 0, 0, 1, 0])
+        #expect(table.storage == .sparse(CompressedRows(indptr: [0, 2, 2, 3], indices: [0, 2, 1], data: [2.5, -1, 1])))
+        #expect(table.denseValues() == [2.5, 0, -1, 0, 0, 0, 0, 1, 0])
     }
 
     @Test func missingValuesAreNaN() throws {
         let table = try Fixtures.parse("@relation m\n@attribute a numeric\n@attribute b {x,y}\n@data\n?,?\n{0 ?}\n")
-        #expect(table.values[0].isNaN && table.values[1].isNaN && table.values[2].isNaN)
-        #expect(table.values[3] == 0)
+        let values = table.denseValues()
+        #expect(values[0].isNaN && values[1].isNaN && values[2].isNaN)
+        #expect(values[3] == 0)
     }
 
     @Test func wrongValueCountNamesTheLine() {
@@ -71,5 +73,43 @@ import Testing
         #expect(throws: DatasetError.self) { try Fixtures.parse("@relation r\n@attribute a numeric\n1\n") }
         #expect(throws: DatasetError.self) { try Fixtures.parse("@relation r\n@attribute a {x,y\n@data\nx\n") }
         #expect(throws: DatasetError.self) { try Fixtures.parse("@relation r\n@attribute a numeric\n") }
+    }
+
+    /// Issue 12, item 2: a second `@attribute L1` used to become a feature holding label data.
+    @Test func duplicateAttributeNamesNameBothLines() {
+        let text = "@relation r\n@attribute L1 {0,1}\n@attribute x numeric\n\n@attribute L1 {0,1}\n@data\n1,2,0\n"
+        #expect(throws: DatasetError.arff(file: "d.arff", line: 5, reason: "attribute 'L1' is declared twice (lines 2 and 5); "
+                                          + "ARFF attribute names must be unique: rename or remove one of them")) {
+            try Fixtures.parse(text, file: "d.arff")
+        }
+        // Two features of the same name as well; names differing only in case are distinct.
+        #expect(throws: DatasetError.self) { try Fixtures.parse("@relation r\n@attribute 'a b' numeric\n@attribute \"a b\" numeric\n@data\n1,2\n") }
+        #expect(throws: Never.self) { try Fixtures.parse("@relation r\n@attribute a numeric\n@attribute A numeric\n@data\n1,2\n") }
+    }
+
+    /// A sparse file stays compressed: entries sorted by index, explicit zeros dropped, a repeated
+    /// index keeps its last value, and a dense row among sparse ones is compressed too.
+    @Test func sparseFilesStayCompressed() throws {
+        let text = "@relation s\n@attribute a numeric\n@attribute b numeric\n@attribute c numeric\n@data\n"
+            + "{2 3, 0 1}\n{1 0, 2 5, 2 6}\n0,7,0\n{1 ?}\n"
+        let table = try Fixtures.parse(text)
+        guard case let .sparse(rows) = table.storage else { Issue.record("dense storage"); return }
+        #expect(rows.indptr == [0, 2, 3, 4, 5])
+        #expect(rows.indices == [0, 2, 2, 1, 1])
+        #expect(Array(rows.data.prefix(4)) == [1, 3, 6, 7] && rows.data[4].isNaN)
+        #expect(table.lines == [6, 7, 8, 9])
+    }
+
+    /// Progress is reported with the file's size, ending at 100 %.
+    @Test func parseReportsProgress() throws {
+        let text = "@relation r\n@attribute a numeric\n@data\n" + String(repeating: "1.5\n", count: 600_000)
+        var bytes = Array(text.utf8)
+        var reports: [(Int, Int)] = []
+        _ = try bytes.withUnsafeMutableBufferPointer { buffer in
+            try ArffParser.parse(UnsafeBufferPointer(buffer), file: "p.arff") { reports.append(($0, $1)) }
+        }
+        #expect(reports.count >= 2 && reports.allSatisfy { $0.1 == text.utf8.count })
+        #expect(reports.last?.0 == text.utf8.count)
+        #expect(zip(reports, reports.dropFirst()).allSatisfy { $0.0 <= $1.0 })
     }
 }

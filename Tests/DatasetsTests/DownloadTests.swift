@@ -1,3 +1,4 @@
+import Formats
 import Artifacts
 import Datasets
 import Foundation
@@ -116,17 +117,17 @@ import TestSupport
         let server = try LoopbackServer(body: try body())
         defer { server.stop() }
         var options = Fixtures.options("music")
-        options.mirrors = []
-        options.urls = [server.url("Music.arff").absoluteString]
+        options.parameters.mirror = []
+        options.parameters.url = [server.url("Music.arff").absoluteString]
         options.downloader = fast
         let meta = try FetchStage.run(options)
         #expect(meta.statistics.instances == 592)
-        #expect(FileManager.default.fileExists(atPath: options.cache.appendingPathComponent("meka/Music.arff").path))
+        #expect(FileManager.default.fileExists(atPath: URL(fileURLWithPath: options.parameters.cache).appendingPathComponent("meka/Music.arff").path))
         let manifest = try Manifest.read(from: options.output)
         #expect(manifest.inputs.first?.path == server.url("Music.arff").absoluteString)
         // A second run finds the verified file in the cache and does not download again.
         options.output = TestSupport.temporaryFolder().appendingPathComponent("again")
-        options.urls = []
+        options.parameters.url = []
         _ = try FetchStage.run(options)
         #expect(server.ranges.count == 1)
     }

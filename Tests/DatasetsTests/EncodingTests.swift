@@ -1,3 +1,4 @@
+import Formats
 import Datasets
 import Foundation
 import Testing
@@ -23,9 +24,9 @@ import Testing
         let dataset = try MultiLabelDataset.encode(table, labelAttributes: labels, impute: .zero)
         #expect(dataset.featureNames == ["colour=red", "colour=green", "colour=blue", "size", "flag"])
         #expect(dataset.labelNames == ["y1", "y2"])
-        #expect(dataset.features == [0, 1, 0, 2.5, 0,
-                                     0, 0, 1, 0, 1,
-                                     1, 0, 0, 1, 1])
+        #expect(dataset.features == .dense([0, 1, 0, 2.5, 0,
+                                            0, 0, 1, 0, 1,
+                                            1, 0, 0, 1, 1]))
         #expect(dataset.labels == [1, 0, 1, 1, 0, 1])
     }
 
@@ -72,7 +73,7 @@ import Testing
             <label name='a'/>
             </labels>
             """
-        let names = LabelSource.parseMulanXML(xml)
+        let names = try LabelSource.parseMulanXML(Array(xml.utf8), file: "r.xml")
         #expect(names == ["b & c", "a"])
         let table = try Fixtures.parse("@relation r\n@attribute a {0,1}\n@attribute x numeric\n@attribute 'b & c' {0,1}\n@data\n1,2,0\n")
         #expect(try LabelSource.mulanLabelAttributes(names, in: table, xmlFile: "r.xml") == [2, 0])

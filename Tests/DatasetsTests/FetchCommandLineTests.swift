@@ -30,7 +30,7 @@ import TestSupport
         let output = TestSupport.temporaryFolder().appendingPathComponent("none")
         let impute = try TestSupport.runProduct("fetch", ["--dataset", "flags", "--impute", "mean", "--output", output.path])
         #expect(impute.status == 64)
-        #expect(impute.standardError.contains("--impute must be 'error' or 'zero'"))
+        #expect(impute.standardError.contains("invalid --impute 'mean': expected one of error, zero"))
         let url = try TestSupport.runProduct("fetch", ["--dataset", "flags", "--url", "http://127.0.0.1:9/x", "--output", output.path])
         #expect(url.status == 64)
         #expect(!FileManager.default.fileExists(atPath: output.path))

@@ -1,3 +1,4 @@
+import Formats
 import Artifacts
 import Datasets
 import Foundation
@@ -69,7 +70,7 @@ import TestSupport
         } catch let error as DatasetError {
             guard case let .unknownDataset(name, _, known) = error else { Issue.record("wrong error \(error)"); return }
             #expect(name == "corel6k")
-            #expect(known == ["corel5k", "scene", "scene-meka", "yeast", "enron", "enron-meka", "emotions", "music", "flags"])
+            #expect(known == ["corel5k", "scene", "scene-meka", "yeast", "enron", "enron-meka", "emotions", "music", "flags", "bibtex", "tmc2007-500", "cal500"])
             #expect(error.description.contains("corel5k, scene, scene-meka"))
         }
         #expect(!FileManager.default.fileExists(atPath: options.output.path))
@@ -78,9 +79,9 @@ import TestSupport
     @Test func checksumMismatchInTheMirror() throws {
         let options = Fixtures.options("yeast")
         var wrong = options
-        wrong.sha256 = String(repeating: "0", count: 64)
+        wrong.parameters.sha256 = String(repeating: "0", count: 64)
         #expect(throws: DatasetError.checksumMismatch(
-            file: Fixtures.mirror.appendingPathComponent("meka/Yeast.arff.bz2").path, expected: wrong.sha256!,
+            file: Fixtures.mirror.appendingPathComponent("meka/Yeast.arff.bz2").path, expected: wrong.parameters.sha256!,
             actual: "98da124ba009c4ee2f8323076d6ec13442e6eaedc66314e88f289375d3ef5ab5", deleted: false)) {
             try FetchStage.run(wrong)
         }
@@ -90,42 +91,9 @@ import TestSupport
 
     @Test func missingEverywhere() throws {
         var options = Fixtures.options("corel5k")
-        options.mirrors = [TestSupport.temporaryFolder("empty-mirror")]
+        options.parameters.mirror = [TestSupport.temporaryFolder("empty-mirror").path]
         #expect(throws: DatasetError.self) { try FetchStage.run(options) }
         #expect(!FileManager.default.fileExists(atPath: options.output.path))
-    }
-
-    /// A catalog + mirror holding one tar.gz with the given member files, for bad-input cases.
-    private func badDataset(_ files: [String: String], data: [String], xml: String?, layout: String) throws -> FetchStage.Options {
-        let mirror = TestSupport.temporaryFolder("bad-mirror")
-        let archive = mirror.appendingPathComponent("bad.tar.gz")
-        let script = """
-            import io, sys, tarfile, json
-            with tarfile.open(sys.argv[1], "w:gz") as tar:
-                for name, text in json.loads(sys.argv[2]).items():
-                    data = text.encode(); info = tarfile.TarInfo(name); info.size = len(data); tar.addfile(info, io.BytesIO(data))
-            """
-        try Fixtures.python(script, [archive.path, String(decoding: try JSONSerialization.data(withJSONObject: files), as: UTF8.self)])
-        return try catalogued(archive, data: data, xml: xml, layout: layout)
-    }
-
-    /// Fetch options for a catalog entry `bad` whose archive is `archive` (in its own mirror folder).
-    private func catalogued(_ archive: URL, data: [String], xml: String?, layout: String) throws -> FetchStage.Options {
-        let mirror = archive.deletingLastPathComponent()
-        let sha = try SHA256.hex(ofFile: archive)
-        let catalog = mirror.appendingPathComponent("catalog.yaml")
-        try """
-            datasets:
-              - name: bad
-                layout: \(layout)
-                archive: \(archive.lastPathComponent)
-                sha256: \(sha)
-                data: [\(data.joined(separator: ", "))]
-            \(xml.map { "    xml: \($0)" } ?? "")
-            """.write(to: catalog, atomically: true, encoding: .utf8)
-        var options = Fixtures.options("bad", catalog: catalog)
-        options.mirrors = [mirror]
-        return options
     }
 
     /// Runs a failing fetch into a folder holding a previous complete result: the error names
@@ -154,47 +122,47 @@ import TestSupport
     static let header = "@relation 'bad: -C 1'\n@attribute y {0,1}\n@attribute a numeric\n@attribute b {u,v}\n@data\n"
 
     @Test func wrongValueCount() throws {
-        let options = try badDataset(["d/x.arff": Self.header + "1,2,u\n0,3\n"], data: ["d/x.arff"], xml: nil, layout: "meka")
+        let options = try Fixtures.badDataset(["d/x.arff": Self.header + "1,2,u\n0,3\n"], data: ["d/x.arff"], xml: nil, layout: "meka")
         try expectFailureLeavesNothing(options, "bad.tar.gz/d/x.arff:7: expected 3 values (one per attribute), found 2")
     }
 
     @Test func sparseIndexOutOfRange() throws {
-        let options = try badDataset(["x.arff": Self.header + "{0 1,1 2}\n{0 1,3 u}\n"], data: ["x.arff"], xml: nil, layout: "meka")
+        let options = try Fixtures.badDataset(["x.arff": Self.header + "{0 1,1 2}\n{0 1,3 u}\n"], data: ["x.arff"], xml: nil, layout: "meka")
         try expectFailureLeavesNothing(options, "bad.tar.gz/x.arff:7: sparse index 3 is out of range")
     }
 
     @Test func unknownNominalValue() throws {
-        let options = try badDataset(["x.arff": Self.header + "1,2,w\n"], data: ["x.arff"], xml: nil, layout: "meka")
+        let options = try Fixtures.badDataset(["x.arff": Self.header + "1,2,w\n"], data: ["x.arff"], xml: nil, layout: "meka")
         try expectFailureLeavesNothing(options, "bad.tar.gz/x.arff:6: unknown value 'w' for nominal attribute 'b'")
     }
 
     @Test func emptyData() throws {
-        let options = try badDataset(["x.arff": Self.header + "\n% none\n"], data: ["x.arff"], xml: nil, layout: "meka")
+        let options = try Fixtures.badDataset(["x.arff": Self.header + "\n% none\n"], data: ["x.arff"], xml: nil, layout: "meka")
         try expectFailureLeavesNothing(options, "bad.tar.gz/x.arff:5: @data section is empty")
     }
 
     @Test func mekaCountTooLarge() throws {
         let text = Self.header.replacingOccurrences(of: "-C 1", with: "-C 7") + "1,2,u\n"
-        let options = try badDataset(["x.arff": text], data: ["x.arff"], xml: nil, layout: "meka")
+        let options = try Fixtures.badDataset(["x.arff": text], data: ["x.arff"], xml: nil, layout: "meka")
         try expectFailureLeavesNothing(options, "bad.tar.gz/x.arff: relation says '-C 7' but the file declares 3 attributes")
     }
 
     @Test func xmlNamesAMissingLabel() throws {
         let xml = "<labels xmlns=\"http://mulan.sourceforge.net/labels\"><label name=\"y\"></label><label name=\"nope\"></label></labels>"
-        let options = try badDataset(["x.arff": Self.header + "1,2,u\n", "x.xml": xml], data: ["x.arff"], xml: "x.xml", layout: "mulan")
+        let options = try Fixtures.badDataset(["x.arff": Self.header + "1,2,u\n", "x.xml": xml], data: ["x.arff"], xml: "x.xml", layout: "mulan")
         try expectFailureLeavesNothing(options, "bad.tar.gz/x.xml: names label 'nope', which is not an attribute of bad.tar.gz/x.arff")
     }
 
     @Test func catalogMemberMissingFromArchive() throws {
-        let options = try badDataset(["x.arff": Self.header + "1,2,u\n"], data: ["y.arff"], xml: nil, layout: "meka")
+        let options = try Fixtures.badDataset(["x.arff": Self.header + "1,2,u\n"], data: ["y.arff"], xml: nil, layout: "meka")
         try expectFailureLeavesNothing(options, "bad.tar.gz: the catalog lists 'y.arff' but the archive holds only: x.arff")
     }
 
     @Test func missingValuePolicy() throws {
-        let options = try badDataset(["x.arff": Self.header + "1,?,u\n0,1,v\n"], data: ["x.arff"], xml: nil, layout: "meka")
+        let options = try Fixtures.badDataset(["x.arff": Self.header + "1,?,u\n0,1,v\n"], data: ["x.arff"], xml: nil, layout: "meka")
         try expectFailureLeavesNothing(options, "bad.tar.gz/x.arff:6: missing value '?' for feature 'a'")
         var imputed = options
-        imputed.impute = .zero
+        imputed.parameters.impute = .zero
         imputed.output = TestSupport.temporaryFolder().appendingPathComponent("imputed")
         try FetchStage.run(imputed)
         let features = try NpyFile.read(imputed.output.appendingPathComponent("features.npy"))
@@ -206,7 +174,7 @@ import TestSupport
         let original = try Data(contentsOf: Fixtures.mirror.appendingPathComponent("mulan/scene.tar.gz"))
         let archive = TestSupport.temporaryFolder("bad-mirror").appendingPathComponent("bad.tar.gz")
         try original.prefix(original.count / 3).write(to: archive)
-        let options = try catalogued(archive, data: ["scene/scene-train.arff"], xml: "scene/scene.xml", layout: "mulan")
+        let options = try Fixtures.catalogued(archive, data: ["scene/scene-train.arff"], xml: "scene/scene.xml", layout: "mulan")
         try expectFailureLeavesNothing(options, "bad.tar.gz: cannot unpack")
     }
 
@@ -218,13 +186,13 @@ import TestSupport
                 info = tarfile.TarInfo("../evil"); info.size = 1; tar.addfile(info, io.BytesIO(b"x"))
             """
         try Fixtures.python(script, [archive.path])
-        let options = try catalogued(archive, data: ["x.arff"], xml: nil, layout: "meka")
+        let options = try Fixtures.catalogued(archive, data: ["x.arff"], xml: nil, layout: "meka")
         try expectFailureLeavesNothing(options, "bad.tar.gz: refusing archive entry '../evil'")
     }
 
     @Test func unpackedSizeLimit() throws {
         var options = Fixtures.options("scene")
-        options.maxUnpackedBytes = 1_000_000
+        options.parameters.maxUnpackedBytes = 1_000_000
         try expectFailureLeavesNothing(options, "mulan/scene.tar.gz: unpacked content exceeds the limit of 1000000 bytes")
     }
 
@@ -248,9 +216,7 @@ import TestSupport
     }
 
     @Test func compressedRowsByHand() {
-        let dataset = MultiLabelDataset(featureNames: ["a", "b", "c"], labelNames: ["y"], features: [0, 2, 0, 0, 0, 0, 1, 0, 3],
-                                        labels: [1, 0, 1], count: 3)
-        let csr = DatasetWriter.compressedRows(dataset)
+        let csr = CompressedRows(dense: [0, 2, 0, 0, 0, 0, 1, 0, 3], rows: 3, columns: 3)
         #expect(csr.indptr == [0, 1, 1, 3] && csr.indices == [1, 0, 2] && csr.data == [2, 1, 3])
     }
 

@@ -1,4 +1,6 @@
+import Artifacts
 import Datasets
+import Formats
 import Foundation
 import NumpyIO
 import TestSupport
@@ -16,10 +18,13 @@ enum Fixtures {
 
     /// Fetch options for a catalog dataset from the mirror into a new temporary folder.
     static func options(_ dataset: String, output: URL? = nil, catalog: URL = catalogURL) -> FetchStage.Options {
-        FetchStage.Options(dataset: dataset, catalog: catalog, mirrors: [mirror],
-                           cache: TestSupport.temporaryFolder("cache"),
-                           output: output ?? TestSupport.temporaryFolder("fetch").appendingPathComponent("out"),
-                           command: ["fetch", "--dataset", dataset])
+        var parameters = FetchParameters()
+        parameters.dataset = dataset
+        parameters.catalog = catalog.path
+        parameters.mirror = [mirror.path]
+        parameters.cache = TestSupport.temporaryFolder("cache").path
+        return FetchStage.Options(parameters: parameters, output: output ?? TestSupport.temporaryFolder("fetch").appendingPathComponent("out"),
+                                  command: ["fetch", "--dataset", dataset])
     }
 
     /// A fetched dataset read back from its `.npy` files.
@@ -52,5 +57,38 @@ enum Fixtures {
     /// The paths of the files below `folder` (relative, sorted), hidden ones included.
     static func listing(_ folder: URL) -> [String] {
         ((FileManager.default.enumerator(atPath: folder.path)?.allObjects as? [String]) ?? []).sorted()
+    }
+
+    /// A catalog + mirror holding one tar.gz with the given member files, for bad-input cases.
+    static func badDataset(_ files: [String: String], data: [String], xml: String?, layout: String) throws -> FetchStage.Options {
+        let mirror = TestSupport.temporaryFolder("bad-mirror")
+        let archive = mirror.appendingPathComponent("bad.tar.gz")
+        let script = """
+            import io, sys, tarfile, json
+            with tarfile.open(sys.argv[1], "w:gz") as tar:
+                for name, text in json.loads(sys.argv[2]).items():
+                    data = text.encode(); info = tarfile.TarInfo(name); info.size = len(data); tar.addfile(info, io.BytesIO(data))
+            """
+        try python(script, [archive.path, String(decoding: try JSONSerialization.data(withJSONObject: files), as: UTF8.self)])
+        return try catalogued(archive, data: data, xml: xml, layout: layout)
+    }
+
+    /// Fetch options for a catalog entry `bad` whose archive is `archive` (in its own mirror folder).
+    static func catalogued(_ archive: URL, data: [String], xml: String?, layout: String) throws -> FetchStage.Options {
+        let mirror = archive.deletingLastPathComponent()
+        let sha = try SHA256.hex(ofFile: archive)
+        let catalog = mirror.appendingPathComponent("catalog.yaml")
+        try """
+            datasets:
+              - name: bad
+                layout: \(layout)
+                archive: \(archive.lastPathComponent)
+                sha256: \(sha)
+                data: [\(data.joined(separator: ", "))]
+            \(xml.map { "    xml: \($0)" } ?? "")
+            """.write(to: catalog, atomically: true, encoding: .utf8)
+        var catalogued = Self.options("bad", catalog: catalog)
+        catalogued.parameters.mirror = [mirror.path]
+        return catalogued
     }
 }

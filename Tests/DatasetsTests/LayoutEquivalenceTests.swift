@@ -1,3 +1,4 @@
+import Formats
 import Datasets
 import Foundation
 import Testing

@@ -1,5 +1,6 @@
 import Artifacts
 import Datasets
+import Formats
 import Foundation
 import Testing
 import TestSupport
@@ -38,11 +39,12 @@ import TestSupport
     }
 
     /// Expects unpacking to fail with `check` true for the error, leaving no target and no staging folder.
-    private func expectFailure(_ archive: URL, limit: Int64 = Unpacker.defaultLimit, _ check: (DatasetError) -> Bool) {
+    private func expectFailure(_ archive: URL, limit: Int64 = FetchParameters().maxUnpackedBytes, entryLimit: Int = FetchParameters().maxUnpackedEntries,
+                               _ check: (DatasetError) -> Bool) {
         let parent = TestSupport.temporaryFolder()
         let target = parent.appendingPathComponent("source")
         do {
-            try Unpacker(limit: limit).unpack(archive, into: target, displayName: "evil-archive")
+            try Unpacker(limit: limit, entryLimit: entryLimit).unpack(archive, into: target, displayName: "evil-archive")
             Issue.record("unpacking \(archive.lastPathComponent) succeeded")
         } catch let error as DatasetError {
             #expect(check(error), "unexpected error: \(error)")
@@ -133,6 +135,66 @@ import TestSupport
     @Test func notAnArchive() throws {
         let fake = TestSupport.temporaryFolder("archives").appendingPathComponent("fake.zip")
         try Data("just text, no archive\n".utf8).write(to: fake)
-        expectFailure(fake) { if case let .archive(_, reason) = $0 { return reason.contains("not a recognised archive") } else { return false } }
+        expectFailure(fake) { if case let .archive(_, reason) = $0 { return reason.contains("ends in .zip") && reason.contains("'just text, no archive") } else { return false } }
+    }
+
+    /// Writes a file with Python: `expression` (with `gzip`, `tarfile`, `io` imported) evaluates
+    /// to the bytes; `name` is the file name.
+    private func makeFile(_ name: String, _ expression: String) throws -> URL {
+        let url = TestSupport.temporaryFolder("archives").appendingPathComponent(name)
+        try Fixtures.python("import gzip, io, sys, tarfile\nopen(sys.argv[1], 'wb').write(\(expression))", [url.path])
+        return url
+    }
+
+    /// Issue 12, item 3: gzip-compressed text used to be read as an `mtree` listing (millions of
+    /// empty files, the byte limit never reached). A bare `.gz` is one compressed file, so the
+    /// byte limit stops it.
+    @Test func compressedTextIsOneFileAndHitsTheByteLimit() throws {
+        let bomb = try makeFile("bomb.arff.gz", "gzip.compress(b'0,0,0,0,0,0,0,0,1,0\\n' * 150000, compresslevel=1)")
+        expectFailure(bomb, limit: 1_000_000) { $0 == .unpackedSizeLimit(file: "evil-archive", limit: 1_000_000) }
+        // Under the limit it unpacks to the one file named after the archive.
+        let target = TestSupport.temporaryFolder().appendingPathComponent("source")
+        #expect(try Unpacker(limit: 4_000_000).unpack(bomb, into: target) == ["bomb.arff"])
+        // Plain text in mtree syntax is a plain file, not a listing of entries.
+        let listing = try makeFile("listing.arff", "b'#mtree\\n./a type=file\\n./b type=file\\n'")
+        let plain = TestSupport.temporaryFolder().appendingPathComponent("source")
+        #expect(try Unpacker().unpack(listing, into: plain) == ["listing.arff"])
+    }
+
+    @Test func entryCountLimit() throws {
+        let archive = try makeTar((0..<30).map { ("f\($0).txt", "file", "x") })
+        expectFailure(archive, entryLimit: 20) { $0 == .unpackedEntryLimit(file: "evil-archive", limit: 20) }
+        let target = TestSupport.temporaryFolder().appendingPathComponent("source")
+        #expect(try Unpacker(entryLimit: 30).unpack(archive, into: target).count == 30)
+    }
+
+    /// Issue 12, item 4: a `.gz` of zeros used to say "the archive holds no entries".
+    @Test func blankContentSaysWhatItIs() throws {
+        let zeros = try makeFile("zeros.gz", "gzip.compress(bytes(1000))")
+        expectFailure(zeros) {
+            guard case let .archive(_, reason) = $0 else { return false }
+            return reason.contains("gzip stream decompresses to 1000 bytes that are all zero") && !reason.contains("no entries")
+        }
+        let empty = try makeFile("empty.arff.gz", "gzip.compress(b'')")
+        expectFailure(empty) { if case let .archive(_, reason) = $0 { return reason.contains("decompresses to nothing (0 bytes)") } else { return false } }
+        let blankTar = try makeFile("blank.tar.gz", "gzip.compress(bytes(10240))")
+        expectFailure(blankTar) {
+            if case let .archive(_, reason) = $0 { return reason.contains("empty tar archive: after gzip decompression it starts with the zero-filled end-of-archive marker") } else { return false }
+        }
+        let plainZeros = try makeFile("zeros.arff", "bytes(64)")
+        expectFailure(plainZeros) { if case let .archive(_, reason) = $0 { return reason.contains("the file holds 64 bytes that are all zero") } else { return false } }
+    }
+
+    /// A name that claims one kind of archive while the content is another says what the content is.
+    @Test func contentThatContradictsTheName() throws {
+        let text = try makeFile("data.arff.gz", "b'@relation r\\n'")
+        expectFailure(text) {
+            if case let .archive(_, reason) = $0 { return reason.contains("ends in .gz, which means one gzip-compressed file") && reason.contains("'@relation r") } else { return false }
+        }
+        let gzipNotTar = try makeFile("data.tar.gz", "gzip.compress(b'@relation r\\n')")
+        expectFailure(gzipNotTar) { if case let .archive(_, reason) = $0 { return reason.contains("gzip-compressed data in no archive format") } else { return false } }
+        let tarNamedZip = TestSupport.temporaryFolder("archives").appendingPathComponent("data.zip")
+        try FileManager.default.copyItem(at: try makeTar([("a.txt", "file", "a")]), to: tarNamedZip)
+        expectFailure(tarNamedZip) { if case let .archive(_, reason) = $0 { return reason.contains("ends in .zip") && reason.contains("bytes 1f 8b") } else { return false } }
     }
 }

@@ -12,30 +12,44 @@ func assignParameters(_ model: any MultiLabelModel, from fixture: Fixture) {
     }
 }
 
+/// Loads the fixture's parameters, then checks the training-mode logits (`out/logits`), the loss
+/// (`out/loss`) and every parameter gradient (`grad/<name>`) on the 4 rows of `input/x`, `input/y`.
+func expectForwardLossAndGradients(_ model: any MultiLabelModel, _ f: Fixture,
+                                   sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(Set(model.parameters.map { "param/\($0.name)" }) == Set(f.keys(prefix: "param/")), sourceLocation: sourceLocation)
+    assignParameters(model, from: f)
+    let graph = Graph()
+    let output = model.forward(graph, features: f["input/x"], batchSize: 4, training: true)
+    expectClose(output.logits.values, f["out/logits"], "logits", sourceLocation: sourceLocation)
+    let loss = model.loss(graph, output, targets: f["input/y"])
+    expectClose([loss.scalar], [f.scalar("out/loss")], "loss", sourceLocation: sourceLocation)
+    graph.backward(loss)
+    for p in model.parameters { expectClose(p.tensor.gradientValues, f["grad/\(p.name)"], p.name, sourceLocation: sourceLocation) }
+}
+
+/// Loads the fixture's parameters, runs `steps` Adam steps on its batch and compares the
+/// parameters after each with `<prefix>step<s>/<name>`.
+func expectAdamSteps(_ model: any MultiLabelModel, _ f: Fixture, learningRate: Float, weightDecay: Float, steps: Int,
+                     prefix: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    assignParameters(model, from: f)
+    let session = TrainingSession(model: model, learningRate: learningRate, weightDecay: weightDecay)
+    for step in 1...steps {
+        session.step(features: f["input/x"], targets: f["input/y"], batchSize: 4)
+        for p in model.parameters {
+            expectClose(p.tensor.values, f["\(prefix)step\(step)/\(p.name)"], "step \(step) \(p.name)", sourceLocation: sourceLocation)
+        }
+    }
+}
+
 @Suite struct ModelParityTests {
     @Test func mlp() throws {
-        let f = try Fixture("mlp")
         let model = try MLPModel(inputDimension: 7, labelCount: 5, hyperParameters: ["hidden_width": 6, "dropout": 0], seed: 1)
-        #expect(Set(model.parameters.map { "param/\($0.name)" }) == Set(f.keys(prefix: "param/")))
-        assignParameters(model, from: f)
-        let graph = Graph()
-        let output = model.forward(graph, features: f["input/x"], batchSize: 4, training: true)
-        expectClose(output.logits.values, f["out/logits"], "logits")
-        let loss = model.loss(graph, output, targets: f["input/y"])
-        expectClose([loss.scalar], [f.scalar("out/loss")], "loss")
-        graph.backward(loss)
-        for p in model.parameters { expectClose(p.tensor.gradientValues, f["grad/\(p.name)"], p.name) }
+        expectForwardLossAndGradients(model, try Fixture("mlp"))
     }
 
     @Test func adamThreeSteps() throws {
-        let f = try Fixture("adam")
         let model = try MLPModel(inputDimension: 7, labelCount: 5, hyperParameters: ["hidden_width": 6, "dropout": 0], seed: 1)
-        assignParameters(model, from: f)
-        let session = TrainingSession(model: model, learningRate: 1e-3, weightDecay: 1e-4)
-        for step in 1...3 {
-            session.step(features: f["input/x"], targets: f["input/y"], batchSize: 4)
-            for p in model.parameters { expectClose(p.tensor.values, f["step\(step)/\(p.name)"], "step \(step) \(p.name)") }
-        }
+        expectAdamSteps(model, try Fixture("adam"), learningRate: 1e-3, weightDecay: 1e-4, steps: 3, prefix: "")
     }
 
     @Test func clif() throws {

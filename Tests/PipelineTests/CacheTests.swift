@@ -1,3 +1,4 @@
+import Formats
 import Artifacts
 import Foundation
 import Testing
@@ -22,7 +23,7 @@ import TestSupport
         newVersion.toolVersion = "0.2.0"
         #expect(newVersion.key != Self.base.key)
         #expect(Self.base.key.count == 64)
-        // Parameter order does not matter: the key sorts them.
+        // Setting order does not matter: the key sorts them.
         let reordered = Fingerprint(uses: "train", toolVersion: "0.1.0", parameters: ["fold": "0", "epochs": "20"], inputs: Self.base.inputs)
         #expect(reordered.key == Self.base.key)
     }

@@ -160,21 +160,4 @@ import TestSupport
         #expect(dot.standardOutput.hasPrefix("digraph \"quickstart\" {"))
         #expect(dot.standardOutput.contains("\"split\" -> \"train\";"))
     }
-
-    /// The parameter tables of ``StageType`` match the flags of the stage commands registered
-    /// in `pipeline stage` (a type without a registered command fails the count).
-    @Test func parameterTablesMatchTheStageCommands() throws {
-        var checked = 0
-        for type in StageType.allCases {
-            let help = try TestSupport.runProduct("pipeline", ["stage", type.rawValue, "--help"])
-            guard help.status == 0, help.standardOutput.contains("USAGE: pipeline stage \(type.rawValue) ") else { continue }
-            // Option lines of the help text start with the flag: `  --batch-size <batch-size>  …`.
-            let flags = Set(help.standardOutput.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-                .filter { $0.hasPrefix("--") }.map { String($0.dropFirst(2).prefix { $0 != " " }) })
-            let wired = Set(type.inputs.map(\.flag) + ["output"])
-            #expect(flags.subtracting(wired) == Set(type.parameters.map(\.flag)), "\(type)")
-            checked += 1
-        }
-        #expect(checked == 4)
-    }
 }

@@ -4,9 +4,9 @@ import Pipeline
 /// A stand-in for the stage executables, as a POSIX shell script, for testing the runner's
 /// scheduling, caching and recovery without training anything.
 ///
-/// `sh fake.sh <type> --output DIR [--dataset|--split|--runs DIR]… [--flag value]…` writes
+/// `sh fake.sh <type> --output DIR [--dataset|--split|--runs DIR]… [--flag=value]…` writes
 /// `out.txt` (its type and parameter flags, then the `out.txt` of every input folder, so content
-/// changes propagate downstream), appends a line to `attempts.txt`, prints epoch lines for
+/// changes propagate downstream), appends a line to `attempts.txt`, writes progress events for
 /// train, and writes `manifest.json` last with the real SHA-256 of `out.txt`.
 /// Instances whose output folder contains `fail` exit 3; those containing `dieOnce` write
 /// `partial.txt` and kill themselves on their first attempt; train sleeps `sleep` seconds.
@@ -24,12 +24,13 @@ struct FakeStage {
         out=""; inputs=""; content="$type"
         while [ $# -gt 0 ]; do
           case "$1" in
-            --output) out=$2 ;;
-            --split|--runs) inputs="$inputs $2"; content="$content $1" ;;
-            --dataset) if [ "$type" = fetch ]; then content="$content $1 $2"; else inputs="$inputs $2"; content="$content $1"; fi ;;
-            *) content="$content $1 $2" ;;
+            --output) out=$2; shift ;;
+            --split|--runs) inputs="$inputs $2"; content="$content $1"; shift ;;
+            --dataset) if [ "$type" = fetch ]; then content="$content $1 $2"; else inputs="$inputs $2"; content="$content $1"; fi; shift ;;
+            --*=*) content="$content ${1%%=*} ${1#*=}" ;;
+            *) content="$content $1 $2"; shift ;;
           esac
-          shift 2
+          shift
         done
         active="\(folder.path)/active"; mkdir -p "$active"; touch "$active/$$"
         ls "$active" | wc -l >> "\(folder.path)/active-counts"
@@ -37,7 +38,10 @@ struct FakeStage {
         echo start >> "$out/attempts.txt"
         for dir in $inputs; do content="$content | $(cat "$dir/out.txt")"; done
         if [ "$type" = train ]; then
-          for epoch in 1 2 3; do echo "epoch $epoch/3 loss=0.5 eta=${epoch}s"; done
+          for epoch in 1 2 3; do
+            echo "epoch $epoch/3 loss=0.5"
+            echo "{\\"epoch\\":$epoch,\\"epochs\\":3,\\"etaSeconds\\":$epoch,\\"pressure\\":1,\\"trainLoss\\":0.5,\\"validationLoss\\":0.5,\\"validationMacroAUC\\":0.5}" >> "$out/.progress.jsonl"
+          done
           sleep \(sleep)
         fi
         rm -f "$active/$$"

@@ -1,3 +1,5 @@
+import OrderedCollections
+import Formats
 import Foundation
 import Testing
 import TestSupport
@@ -8,7 +10,7 @@ import TestSupport
     name: tiny
     seed: 7
     defaults:
-      train: { epochs: 3 }
+      train: { epochs: 3, warmup_epochs: 1 }
     stages:
       fetch: { uses: fetch, with: { dataset: emotions, mirror: [../a, ../b] } }
       split: { uses: split, needs: fetch, with: { folds: 2 } }
@@ -27,18 +29,18 @@ import TestSupport
         let train = try #require(pipeline.stage(named: "train"))
         #expect(train.uses == .train)
         #expect(train.needs == ["split"])
-        #expect(Array(train.parameters.keys) == ["epochs", "batch-size", "lr", "history-dtype", "history-every", "seed"])
-        #expect(train.parameters["epochs"]?.value == .scalar("3"))
-        #expect(train.parameters["lr"]?.value == .scalar("1e-4"))
-        #expect(train.parameters["seed"]?.value == .scalar("7"))
+        #expect(Array(train.settings.keys) == ["epochs", "warmup-epochs", "batch-size", "lr", "history-dtype", "history-every", "seed"])
+        #expect(train.settings["epochs"]?.value == .scalar("3"))
+        #expect(train.settings["lr"]?.value == .scalar("1e-4"))
+        #expect(train.settings["seed"]?.value == .scalar("7"))
         #expect(Array(train.matrix.keys) == ["selector", "fold"])
         #expect(train.matrix["fold"] == ["0", "1"])
         // The seed goes to split and train only; `needs` may be a single name.
-        #expect(pipeline.stage(named: "fetch")?.parameters["seed"] == nil)
-        #expect(pipeline.stage(named: "split")?.parameters["seed"]?.value == .scalar("7"))
+        #expect(pipeline.stage(named: "fetch")?.settings["seed"] == nil)
+        #expect(pipeline.stage(named: "split")?.settings["seed"]?.value == .scalar("7"))
         #expect(pipeline.stage(named: "split")?.needs == ["fetch"])
-        #expect(pipeline.stage(named: "fetch")?.parameters["mirror"]?.value == .list(["../a", "../b"]))
-        #expect(pipeline.stage(named: "analyze")?.parameters["drift-epochs"]?.value == .list(["1", "3"]))
+        #expect(pipeline.stage(named: "fetch")?.settings["mirror"]?.value == .list(["../a", "../b"]))
+        #expect(pipeline.stage(named: "analyze")?.settings["drift-epochs"]?.value == .list(["1", "3"]))
     }
 
     @Test func nameDefaultsToFileStem() throws {
@@ -53,8 +55,8 @@ import TestSupport
         for name in names {
             let pipeline = try PipelineParser.parse(contentsOf: folder.appendingPathComponent(name))
             #expect(pipeline.name + ".yaml" == name)
-            #expect(pipeline.stage(named: "fetch")?.parameters["mirror"]?.value == .scalar("../shared/datasets"))
-            let train = PipelinePlan(pipeline).instances.filter { $0.type == .train }.count
+            #expect(pipeline.stage(named: "fetch")?.settings["mirror"]?.value == .list(["../shared/datasets"]))
+            let train = try PipelinePlan(pipeline).instances.filter { $0.type == .train }.count
             #expect(train == (name == "quickstart.yaml" ? 4 : 30), "\(name)")
         }
     }
@@ -106,12 +108,12 @@ import TestSupport
             needs: [split]
             matrix: { selector: [random, uncertanity], fold: [0] }
         """
-        expectError(yaml, line: 7, column: 34, "`uncertanity` is not a valid `selector`", "random, balance, active-bias, recency-bias, hard-imbalance, uncertainty")
+        expectError(yaml, line: 7, column: 34, "`selector` must be one of random, balance, active-bias, recency-bias, hard-imbalance, uncertainty, not `uncertanity`")
     }
 
     @Test func wrongValueType() {
         expectError("stages:\n  fetch: { uses: fetch, with: { dataset: x } }\n  split: { uses: split, needs: fetch, with: { folds: five } }\n",
-                    line: 3, column: 54, "`folds` must be an integer, not `five`")
+                    line: 3, column: 54, "`folds` must be an integer ≥ 2, not `five`")
         expectError("seed: [1]\nstages:\n  fetch: { uses: fetch, with: { dataset: x } }\n", line: 1, column: 7, "`seed` must be a single value")
         expectError("stages: [fetch]\n", line: 1, column: 9, "`stages` must be a mapping")
     }

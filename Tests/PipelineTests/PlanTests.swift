@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct PlanTests {
     static func plan(_ yaml: String) throws -> PipelinePlan {
-        PipelinePlan(try PipelineParser.parse(yaml: yaml, file: "plan.yaml"))
+        try PipelinePlan(try PipelineParser.parse(yaml: yaml, file: "plan.yaml"))
     }
 
     @Test func matrixExpandsToTheProductInOrder() throws {
@@ -22,16 +22,16 @@ import Testing
 
     @Test func argumentsWireUpstreamFoldersParametersAndSeed() throws {
         let plan = try Self.plan(ParserTests.valid)
-        #expect(plan.arguments(of: 0, root: "A/tiny") == ["--output", "A/tiny/fetch/default", "--dataset", "emotions", "--mirror", "../a", "--mirror", "../b"])
-        #expect(plan.arguments(of: 1, root: "A/tiny") == ["--output", "A/tiny/split/default", "--dataset", "A/tiny/fetch/default", "--folds", "2", "--seed", "7"])
+        #expect(plan.arguments(of: 0, root: "A/tiny") == ["--output", "A/tiny/fetch/default", "--dataset=emotions", "--mirror=../a", "--mirror=../b"])
+        #expect(plan.arguments(of: 1, root: "A/tiny") == ["--output", "A/tiny/split/default", "--dataset", "A/tiny/fetch/default", "--folds=2", "--seed=7"])
         #expect(plan.arguments(of: 5, root: "A/tiny") == [
             "--output", "A/tiny/train/selector=uncertainty,fold=1", "--dataset", "A/tiny/fetch/default", "--split", "A/tiny/split/default",
-            "--epochs", "3", "--batch-size", "16", "--lr", "1e-4", "--history-dtype", "float32", "--history-every", "2", "--seed", "7",
-            "--selector", "uncertainty", "--fold", "1",
+            "--epochs=3", "--warmup-epochs=1", "--batch-size=16", "--lr=1e-4", "--history-dtype=float32", "--history-every=2", "--seed=7",
+            "--selector=uncertainty", "--fold=1",
         ])
         let analyze = plan.arguments(of: 6, root: "A")
         #expect(analyze.filter { $0 == "--runs" }.count == 4)
-        #expect(analyze.suffix(2) == ["--drift-epochs", "1,3"])
+        #expect(analyze.suffix(1) == ["--drift-epochs=1,3"])
     }
 
     @Test func upstreamMatrixIsInheritedAndMatchedOnSharedKeys() throws {
@@ -51,7 +51,7 @@ import Testing
         // the inherited `dataset` coordinate is not passed to split or train as a flag.
         #expect(plan.arguments(of: 3, root: "R") == ["--output", "R/split/dataset=yeast", "--dataset", "R/fetch/dataset=yeast"])
         #expect(plan.arguments(of: 7, root: "R") == ["--output", "R/train/dataset=yeast,fold=1", "--dataset", "R/fetch/dataset=yeast",
-                                                     "--split", "R/split/dataset=yeast", "--fold", "1"])
+                                                     "--split", "R/split/dataset=yeast", "--fold=1"])
         #expect(plan.instances[8].upstream == [4, 5, 6, 7])
         #expect(plan.descendants(of: [1]) == [3, 6, 7, 8])
         #expect(plan.ancestors(of: [6]) == [1, 3, 6])

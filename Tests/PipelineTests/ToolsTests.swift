@@ -1,3 +1,4 @@
+import Formats
 import Artifacts
 import Foundation
 import NumpyIO
@@ -21,17 +22,6 @@ import TestSupport
         } catch {
             #expect("\(error)" == "pipelines/dmeo.yaml: no such pipeline file; available: Pipelines/demo.yaml")
         }
-    }
-
-    @Test func epochLinesAreParsed() throws {
-        let progress = try #require(EpochProgress(line: "epoch 3/100 loss=0.1234 val_loss=0.2345 val_auc=0.8123 pressure=45.2 eta=12s"))
-        #expect(progress == EpochProgress(line: "epoch 3/100 eta=12s"))
-        #expect(progress.epoch == 3 && progress.total == 100 && progress.eta == "12s")
-        #expect(EpochProgress(line: "epochs done") == nil)
-        #expect(EpochProgress(line: "loading epoch 3/4") == nil)
-        let log = TestSupport.temporaryFolder().appendingPathComponent("stage.log")
-        try "start\nepoch 1/4 eta=9s\nepoch 2/4 loss=1 eta=6s\nsaving\n".write(to: log, atomically: true, encoding: .utf8)
-        #expect(EpochProgress.latest(inLog: log)?.epoch == 2)
     }
 
     @Test func inspectSummarisesArrays() throws {

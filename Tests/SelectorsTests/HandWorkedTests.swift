@@ -1,3 +1,4 @@
+import Formats
 import Foundation
 import SeededRandom
 import Selectors
@@ -66,7 +67,7 @@ import TestSupport
     /// Q = ⌊(1 − w)·4⌋ = (0, 2, 4, 0) (0.8 → ⌊0.8⌋; the clamped ≈3e-6 entropies keep w_0 just below 0.8).
     /// P ∝ s^(−Q/4) with s = 100: (1, 0.1, 0.01, 1)/2.11.
     @Test func equationsSevenToTen() throws {
-        let selector = try BatchSelectors.make(
+        let selector = BatchSelectors.make(
             options: SelectorOptions(window: 3, bins: 2, warmupEpochs: 3, epochs: 10, batchSize: 2),
             labels: [UInt8](repeating: 0, count: 8), labelCount: 2, seed: 7)
         for (t, epoch) in Self.history.enumerated() { selector.observe(epoch: t + 1, probabilities: epoch) }
@@ -133,7 +134,7 @@ import TestSupport
         #expect(close(a.doubles, [1.3, 1.3, 1, 1, 1.4, 1, 1]))
         // With every prediction 0.5 the loss is 2·ln 2 for all samples, so w ∝ a:
         // min–max of (1.3, 1.3, 1, 1, 1.4, 1, 1) = (0.75, 0.75, 0, 0, 1, 0, 0).
-        let selector = try BatchSelectors.make(
+        let selector = BatchSelectors.make(
             options: SelectorOptions(selector: .hardImbalance, warmupEpochs: 1, epochs: 5, batchSize: 3),
             labels: Self.labels, labelCount: 2, features: Self.features, featureCount: 1, seed: 3)
         selector.observe(epoch: 1, probabilities: [Float](repeating: 0.5, count: 14))
@@ -146,14 +147,14 @@ import TestSupport
     /// Label 1 batch rate r = 1/4: positives (3/7) ÷ (1/4) = 12/7 = 36/21, negatives (4/7) ÷ (3/4) = 16/21.
     /// A batch where every label is all positive (rows 0, 1: r = 1) keeps weight 1.
     @Test func balanceLossWeights() throws {
-        let selector = try BatchSelectors.make(options: SelectorOptions(selector: .balance),
+        let selector = BatchSelectors.make(options: SelectorOptions(selector: .balance),
                                                labels: Self.labels, labelCount: 2, seed: 1)
         let weights = try #require(selector.lossWeights(rows: [0, 2, 5, 6]))
         let twentyFirsts: [Double] = [24, 36, 24, 16, 24, 16, 12, 16]
         #expect(close(weights.doubles, twentyFirsts.map { $0 / 21 }))
         let allPositive = try #require(selector.lossWeights(rows: [0, 1]))
         #expect(close(allPositive.doubles, [1, 1, 1, 1]))
-        let random = try BatchSelectors.make(options: SelectorOptions(selector: .random), labels: Self.labels,
+        let random = BatchSelectors.make(options: SelectorOptions(selector: .random), labels: Self.labels,
                                              labelCount: 2, seed: 1)
         #expect(random.lossWeights(rows: [0, 1]) == nil)
     }

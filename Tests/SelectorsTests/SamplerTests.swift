@@ -1,3 +1,4 @@
+import Formats
 import Foundation
 import NumpyIO
 import SeededRandom
@@ -83,7 +84,7 @@ import TestSupport
     func runSelector(_ kind: SelectorKind, seed: UInt64, epochs: Int = 4, n: Int = 50, q: Int = 4) throws -> [EpochPlan] {
         var generator = SeededGenerator(seed: 8)
         let features = (0..<(n * 3)).map { _ in generator.nextFloat() }
-        let selector = try BatchSelectors.make(
+        let selector = BatchSelectors.make(
             options: SelectorOptions(selector: kind, warmupEpochs: 2, epochs: 10, batchSize: 16),
             labels: Self.labels(n: n, q: q), labelCount: q, features: features, featureCount: 3, seed: seed)
         var plans: [EpochPlan] = []
@@ -131,7 +132,7 @@ import TestSupport
     /// Higher criterion weight → drawn more often: the most uncertain rows dominate after warm-up.
     @Test func uncertainRowsAreDrawnMoreOften() throws {
         let n = 40, q = 3
-        let selector = try BatchSelectors.make(options: SelectorOptions(warmupEpochs: 1, epochs: 50, batchSize: 8),
+        let selector = BatchSelectors.make(options: SelectorOptions(warmupEpochs: 1, epochs: 50, batchSize: 8),
                                                labels: Self.labels(n: n, q: q), labelCount: q, seed: 4)
         // Rows 0..<10 sit at 0.5 (maximal entropy); the rest are confident (0.01).
         var probabilities = [Float](repeating: 0.01, count: n * q)
@@ -147,17 +148,17 @@ import TestSupport
         let n = 30, q = 3
         for kind in [SelectorKind.uncertainty, .activeBias, .recencyBias] {
             let options = SelectorOptions(selector: kind, warmupEpochs: 2, epochs: 10, batchSize: 8)
-            let original = try BatchSelectors.make(options: options, labels: Self.labels(n: n, q: q), labelCount: q, seed: 6)
+            let original = BatchSelectors.make(options: options, labels: Self.labels(n: n, q: q), labelCount: q, seed: 6)
             for epoch in 1...3 {
                 _ = original.plan(epoch: epoch)
                 original.observe(epoch: epoch, probabilities: Self.randomProbabilities(n: n, q: q, seed: UInt64(epoch)))
             }
-            let resumed = try BatchSelectors.make(options: options, labels: Self.labels(n: n, q: q), labelCount: q, seed: 6)
+            let resumed = BatchSelectors.make(options: options, labels: Self.labels(n: n, q: q), labelCount: q, seed: 6)
             try resumed.restore(original.checkpoint())
             #expect(resumed.plan(epoch: 4).indices == original.plan(epoch: 4).indices)
             #expect(resumed.checkpoint() == original.checkpoint())
         }
-        let uncertainty = try BatchSelectors.make(options: SelectorOptions(), labels: Self.labels(n: n, q: q),
+        let uncertainty = BatchSelectors.make(options: SelectorOptions(), labels: Self.labels(n: n, q: q),
                                                   labelCount: q, seed: 6)
         #expect(throws: SelectorCheckpointError.self) { try uncertainty.restore(SelectorCheckpoint(window: [1, 2])) }
     }
@@ -165,7 +166,7 @@ import TestSupport
     /// `history: batch` records only the rows of each batch; `observe(epoch:)` is then ignored.
     @Test func batchHistoryRecordsOnlyObservedRows() throws {
         let q = 1
-        let selector = try BatchSelectors.make(
+        let selector = BatchSelectors.make(
             options: SelectorOptions(selector: .uncertainty, lambda1: 0, warmupEpochs: 1, epochs: 5, batchSize: 4,
                                      correlation: .none, history: .batch),
             labels: [0, 1, 0, 1], labelCount: q, seed: 2)

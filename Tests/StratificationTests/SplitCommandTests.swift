@@ -66,9 +66,9 @@ struct SplitCommandTests {
     @Test func badInputs() throws {
         let six = try Self.dataset(Fixtures.matrix(["10", "01", "11", "10", "01", "10"]))
         try Self.expectFailure(["--folds", "10"], dataset: six, status: 1, mentions: "--folds 10 exceeds the 6 instances")
-        try Self.expectFailure(["--folds", "1"], dataset: six, status: 64, mentions: "at least 2 folds")
-        try Self.expectFailure(["--order", "3"], dataset: six, status: 64, mentions: "--order 3")
-        try Self.expectFailure(["--validation", "1.5"], dataset: six, status: 64, mentions: "--validation 1.5")
+        try Self.expectFailure(["--folds", "1"], dataset: six, status: 64, mentions: "invalid --folds '1': expected an integer ≥ 2")
+        try Self.expectFailure(["--order", "3"], dataset: six, status: 64, mentions: "invalid --order '3': expected an integer in [1, 2]")
+        try Self.expectFailure(["--validation", "1.5"], dataset: six, status: 64, mentions: "invalid --validation '1.5': expected a number in (0, 1)")
         let zeros = try Self.dataset(Fixtures.matrix(["00", "00", "00", "00", "00", "00"]))
         try Self.expectFailure([], dataset: zeros, status: 1, mentions: "no positive entry")
         let empty = TestSupport.temporaryFolder("split-dataset")

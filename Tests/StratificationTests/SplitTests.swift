@@ -1,5 +1,6 @@
 import SeededRandom
 import Stratification
+import Formats
 import Testing
 
 /// Whole splits: partition invariants, roles, determinism, stratification quality, bad requests.
@@ -13,7 +14,7 @@ struct SplitTests {
             #expect(fold >= 0 && fold < k)
             for f in 0..<k {
                 let role = split.roles[f * split.rows + row]
-                if f == fold { #expect(role == Role.validation.rawValue || role == Role.test.rawValue) } else { #expect(role == Role.train.rawValue) }
+                if f == fold { #expect(role == FoldRole.validation.rawValue || role == FoldRole.test.rawValue) } else { #expect(role == FoldRole.train.rawValue) }
             }
         }
     }
@@ -61,7 +62,7 @@ struct SplitTests {
         let held = split.folds.filter { $0 == 0 }.count
         #expect(split.folds.allSatisfy { $0 == 0 || $0 == -1 })
         #expect(abs(Double(held) - 592 * 0.25) <= 3)
-        for row in 0..<music.rows { #expect((split.roles[row] == Role.train.rawValue) == (split.folds[row] == -1)) }
+        for row in 0..<music.rows { #expect((split.roles[row] == FoldRole.train.rawValue) == (split.folds[row] == -1)) }
         let validation = split.rows(of: .validation, fold: 0).count
         #expect(abs(Double(validation) - Double(held) * 0.4) <= 3)
         let report = SplitReport(labels: music, split: split)

@@ -10,6 +10,12 @@ public struct Fixture {
         arrays = try Fixtures.npz(name)
     }
 
+    /// A fixture committed with the tests: `Fixtures/<name>.npz` beside the calling test file.
+    public init(committed name: String, testFile: String = #filePath) throws {
+        arrays = try NpzFile.read(URL(fileURLWithPath: testFile).deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/\(name).npz"))
+    }
+
     public subscript(_ key: String) -> [Float] {
         guard let array = arrays[key] else { Issue.record("fixture lacks \(key)"); return [] }
         return array.float32Values()

@@ -86,4 +86,21 @@ public enum TestSupport {
     public static func python(_ script: String, _ arguments: [String] = []) throws -> ProcessResult {
         try run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-c", script] + arguments)
     }
+
+    /// Runs blocking work (waiting for child processes) on a Dispatch thread and awaits it, so a
+    /// long test does not hold one of Swift concurrency's cooperative threads (as many as cores):
+    /// holding them stalls the continuations of other, concurrently running async tests.
+    public static func offCooperativePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
+    /// Whether a test that needs the Python module `module` should run: when `python3` can import
+    /// it, and always under CI (`CI` set), where a missing package must fail the test instead of
+    /// skipping it. Use as `.enabled(if: TestSupport.pythonCanImport("tensorboard"), "needs …")`.
+    public static func pythonCanImport(_ module: String) -> Bool {
+        if ProcessInfo.processInfo.environment["CI"] != nil { return true }
+        return (try? python("import \(module)").status) == 0
+    }
 }

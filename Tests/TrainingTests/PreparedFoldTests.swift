@@ -1,3 +1,4 @@
+import Formats
 import Artifacts
 import Foundation
 import NumpyIO
@@ -27,7 +28,13 @@ private func writeTinyArtifacts(into folder: URL) throws -> (dataset: URL, split
     ]
     try NpyFile.write(features, shape: [6, 3], to: dataset.appendingPathComponent("features.npy"))
     try NpyFile.write(labels, shape: [6, 3], to: dataset.appendingPathComponent("labels.npy"))
-    try AtomicFile.write(#"{"name": "tiny", "labelNames": ["a", "b", "c"]}"#, to: dataset.appendingPathComponent("meta.json"))
+    let statistics = DatasetStatistics(instances: 6, features: 3, labels: 3, cardinality: 1.5, density: 0.5, distinctLabelSets: 5,
+                                       imbalanceRatio: [1, 2, 1.33], meanImbalanceRatio: 1.44)
+    let meta = DatasetMeta(name: "tiny", layout: "meka", source: .init(archive: "tiny.arff", sha256: "", files: ["tiny.arff"], labelSource: "meka:-C 3",
+                                                                        sparseRows: false),
+                           featureNames: ["x", "y", "z"], labelNames: ["a", "b", "c"], attributes: [], statistics: statistics,
+                           missingValues: "error", warnings: [])
+    try AtomicFile.write(try meta.encoded(), to: dataset.appendingPathComponent(DatasetFiles.meta))
     try NpyFile.write([UInt8(0), 0, 0, 1, 2, 0], shape: [1, 6], to: split.appendingPathComponent("roles.npy"))
     return (dataset, split)
 }

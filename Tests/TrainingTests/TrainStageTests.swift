@@ -1,12 +1,15 @@
+import Formats
 import Foundation
 import NumpyIO
+import TensorBoardEvents
 import Testing
 import TestSupport
+import Training
 
 /// End-to-end runs of the real `fetch`, `split` and `train` executables on emotions from the mirror.
 @Suite(.serialized) struct TrainStageTests {
     /// Fetches and splits emotions once into `folder`.
-    private func prepareEmotions(in folder: URL) throws -> (dataset: String, split: String) {
+    func prepareEmotions(in folder: URL) throws -> (dataset: String, split: String) {
         let dataset = folder.appendingPathComponent("fetch").path, split = folder.appendingPathComponent("split").path
         let fetch = try TestSupport.runProduct("fetch", ["--dataset", "emotions", "--mirror", TestSupport.datasetsMirror.path,
                                                          "--catalog", TestSupport.packageRoot.appendingPathComponent("Datasets/catalog.yaml").path,
@@ -17,14 +20,14 @@ import TestSupport
         return (dataset, split)
     }
 
-    private func trainArguments(_ inputs: (dataset: String, split: String), output: URL, selector: String = "uncertainty",
+    func trainArguments(_ inputs: (dataset: String, split: String), output: URL, selector: String = "uncertainty",
                                 epochs: Int = 12) -> [String] {
         ["--dataset", inputs.dataset, "--split", inputs.split, "--fold", "1", "--output", output.path, "--epochs", "\(epochs)",
          "--warmup-epochs", "3", "--batch-size", "64", "--lr", "1e-3", "--selector", selector, "--threads", "1"]
     }
 
     private let arrays = ["predictions.npy", "correlation.npy", "weights.npy", "selected.npy", "train-indices.npy",
-                          "prediction-epochs.npy", "model.npz"]
+                          "prediction-epochs.npy", "model.npz", "model.safetensors"]
 
     @Test func killedRunResumesToTheSameArtifacts() throws {
         let folder = TestSupport.temporaryFolder("train-resume")
@@ -60,6 +63,9 @@ import TestSupport
             let b = try Data(contentsOf: resumed.appendingPathComponent(name))
             #expect(a == b, "\(name) differs after resuming")
         }
+        // The TensorBoard log holds every epoch once: the killed run's later epochs were cut off.
+        let events = try EventFile.read(resumed.appendingPathComponent(TrainFiles.events))
+        #expect(events.scalars.first { $0.tag == "loss/train" }?.points.map(\.step) == Array(1...12))
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: resumed.path)
             .filter { $0.hasPrefix("checkpoint") || $0.hasSuffix(".partial") }
         #expect(leftovers.isEmpty, "left behind: \(leftovers)")
@@ -117,7 +123,7 @@ import TestSupport
                 a = np.load(f'{folder}/{name}.npy', mmap_mode='r')
                 assert np.isfinite(np.asarray(a, dtype=np.float64)).all(), name
             p = np.load(folder + '/predictions.npy')
-            assert p.dtype == np.float16 and p.shape == (run['epochs'], run['trainCount'], len(run['labelNames'])), p.shape
+            assert p.dtype == np.float16 and p.shape == (run['parameters']['epochs'], run['train_count'], len(run['label_names'])), p.shape
             assert ((p >= 0) & (p <= 1)).all()
             m = np.load(folder + '/model.npz')
             assert m['layers.0.weight'].shape[1] == 72, m['layers.0.weight'].shape

@@ -1,0 +1,112 @@
+import Formats
+import Foundation
+
+/// Which result rows show that a model did not learn (README.md, "analyze").
+///
+/// For every (dataset, model, selector) row of the Macro-AUC table: the row did not learn when its
+/// mean test Macro-AUC lies within ``chanceMargin`` of 0.5, or when it does not beat the floor —
+/// the mean test Macro-AUC of the `linear` model (per-label logistic regression through the same
+/// engine and protocol) with the `random` selector on the same dataset, over the folds the row ran
+/// (the analysis already holds every run of a dataset to one label set). Rows of the linear model
+/// itself are checked against chance only. A dataset without linear runs has no floor (noted).
+public struct LearningFloor: Sendable {
+    /// The model whose runs give the floor, and the selector of those runs.
+    public static let floorModel = "linear"
+    public static let floorSelector = "random"
+    /// Rows whose Macro-AUC is within this distance of 0.5 did not learn.
+    public static let chanceMargin = 0.02
+
+    /// One selector row of the Macro-AUC table with its verdict.
+    public struct Row: Sendable, Equatable {
+        public var dataset: String
+        public var model: String
+        public var selector: String
+        public var folds: Int
+        /// Mean test Macro-AUC over the row's folds.
+        public var macroAUC: Double
+        /// Mean test Macro-AUC of the floor runs on the row's folds (nil: no floor).
+        public var floor: Double?
+        public var nearChance: Bool
+        public var notAboveFloor: Bool
+        public var didNotLearn: Bool { nearChance || notAboveFloor }
+
+        /// Why the row did not learn, e.g. "within 0.02 of 0.5; not above the linear floor 0.7210".
+        public var reasons: [String] {
+            var out: [String] = []
+            if nearChance { out.append("within \(LearningFloor.chanceMargin) of 0.5") }
+            if notAboveFloor, let floor { out.append("not above the \(LearningFloor.floorModel) floor \(String(format: "%.4f", floor))") }
+            return out
+        }
+
+        /// The warning line `pipeline run` prints.
+        public var warning: String {
+            "\(dataset)/\(model)/\(selector) did not learn: test Macro-AUC \(String(format: "%.4f", macroAUC)) is "
+                + reasons.joined(separator: " and ")
+        }
+    }
+
+    /// Every row, in table order (dataset, model, selector column order).
+    public var rows: [Row]
+    /// (dataset, model) groups of non-floor models whose dataset has no floor runs.
+    public var missingFloor: [DatasetModel]
+
+    public var flagged: [Row] { rows.filter(\.didNotLearn) }
+
+    /// Computes the verdicts from test Macro-AUC values. O(runs).
+    public init(_ runs: [TrainRun]) {
+        var value: [RunKey: Double] = [:]
+        for run in runs { if let v = run.test[.macroAUC], v.isFinite { value[run.key] = v } }
+        var floorByFold: [String: [Int: Double]] = [:]
+        for (key, v) in value where key.model == Self.floorModel && key.selector == Self.floorSelector {
+            floorByFold[key.dataset, default: [:]][key.fold] = v
+        }
+        var rows: [Row] = []
+        var missing: Set<DatasetModel> = []
+        let groups = Dictionary(grouping: value.keys) { DatasetModel(dataset: $0.dataset, model: $0.model) }
+        for group in groups.keys.sorted() {
+            let keys = groups[group]!
+            for selector in SelectorOrder.sorted(keys.map(\.selector)) {
+                let folds = keys.filter { $0.selector == selector }.map(\.fold).sorted()
+                let mean = folds.map { value[RunKey(dataset: group.dataset, model: group.model, selector: selector, fold: $0)]! }
+                    .reduce(0, +) / Double(folds.count)
+                var floor: Double?
+                if group.model != Self.floorModel {
+                    let matched = folds.compactMap { floorByFold[group.dataset]?[$0] }
+                    if matched.isEmpty { missing.insert(group) } else { floor = matched.reduce(0, +) / Double(matched.count) }
+                }
+                rows.append(Row(dataset: group.dataset, model: group.model, selector: selector, folds: folds.count,
+                                macroAUC: mean, floor: floor, nearChance: abs(mean - 0.5) <= Self.chanceMargin,
+                                notAboveFloor: floor.map { mean <= $0 } ?? false))
+            }
+        }
+        self.rows = rows
+        missingFloor = missing.sorted()
+    }
+
+    /// The row of one table cell.
+    public func row(dataset: String, model: String, selector: String) -> Row? {
+        rows.first { $0.dataset == dataset && $0.model == model && $0.selector == selector }
+    }
+
+    /// The notes about missing floors, e.g. "corel5k/mlp: no linear/random runs, so no floor".
+    public var missingFloorNotes: [String] {
+        missingFloor.map { "\($0.dataset)/\($0.model): no \(Self.floorModel)/\(Self.floorSelector) runs on the same folds, so no floor (only the chance check)" }
+    }
+
+    /// `flags.json`: the flagged rows, the warning lines and the notes (keys sorted, no timestamps).
+    public var json: String {
+        func number(_ value: Double?) -> Any { value.map { $0.isFinite ? $0 as Any : NSNull() } ?? NSNull() }
+        let object: [String: Any] = [
+            "floorModel": Self.floorModel, "floorSelector": Self.floorSelector, "chanceMargin": Self.chanceMargin,
+            "rowsChecked": rows.count,
+            "flagged": flagged.map { row -> [String: Any] in
+                ["dataset": row.dataset, "model": row.model, "selector": row.selector, "folds": row.folds,
+                 "macroAUC": number(row.macroAUC), "floor": number(row.floor), "reasons": row.reasons]
+            },
+            "warnings": flagged.map(\.warning),
+            "notes": missingFloorNotes,
+        ]
+        let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}

@@ -1,0 +1,60 @@
+import StageKit
+
+/// The analyze stage's parameters.
+public struct AnalyzeParameters: StageParameters {
+    @Parameter(help: "Epochs (1-based) whose consecutive pairs get C_b − C_a; at least two.", range: .atLeast(1))
+    public var driftEpochs = [30, 70]
+    @Parameter(help: "Fractions of the final validation Macro-AUC for the convergence-speed table.", range: .aboveAtMost(0, 1))
+    public var convergenceLevels = [0.9, 0.95, 0.99]
+    @Parameter(help: "Most-changed label pairs listed per run and epoch pair.", range: .atLeast(0))
+    public var topPairs = 10
+
+    public init() {}
+
+    public func validate() throws(ParameterError) {
+        if driftEpochs.count < 2 {
+            throw .invalid("drift-epochs", value: driftEpochs.map(String.init).joined(separator: ","), expected: "at least two epochs, e.g. 30,70")
+        }
+        if convergenceLevels.isEmpty {
+            throw .invalid("convergence-levels", value: "", expected: "at least one fraction, e.g. 0.9,0.95,0.99")
+        }
+    }
+}
+
+/// The analyze stage: tables, statistics, plots and an HTML report from train runs.
+public enum AnalyzeContract: StageContract {
+    public typealias Parameters = AnalyzeParameters
+    public static let name = "analyze"
+    public static let summary = "Tables, statistics, plots and an HTML report from train runs."
+    public static let discussion = """
+        Each --runs folder is a train output folder or a folder holding them (searched three levels deep). Runs are \
+        grouped by (dataset, model, selector, fold) from run.json. Incomplete or inconsistent runs are reported on \
+        stderr and left out; the exit status is non-zero only when no run is usable.
+        """
+    public static let inputs = [StageInput("runs", from: "train", help: "A train folder, or a folder of train folders.", repeated: true)]
+    public static let outputs = [
+        StageOutput(AnalysisFiles.convergence, "dataset, model, selector, fold, epoch, metric, value."),
+        StageOutput(AnalysisFiles.convergenceSummary, "Mean and std over folds per dataset, model, selector, epoch, metric."),
+        StageOutput(AnalysisFiles.convergenceSpeed, "First epoch reaching each level of the final validation Macro-AUC, per run."),
+        StageOutput(AnalysisFiles.drift, "drift.csv, drift-pairs.csv and the C_b − C_a arrays per run and epoch pair."),
+        StageOutput(AnalysisFiles.results, "Table 3: mean ± std per selector, ranks, average rank."),
+        StageOutput(AnalysisFiles.resultsMarkdown, "The same tables with the statistical tests, as Markdown."),
+        StageOutput(AnalysisFiles.statistics, "Friedman and Wilcoxon tests."),
+        StageOutput(AnalysisFiles.flags, "Runs that did not learn: near chance or not above the linear model's Macro-AUC (LearningFlags)."),
+        StageOutput("*.svg", "Convergence, drift, correlation and selection figures per dataset and model.", always: false),
+        StageOutput(AnalysisFiles.report, "The self-contained HTML report."),
+    ]
+}
+
+/// File names of an analyze folder.
+public enum AnalysisFiles {
+    public static let convergence = "convergence.csv"
+    public static let convergenceSummary = "convergence-summary.csv"
+    public static let convergenceSpeed = "convergence-speed.csv"
+    public static let drift = "drift"
+    public static let results = "results.csv"
+    public static let resultsMarkdown = "results.md"
+    public static let statistics = "statistics.csv"
+    public static let flags = "flags.json"
+    public static let report = "report.html"
+}

@@ -1,0 +1,172 @@
+import Foundation
+import StageKit
+
+/// The base classifiers (docs/models.md).
+public enum ModelKind: String, Codable, Sendable, ChoiceParameter {
+    /// Two hidden LeakyReLU layers (the fast default).
+    case mlp
+    /// Hang & Zhang, TPAMI 2022: GIN label embeddings and a per-label classifier.
+    case clif
+    /// Hang & Zhang, ICML 2022: Gaussian latent with binary-Concrete label gates.
+    case dela
+    /// One Linear layer: per-label logistic regression through the same engine (the floor
+    /// every other model must beat).
+    case linear
+}
+
+/// The batch selection criteria (docs/method.md, "Competing selectors" and the paper's method).
+public enum SelectorKind: String, Codable, Sendable, ChoiceParameter {
+    /// A fresh shuffle each epoch, every sample once.
+    case random
+    /// Random batches with per-(sample, label) loss weights (Hand et al. 2018).
+    case balance
+    /// Σ_j std of the whole prediction history (Chang et al. 2017).
+    case activeBias = "active-bias"
+    /// Σ_j binary entropy of the window's fraction of predictions > 0.5 (Song et al. 2020).
+    case recencyBias = "recency-bias"
+    /// Imbalance weight × current BCE loss (Zhou et al. 2024).
+    case hardImbalance = "hard-imbalance"
+    /// The paper's uncertainty × label-correlation criterion (Eq. 1–8).
+    case uncertainty
+
+    /// Whether the selector draws batches with the quantised exponential sampler (Eq. 9–11).
+    public var usesSampler: Bool { self != .random && self != .balance }
+}
+
+/// How label correlation enters the uncertainty criterion (Eq. 6–7).
+public enum CorrelationMode: String, Codable, Sendable, ChoiceParameter {
+    /// Natural-log mutual information of the binned uncertainties, diagonal 1.
+    case mi
+    /// Mutual information divided by √(H_a H_b) (0 if either entropy is 0), diagonal 1.
+    case nmi
+    /// C = I (ablation).
+    case none
+}
+
+/// Which predictions form the history the criteria read.
+public enum HistoryMode: String, Codable, Sendable, ChoiceParameter {
+    /// An eval-mode pass over the whole training part after every epoch (the default).
+    case epoch
+    /// The train-mode outputs of each sample when it appears in a batch (the authors' code).
+    case batch
+}
+
+/// Element type of `predictions.npy`.
+public enum HistoryDType: String, Codable, Sendable, ChoiceParameter {
+    case float16, float32
+}
+
+/// The train stage's parameters (docs/method.md, "Training protocol", gives the defaults).
+public struct TrainParameters: StageParameters {
+    @Parameter(help: "Fold to train on (0-based).", range: .atLeast(0))
+    public var fold = 0
+    @Parameter(help: "Base classifier.")
+    public var model = ModelKind.mlp
+    @Parameter(help: "Hidden width of the model (default: the model's own, mlp 256, clif 768).", range: .atLeast(1))
+    public var hiddenWidth: Int? = nil
+    @Parameter(help: "Dropout probability of the model (default 0.2).", range: ValidRange(lower: 0, upper: 1, upperIncluded: false))
+    public var dropout: Double? = nil
+    @Parameter(help: "Another model hyper-parameter as key=value (comma-separated or repeated); README lists each model's keys.",
+               repeated: true)
+    public var modelParam: [String] = []
+    @Parameter(help: "Batch selector.")
+    public var selector = SelectorKind.uncertainty
+    @Parameter(help: "Epochs E.", range: .atLeast(1))
+    public var epochs = 100
+    @Parameter(help: "Batch size b.", range: .atLeast(1))
+    public var batchSize = 128
+    @Parameter(help: "Adam learning rate.", range: .positive)
+    public var lr: Float = 1e-4
+    @Parameter(help: "L2 weight decay added to the gradient (as torch.optim.Adam).", range: .nonNegative)
+    public var weightDecay: Float = 1e-4
+    @Parameter(help: "Warm-up epochs γ: random batches and a linear learning-rate warm-up; below epochs.", range: .atLeast(0))
+    public var warmupEpochs = 5
+    @Parameter(help: "History window T.", range: .atLeast(1))
+    public var window = 5
+    @Parameter(help: "Trade-off λ1 between window fluctuation and current entropy.", range: .within(0, 1))
+    public var lambda1 = 0.5
+    @Parameter(help: "Bins τ for the label-correlation histograms.", range: .atLeast(2))
+    public var bins = 5
+    @Parameter(help: "Initial selection pressure s0.", range: .within(1, 1e6))
+    public var s0 = 100.0
+    @Parameter(help: "Label correlation of the uncertainty selector.")
+    public var correlation = CorrelationMode.mi
+    @Parameter(help: "Prediction history: epoch (eval-mode pass) or batch (train-mode outputs).")
+    public var history = HistoryMode.epoch
+    @Parameter(help: "Element type of predictions.npy.")
+    public var historyDtype = HistoryDType.float16
+    @Parameter(help: "Keep the predictions of every k-th epoch (the last epoch is always kept).", range: .atLeast(1))
+    public var historyEvery = 1
+    @Parameter(help: "Keep this fraction of features with the largest training column sums.", range: .aboveAtMost(0, 1))
+    public var featureFraction = 1.0
+    @Parameter(help: "Drop labels with fewer positive training rows.", range: .atLeast(0))
+    public var minLabelCount = 0
+    @Parameter(help: "Seed of every random choice.")
+    public var seed: UInt64 = 42
+    @Parameter(help: "OpenBLAS threads (default: all cores).", range: .atLeast(1))
+    public var threads: Int? = nil
+    @Parameter(help: "Write the TensorBoard event file events.out.tfevents.mlbatch (per-epoch scalars, test metrics, hyper-parameters).")
+    public var tensorboard = true
+
+    public init() {}
+
+    public func validate() throws(ParameterError) {
+        if warmupEpochs >= epochs {
+            throw .conflict("warmup-epochs", reason: "warm-up epochs (\(warmupEpochs)) must be below epochs (\(epochs))")
+        }
+        for item in modelHyperParameterItems {
+            let parts = item.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, Double(parts[1].trimmingCharacters(in: .whitespaces)) != nil else {
+                throw .invalid("model-param", value: item, expected: "key=number")
+            }
+        }
+    }
+
+    /// The `key=value` items of `modelParam` (each entry may hold several, comma-separated).
+    var modelHyperParameterItems: [String] {
+        modelParam.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+
+    /// The model hyper-parameters these parameters set: `hidden_width`, `dropout` and every
+    /// `model_param` (keys in snake case), as numbers.
+    public var modelHyperParameters: [String: Double] {
+        var result: [String: Double] = [:]
+        if let hiddenWidth { result["hidden_width"] = Double(hiddenWidth) }
+        if let dropout { result["dropout"] = dropout }
+        for item in modelHyperParameterItems {
+            let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            result[parts[0].replacingOccurrences(of: "-", with: "_")] = Double(parts[1])
+        }
+        return result
+    }
+}
+
+/// The train stage: one (fold, model, selector) run with per-epoch artifacts.
+public enum TrainContract: StageContract {
+    public typealias Parameters = TrainParameters
+    public static let name = "train"
+    public static let summary = "Train a multi-label model on one fold with a batch selector; write per-epoch .npy histories."
+    public static let discussion = """
+        Test metrics are taken at the epoch with the best validation Macro-AUC. Every epoch ends with a checkpoint: a \
+        killed run resumes from its last completed epoch when the same command runs again, with byte-identical results.
+        """
+    public static let inputs = [
+        StageInput("dataset", from: "fetch", help: "Folder of the fetch stage (features.npy, labels.npy, meta.json)."),
+        StageInput("split", from: "split", help: "Folder of the split stage (roles.npy)."),
+    ]
+    public static let outputs = [
+        StageOutput(TrainFiles.predictions, "float16 or float32 [kept epochs, n_train, q]: eval-mode P(y=1) per epoch."),
+        StageOutput(TrainFiles.predictionEpochs, "int32 [kept epochs]: the 1-based epochs predictions.npy holds."),
+        StageOutput(TrainFiles.correlation, "float32 [epochs, q, q]: the label correlation C used in each epoch."),
+        StageOutput(TrainFiles.weights, "float32 [epochs, n_train]: the normalised selection criterion w."),
+        StageOutput(TrainFiles.selected, "int32 [epochs, n_train]: how often each training row was drawn."),
+        StageOutput(TrainFiles.trainIndices, "int32 [n_train]: the dataset row of each training row."),
+        StageOutput(TrainFiles.epochs, "One row per epoch (EpochRecord)."),
+        StageOutput(TrainFiles.testMetrics, "The eight test metrics at the best validation epoch (TestMetrics)."),
+        StageOutput(TrainFiles.model, "The best epoch's parameters, PyTorch names and shapes."),
+        StageOutput(TrainFiles.safetensors, "The same parameters as safetensors (safetensors.numpy.load_file, torch load_state_dict)."),
+        StageOutput(TrainFiles.events, "TensorBoard event file: per-epoch scalars, test metrics, hyper-parameters; holds wall-clock times.",
+                    digested: false, always: false),
+        StageOutput(TrainFiles.run, "Dataset, labels and every resolved parameter (RunDescription)."),
+    ]
+}

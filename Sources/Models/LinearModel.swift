@@ -1,0 +1,35 @@
+import SeededRandom
+import Tensors
+
+/// `linear`: one `Linear(d, q)` layer, i.e. per-label logistic regression trained through the
+/// same engine, selectors and protocol as the deep models; loss = mean binary cross-entropy with
+/// logits (as `mlp`). PyTorch's default initialisation (weight and bias uniform in ±1/√d).
+/// Parameters `linear.weight` [q, d], `linear.bias` [q]. The floor every model must beat.
+public final class LinearModel: MultiLabelModel {
+    /// No hyper-parameters.
+    public static let defaults: [String: Double] = [:]
+    public let name = "linear"
+    public let inputDimension: Int
+    public let labelCount: Int
+    let layer: LinearLayer
+    /// Unused (the model has no training-time noise); kept for the protocol's per-epoch reseeding.
+    public var noiseGenerator: SeededGenerator
+
+    /// Builds the model with seeded initialisation; any hyper-parameter is rejected.
+    public init(inputDimension d: Int, labelCount q: Int, hyperParameters: [String: Double] = [:], seed: UInt64) throws(ModelError) {
+        guard d > 0, q > 0 else { throw .invalidDimensions(inputDimension: d, labelCount: q) }
+        _ = try HyperParameters(hyperParameters, model: "linear", defaults: Self.defaults)
+        var initGenerator = SeededGenerator(seed: seed, stream: "linear.init")
+        inputDimension = d
+        labelCount = q
+        layer = LinearLayer(name: "linear", inputs: d, outputs: q, leakySlope: nil, generator: &initGenerator)
+        noiseGenerator = SeededGenerator(seed: seed, stream: "linear.noise")
+    }
+
+    public var parameters: [ModelParameter] { layer.parameters }
+    public var buffers: [(name: String, tensor: Tensor)] { [] }
+
+    public func forward(_ graph: Graph, features: UnsafeBufferPointer<Float>, batchSize: Int, training: Bool) -> ModelOutput {
+        ModelOutput(logits: layer(graph, graph.constant(features, shape: [batchSize, inputDimension])))
+    }
+}

@@ -1,0 +1,163 @@
+import Foundation
+
+/// The parameters of one stage: a struct whose stored properties are all ``Parameter``s.
+///
+/// Conformers state each parameter once (name, type, default, range or choices, help); parsing
+/// from a command line or a pipeline file, validation, help tables, canonical texts for the
+/// manifest and the cache key, and JSON encoding are derived from that declaration.
+public protocol StageParameters: Codable, Sendable, Equatable {
+    /// All defaults.
+    init()
+    /// Checks combinations of values (single values are checked against their declarations
+    /// before this is called). The error names the parameter to change.
+    func validate() throws(ParameterError)
+}
+
+extension StageParameters {
+    public func validate() throws(ParameterError) {}
+
+    /// The declarations, in declaration order. O(parameters) reflection per call.
+    public static var declarations: [ParameterDeclaration] {
+        Mirror(reflecting: Self()).children.map { child in
+            guard let label = child.label, let parameter = child.value as? ParameterReflection else {
+                fatalError("\(Self.self).\(child.label ?? "?") is not a @Parameter: every stored property of stage parameters must be one")
+            }
+            return parameter.declaration(property: label.hasPrefix("_") ? String(label.dropFirst()) : label)
+        }
+    }
+
+    /// The declaration named `name` (kebab case), if any.
+    public static func declaration(named name: String) -> ParameterDeclaration? {
+        declarations.first { $0.name == name }
+    }
+
+    /// Builds parameters from words per name (`["lr": ["1e-4"]]`, lists as several words or one
+    /// comma-separated word); the others keep their defaults. Checks names, types, choices,
+    /// ranges, required parameters, then ``validate()``.
+    public static func resolve(_ given: [String: [String]]) throws(ParameterError) -> Self {
+        let declarations = declarations
+        for name in given.keys.sorted() where !declarations.contains(where: { $0.name == name }) {
+            throw .unknown(name, valid: declarations.map(\.name))
+        }
+        var values: [String: any ParameterValue] = [:]
+        for declaration in declarations {
+            if let words = given[declaration.name] {
+                values[declaration.property] = try declaration.parse(words)
+            } else if declaration.required {
+                throw .missing(declaration.name)
+            } else {
+                values[declaration.property] = declaration.defaultValue
+            }
+        }
+        let result: Self
+        do {
+            result = try Self(from: ParameterValuesDecoder(values: values))
+        } catch {
+            fatalError("\(Self.self) could not be built from its own declarations: \(error)")
+        }
+        try result.validate()
+        return result
+    }
+
+    /// Each parameter's canonical text (lists comma-joined), absent optionals left out: what
+    /// manifests record and the pipeline's cache key hashes.
+    public var canonicalTexts: [String: String] {
+        var result: [String: String] = [:]
+        for child in Mirror(reflecting: self).children {
+            guard let label = child.label, let parameter = child.value as? ParameterReflection else { continue }
+            let words = parameter.anyValue.words
+            guard !words.isEmpty || parameter.anyValue is any Collection else { continue }
+            result[ParameterDeclaration.kebabCase(label.hasPrefix("_") ? String(label.dropFirst()) : label)] = words.joined(separator: ",")
+        }
+        return result
+    }
+
+    /// The command-line words that reproduce these values from the defaults (`--name=value`,
+    /// repeated lists as one pair per item); parameters at their default are left out.
+    public var commandLineWords: [String] {
+        let defaults = Self().canonicalTexts
+        let declarations = Self.declarations
+        var result: [String] = []
+        for (name, text) in canonicalTexts.sorted(by: { $0.key < $1.key }) where defaults[name] != text {
+            guard let declaration = declarations.first(where: { $0.name == name }) else { continue }
+            if declaration.repeated {
+                result += text.split(separator: ",").map { "--\(name)=\($0)" }
+            } else {
+                result.append("--\(name)=\(text)")
+            }
+        }
+        return result
+    }
+}
+
+/// Decodes a ``StageParameters`` struct from already-parsed values keyed by property name,
+/// so no value makes a round trip through text.
+struct ParameterValuesDecoder: Decoder {
+    let values: [String: any ParameterValue]
+    var codingPath: [CodingKey] = []
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        KeyedDecodingContainer(Keyed<Key>(values: values))
+    }
+
+    func unkeyedContainer() throws -> UnkeyedDecodingContainer {
+        throw DecodingError.typeMismatch([Any].self, .init(codingPath: codingPath, debugDescription: "stage parameters are keyed"))
+    }
+
+    func singleValueContainer() throws -> SingleValueDecodingContainer {
+        throw DecodingError.typeMismatch(Any.self, .init(codingPath: codingPath, debugDescription: "stage parameters are keyed"))
+    }
+
+    struct Keyed<Key: CodingKey>: KeyedDecodingContainerProtocol {
+        let values: [String: any ParameterValue]
+        var codingPath: [CodingKey] { [] }
+        var allKeys: [Key] { values.keys.compactMap { Key(stringValue: $0) } }
+
+        func contains(_ key: Key) -> Bool { values[key.stringValue] != nil }
+        func decodeNil(forKey key: Key) throws -> Bool { false }
+
+        func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T {
+            guard let value = values[key.stringValue] else {
+                throw DecodingError.keyNotFound(key, .init(codingPath: [key], debugDescription: "no value"))
+            }
+            return try T(from: Single(value: value, codingPath: [key]))
+        }
+
+        func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
+            throw DecodingError.typeMismatch(type, .init(codingPath: [key], debugDescription: "parameters are not nested"))
+        }
+
+        func nestedUnkeyedContainer(forKey key: Key) throws -> UnkeyedDecodingContainer {
+            throw DecodingError.typeMismatch([Any].self, .init(codingPath: [key], debugDescription: "parameters are not nested"))
+        }
+
+        func superDecoder() throws -> Decoder { ParameterValuesDecoder(values: values) }
+        func superDecoder(forKey key: Key) throws -> Decoder { ParameterValuesDecoder(values: values) }
+    }
+
+    /// Hands one parsed value to ``Parameter/init(from:)``.
+    struct Single: Decoder, SingleValueDecodingContainer {
+        let value: any ParameterValue
+        let codingPath: [CodingKey]
+        var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+        func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+            throw DecodingError.typeMismatch(type, .init(codingPath: codingPath, debugDescription: "a parameter value is not keyed"))
+        }
+
+        func unkeyedContainer() throws -> UnkeyedDecodingContainer {
+            throw DecodingError.typeMismatch([Any].self, .init(codingPath: codingPath, debugDescription: "a parameter value is one value"))
+        }
+
+        func singleValueContainer() throws -> SingleValueDecodingContainer { self }
+        func decodeNil() -> Bool { false }
+
+        func decode<T: Decodable>(_ type: T.Type) throws -> T {
+            guard let typed = value as? T else {
+                throw DecodingError.typeMismatch(type, .init(codingPath: codingPath, debugDescription: "declared as \(Swift.type(of: value))"))
+            }
+            return typed
+        }
+    }
+}

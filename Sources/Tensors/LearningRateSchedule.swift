@@ -1,0 +1,92 @@
+import Foundation
+
+/// The learning-rate factor of every optimiser step (multiplies the base learning rate; passed
+/// to ``Adam/step(learningRateScale:)``): a linear warm-up over the first `warmupEpochs` epochs,
+/// then one of three decays.
+///
+/// Steps are counted from 1 over the whole run (`(epoch − 1) · stepsPerEpoch + batch + 1` for a
+/// 1-based epoch and a 0-based batch), so a resumed run gets the same factors.
+/// - Warm-up: step s ≤ W = warmupEpochs · stepsPerEpoch gets s / W.
+/// - ``Decay/constant``: 1 after the warm-up (the paper's protocol).
+/// - ``Decay/step(factor:everyEpochs:)``: γ^⌊(e − w) / k⌋ for the 0-based epoch e ≥ w of the step
+///   (constant within an epoch, like `torch.optim.lr_scheduler.StepLR` started after warm-up).
+/// - ``Decay/cosine(floor:)``: per step, floor + (1 − floor) · ½ (1 + cos(π · t)) with
+///   t = (s − W − 1) / (S − W − 1) ∈ [0, 1] over the remaining steps (S = epochs · stepsPerEpoch):
+///   1 at the first step after warm-up, `floor` at the last step.
+public struct LearningRateSchedule: Sendable, Equatable {
+    /// What happens after the warm-up.
+    public enum Decay: Sendable, Equatable {
+        case constant
+        /// Multiply by `factor` ∈ (0, 1] every `everyEpochs` ≥ 1 epochs.
+        case step(factor: Float, everyEpochs: Int)
+        /// Cosine annealing to `floor` ∈ [0, 1] of the base rate.
+        case cosine(floor: Float)
+    }
+
+    public let decay: Decay
+    public let warmupEpochs: Int
+    public let stepsPerEpoch: Int
+    public let epochs: Int
+
+    public var warmupSteps: Int { warmupEpochs * stepsPerEpoch }
+    public var totalSteps: Int { epochs * stepsPerEpoch }
+
+    /// Checks the ranges; errors name the option and the valid range.
+    public init(decay: Decay = .constant, warmupEpochs: Int, stepsPerEpoch: Int, epochs: Int) throws(LearningRateScheduleError) {
+        guard warmupEpochs >= 0 else { throw .outOfRange(option: "warm-up epochs", value: "\(warmupEpochs)", valid: "an integer ≥ 0") }
+        guard stepsPerEpoch >= 1 else { throw .outOfRange(option: "steps per epoch", value: "\(stepsPerEpoch)", valid: "an integer ≥ 1") }
+        guard epochs >= 1 else { throw .outOfRange(option: "epochs", value: "\(epochs)", valid: "an integer ≥ 1") }
+        switch decay {
+        case .constant: break
+        case let .step(factor, every):
+            guard factor > 0, factor <= 1 else { throw .outOfRange(option: "step factor", value: "\(factor)", valid: "a number in (0, 1]") }
+            guard every >= 1 else { throw .outOfRange(option: "step every", value: "\(every)", valid: "an integer ≥ 1 (epochs)") }
+        case let .cosine(floor):
+            guard floor >= 0, floor <= 1 else { throw .outOfRange(option: "cosine floor", value: "\(floor)", valid: "a number in [0, 1]") }
+        }
+        self.decay = decay
+        self.warmupEpochs = warmupEpochs
+        self.stepsPerEpoch = stepsPerEpoch
+        self.epochs = epochs
+    }
+
+    /// The decay named `constant`, `step` or `cosine` with its options (for command-line flags).
+    public static func decay(named name: String, stepFactor: Float = 0.1, stepEveryEpochs: Int = 30,
+                             cosineFloor: Float = 0) throws(LearningRateScheduleError) -> Decay {
+        switch name {
+        case "constant": .constant
+        case "step": .step(factor: stepFactor, everyEpochs: stepEveryEpochs)
+        case "cosine": .cosine(floor: cosineFloor)
+        default: throw .outOfRange(option: "learning-rate schedule", value: name, valid: "constant, step or cosine")
+        }
+    }
+
+    /// The factor of the 1-based `step` of the run.
+    public func factor(step: Int) -> Float {
+        let warmup = warmupSteps
+        if warmup > 0 && step <= warmup { return Float(step) / Float(warmup) }
+        switch decay {
+        case .constant:
+            return 1
+        case let .step(factor, every):
+            let epoch = (step - 1) / stepsPerEpoch
+            return Float(Foundation.pow(Double(factor), Double((epoch - warmupEpochs) / every)))
+        case let .cosine(floor):
+            let remaining = totalSteps - warmup - 1
+            guard remaining > 0 else { return 1 }
+            let t = min(1, Double(step - warmup - 1) / Double(remaining))
+            return floor + (1 - floor) * Float(0.5 * (1 + Foundation.cos(Double.pi * t)))
+        }
+    }
+}
+
+/// An invalid learning-rate schedule option.
+public enum LearningRateScheduleError: Error, CustomStringConvertible, Equatable {
+    case outOfRange(option: String, value: String, valid: String)
+
+    public var description: String {
+        switch self {
+        case let .outOfRange(option, value, valid): "learning-rate schedule: \(option) \(value) is invalid; expected \(valid)"
+        }
+    }
+}

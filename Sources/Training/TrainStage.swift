@@ -1,0 +1,44 @@
+import Artifacts
+import Formats
+import Foundation
+import NumpyIO
+import Selectors
+import StageKit
+
+extension SelectorOptions {
+    /// The selector options of a train stage's parameters.
+    public init(_ parameters: TrainParameters) {
+        self.init(selector: parameters.selector, window: parameters.window, lambda1: parameters.lambda1, bins: parameters.bins,
+                  s0: parameters.s0, warmupEpochs: parameters.warmupEpochs, epochs: parameters.epochs,
+                  batchSize: parameters.batchSize, correlation: parameters.correlation, history: parameters.history)
+    }
+}
+
+/// The train stage: one (fold, model, selector) run of docs/method.md's protocol on a fetch
+/// folder and a split folder, writing every per-epoch artifact, `run.json` and, last,
+/// `manifest.json`. A rerun of the same command resumes from the last completed epoch.
+public enum TrainStage {
+    /// Runs (or resumes) the stage. `log` receives a start line and one line per epoch.
+    @discardableResult
+    public static func run(_ invocation: StageInvocation<TrainContract>, log: @escaping (String) -> Void) throws -> TrainingSummary {
+        let parameters = invocation.parameters
+        TrainingEnvironment.prepare(threads: parameters.threads)
+        let dataset = invocation.input("dataset"), split = invocation.input("split")
+        let inputs = [
+            Manifest.Input(name: "dataset", path: dataset.path, sha256: try Manifest.read(from: dataset).outputDigest),
+            Manifest.Input(name: "split", path: split.path, sha256: try Manifest.read(from: split).outputDigest),
+        ]
+        let prepared = try PreparedFold.load(dataset: dataset, split: split, fold: parameters.fold,
+                                             featureFraction: parameters.featureFraction, minLabelCount: parameters.minLabelCount)
+        let folder = try StageFolder<TrainContract>(invocation.output)
+        let run = TrainingRun(parameters: parameters, fold: prepared, output: folder.url,
+                              inputDigest: inputs.map(\.sha256).joined(separator: ",") + ",fold=\(parameters.fold)", log: log)
+        log("train: \(prepared.datasetName) fold \(parameters.fold), \(parameters.model.rawValue) + \(parameters.selector.rawValue), "
+            + "n_train=\(prepared.trainCount) d=\(prepared.featureCount) q=\(prepared.labelCount)")
+        let summary = try run.run()
+        try RunDescription(dataset: prepared.datasetName, labelNames: prepared.labelNames, trainCount: prepared.trainCount,
+                           parameters: parameters).write(to: folder.file(TrainFiles.run))
+        try folder.complete(parameters: parameters, inputs: inputs, command: invocation.command)
+        return summary
+    }
+}

@@ -1,0 +1,147 @@
+import Artifacts
+import Formats
+import Foundation
+import StageKit
+import Testing
+import TestSupport
+
+@Suite struct FormatsTests {
+    /// The train contract's defaults are the paper's protocol (docs/method.md).
+    @Test func trainDefaultsFollowTheMethod() {
+        let p = TrainParameters()
+        #expect(p.selector == .uncertainty && p.window == 5 && p.lambda1 == 0.5 && p.bins == 5 && p.s0 == 100)
+        #expect(p.warmupEpochs == 5 && p.epochs == 100 && p.batchSize == 128 && p.lr == 1e-4 && p.weightDecay == 1e-4)
+        #expect(p.correlation == .mi && p.history == .epoch && p.historyDtype == .float16 && p.model == .mlp)
+    }
+
+    /// The flags users and shipped pipelines type stay as they were.
+    @Test func stageParameterNamesAreTheCommandLineFlags() {
+        #expect(StageType.fetch.parameters.map(\.name) == ["dataset", "catalog", "mirror", "cache", "url", "sha256", "layout", "data", "xml",
+                                                           "impute", "drop-attribute", "drop-identifiers", "max-unpacked-bytes",
+                                                           "max-unpacked-entries"])
+        #expect(StageType.split.parameters.map(\.name) == ["folds", "order", "validation", "holdout", "seed", "restarts"])
+        #expect(StageType.train.parameters.map(\.name) == [
+            "fold", "model", "hidden-width", "dropout", "model-param", "selector", "epochs", "batch-size", "lr", "weight-decay",
+            "warmup-epochs", "window", "lambda1", "bins", "s0", "correlation", "history", "history-dtype", "history-every",
+            "feature-fraction", "min-label-count", "seed", "threads", "tensorboard",
+        ])
+        #expect(StageType.analyze.parameters.map(\.name) == ["drift-epochs", "convergence-levels", "top-pairs"])
+        #expect(StageType.allCases.map { $0.inputs.map(\.name) } == [[], ["dataset"], ["dataset", "split"], ["runs"]])
+        #expect(StageType.analyze.aggregatesInputs && !StageType.train.aggregatesInputs)
+    }
+
+    @Test(arguments: [
+        (["selector": ["greedy"]], "invalid selector 'greedy': expected one of random, balance, active-bias, recency-bias, hard-imbalance, uncertainty"),
+        (["correlation": ["pearson"]], "invalid correlation 'pearson': expected one of mi, nmi, none"),
+        (["window": ["0"]], "invalid window '0': expected an integer ≥ 1"),
+        (["lambda1": ["1.5"]], "invalid lambda1 '1.5': expected a number in [0, 1]"),
+        (["bins": ["1"]], "invalid bins '1': expected an integer ≥ 2"),
+        (["s0": ["0.5"]], "invalid s0 '0.5': expected a number in [1, 1000000]"),
+        (["feature-fraction": ["0"]], "invalid feature-fraction '0': expected a number in (0, 1]"),
+        (["warmup-epochs": ["100"]], "warm-up epochs (100) must be below epochs (100)"),
+        (["model-param": ["width"]], "invalid model-param 'width': expected key=number"),
+    ])
+    func trainRejectsOutOfRangeValues(_ given: [String: [String]], _ message: String) {
+        do {
+            _ = try TrainParameters.resolve(given)
+            Issue.record("\(given) was accepted")
+        } catch {
+            #expect(error.description == message)
+        }
+    }
+
+    @Test func modelHyperParametersCollectWidthDropoutAndPairs() throws {
+        let p = try TrainParameters.resolve(["hidden-width": ["64"], "dropout": ["0.1"], "model-param": ["gate_init=3,decoder-hidden=8", "x=1"]])
+        #expect(p.modelHyperParameters == ["hidden_width": 64, "dropout": 0.1, "gate_init": 3, "decoder_hidden": 8, "x": 1])
+    }
+
+    @Test func fetchChecksTheAdHocSourceDescription() {
+        #expect(throws: ParameterError.self) { try FetchParameters.resolve(["dataset": ["x"], "url": ["http://h/x.zip"]]) }
+        #expect(throws: ParameterError.self) { try FetchParameters.resolve(["dataset": ["x"], "sha256": ["abc"]]) }
+        #expect(throws: ParameterError.missing("dataset")) { try FetchParameters.resolve([:]) }
+    }
+
+    @Test func runDescriptionUsesSnakeCaseAndRoundTrips() throws {
+        var parameters = TrainParameters()
+        parameters.selector = .activeBias
+        parameters.batchSize = 64
+        let run = RunDescription(dataset: "emotions", labelNames: ["a", "b"], trainCount: 10, parameters: parameters)
+        let folder = TestSupport.temporaryFolder()
+        try run.write(to: folder.appendingPathComponent(TrainFiles.run))
+        let text = try String(contentsOf: folder.appendingPathComponent(TrainFiles.run), encoding: .utf8)
+        #expect(text.contains("\"batch_size\" : 64") && text.contains("\"selector\" : \"active-bias\"") && text.contains("\"label_names\""))
+        #expect(try RunDescription.read(from: folder) == run)
+    }
+
+    @Test func epochRecordsRoundTripThroughCSV() throws {
+        let url = TestSupport.temporaryFolder().appendingPathComponent(TrainFiles.epochs)
+        let records = [EpochRecord(epoch: 1, trainLoss: 0.5, validationLoss: 0.25, validationMacroAUC: 0.75, pressure: 100, seconds: 1.5,
+                                   selectionSeconds: 0.25),
+                       EpochRecord(epoch: 2, trainLoss: 0.125, validationLoss: 0.5, validationMacroAUC: 0.875, pressure: 50, seconds: 2,
+                                   selectionSeconds: 0.5)]
+        try EpochRecord.writeCSV(records, to: url)
+        #expect(try EpochRecord.readCSV(url) == records)
+        try "epoch,train_loss\n1,0.5\n".write(to: url, atomically: true, encoding: .utf8)
+        #expect(throws: ArtifactError.self) { try EpochRecord.readCSV(url) }
+    }
+
+    @Test func testMetricsWriteNullForUndefinedValues() throws {
+        let folder = TestSupport.temporaryFolder()
+        let metrics = TestMetrics(bestEpoch: 3, bestValidationMacroAUC: -.infinity, metrics: [.macroAUC: .nan, .hammingLoss: 0.25])
+        try metrics.write(to: folder.appendingPathComponent(TrainFiles.testMetrics))
+        let text = try String(contentsOf: folder.appendingPathComponent(TrainFiles.testMetrics), encoding: .utf8)
+        #expect(text.contains("\"macro_auc\" : null") && !text.contains("bestValidationMacroAUC"), "undefined values are null or absent")
+        let read = try TestMetrics.read(from: folder)
+        #expect(read == metrics && read[.hammingLoss] == 0.25 && read[.macroAUC] == nil)
+        #expect(MetricName.allCases.map(\.rawValue) == ["macro_auc", "ranking_loss", "hamming_loss", "one_error", "coverage",
+                                                        "average_precision", "micro_f1", "macro_f1"])
+        #expect(MetricName.allCases.filter(\.lowerIsBetter) == [.rankingLoss, .hammingLoss, .oneError, .coverage])
+    }
+
+    @Test func progressEventsAppendAndTheLatestCompleteOneIsRead() throws {
+        let folder = TestSupport.temporaryFolder()
+        #expect(ProgressEvent.latest(in: folder) == nil)
+        for epoch in 1...3 {
+            ProgressEvent(epoch: epoch, epochs: 3, trainLoss: 0.5, validationLoss: 0.4, validationMacroAUC: 0.7, pressure: 10,
+                          etaSeconds: Double(3 - epoch) * 65).append(to: folder)
+        }
+        let handle = try FileHandle(forWritingTo: folder.appendingPathComponent(ProgressEvent.fileName))
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data("{\"epoch\":4,\"epo".utf8))  // a half-written line is skipped
+        try handle.close()
+        let latest = try #require(ProgressEvent.latest(in: folder))
+        #expect(latest.epoch == 3 && latest.epochs == 3)
+        #expect(ProgressEvent(epoch: 1, epochs: 3, trainLoss: 0, validationLoss: 0, validationMacroAUC: 0, pressure: 1, etaSeconds: 130).etaText == "2:10")
+    }
+
+    @Test func stageFolderWritesTheManifestLastAndRefusesMissingOutputs() throws {
+        let folder = TestSupport.temporaryFolder().appendingPathComponent("split")
+        let stage = try StageFolder<SplitContract>(folder)
+        try AtomicFile.write("x", to: stage.file(SplitFiles.folds))
+        #expect(throws: ArtifactError.self) { try stage.complete(parameters: SplitParameters(), inputs: [], command: ["split"]) }
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(Manifest.fileName).path))
+        try AtomicFile.write("y", to: stage.file(SplitFiles.roles))
+        try AtomicFile.write("{}", to: stage.file(SplitFiles.report))
+        let manifest = try stage.complete(parameters: SplitParameters(), inputs: [], command: ["split"])
+        #expect(manifest.stage == "split" && manifest.outputs.keys.sorted() == [SplitFiles.folds, SplitFiles.roles, SplitFiles.report].sorted())
+        #expect(manifest.parameters["folds"] == "5" && manifest.parameters["holdout"] == nil)
+        // A new run of the stage removes the old manifest first.
+        _ = try StageFolder<SplitContract>(folder)
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(Manifest.fileName).path))
+    }
+
+    /// Logs, hidden files and the contract's undigested outputs (the TensorBoard event file, which
+    /// holds wall-clock times) stay out of the output digest.
+    @Test func outputHashesSkipLogsHiddenFilesAndUndigestedOutputs() throws {
+        let folder = TestSupport.temporaryFolder("digest")
+        for name in ["a.npy", TrainFiles.safetensors, "stage.log", TrainFiles.events, ".a.npy.tmp-1", ProgressEvent.fileName, Manifest.fileName] {
+            try Data(name.utf8).write(to: folder.appendingPathComponent(name))
+        }
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("drift"), withIntermediateDirectories: true)
+        try Data([1]).write(to: folder.appendingPathComponent("drift/x.npy"))
+        #expect(TrainContract.undigestedOutputs == [TrainFiles.events])
+        #expect(try Manifest.hashOutputs(in: folder, excluding: TrainContract.undigestedOutputs).keys.sorted()
+            == ["a.npy", "drift/x.npy", TrainFiles.safetensors])
+        #expect(!Manifest.isDigested("run.log") && Manifest.isDigested(TrainFiles.epochs))
+    }
+}
