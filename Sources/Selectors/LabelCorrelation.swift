@@ -174,6 +174,11 @@ public enum LabelCorrelation {
                                 for l in 0..<lanes { values[l] = row[a + l] }
                             }
                             let x = values * scale
+                            guard any(x .>= 1) else {  // all in bin 0 (most labels once predictions settle)
+                                (out + a).update(repeating: 0, count: lanes)
+                                a += 8
+                                continue
+                            }
                             var code = zero
                             for r in 1..<tau {
                                 let hits = zero.replacing(with: one, where: x .>= Float(r))
