@@ -137,17 +137,15 @@ final class SampledSelector: BatchSelector {
         if scores.count != n { scores = [Double](repeating: 0, count: n) }
         let floor = Double(Uncertainty.probabilityFloor)
         window.storage.withUnsafeBufferPointer { store in
-            labels.withUnsafeBufferPointer { labels in
-                scores.withUnsafeMutableBufferPointer { scores in
-                    // Σ_j −ln(p or 1 − p) as the sum of the negated logarithms (x − y is x + (−y) exactly).
-                    orderedRowSums(rows: n, columns: q, into: scores.baseAddress!) { i, terms in
-                        for j in 0..<q {
-                            let p = min(max(Double(store[i * q + j]), floor), 1 - floor)
-                            terms[j] = -(labels[i * q + j] != 0 ? log(p) : log(1 - p))
-                        }
-                    }
-                    for i in 0..<n { scores[i] = window.filled[i] > 0 ? Double(imbalance[i]) * scores[i] : 0 }
+            for i in 0..<n {
+                guard window.filled[i] > 0 else { scores[i] = 0; continue }
+                let latest = store.baseAddress! + i * q
+                var loss = 0.0
+                for j in 0..<q {
+                    let p = min(max(Double(latest[j]), floor), 1 - floor)
+                    loss -= labels[i * q + j] != 0 ? log(p) : log(1 - p)
                 }
+                scores[i] = Double(imbalance[i]) * loss
             }
         }
     }

@@ -160,7 +160,7 @@ struct SelectorBenchmark: ParsableCommand {
         }
         let features = simulatedFeatures(n: n, d: self.features)
         for kind in [SelectorKind.uncertainty, .activeBias, .recencyBias, .hardImbalance] {
-            let selector = try BatchSelectors.make(
+            let selector = BatchSelectors.make(
                 options: SelectorOptions(selector: kind, window: window, batchSize: batchSize),
                 labels: [UInt8](repeating: 0, count: n * q), labelCount: q,
                 features: kind == .hardImbalance ? features : [], featureCount: kind == .hardImbalance ? self.features : 0,
