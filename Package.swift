@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Formats", "StageKit", "NumpyIO", "Artifacts", "TestSupport"]),
         .testTarget(name: "StratificationTests", dependencies: ["Stratification", "Formats", "SeededRandom", "TestSupport"]),
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "SeededRandom", "TestSupport", "TensorTestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "Formats", "Tensors", "SeededRandom", "TestSupport", "TensorTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Formats", "Tensors", "SeededRandom", "Datasets", "TestSupport", "TensorTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "TestSupport"]),
         .testTarget(name: "SelectorsTests", dependencies: ["Selectors", "Formats", "NumpyIO", "SeededRandom", "TestSupport"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Formats", "NumpyIO", "SafetensorsIO", "TensorBoardEvents", "Artifacts", "TestSupport", "fetch", "split", "train"]),

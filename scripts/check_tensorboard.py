@@ -6,8 +6,8 @@ Usage: scripts/check_tensorboard.py RUN_DIR [RUN_DIR ...]      (needs: pip insta
 Loads each folder with tensorboard.backend.event_processing.event_accumulator.EventAccumulator
 and checks that
 - the scalars loss/train, loss/validation, macro_auc/validation, selection/pressure and
-  selection/seconds have one point per epoch of epochs.csv, equal to its values as float32
-  (selection/seconds to the 4 decimals epochs.csv prints);
+  selection/seconds have one point per epoch of epochs.csv, equal to its values (and
+  timings.csv's selection_seconds) as float32 (selection/seconds to the 4 decimals printed);
 - test/<metric> holds test-metrics.json's metrics at its best epoch;
 - the HParams plugin's session_start_info holds run.json's model, selector and epochs, and the
   text tag `parameters` is present.
@@ -52,6 +52,9 @@ def check(folder, problems):
     tags = accumulator.Tags()
     with open(folder / "epochs.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
+    with open(folder / "timings.csv", newline="") as handle:
+        for row, timing in zip(rows, csv.DictReader(handle)):
+            row.update(timing)
     epochs = [int(row["epoch"]) for row in rows]
     for tag, (column, tolerance) in SCALARS.items():
         if tag not in tags["scalars"]:

@@ -45,7 +45,7 @@ public enum Analyzer {
         try writer.text(results.csv.text, AnalysisFiles.results)
         try writer.text(results.statisticsCSV.text, AnalysisFiles.statistics)
         try writer.text(ResultsDocument.markdown(results), AnalysisFiles.resultsMarkdown)
-        try writer.text(results.floor.json, AnalysisFiles.flags)
+        try writer.text(String(decoding: try JSONFiles.encode(results.floor.flags), as: UTF8.self) + "\n", AnalysisFiles.flags)
 
         var figures: [DatasetModel: Figures] = [:]
         for group in collection.datasetModels {

@@ -93,20 +93,13 @@ public struct LearningFloor: Sendable {
         missingFloor.map { "\($0.dataset)/\($0.model): no \(Self.floorModel)/\(Self.floorSelector) runs on the same folds, so no floor (only the chance check)" }
     }
 
-    /// `flags.json`: the flagged rows, the warning lines and the notes (keys sorted, no timestamps).
-    public var json: String {
-        func number(_ value: Double?) -> Any { value.map { $0.isFinite ? $0 as Any : NSNull() } ?? NSNull() }
-        let object: [String: Any] = [
-            "floorModel": Self.floorModel, "floorSelector": Self.floorSelector, "chanceMargin": Self.chanceMargin,
-            "rowsChecked": rows.count,
-            "flagged": flagged.map { row -> [String: Any] in
-                ["dataset": row.dataset, "model": row.model, "selector": row.selector, "folds": row.folds,
-                 "macroAUC": number(row.macroAUC), "floor": number(row.floor), "reasons": row.reasons]
-            },
-            "warnings": flagged.map(\.warning),
-            "notes": missingFloorNotes,
-        ]
-        let data = try! JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self) + "\n"
+    /// `flags.json`'s content: the flagged rows, the warning lines and the notes.
+    public var flags: LearningFlags {
+        func finite(_ value: Double?) -> Double? { value.flatMap { $0.isFinite ? $0 : nil } }
+        return LearningFlags(floorModel: Self.floorModel, floorSelector: Self.floorSelector, chanceMargin: Self.chanceMargin,
+                             rowsChecked: rows.count,
+                             flagged: flagged.map { .init(dataset: $0.dataset, model: $0.model, selector: $0.selector, folds: $0.folds,
+                                                          macroAUC: finite($0.macroAUC), floor: finite($0.floor), reasons: $0.reasons) },
+                             warnings: flagged.map(\.warning), notes: missingFloorNotes)
     }
 }

@@ -46,17 +46,13 @@ public struct Provenance: Sendable {
         return nil
     }
 
+    /// The fetch folder's `meta.json` statistics as (name, value text) pairs, in name order.
     static func statistics(in folder: URL) -> [(String, String)] {
-        guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent("meta.json").path),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let statistics = object["statistics"] as? [String: Any] else { return [] }
-        return statistics.keys.sorted().compactMap { key in
-            switch statistics[key] {
-            case let number as NSNumber: return (key, Self.format(number.doubleValue))
-            case let list as [NSNumber]: return (key, "\(list.count) values, max \(Self.format(list.map(\.doubleValue).max() ?? .nan))")
-            default: return nil
-            }
-        }
+        guard let s = try? DatasetMeta.read(from: folder).statistics else { return [] }
+        let ratios = "\(s.imbalanceRatio.count) values, max \(format(s.imbalanceRatio.max() ?? .nan))"
+        return [("cardinality", format(s.cardinality)), ("density", format(s.density)), ("distinctLabelSets", format(Double(s.distinctLabelSets))),
+                ("features", format(Double(s.features))), ("imbalanceRatio", ratios), ("instances", format(Double(s.instances))),
+                ("labels", format(Double(s.labels))), ("meanImbalanceRatio", format(s.meanImbalanceRatio))]
     }
 
     static func format(_ value: Double) -> String {

@@ -98,11 +98,10 @@ struct Report {
     }
 
     func runsSection() -> String {
-        var out = "<h2>2. Train runs</h2>\n<table><thead><tr><th>dataset</th><th>model</th><th>selector</th><th>fold</th><th>epochs</th><th>train samples</th><th>labels</th><th>best epoch</th><th>test Macro-AUC</th><th>seconds</th><th>folder</th></tr></thead><tbody>\n"
+        var out = "<h2>2. Train runs</h2>\n<table><thead><tr><th>dataset</th><th>model</th><th>selector</th><th>fold</th><th>epochs</th><th>train samples</th><th>labels</th><th>best epoch</th><th>test Macro-AUC</th><th>folder</th></tr></thead><tbody>\n"
         for run in collection.runs {
-            let seconds = run.epochs.reduce(0) { $0 + $1.seconds }
             let auc = run.test[.macroAUC].map { ResultsDocument.fixed($0) } ?? "–"
-            out += "<tr><td>\(HTML.escape(run.dataset))</td><td>\(HTML.escape(run.model))</td><td>\(HTML.escape(run.selector))</td><td>\(run.fold)</td><td>\(run.epochCount)</td><td>\(run.trainCount)</td><td>\(run.labelNames.count)</td><td>\(run.test.bestEpoch)</td><td>\(auc)</td><td>\(ResultsDocument.fixed(seconds, 1))</td><td><code>\(HTML.escape(run.folder.lastPathComponent))</code></td></tr>\n"
+            out += "<tr><td>\(HTML.escape(run.dataset))</td><td>\(HTML.escape(run.model))</td><td>\(HTML.escape(run.selector))</td><td>\(run.fold)</td><td>\(run.epochCount)</td><td>\(run.trainCount)</td><td>\(run.labelNames.count)</td><td>\(run.test.bestEpoch)</td><td>\(auc)</td><td><code>\(HTML.escape(run.folder.lastPathComponent))</code></td></tr>\n"
         }
         return out + "</tbody></table>\n"
     }

@@ -52,7 +52,7 @@ public enum RunLoader {
         let metadata: RunDescription = try readFile(folder.appendingPathComponent(TrainFiles.run)) { try RunDescription.read(from: folder) }
         let test: TestMetrics = try readFile(folder.appendingPathComponent(TrainFiles.testMetrics)) { try TestMetrics.read(from: folder) }
         let epochsURL = folder.appendingPathComponent(TrainFiles.epochs)
-        let epochs = try readFile(epochsURL) { try EpochRecord.readCSV(epochsURL) }
+        let epochs = try readFile(epochsURL) { try EpochRecord.readCSV(from: folder) }
         let count = metadata.parameters.epochs
         if epochs.count != count {
             throw .malformed(file: epochsURL.path, line: nil, reason: "\(epochs.count) epoch rows, run.json says \(count)")

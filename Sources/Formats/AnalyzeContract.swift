@@ -1,3 +1,4 @@
+import Foundation
 import StageKit
 
 /// The analyze stage's parameters.
@@ -57,4 +58,59 @@ public enum AnalysisFiles {
     public static let statistics = "statistics.csv"
     public static let flags = "flags.json"
     public static let report = "report.html"
+}
+
+/// `flags.json`: the result rows that did not learn — test Macro-AUC within `chanceMargin` of 0.5,
+/// or not above the `floorModel`/`floorSelector` runs of the same dataset and folds — with the
+/// warning lines `pipeline run` prints at its end.
+public struct LearningFlags: Codable, Equatable, Sendable {
+    /// One flagged row: a (dataset, model, selector) over its folds.
+    public struct Flag: Codable, Equatable, Sendable {
+        public var dataset: String
+        public var model: String
+        public var selector: String
+        public var folds: Int
+        /// Mean test Macro-AUC over the folds.
+        public var macroAUC: Double?
+        /// Mean test Macro-AUC of the floor runs on the same folds (nil: no floor runs).
+        public var floor: Double?
+        public var reasons: [String]
+
+        public init(dataset: String, model: String, selector: String, folds: Int, macroAUC: Double?, floor: Double?, reasons: [String]) {
+            self.dataset = dataset
+            self.model = model
+            self.selector = selector
+            self.folds = folds
+            self.macroAUC = macroAUC
+            self.floor = floor
+            self.reasons = reasons
+        }
+    }
+
+    public var floorModel: String
+    public var floorSelector: String
+    public var chanceMargin: Double
+    public var rowsChecked: Int
+    public var flagged: [Flag]
+    /// One line per flagged row.
+    public var warnings: [String]
+    /// Groups that could not be compared with a floor.
+    public var notes: [String]
+
+    public init(floorModel: String, floorSelector: String, chanceMargin: Double, rowsChecked: Int, flagged: [Flag], warnings: [String],
+                notes: [String]) {
+        self.floorModel = floorModel
+        self.floorSelector = floorSelector
+        self.chanceMargin = chanceMargin
+        self.rowsChecked = rowsChecked
+        self.flagged = flagged
+        self.warnings = warnings
+        self.notes = notes
+    }
+
+    public func write(to url: URL) throws { try JSONFiles.write(self, to: url) }
+
+    public static func read(from folder: URL) throws -> LearningFlags {
+        try JSONFiles.read(LearningFlags.self, from: folder.appendingPathComponent(AnalysisFiles.flags), hint: "Rerun the analyze stage.")
+    }
 }

@@ -22,14 +22,14 @@ public enum ImputePolicy: String, Codable, Sendable, ChoiceParameter {
 public struct FetchParameters: StageParameters {
     @Parameter(help: "Catalog name of the dataset (e.g. corel5k, scene, yeast), or a new name with --url.", required: true)
     public var dataset = ""
-    @Parameter(help: "The dataset catalog file.")
+    @Parameter(help: "The dataset catalog file.", path: true)
     public var catalog = "Datasets/catalog.yaml"
-    @Parameter(help: "A local mirror folder, searched before MLBATCH_MIRROR (colon-separated folders), the cache and downloads.", repeated: true)
+    @Parameter(help: "A local mirror folder, searched before MLBATCH_MIRROR (colon-separated folders), the cache and downloads.", repeated: true,
+               path: true)
     public var mirror: [String] = []
-    @Parameter(help: "Download cache folder.")
+    @Parameter(help: "Download cache folder.", path: true)
     public var cache = "Datasets/cache"
-    @Parameter(help: "Archive URL or local path replacing the catalog's source (needs --sha256); relative paths in a pipeline file are resolved against its folder.",
-               repeated: true)
+    @Parameter(help: "Archive URL or local path replacing the catalog's source (needs --sha256).", repeated: true, path: true)
     public var url: [String] = []
     @Parameter(help: "Expected SHA-256 of the archive (64 hex digits), replacing the catalog's.")
     public var sha256: String? = nil

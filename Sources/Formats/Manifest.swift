@@ -79,9 +79,14 @@ public struct Manifest: Codable, Equatable, Sendable {
         }
     }
 
+    /// Files the pipeline runner puts in an instance folder that are not outputs: the Slurm batch
+    /// script (its log, `stage.log`, and its hidden records are skipped as every log and hidden file).
+    public static let runnerFiles: Set<String> = ["slurm.sh"]
+
     /// SHA-256 of every regular file below `folder` (relative paths), skipping the manifest,
-    /// log files, hidden temporary files (`isDigested`) and the names in `excluding` (a contract's
-    /// undigested outputs). Sorted, deterministic.
+    /// log files, hidden temporary files (`isDigested`), ``runnerFiles`` and the names in
+    /// `excluding` (a contract's undigested outputs). Sorted, deterministic, so the outputs of
+    /// an instance are the same whichever executor ran it.
     public static func hashOutputs(in folder: URL, excluding: Set<String> = []) throws -> [String: String] {
         var result: [String: String] = [:]
         let root = folder.standardizedFileURL.path
@@ -90,7 +95,7 @@ public struct Manifest: Codable, Equatable, Sendable {
         }
         for case let relative as String in walker {
             let name = (relative as NSString).lastPathComponent
-            if !isDigested(name) || excluding.contains(relative) { continue }
+            if !isDigested(name) || excluding.contains(relative) || runnerFiles.contains(relative) { continue }
             let url = URL(fileURLWithPath: root).appendingPathComponent(relative)
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }

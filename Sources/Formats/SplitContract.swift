@@ -10,6 +10,9 @@ public struct SplitParameters: StageParameters {
     public var validation = 0.5
     @Parameter(help: "A single stratified train/held-out split with this held-out share, instead of k folds.", range: .between(0, 1))
     public var holdout: Double? = nil
+    @Parameter(help: "Drop every label with this many or fewer positive rows in the whole dataset before the folds are made (the authors use 20); absent: keep all.",
+               range: .atLeast(0))
+    public var dropLabelsAtMost: Int? = nil
     @Parameter(help: "Seed of every random choice.")
     public var seed: UInt64 = 42
     @Parameter(help: "Seeded runs of the stratifier per partition; the run with the fewest fold-label zeros, then the lowest LD, is kept.",
@@ -26,13 +29,15 @@ public enum SplitContract: StageContract {
     public static let summary = "Stratified k-fold split (iterative stratification) of a dataset's label matrix."
     public static let discussion = """
         Each held-out fold is split again into validation and test, stratified the same way. The stratifier runs \
-        --restarts seeded times per partition and keeps the best run.
+        --restarts seeded times per partition and keeps the best run. With --drop-labels-at-most, rare labels are \
+        dropped first and the folds are stratified on the kept labels, which training then uses.
         """
     public static let inputs = [StageInput("dataset", from: "fetch", help: "Folder of the fetch stage (labels.npy).")]
     public static let outputs = [
         StageOutput(SplitFiles.folds, "int32 [n]: the held-out fold of each instance (holdout: 0 held out, -1 train)."),
         StageOutput(SplitFiles.roles, "uint8 [k, n]: each instance's role per fold (FoldRole: 0 train, 1 validation, 2 test)."),
-        StageOutput(SplitFiles.report, "Per-part sizes and label counts; ED, LD, FZ, FLZ (order 2: LPD, FPZ, FLPZ)."),
+        StageOutput(SplitFiles.keptLabels, "int32 [q']: the dataset columns of the kept labels, ascending (all without the filter)."),
+        StageOutput(SplitFiles.report, "Per-part sizes and label counts; ED, LD, FZ, FLZ (order 2: LPD, FPZ, FLPZ); the dropped labels."),
     ]
 }
 
@@ -40,6 +45,7 @@ public enum SplitContract: StageContract {
 public enum SplitFiles {
     public static let folds = "folds.npy"
     public static let roles = "roles.npy"
+    public static let keptLabels = "labels-kept.npy"
     public static let report = "split-report.json"
 }
 

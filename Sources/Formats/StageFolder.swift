@@ -39,4 +39,12 @@ public struct StageFolder<Contract: StageContract>: Sendable {
         try manifest.write(into: url)
         return manifest
     }
+
+    /// Removes everything a failed run wrote — files and folders — keeping logs and hidden
+    /// files (the runner's), so that nothing half-written survives while the log explains why.
+    public func discardOutputs() throws {
+        for name in try FileManager.default.contentsOfDirectory(atPath: url.path) where Manifest.isDigested(name) {
+            try FileManager.default.removeItem(at: file(name))
+        }
+    }
 }

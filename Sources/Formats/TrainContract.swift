@@ -9,6 +9,8 @@ public enum ModelKind: String, Codable, Sendable, ChoiceParameter {
     case clif
     /// Hang & Zhang, ICML 2022: Gaussian latent with binary-Concrete label gates.
     case dela
+    /// Bai, Kong, Gomes, IJCAI 2020: multivariate probit VAE with a learnt covariance root.
+    case mpvae
     /// One Linear layer: per-label logistic regression through the same engine (the floor
     /// every other model must beat).
     case linear
@@ -51,6 +53,24 @@ public enum HistoryMode: String, Codable, Sendable, ChoiceParameter {
     case batch
 }
 
+/// How weight decay enters the Adam update.
+public enum WeightDecayMode: String, Codable, Sendable, ChoiceParameter {
+    /// decay · θ added to the gradient (`torch.optim.Adam(weight_decay=…)`, the paper's setting).
+    case l2
+    /// θ ← θ · (1 − lr · decay) before the Adam step (`torch.optim.AdamW`).
+    case decoupled
+}
+
+/// The learning rate after the warm-up.
+public enum LearningRateDecay: String, Codable, Sendable, ChoiceParameter {
+    /// The base rate (the paper's protocol).
+    case constant
+    /// Multiplied by `lr_step_factor` every `lr_step_every` epochs.
+    case step
+    /// Cosine annealing to `lr_floor` × the base rate at the last step.
+    case cosine
+}
+
 /// Element type of `predictions.npy`.
 public enum HistoryDType: String, Codable, Sendable, ChoiceParameter {
     case float16, float32
@@ -77,8 +97,18 @@ public struct TrainParameters: StageParameters {
     public var batchSize = 128
     @Parameter(help: "Adam learning rate.", range: .positive)
     public var lr: Float = 1e-4
-    @Parameter(help: "L2 weight decay added to the gradient (as torch.optim.Adam).", range: .nonNegative)
+    @Parameter(help: "Weight decay: L2 added to the gradient, or decoupled (see weight-decay-mode).", range: .nonNegative)
     public var weightDecay: Float = 1e-4
+    @Parameter(help: "l2 (torch.optim.Adam, the paper's) or decoupled (torch.optim.AdamW).")
+    public var weightDecayMode = WeightDecayMode.l2
+    @Parameter(help: "Learning rate after the linear warm-up.")
+    public var lrSchedule = LearningRateDecay.constant
+    @Parameter(help: "With lr-schedule step: the factor applied every lr-step-every epochs.", range: .aboveAtMost(0, 1))
+    public var lrStepFactor = 0.1
+    @Parameter(help: "With lr-schedule step: epochs between decays.", range: .atLeast(1))
+    public var lrStepEvery = 30
+    @Parameter(help: "With lr-schedule cosine: the final learning rate as a fraction of lr.", range: .within(0, 1))
+    public var lrFloor = 0.0
     @Parameter(help: "Warm-up epochs γ: random batches and a linear learning-rate warm-up; below epochs.", range: .atLeast(0))
     public var warmupEpochs = 5
     @Parameter(help: "History window T.", range: .atLeast(1))
@@ -99,8 +129,6 @@ public struct TrainParameters: StageParameters {
     public var historyEvery = 1
     @Parameter(help: "Keep this fraction of features with the largest training column sums.", range: .aboveAtMost(0, 1))
     public var featureFraction = 1.0
-    @Parameter(help: "Drop labels with fewer positive training rows.", range: .atLeast(0))
-    public var minLabelCount = 0
     @Parameter(help: "Seed of every random choice.")
     public var seed: UInt64 = 42
     @Parameter(help: "OpenBLAS threads (default: all cores).", range: .atLeast(1))
@@ -114,30 +142,18 @@ public struct TrainParameters: StageParameters {
         if warmupEpochs >= epochs {
             throw .conflict("warmup-epochs", reason: "warm-up epochs (\(warmupEpochs)) must be below epochs (\(epochs))")
         }
-        for item in modelHyperParameterItems {
-            let parts = item.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2, Double(parts[1].trimmingCharacters(in: .whitespaces)) != nil else {
-                throw .invalid("model-param", value: item, expected: "key=number")
-            }
+        for item in modelParam.flatMap({ $0.split(separator: ",") }) where item.split(separator: "=", maxSplits: 1).count != 2 {
+            throw .invalid("model-param", value: String(item), expected: "key=value, e.g. dropout=0.1 or eval_z=mean")
         }
     }
 
-    /// The `key=value` items of `modelParam` (each entry may hold several, comma-separated).
-    var modelHyperParameterItems: [String] {
-        modelParam.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
-    }
-
-    /// The model hyper-parameters these parameters set: `hidden_width`, `dropout` and every
-    /// `model_param` (keys in snake case), as numbers.
-    public var modelHyperParameters: [String: Double] {
-        var result: [String: Double] = [:]
-        if let hiddenWidth { result["hidden_width"] = Double(hiddenWidth) }
-        if let dropout { result["dropout"] = dropout }
-        for item in modelHyperParameterItems {
+    /// The `key=value` items of `modelParam` (each entry may hold several, comma-separated), keys
+    /// in snake case, values as written: the model checks and reads them.
+    public var modelSettings: [(key: String, value: String)] {
+        modelParam.flatMap { $0.split(separator: ",") }.map { item in
             let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            result[parts[0].replacingOccurrences(of: "-", with: "_")] = Double(parts[1])
+            return (parts[0].replacingOccurrences(of: "-", with: "_"), parts[1])
         }
-        return result
     }
 }
 
@@ -161,7 +177,8 @@ public enum TrainContract: StageContract {
         StageOutput(TrainFiles.weights, "float32 [epochs, n_train]: the normalised selection criterion w."),
         StageOutput(TrainFiles.selected, "int32 [epochs, n_train]: how often each training row was drawn."),
         StageOutput(TrainFiles.trainIndices, "int32 [n_train]: the dataset row of each training row."),
-        StageOutput(TrainFiles.epochs, "One row per epoch (EpochRecord)."),
+        StageOutput(TrainFiles.epochs, "One row per epoch: losses, validation Macro-AUC, selection pressure (EpochRecord)."),
+        StageOutput(TrainFiles.timings, "One row per epoch: wall seconds of the epoch and of the selector.", digested: false),
         StageOutput(TrainFiles.testMetrics, "The eight test metrics at the best validation epoch (TestMetrics)."),
         StageOutput(TrainFiles.model, "The best epoch's parameters, PyTorch names and shapes."),
         StageOutput(TrainFiles.safetensors, "The same parameters as safetensors (safetensors.numpy.load_file, torch load_state_dict)."),

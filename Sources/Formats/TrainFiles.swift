@@ -10,6 +10,7 @@ public enum TrainFiles {
     public static let selected = "selected.npy"
     public static let trainIndices = "train-indices.npy"
     public static let epochs = "epochs.csv"
+    public static let timings = "timings.csv"
     public static let testMetrics = "test-metrics.json"
     public static let model = "model.npz"
     public static let safetensors = "model.safetensors"
@@ -45,16 +46,18 @@ public struct RunDescription: Codable, Equatable, Sendable {
     }
 }
 
-/// One row of `epochs.csv`.
+/// One epoch of a training run: `epochs.csv` holds its deterministic values and `timings.csv`
+/// its wall times, so that the same inputs give a byte-identical `epochs.csv` (the train contract
+/// leaves `timings.csv` out of the output digest).
 public struct EpochRecord: Codable, Equatable, Sendable {
     public var epoch: Int
     public var trainLoss: Double
     public var validationLoss: Double
     public var validationMacroAUC: Double
     public var pressure: Double
-    /// Wall time of the whole epoch.
+    /// Wall time of the whole epoch (`timings.csv`).
     public var seconds: Double
-    /// Wall time spent in the selector (planning the batches, loss weights, observing predictions).
+    /// Wall time spent in the selector: planning the batches, loss weights, observing predictions (`timings.csv`).
     public var selectionSeconds: Double
 
     public init(epoch: Int, trainLoss: Double, validationLoss: Double, validationMacroAUC: Double, pressure: Double,
@@ -68,25 +71,39 @@ public struct EpochRecord: Codable, Equatable, Sendable {
         self.selectionSeconds = selectionSeconds
     }
 
-    /// The CSV columns, in file order.
-    public static let columns = ["epoch", "train_loss", "validation_loss", "validation_macro_auc", "pressure", "seconds",
-                                 "selection_seconds"]
+    /// The columns of `epochs.csv`, in file order.
+    public static let columns = ["epoch", "train_loss", "validation_loss", "validation_macro_auc", "pressure"]
+    /// The columns of `timings.csv`, in file order.
+    public static let timingColumns = ["epoch", "seconds", "selection_seconds"]
 
-    /// The CSV data row. Numbers use the shortest round-tripping text, so the file is deterministic
-    /// except for the two timings.
-    public var csvRow: String {
-        "\(epoch),\(trainLoss),\(validationLoss),\(validationMacroAUC),\(pressure),\(String(format: "%.3f", seconds)),"
-            + String(format: "%.4f", selectionSeconds)
+    /// Writes `epochs.csv` (numbers in their shortest round-tripping text) and `timings.csv` into
+    /// `folder`, each atomically.
+    public static func writeCSV(_ records: [EpochRecord], into folder: URL) throws {
+        func write(_ columns: [String], _ row: (EpochRecord) -> String, _ name: String) throws {
+            try AtomicFile.write(([columns.joined(separator: ",")] + records.map(row)).joined(separator: "\n") + "\n",
+                                 to: folder.appendingPathComponent(name))
+        }
+        try write(columns, { "\($0.epoch),\($0.trainLoss),\($0.validationLoss),\($0.validationMacroAUC),\($0.pressure)" }, TrainFiles.epochs)
+        try write(timingColumns, { "\($0.epoch),\(String(format: "%.3f", $0.seconds)),\(String(format: "%.4f", $0.selectionSeconds))" },
+                  TrainFiles.timings)
     }
 
-    /// Writes all records to `url` as CSV, atomically.
-    public static func writeCSV(_ records: [EpochRecord], to url: URL) throws {
-        try AtomicFile.write(([columns.joined(separator: ",")] + records.map(\.csvRow)).joined(separator: "\n") + "\n", to: url)
+    /// Reads `epochs.csv` of `folder`, with the wall times of `timings.csv` when it is there (NaN
+    /// otherwise). Columns are found by header name; epochs must run 1, 2, 3, … Errors name the
+    /// file and the line.
+    public static func readCSV(from folder: URL) throws -> [EpochRecord] {
+        let values = try table(folder.appendingPathComponent(TrainFiles.epochs), columns: columns)
+        let timingsURL = folder.appendingPathComponent(TrainFiles.timings)
+        let timings = FileManager.default.fileExists(atPath: timingsURL.path) ? try table(timingsURL, columns: timingColumns) : []
+        return values.enumerated().map { index, row in
+            let timing = index < timings.count ? timings[index] : [.nan, .nan, .nan]
+            return EpochRecord(epoch: Int(row[0]), trainLoss: row[1], validationLoss: row[2], validationMacroAUC: row[3], pressure: row[4],
+                               seconds: timing[1], selectionSeconds: timing[2])
+        }
     }
 
-    /// Reads `epochs.csv`: columns are found by header name; epochs must run 1, 2, 3, …
-    /// Errors name the file and the line.
-    public static func readCSV(_ url: URL) throws -> [EpochRecord] {
+    /// The numeric `columns` of a per-epoch CSV file, one row per epoch 1, 2, 3, …
+    private static func table(_ url: URL, columns: [String]) throws -> [[Double]] {
         guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
             throw ArtifactError.missing(path: url.path, hint: "Rerun the train stage.")
         }
@@ -100,7 +117,7 @@ public struct EpochRecord: Codable, Equatable, Sendable {
             }
             index.append(position)
         }
-        var records: [EpochRecord] = []
+        var rows: [[Double]] = []
         for (offset, line) in lines.dropFirst().enumerated() {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             var values: [Double] = []
@@ -110,14 +127,12 @@ public struct EpochRecord: Codable, Equatable, Sendable {
                 }
                 values.append(value)
             }
-            let epoch = Int(values[0])
-            if epoch != records.count + 1 {
-                throw ArtifactError.malformed(path: url.path, reason: "line \(offset + 2): epoch \(epoch) out of sequence (expected \(records.count + 1))")
+            if Int(values[0]) != rows.count + 1 {
+                throw ArtifactError.malformed(path: url.path, reason: "line \(offset + 2): epoch \(Int(values[0])) out of sequence (expected \(rows.count + 1))")
             }
-            records.append(EpochRecord(epoch: epoch, trainLoss: values[1], validationLoss: values[2], validationMacroAUC: values[3],
-                                       pressure: values[4], seconds: values[5], selectionSeconds: values[6]))
+            rows.append(values)
         }
-        return records
+        return rows
     }
 }
 

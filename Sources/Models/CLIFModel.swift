@@ -6,19 +6,28 @@ import Tensors
 /// the label branch h_y = label_proj(E) [q, H] meet in z = h_x ⊙ h_y [b, q, H], which one
 /// MLP layer (one [b·q, H]×[H, H] GEMM) and the per-label classifier turn into logits.
 /// Loss = MultiLabelSoftMargin + link_weight · mean((A + I − cos(E_i, E_j))²).
+/// Options (off by default): `batch_norm` = on batch-normalises every GIN MLP layer over the q
+/// label nodes (Linear → BatchNorm → LeakyReLU → Dropout, as the authors' code); `label_graph` =
+/// cooccurrence uses the authors' symmetrised conditional co-occurrence of the training labels
+/// as A (`cooccurrenceGraph`) instead of the identity.
 public final class CLIFModel: MultiLabelModel {
     public static let defaults: [String: Double] = [
         "hidden_width": 768, "dropout": 0.2, "leaky_slope": 0.1, "gin_layers": 2, "link_weight": 1e-3,
+        "batch_norm": 0, "label_graph": 0,
     ]
+    /// Named values of choice keys (the stored number is the index).
+    public static let choices: [String: [String]] = ["batch_norm": ["off", "on"], "label_graph": ["identity", "cooccurrence"]]
     public let name = "clif"
     public let inputDimension: Int
     public let labelCount: Int
     /// Fixed label embedding E0 [q, q] ~ N(0, 1) (not trained).
     public let labelEmbedding: Tensor
-    /// Label graph A [q, q] (identity by default; not trained).
+    /// Label graph A [q, q] (identity or the training labels' co-occurrence; not trained).
     public let adjacency: Tensor
     let ginEpsilons: [Tensor]
     let ginBlocks: [MLPBlock]
+    /// Per GIN layer, one batch normalisation per MLP layer (empty when `batch_norm` is off).
+    let ginNorms: [[BatchNormLayer]]
     let feature: MLPBlock
     let labelProjection: LinearLayer
     let joint: MLPBlock
@@ -26,9 +35,28 @@ public final class CLIFModel: MultiLabelModel {
     let linkWeight: Float
     public var noiseGenerator: SeededGenerator
 
-    public init(inputDimension d: Int, labelCount q: Int, hyperParameters: [String: Double] = [:], seed: UInt64) throws(ModelError) {
+    /// - Parameter trainingLabels: the training part's label matrix [n, q] (row-major 0/1), needed
+    ///   when `label_graph` is cooccurrence and ignored otherwise.
+    public init(inputDimension d: Int, labelCount q: Int, hyperParameters: [String: Double] = [:], seed: UInt64,
+                trainingLabels: [UInt8]? = nil) throws(ModelError) {
         guard d > 0, q > 0 else { throw .invalidDimensions(inputDimension: d, labelCount: q) }
         let h = try HyperParameters(hyperParameters, model: "clif", defaults: Self.defaults)
+        let normalises = try h.choice("batch_norm", Self.choices["batch_norm"]!) == 1
+        let cooccurrence = try h.choice("label_graph", Self.choices["label_graph"]!) == 1
+        if normalises && q < 2 {
+            throw .invalidHyperParameter(model: "clif", key: "batch_norm", value: 1,
+                                         expected: "off for a single label (batch normalisation over the label nodes needs q ≥ 2)")
+        }
+        if cooccurrence {
+            guard let trainingLabels, !trainingLabels.isEmpty, trainingLabels.count % q == 0 else {
+                throw .missingTrainingLabels(model: "clif", key: "label_graph", value: "cooccurrence")
+            }
+            adjacency = Tensor(Self.cooccurrenceGraph(labels: trainingLabels, labelCount: q), shape: [q, q])
+        } else {
+            var identity = [Float](repeating: 0, count: q * q)
+            for i in 0..<q { identity[i * q + i] = 1 }
+            adjacency = Tensor(identity, shape: [q, q])
+        }
         let width = try h.count("hidden_width"), layers = try h.count("gin_layers")
         let dropout = try h.probability("dropout")
         let activation = Activation.leakyRelu(slope: h.float("leaky_slope"))
@@ -36,9 +64,6 @@ public final class CLIFModel: MultiLabelModel {
         inputDimension = d
         labelCount = q
         labelEmbedding = Tensor(Initialization.normal(q * q, generator: &g), shape: [q, q])
-        var identity = [Float](repeating: 0, count: q * q)
-        for i in 0..<q { identity[i * q + i] = 1 }
-        adjacency = Tensor(identity, shape: [q, q])
         ginEpsilons = (0..<layers).map { _ in Tensor.parameter([0], shape: [1]) }
         var blocks: [MLPBlock] = []
         for l in 0..<layers {
@@ -46,6 +71,9 @@ public final class CLIFModel: MultiLabelModel {
                                    dropout: dropout, generator: &g))
         }
         ginBlocks = blocks
+        ginNorms = (0..<layers).map { l in
+            normalises ? blocks[l].layers.enumerated().map { BatchNormLayer(name: "gin.\(l).norm.\($0.offset)", width: $0.element.weight.shape[0]) } : []
+        }
         feature = MLPBlock(prefix: "feature", widths: [d, width, width, width], activation: activation, dropout: dropout,
                            generator: &g)
         labelProjection = LinearLayer(name: "label_proj", inputs: q, outputs: width, leakySlope: nil, generator: &g)
@@ -58,20 +86,51 @@ public final class CLIFModel: MultiLabelModel {
     public var parameters: [ModelParameter] {
         var list: [ModelParameter] = []
         for (l, block) in ginBlocks.enumerated() {
-            list += block.parameters
+            list += block.parameters + ginNorms[l].flatMap(\.parameters)
             list.append(ModelParameter(name: "gin.\(l).eps", tensor: ginEpsilons[l]))
         }
         return list + feature.parameters + labelProjection.parameters + joint.parameters + classifier.parameters
     }
 
-    public var buffers: [(name: String, tensor: Tensor)] { [("label_embedding", labelEmbedding), ("adjacency", adjacency)] }
+    public var buffers: [(name: String, tensor: Tensor)] {
+        [("label_embedding", labelEmbedding), ("adjacency", adjacency)] + ginNorms.flatMap { $0.flatMap(\.buffers) }
+    }
+
+    /// The authors' label graph from a 0/1 label matrix [n, q]: C = YᵀY, P(j | i) = C_ij / max(C_ii, 1e-6),
+    /// A = (P + Pᵀ)/2 with a zero diagonal (symmetric, entries in [0, 1]). O(Σ rows' label count²).
+    public static func cooccurrenceGraph(labels: [UInt8], labelCount q: Int) -> [Float] {
+        var counts = [Double](repeating: 0, count: q * q)
+        var present: [Int] = []
+        for row in 0..<(labels.count / q) {
+            present.removeAll(keepingCapacity: true)
+            for j in 0..<q where labels[row * q + j] != 0 { present.append(j) }
+            for i in present { for j in present { counts[i * q + j] += 1 } }
+        }
+        var graph = [Float](repeating: 0, count: q * q)
+        for i in 0..<q {
+            for j in 0..<q where i != j {
+                let forward = counts[i * q + j] / max(counts[i * q + i], 1e-6), backward = counts[j * q + i] / max(counts[j * q + j], 1e-6)
+                graph[i * q + j] = Float((forward + backward) / 2)
+            }
+        }
+        return graph
+    }
 
     /// Label embeddings E [q, q] after the GIN.
     public func labelEmbeddings(_ graph: Graph, training: Bool) -> Tensor {
         var e = labelEmbedding
-        for (block, epsilon) in zip(ginBlocks, ginEpsilons) {
+        for (l, (block, epsilon)) in zip(ginBlocks, ginEpsilons).enumerated() {
             let mixed = graph.add(graph.multiply(graph.add(epsilon, scalar: 1), e), graph.matmul(adjacency, e))
-            e = graph.add(block(graph, mixed, training: training, generator: &noiseGenerator), e)
+            guard !ginNorms[l].isEmpty else {
+                e = graph.add(block(graph, mixed, training: training, generator: &noiseGenerator), e)
+                continue
+            }
+            var h = mixed
+            for (layer, norm) in zip(block.layers, ginNorms[l]) {
+                h = block.activateAndDrop(graph, norm(graph, layer(graph, h), training: training), training: training,
+                                          generator: &noiseGenerator)
+            }
+            e = graph.add(h, e)
         }
         return e
     }

@@ -69,7 +69,7 @@ struct MLPBlock {
         return h
     }
 
-    private func activateAndDrop(_ graph: Graph, _ x: Tensor, training: Bool, generator: inout SeededGenerator) -> Tensor {
+    func activateAndDrop(_ graph: Graph, _ x: Tensor, training: Bool, generator: inout SeededGenerator) -> Tensor {
         let op: UnaryOp = switch activation {
         case .relu: .relu
         case .leakyRelu(let slope): .leakyRelu(slope: slope)

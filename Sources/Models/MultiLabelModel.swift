@@ -22,10 +22,14 @@ public struct ModelOutput {
     public let classificationScale: Float
     /// Already-weighted regulariser added to the loss (clif: 1e-3·link, dela: 1e-4·KL in training).
     public let regularizer: Tensor?
-    public init(logits: Tensor, classificationScale: Float = 1, regularizer: Tensor? = nil) {
+    /// The complete training loss [1] of a model whose loss is not a cross-entropy on its
+    /// logits (mpvae); computed by the targets-aware forward pass and used instead of `loss(…)`.
+    public let loss: Tensor?
+    public init(logits: Tensor, classificationScale: Float = 1, regularizer: Tensor? = nil, loss: Tensor? = nil) {
         self.logits = logits
         self.classificationScale = classificationScale
         self.regularizer = regularizer
+        self.loss = loss
     }
 }
 
@@ -34,7 +38,7 @@ public struct ModelOutput {
 /// Any model works with any selector. Forward passes run on a caller-owned `Graph`
 /// (recording for training, non-recording for evaluation without a tape).
 public protocol MultiLabelModel: AnyObject {
-    /// Factory name (`mlp`, `clif`, `dela`).
+    /// Factory name (`mlp`, `clif`, `dela`, `mpvae`).
     var name: String { get }
     var inputDimension: Int { get }
     var labelCount: Int { get }
@@ -45,12 +49,22 @@ public protocol MultiLabelModel: AnyObject {
     /// Forward pass of `batchSize` rows of `features` (row-major [batchSize, d]); `training`
     /// turns on dropout and sampling noise.
     func forward(_ graph: Graph, features: UnsafeBufferPointer<Float>, batchSize: Int, training: Bool) -> ModelOutput
+    /// Forward pass that also sees the batch's targets [batchSize · q] and optional per-element
+    /// loss weights: mpvae's label encoder reads the targets in training and it returns its
+    /// own loss in `ModelOutput.loss`. The default ignores both and calls the forward above.
+    func forward(_ graph: Graph, features: UnsafeBufferPointer<Float>, targets: UnsafeBufferPointer<Float>,
+                 elementWeights: UnsafeBufferPointer<Float>?, batchSize: Int, training: Bool) -> ModelOutput
     /// The generator of training-time noise (dropout masks, sampling noise). A training loop
     /// reseeds it per epoch so that a resumed run draws exactly what an uninterrupted one would.
     var noiseGenerator: SeededGenerator { get set }
 }
 
 extension MultiLabelModel {
+    public func forward(_ graph: Graph, features: UnsafeBufferPointer<Float>, targets: UnsafeBufferPointer<Float>,
+                        elementWeights: UnsafeBufferPointer<Float>?, batchSize: Int, training: Bool) -> ModelOutput {
+        forward(graph, features: features, batchSize: batchSize, training: training)
+    }
+
     /// Forward pass from an array of `batchSize · d` values.
     public func forward(_ graph: Graph, features: [Float], batchSize: Int, training: Bool) -> ModelOutput {
         features.withUnsafeBufferPointer { forward(graph, features: $0, batchSize: batchSize, training: training) }

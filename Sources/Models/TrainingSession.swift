@@ -25,7 +25,9 @@ public final class TrainingSession {
     /// weights [b·q], backward, Adam with the learning rate times `learningRateScale` (warm-up).
     /// When `elementLosses` is given it receives the unweighted per-sample, per-label binary
     /// cross-entropy [b·q] of this forward pass; `probabilities`, when given, receives the
-    /// training-mode sigmoid outputs [b·q] (the `history: batch` record). Returns the loss value.
+    /// training-mode sigmoid outputs [b·q] (the `history: batch` record; mpvae: p_train, the mean
+    /// of E over its samples). A model that computes its own loss (mpvae) gets the targets and
+    /// weights in its forward pass. Returns the loss value.
     @discardableResult
     public func step(features: UnsafeBufferPointer<Float>, targets: UnsafeBufferPointer<Float>, batchSize: Int,
                      elementWeights: UnsafeBufferPointer<Float>? = nil, learningRateScale: Float = 1,
@@ -34,8 +36,9 @@ public final class TrainingSession {
         let graph = trainingGraph
         defer { graph.reset() }
         optimizer.zeroGrad()
-        let output = model.forward(graph, features: features, batchSize: batchSize, training: true)
-        let loss = model.loss(graph, output, targets: targets, elementWeights: elementWeights)
+        let output = model.forward(graph, features: features, targets: targets, elementWeights: elementWeights,
+                                   batchSize: batchSize, training: true)
+        let loss = output.loss ?? model.loss(graph, output, targets: targets, elementWeights: elementWeights)
         if let elementLosses {
             precondition(elementLosses.count == output.logits.count, "elementLosses needs \(output.logits.count) values")
             Losses.bceWithLogits(logits: output.logits.data, targets: targets.baseAddress!, weights: nil,

@@ -8,9 +8,9 @@ import Darwin
 /// An exclusive `flock` on `Artifacts/<pipeline>/.lock`, held while a run or clean changes the
 /// folder, so two runs never write the same artifacts.
 ///
-/// The file holds the holder's PID for the error message. The descriptor is deliberately
-/// inherited by stage processes: if the runner is killed, the lock stays held until its
-/// orphaned stages have exited too.
+/// The file holds the holder's PID for the error message. The descriptor is close-on-exec, so
+/// the lock ends with the runner; orphaned stage processes of a killed runner hold their own
+/// folder's ``StageLock``, which the next run checks before it touches that folder.
 public final class ArtifactLock {
     private let descriptor: Int32
 
@@ -19,7 +19,7 @@ public final class ArtifactLock {
     public init(folder: URL, wait: Bool, waiting: (String) -> Void = { _ in }) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let path = folder.appendingPathComponent(".lock").path
-        descriptor = open(path, O_RDWR | O_CREAT, 0o644)
+        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw PipelineError.io(path: path, reason: "cannot open the lock file: \(String(cString: strerror(errno)))")
         }
@@ -47,13 +47,10 @@ public final class ArtifactLock {
         close(descriptor)
     }
 
-    /// "PID 123" (or "PID 123, which has exited; its stage processes are still running").
+    /// "PID 123".
     static func describeHolder(path: String) -> String {
         let text = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         guard let pid = Int32(text) else { return "PID unknown" }
-        if kill(pid, 0) != 0 && errno == ESRCH {
-            return "PID \(pid), which has exited; stage processes it started are still running"
-        }
         return "PID \(pid)"
     }
 }

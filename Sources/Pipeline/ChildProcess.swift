@@ -5,32 +5,19 @@ import Glibc
 import Darwin
 #endif
 
-/// A stage process started by the runner, with stdin from /dev/null and stdout and stderr
-/// appended to a log file. Polled with ``poll()``; no threads involved.
+/// A process started by the runner (a stage, or a scheduler command), with stdin from
+/// /dev/null and stdout and stderr appended to log files. Polled with ``poll()``; no threads involved.
 final class ChildProcess {
     let pid: pid_t
     let started = Date()
 
-    /// How a child ended.
-    enum Ending: Equatable {
-        case exited(Int32)
-        case signalled(Int32)
-
-        var description: String {
-            switch self {
-            case let .exited(code): return "exit status \(code)"
-            case let .signalled(signal): return "killed by signal \(signal)"
-            }
-        }
-    }
-
-    /// Starts `executable` with `arguments` (not including argv[0]), output appended to `log`.
-    init(executable: String, arguments: [String], log: URL) throws {
-        let logDescriptor = open(log.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard logDescriptor >= 0 else {
-            throw PipelineError.io(path: log.path, reason: "cannot open the log file: \(String(cString: strerror(errno)))")
-        }
+    /// Starts `executable` (a path, or a name looked up on PATH) with `arguments` (not including
+    /// argv[0]); stdout is appended to `log`, stderr to `errors` (default: `log` too).
+    init(executable: String, arguments: [String], log: URL, errors: URL? = nil) throws {
+        let logDescriptor = try Self.openForAppending(log)
         defer { close(logDescriptor) }
+        let errorDescriptor = try errors.map(Self.openForAppending) ?? logDescriptor
+        defer { if errorDescriptor != logDescriptor { close(errorDescriptor) } }
         #if canImport(Glibc)
         var actions = posix_spawn_file_actions_t()
         #else
@@ -40,22 +27,58 @@ final class ChildProcess {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, logDescriptor, 1)
-        posix_spawn_file_actions_adddup2(&actions, logDescriptor, 2)
+        posix_spawn_file_actions_adddup2(&actions, errorDescriptor, 2)
+        // No blocked signals and a default SIGTERM, whatever the runner inherited: cancelling
+        // a child sends it SIGTERM.
+        #if canImport(Glibc)
+        var attributes = posix_spawnattr_t()
+        #else
+        var attributes: posix_spawnattr_t?
+        #endif
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        posix_spawnattr_setsigmask(&attributes, &signals)
+        sigaddset(&signals, SIGTERM)
+        posix_spawnattr_setsigdefault(&attributes, &signals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var child: pid_t = 0
-        let result = posix_spawn(&child, executable, &actions, nil, argv, environ)
+        let result = posix_spawnp(&child, executable, &actions, &attributes, argv, environ)
         guard result == 0 else {
-            throw PipelineError.io(path: executable, reason: "cannot start the stage process: \(String(cString: strerror(result)))")
+            throw PipelineError.io(path: executable, reason: "cannot start the process: \(String(cString: strerror(result)))")
         }
         pid = child
     }
 
+    private static func openForAppending(_ url: URL) throws -> Int32 {
+        let descriptor = open(url.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw PipelineError.io(path: url.path, reason: "cannot open the log file: \(String(cString: strerror(errno)))")
+        }
+        return descriptor
+    }
+
     /// The ending if the process has exited (reaps it), or nil while it runs.
-    func poll() -> Ending? {
+    func poll() -> JobEnding? {
         var status: Int32 = 0
         let result = waitpid(pid, &status, WNOHANG)
         guard result == pid else { return nil }
+        return Self.ending(status)
+    }
+
+    /// Blocks until the process exits (reaps it).
+    func wait() -> JobEnding {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) != pid {
+            guard errno == EINTR else { return .stopped("lost: \(String(cString: strerror(errno)))") }
+        }
+        return Self.ending(status)
+    }
+
+    private static func ending(_ status: Int32) -> JobEnding {
         let signal = status & 0x7f
         return signal == 0 ? .exited((status >> 8) & 0xff) : .signalled(signal)
     }
@@ -66,24 +89,47 @@ final class ChildProcess {
     }
 }
 
-/// SIGINT / SIGTERM received by the runner (0 while none), set from the signal handler.
-nonisolated(unsafe) private var receivedSignal: sig_atomic_t = 0
+/// How many SIGINT / SIGTERM the process has received, and the last one; set by the handler.
+nonisolated(unsafe) private var signalCount: sig_atomic_t = 0
+nonisolated(unsafe) private var lastSignal: sig_atomic_t = 0
 
-/// Turns SIGINT and SIGTERM into a flag the run loop polls, so it can stop its children
-/// cleanly instead of dying with them still running.
-enum Interruption {
-    /// Installs the handlers and clears any signal recorded by an earlier run in this process.
-    static func install() {
-        receivedSignal = 0
+/// SIGINT and SIGTERM turned into state of one run, which its loop polls so it can stop its
+/// jobs cleanly instead of dying with them still running.
+///
+/// Each run makes its own and sees exactly the signals that arrive after it was made; nothing
+/// is ever cleared, so a signal is never lost to a later run. The handlers are installed
+/// explicitly and both signals unblocked in the calling thread: a process inherits ignored
+/// signals (a background job of a non-interactive shell ignores SIGINT) and a blocked signal
+/// mask (e.g. when started from a thread that blocks them), and must not depend on either.
+final class Interruption {
+    private let baseline: sig_atomic_t
+
+    init() {
+        // Counted from before the signals are unblocked, so one that was pending is seen.
+        baseline = signalCount
+        var action = sigaction()
         #if canImport(Glibc)
-        _ = Glibc.signal(SIGINT) { receivedSignal = $0 }
-        _ = Glibc.signal(SIGTERM) { receivedSignal = $0 }
+        action.__sigaction_handler.sa_handler = { signal in
+            signalCount &+= 1
+            lastSignal = signal
+        }
         #else
-        _ = Darwin.signal(SIGINT) { receivedSignal = $0 }
-        _ = Darwin.signal(SIGTERM) { receivedSignal = $0 }
+        action.__sigaction_u.__sa_handler = { signal in
+            signalCount &+= 1
+            lastSignal = signal
+        }
         #endif
+        action.sa_flags = SA_RESTART
+        sigemptyset(&action.sa_mask)
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        for signal in [SIGINT, SIGTERM] {
+            sigaction(signal, &action, nil)
+            sigaddset(&signals, signal)
+        }
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
     }
 
-    /// The signal received, or nil.
-    static var received: Int32? { receivedSignal == 0 ? nil : Int32(receivedSignal) }
+    /// The last signal received since this run began, or nil.
+    var received: Int32? { signalCount == baseline ? nil : Int32(lastSignal) }
 }

@@ -74,6 +74,9 @@ public struct LockFile: Codable, Equatable, Sendable {
     }
 
     public var pipeline: String
+    /// The pipeline file that builds this folder (absolute path), so that a second file with the
+    /// same `name:` is refused instead of rebuilding over it.
+    public var file: String?
     /// Keyed by instance id (`stage/name`).
     public var instances: [String: Entry]
 

@@ -63,6 +63,10 @@ public struct CacheState {
         self.plan = plan
         self.root = root
         lock = try LockFile.read(from: root, pipeline: plan.definition.name)
+        if let builder = lock.file, let source = plan.definition.source, builder != source, FileManager.default.fileExists(atPath: builder) {
+            throw PipelineError.io(path: root.path, reason: "holds the artifacts of \(builder), whose `name:` is also `\(plan.definition.name)`; "
+                + "give \(plan.definition.file) another `name:` (each pipeline needs its own Artifacts/<name> folder)")
+        }
     }
 
     /// The folder of instance `index`.
@@ -138,6 +142,7 @@ public struct CacheState {
         lock.instances[plan.instances[index].id.description] = LockFile.Entry(
             key: fingerprint.key, fingerprint: fingerprint, outputDigest: manifest.outputDigest,
             finishedAt: ISO8601DateFormatter().string(from: Date()))
+        lock.file = plan.definition.source ?? lock.file
         try lock.write(into: root)
     }
 }

@@ -1,10 +1,14 @@
 import Formats
+import Foundation
 import StageKit
 import Yams
 
 /// Reads Yams nodes with errors that carry the node's file, line and column.
 struct NodeReader {
     let file: String
+    /// The folder holding the pipeline file: relative paths written in it are resolved against
+    /// it (nil: paths are kept as written).
+    var folder: URL? = nil
 
     /// A mapping entry with its key text, key node (for errors about the key) and value.
     struct Entry {
@@ -88,7 +92,8 @@ struct NodeReader {
                 let items = try declaration.isList ? scalarOrSequence(entry.value) : [entry.value]
                 let words = try items.map { try scalar($0, what: "`\(entry.key)`") }
                 try check(words, against: declaration, key: entry.key, node: entry.value)
-                let value: SettingValue = declaration.isList && (isSequence(entry.value) || declaration.repeated) ? .list(words) : .scalar(words[0])
+                let resolved = declaration.path ? words.map(resolvePath) : words
+                let value: SettingValue = declaration.isList && (isSequence(entry.value) || declaration.repeated) ? .list(resolved) : .scalar(resolved[0])
                 result.append(Setting(flag: flag, value: value, location: location(entry.value)))
             }
         }
@@ -111,6 +116,18 @@ struct NodeReader {
             values.append(text)
         }
         return values
+    }
+
+    /// A path written in the pipeline file, resolved against the file's folder and given relative
+    /// to the working folder (absolute when it lies outside it by more than `..` steps can say);
+    /// absolute paths and URLs are kept.
+    func resolvePath(_ text: String) -> String {
+        guard let folder, !text.hasPrefix("/"), !text.contains("://"), !text.hasPrefix("file:") else { return text }
+        let target = folder.appendingPathComponent(text).standardizedFileURL.pathComponents
+        let base = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL.pathComponents
+        let shared = zip(target, base).prefix { $0 == $1 }.count
+        let steps = Array(repeating: "..", count: base.count - shared) + target.dropFirst(shared)
+        return steps.isEmpty ? "." : steps.joined(separator: "/")
     }
 
     /// The contract's declaration of `flag`; folders wired by the pipeline and unknown names are errors.

@@ -9,8 +9,12 @@ public struct PipelineDefinition: Sendable {
     public var seed: String?
     /// Stages in file order.
     public var stages: [StageDefinition]
-    /// The file it was read from.
+    /// The file it was read from, as messages name it.
     public var file: String
+    /// The file's absolute path (nil for YAML parsed from a string).
+    public var source: String?
+    /// The `executor:` block (where instances run; never part of a cache key).
+    public var executor = ExecutorSettings()
 
     /// The stage named `name`, if any.
     public func stage(named name: String) -> StageDefinition? {

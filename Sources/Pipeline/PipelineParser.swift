@@ -11,7 +11,7 @@ import Yams
 /// unknown keys, unknown stage types, unknown parameters or values, `needs` naming a stage that
 /// does not exist, cycles, missing upstream stages and wrong value types.
 public enum PipelineParser {
-    static let topLevelKeys = ["name", "description", "seed", "defaults", "stages"]
+    static let topLevelKeys = ["name", "description", "seed", "defaults", "executor", "stages"]
     static let stageKeys = ["uses", "needs", "with", "matrix"]
 
     /// Reads and validates the pipeline file at `url`.
@@ -24,12 +24,16 @@ public enum PipelineParser {
             throw PipelineError.io(path: url.path, reason: "not UTF-8 text")
         }
         let stem = url.deletingPathExtension().lastPathComponent
-        return try parse(yaml: text, file: displayPath ?? url.path, defaultName: stem)
+        var definition = try parse(yaml: text, file: displayPath ?? url.path, defaultName: stem, folder: url.deletingLastPathComponent())
+        definition.source = url.standardizedFileURL.path
+        return definition
     }
 
     /// Parses pipeline YAML; `file` is used in error messages, `defaultName` when `name:` is absent.
-    public static func parse(yaml: String, file: String, defaultName: String = "pipeline") throws -> PipelineDefinition {
-        let reader = NodeReader(file: file)
+    /// Relative paths in path parameters (fetch's `mirror`, `url`, `catalog`, `cache`) are
+    /// resolved against `folder`, the folder holding the file (nil: kept as written).
+    public static func parse(yaml: String, file: String, defaultName: String = "pipeline", folder: URL? = nil) throws -> PipelineDefinition {
+        let reader = NodeReader(file: file, folder: folder)
         let root: Node
         do {
             guard let composed = try Yams.compose(yaml: yaml) else {
@@ -65,6 +69,7 @@ public enum PipelineParser {
                 defaults[type] = try reader.settings(item.value, for: type, stageName: "defaults.\(item.key)")
             }
         }
+        let executor = try top.first(where: { $0.key == "executor" }).map { try reader.executorSettings($0.value) } ?? ExecutorSettings()
         guard let stagesEntry = top.first(where: { $0.key == "stages" }) else {
             throw reader.fail(root, "the pipeline has no `stages:`; add a mapping of stage names to { uses, needs, with, matrix }")
         }
@@ -138,7 +143,7 @@ public enum PipelineParser {
             }
         }
         try checkAcyclic(stages, needNodes: needNodes, reader: reader)
-        let definition = PipelineDefinition(name: name, seed: seed?.value.words.first, stages: stages, file: file)
+        let definition = PipelineDefinition(name: name, seed: seed?.value.words.first, stages: stages, file: file, executor: executor)
         try checkInputs(definition, usesNodes: usesNodes, reader: reader)
         return definition
     }

@@ -47,8 +47,10 @@ public struct RunSummary: Sendable {
     public var succeeded: Bool { failed.isEmpty && notRun.isEmpty && interruption == nil }
 }
 
-/// Runs the instances of a plan as child processes, in dependency order, up to `jobs` at a
-/// time, skipping up-to-date ones and recording each completed instance in pipeline.lock.
+/// Runs the instances of a plan through an executor (local child processes, up to `jobs` at
+/// a time, or Slurm batch jobs), in dependency order, skipping up-to-date ones and recording
+/// each completed instance in pipeline.lock. Cache decisions and folders are the runner's, so
+/// they are the same whatever the executor.
 ///
 /// Folder rules: an instance is rebuilt in place when it is incomplete and was started with
 /// the same key (recorded in the hidden `.pipeline-key`), so stages that resume (train's
@@ -58,21 +60,31 @@ public struct RunSummary: Sendable {
 public final class PipelineRunner {
     public static let logName = "stage.log"
     static let keyMarkerName = ".pipeline-key"
+    /// The key marker of an instance queued before its inputs were built: its key is unknown
+    /// until they are, so an interrupted attempt is never resumed under another key.
+    static let pendingKey = "pending: inputs not built yet"
 
     let plan: PipelinePlan
     /// `Artifacts/<pipeline>` as given to the children (may be relative to the working folder).
     let rootPath: String
+    /// The same, absolute.
+    let absoluteRoot: String
     let launcher: StageLauncher
     let options: RunOptions
     let display: ProgressDisplay
+    let executor: StageExecutor
     var cache: CacheState
 
-    public init(plan: PipelinePlan, rootPath: String, launcher: StageLauncher, options: RunOptions, display: ProgressDisplay) throws {
+    /// `executor` defaults to local child processes.
+    public init(plan: PipelinePlan, rootPath: String, launcher: StageLauncher, options: RunOptions, display: ProgressDisplay,
+                executor: StageExecutor = LocalExecutor()) throws {
         self.plan = plan
         self.rootPath = rootPath
+        absoluteRoot = rootPath.hasPrefix("/") ? rootPath : FileManager.default.currentDirectoryPath + "/" + rootPath
         self.launcher = launcher
         self.options = options
         self.display = display
+        self.executor = executor
         cache = try CacheState(plan: plan, root: URL(fileURLWithPath: rootPath))
     }
 
@@ -106,13 +118,45 @@ public final class PipelineRunner {
         }
     }
 
-    private enum State { case pending, running(ChildProcess, Fingerprint), built, upToDate, failed, notRun }
+    /// `--dry-run` for an executor that queues dependencies: every instance in scope that may
+    /// run (stale, forced, or downstream of one that runs), in plan order, with the instances
+    /// among those it would wait for, and whether its submission waits until its inputs are
+    /// built (it is rebuilt only if they change, or it waits for such an instance).
+    public func batchPreview() throws -> [(job: StageJob, after: [InstanceID], deferred: Bool)] {
+        let (scope, forced) = try scope()
+        let statuses = cache.statuses()
+        var runs = Set<Int>()
+        var deferred = Set<Int>()
+        return scope.compactMap { index in
+            let after = plan.instances[index].upstream.filter(runs.contains)
+            guard forced.contains(index) || !statuses[index].isUpToDate || !after.isEmpty else { return nil }
+            runs.insert(index)
+            if !rebuildsRegardless(index, forced: forced) || after.contains(where: deferred.contains) { deferred.insert(index) }
+            return (job(index), after.map { plan.instances[$0].id }, deferred.contains(index))
+        }
+    }
+
+    /// Where an instance is in this run.
+    private enum State {
+        case pending
+        /// Handed to the executor. `fingerprint` is nil while it is queued ahead of its inputs
+        /// (its key needs their outputs); `since` is when it was launched, then when it started.
+        case launched(JobHandle, fingerprint: Fingerprint?, state: JobState, since: Date)
+        case built, upToDate, failed, notRun
+    }
 
     /// Runs everything in scope and returns what happened. Installs SIGINT/SIGTERM handling:
-    /// on a signal, children get SIGTERM (SIGKILL after 10 s) and the run returns interrupted.
+    /// on a signal, the executor cancels what it launched (local children get SIGTERM, SIGKILL
+    /// after 10 s) and the run returns interrupted.
+    ///
+    /// An executor that queues dependencies (Slurm) gets every instance that is rebuilt whatever
+    /// its inputs turn out to be as soon as the jobs of those inputs are queued, so a plan is
+    /// queued at once; an instance whose cache decision needs its inputs' outputs is decided,
+    /// as locally, once they are built.
     public func run() throws -> RunSummary {
-        let (scope, forced) = try scope()
-        Interruption.install()
+        var (scope, forced) = try scope()
+        try executor.checkReady()
+        let interruption = Interruption()
         removeTrash()
         var states = [Int: State]()
         var checked = Set<Int>()
@@ -120,13 +164,23 @@ public final class PipelineRunner {
         var summary = RunSummary()
         var stopping = false
         var lastUpdate = Date.distantPast
+        var lastWarning: String?
+
+        for (index, job) in try adoptedJobs() {
+            states[index] = .launched(job.handle, fingerprint: nil, state: job.state, since: Date())
+            display.event("adopted  \(plan.instances[index].id)  (\(job.handle), \(job.state))")
+            scope.append(index)
+        }
+        scope = Set(scope).sorted()
+        let rebuiltRegardless = executor.queuesDependencies ? Set(scope.filter { rebuildsRegardless($0, forced: forced) }) : []
 
         func counts() -> RunCounts {
             var counts = RunCounts(total: scope.count)
             for state in states.values {
                 switch state {
                 case .built, .upToDate: counts.done += 1
-                case .running: counts.running += 1
+                case .launched(_, _, .queued, _): counts.queued += 1
+                case .launched: counts.running += 1
                 case .failed, .notRun: counts.failed += 1
                 case .pending: counts.waiting += 1
                 }
@@ -145,55 +199,101 @@ public final class PipelineRunner {
             default: return false
             }
         }
+        func activeJob(_ index: Int) -> JobHandle? {
+            if case let .launched(handle, _, state, _)? = states[index], !state.isFinished { return handle }
+            return nil
+        }
+        func notRun(_ index: Int, because broken: Int, cancelled handle: JobHandle? = nil) {
+            states[index] = .notRun
+            summary.notRun.append(plan.instances[index].id.description)
+            display.event("not run  \(plan.instances[index].id)  (upstream \(plan.instances[broken].id) failed" + (handle.map { "; cancelled \($0)" } ?? "") + ")")
+        }
 
         while true {
-            if let signal = Interruption.received, summary.interruption == nil {
+            if let signal = interruption.received, summary.interruption == nil {
                 summary.interruption = signal
                 display.event("interrupted (signal \(signal)): stopping running stages…")
                 stopping = true
             }
             if !stopping {
                 for index in scope {
-                    guard case .pending? = states[index] else { continue }
                     let instance = plan.instances[index]
-                    if let broken = instance.upstream.first(where: isBroken) {
-                        states[index] = .notRun
-                        summary.notRun.append(instance.id.description)
-                        display.event("not run  \(instance.id)  (upstream \(plan.instances[broken].id) failed)")
-                        continue
-                    }
-                    guard instance.upstream.allSatisfy(isFinished) else { continue }
-                    // Its inputs are final now: decide once whether it is up to date.
-                    if checked.insert(index).inserted, !forced.contains(index),
-                       cache.status(of: index, upstreamStatus: { _ in .upToDate }) == .upToDate {
-                        states[index] = .upToDate
-                        summary.upToDate.append(instance.id.description)
-                        display.event("up to date  \(instance.id)")
-                        continue
-                    }
-                    guard counts().running < max(options.jobs, 1) else { continue }
-                    do {
-                        let (child, fingerprint) = try launch(index, forced: forced.contains(index))
-                        states[index] = .running(child, fingerprint)
-                        display.event("start  \(instance.id)")
-                    } catch {
-                        states[index] = .failed
-                        summary.failed.append(instance.id.description)
-                        display.event("failed  \(instance.id): \(error)")
+                    switch states[index] {
+                    case .pending?:
+                        if let broken = instance.upstream.first(where: isBroken) {
+                            notRun(index, because: broken)
+                            continue
+                        }
+                        if instance.upstream.allSatisfy(isFinished) {
+                            // Its inputs are final now: decide once whether it is up to date.
+                            if checked.insert(index).inserted, !forced.contains(index),
+                               cache.status(of: index, upstreamStatus: { _ in .upToDate }) == .upToDate {
+                                states[index] = .upToDate
+                                summary.upToDate.append(instance.id.description)
+                                display.event("up to date  \(instance.id)")
+                                continue
+                            }
+                            let busy = counts()
+                            guard !executor.usesLocalCores || busy.running + busy.queued < max(options.jobs, 1) else { continue }
+                        } else {
+                            guard rebuiltRegardless.contains(index),
+                                  instance.upstream.allSatisfy({ isFinished($0) || activeJob($0) != nil }) else { continue }
+                        }
+                        let upstream = instance.upstream.compactMap(activeJob)
+                        do {
+                            let (handle, fingerprint) = try launch(index, forced: forced.contains(index), after: upstream)
+                            let state = (try? executor.poll([handle]))?[handle] ?? .queued
+                            states[index] = .launched(handle, fingerprint: fingerprint, state: state, since: Date())
+                            display.event(state == .queued
+                                ? "queued  \(instance.id)  (\(handle)" + (upstream.isEmpty ? "" : ", afterok:" + upstream.map(\.id).joined(separator: ":")) + ")"
+                                : "start  \(instance.id)" + (executor.queuesDependencies ? "  (\(handle))" : ""))
+                        } catch {
+                            states[index] = .failed
+                            summary.failed.append(instance.id.description)
+                            display.event("failed  \(instance.id): \(error)")
+                        }
+                    case let .launched(handle, nil, state, since)?:
+                        // Queued ahead of its inputs: cancel it if one failed; its key is known once all are built.
+                        if let broken = instance.upstream.first(where: isBroken) {
+                            executor.cancel([handle])
+                            executor.forget(handle)
+                            notRun(index, because: broken, cancelled: handle)
+                        } else if instance.upstream.allSatisfy(isFinished), let fingerprint = cache.fingerprint(of: index) {
+                            try? AtomicFile.write(fingerprint.key + "\n", to: cache.folder(of: index).appendingPathComponent(Self.keyMarkerName))
+                            states[index] = .launched(handle, fingerprint: fingerprint, state: state, since: since)
+                        }
+                    default:
+                        break
                     }
                 }
             }
-            var anyRunning = false
+            var polled: [JobHandle: JobState] = [:]
+            do {
+                polled = try executor.poll(scope.compactMap(activeJob))
+                lastWarning = nil
+            } catch {
+                let warning = "warning: cannot get the state of the launched jobs (\(error)); retrying"
+                if warning != lastWarning { display.event(warning) }
+                lastWarning = warning
+            }
+            var anyActive = false
             for index in scope {
-                guard case let .running(child, fingerprint)? = states[index] else { continue }
-                guard let ending = child.poll() else {
-                    anyRunning = true
+                guard case let .launched(handle, fingerprint, previous, since)? = states[index] else { continue }
+                let state = polled[handle] ?? previous
+                let instance = plan.instances[index]
+                if previous == .queued && state == .running { display.event("start  \(instance.id)  (\(handle))") }
+                guard case let .finished(ending) = state else {
+                    anyActive = true
+                    states[index] = .launched(handle, fingerprint: fingerprint, state: state, since: previous == state ? since : Date())
                     continue
                 }
-                let instance = plan.instances[index]
-                let seconds = Date().timeIntervalSince(child.started)
+                executor.forget(handle)
+                let seconds = Date().timeIntervalSince(since)
                 if ending == .exited(0), let manifest = cache.manifest(of: index) {
                     do {
+                        guard let fingerprint = fingerprint ?? cache.fingerprint(of: index) else {
+                            throw PipelineError.io(path: cache.folder(of: index).path, reason: "upstream not built: \(cache.unbuiltInputs(of: index).joined(separator: ", "))")
+                        }
                         try cache.record(index, fingerprint: fingerprint, manifest: manifest)
                         states[index] = .built
                         summary.built.append(instance.id.description)
@@ -202,6 +302,9 @@ public final class PipelineRunner {
                     } catch {
                         display.event("failed  \(instance.id): \(error)")
                     }
+                } else if let broken = instance.upstream.first(where: isBroken) {
+                    notRun(index, because: broken, cancelled: handle)   // by the scheduler: an upstream job failed
+                    continue
                 } else {
                     let why = ending == .exited(0) ? "exited without writing manifest.json" : ending.description
                     let log = cache.folder(of: index).appendingPathComponent(Self.logName)
@@ -216,11 +319,15 @@ public final class PipelineRunner {
                 }
             }
             if stopping {
-                for case let .running(child, _) in states.values { child.send(SIGTERM) }
-                waitForChildren(states.values.compactMap { if case let .running(child, _) = $0 { return child } else { return nil } })
+                let active = scope.compactMap(activeJob)
+                executor.cancel(active)
+                executor.waitUntilStopped(active)
                 for index in scope {
                     switch states[index] {
-                    case .running?, .pending?:
+                    case let .launched(handle, _, _, _)?:
+                        executor.forget(handle)
+                        fallthrough
+                    case .pending?:
                         states[index] = .notRun
                         summary.notRun.append(plan.instances[index].id.description)
                     default: break
@@ -228,15 +335,21 @@ public final class PipelineRunner {
                 }
                 break
             }
-            if !anyRunning && !states.values.contains(where: { if case .pending = $0 { return true } else { return false } }) { break }
+            if !anyActive && !states.values.contains(where: { if case .pending = $0 { return true } else { return false } }) { break }
             if Date().timeIntervalSince(lastUpdate) >= 0.5 {
                 lastUpdate = Date()
-                let running: [(id: String, progress: ProgressEvent?, seconds: Double)] = scope.compactMap { index in
-                    guard case let .running(child, _)? = states[index] else { return nil }
-                    return (plan.instances[index].id.description, ProgressEvent.latest(in: cache.folder(of: index)),
-                            Date().timeIntervalSince(child.started))
+                var running: [(id: String, progress: ProgressEvent?, seconds: Double)] = []
+                var queued: [(id: String, seconds: Double)] = []
+                for index in scope {
+                    guard case let .launched(_, _, state, since)? = states[index] else { continue }
+                    let id = plan.instances[index].id.description
+                    if state == .queued {
+                        queued.append((id, Date().timeIntervalSince(since)))
+                    } else {
+                        running.append((id, ProgressEvent.latest(in: cache.folder(of: index)), Date().timeIntervalSince(since)))
+                    }
                 }
-                display.update(counts: counts(), running: running)
+                display.update(counts: counts(), running: running, queued: queued)
             }
             usleep(50_000)
         }
@@ -248,31 +361,94 @@ public final class PipelineRunner {
         return summary
     }
 
-    /// Prepares the instance folder and starts its stage process.
-    private func launch(_ index: Int, forced: Bool) throws -> (ChildProcess, Fingerprint) {
-        guard let fingerprint = cache.fingerprint(of: index) else {
+    /// Jobs of an earlier run that are still queued or running, or succeeded unseen, in plan
+    /// order. A job is kept only if its inputs are final: each upstream instance is kept itself,
+    /// or up to date with inputs that are final. The others read inputs this run rebuilds (the
+    /// pipeline file was edited since), so they are cancelled, or their outputs ignored.
+    private func adoptedJobs() throws -> [(Int, (handle: JobHandle, state: JobState))] {
+        let adopted = try executor.adopt(plan.instances.indices.map(job), note: display.event)
+        guard !adopted.isEmpty else { return [] }
+        var kept: [(Int, (handle: JobHandle, state: JobState))] = []
+        var final = Set<Int>()
+        for index in plan.instances.indices {
+            let inputsFinal = plan.instances[index].upstream.allSatisfy(final.contains)
+            if let job = adopted[index] {
+                if inputsFinal {
+                    kept.append((index, job))
+                    final.insert(index)
+                    continue
+                }
+                if !job.state.isFinished {
+                    executor.cancel([job.handle])
+                    executor.waitUntilStopped([job.handle])
+                }
+                executor.forget(job.handle)
+                display.event("not adopted  \(plan.instances[index].id)  (\(job.handle) read inputs that this run rebuilds" + (job.state.isFinished ? ")" : "; cancelled)"))
+            } else if inputsFinal, cache.status(of: index, upstreamStatus: { _ in .upToDate }) == .upToDate {
+                final.insert(index)
+            }
+        }
+        return kept
+    }
+
+    /// Whether instance `index` is rebuilt whatever its upstream instances produce in this run:
+    /// forced, or stale for a reason of its own (missing, incomplete, not recorded, changed
+    /// parameters, tool version or outputs). Stale only because its inputs changed, or up to
+    /// date so far, it may still turn out up to date once they are rebuilt.
+    func rebuildsRegardless(_ index: Int, forced: Set<Int>) -> Bool {
+        if forced.contains(index) { return true }
+        guard case let .stale(reasons) = cache.status(of: index, upstreamStatus: { _ in .upToDate }) else { return false }
+        return reasons.contains { reason in
+            switch reason {
+            case .inputsChanged, .upstreamNotBuilt: return false
+            default: return true
+            }
+        }
+    }
+
+    /// What the executor runs for instance `index`: the same command whatever the executor.
+    public func job(_ index: Int) -> StageJob {
+        let instance = plan.instances[index]
+        let folder = URL(fileURLWithPath: absoluteRoot).appendingPathComponent(instance.folder)
+        let threads = instance.resolvedParameters["threads"].flatMap { Int($0) }
+        return StageJob(index: index, id: instance.id, type: instance.type, name: plan.definition.name + "/" + instance.folder,
+                        command: [launcher.executable] + launcher.leadingArguments + [instance.type.rawValue] + plan.arguments(of: index, root: rootPath),
+                        workingDirectory: FileManager.default.currentDirectoryPath,
+                        folder: folder, log: folder.appendingPathComponent(Self.logName), threads: threads)
+    }
+
+    /// Prepares the instance folder and hands the instance to the executor. `upstream` are the
+    /// jobs of inputs still being built: then the key is not known yet, the marker says so
+    /// (``pendingKey``) and the runner writes the key once they are built.
+    private func launch(_ index: Int, forced: Bool, after upstream: [JobHandle]) throws -> (JobHandle, Fingerprint?) {
+        let fingerprint = cache.fingerprint(of: index)
+        guard fingerprint != nil || !upstream.isEmpty else {
             throw PipelineError.io(path: cache.folder(of: index).path, reason: "upstream not built: \(cache.unbuiltInputs(of: index).joined(separator: ", "))")
         }
+        let key = upstream.isEmpty ? fingerprint!.key : Self.pendingKey
         let folder = cache.folder(of: index)
+        if let holder = StageLock.holder(of: folder) {
+            throw PipelineError.io(path: folder.path, reason: "still being written by \(holder), a stage process of an earlier run whose runner "
+                + "was stopped; wait for it to exit (or stop it), then run again")
+        }
         let marker = folder.appendingPathComponent(Self.keyMarkerName)
         let previousKey = (try? String(contentsOf: marker, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
         let complete = FileManager.default.fileExists(atPath: folder.appendingPathComponent(Manifest.fileName).path)
-        if forced || complete || (previousKey != nil && previousKey != fingerprint.key) {
+        if forced || complete || (previousKey != nil && (previousKey != key || key == Self.pendingKey)) {
             try moveAside(folder)
         }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try AtomicFile.write(fingerprint.key + "\n", to: marker)
-        let arguments = launcher.leadingArguments + [plan.instances[index].type.rawValue] + plan.arguments(of: index, root: rootPath)
-        let log = folder.appendingPathComponent(Self.logName)
-        let header = "=== \(ISO8601DateFormatter().string(from: Date())) \(([launcher.executable] + arguments).joined(separator: " "))\n"
-        if let handle = FileHandle(forWritingAtPath: log.path) {
+        try AtomicFile.write(key + "\n", to: marker)
+        let job = job(index)
+        let header = "=== \(ISO8601DateFormatter().string(from: Date())) \(job.command.joined(separator: " "))\n"
+        if let handle = FileHandle(forWritingAtPath: job.log.path) {
             _ = try? handle.seekToEnd()
             try? handle.write(contentsOf: Data(header.utf8))
             try? handle.close()
         } else {
-            try Data(header.utf8).write(to: log)
+            try Data(header.utf8).write(to: job.log)
         }
-        return (try ChildProcess(executable: launcher.executable, arguments: arguments, log: log), fingerprint)
+        return (try executor.launch(job, after: upstream), upstream.isEmpty ? fingerprint : nil)
     }
 
     /// Renames `folder` to a hidden trash folder and deletes it, so a crash mid-way never
@@ -293,17 +469,6 @@ public final class PipelineRunner {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: cache.root.path)) ?? []
         for name in names where name.hasPrefix(".trash-") {
             try? FileManager.default.removeItem(at: cache.root.appendingPathComponent(name))
-        }
-    }
-
-    /// Waits for `children` to exit, sending SIGKILL to any still running after 10 seconds.
-    private func waitForChildren(_ children: [ChildProcess]) {
-        var remaining = children
-        let deadline = Date().addingTimeInterval(10)
-        while !remaining.isEmpty {
-            remaining.removeAll { $0.poll() != nil }
-            if Date() > deadline { remaining.forEach { $0.send(SIGKILL) } }
-            usleep(50_000)
         }
     }
 

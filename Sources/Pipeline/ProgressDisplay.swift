@@ -10,12 +10,14 @@ import Darwin
 public struct RunCounts: Equatable, Sendable {
     public var done = 0
     public var running = 0
+    /// Launched but waiting in a scheduler's queue (Slurm).
+    public var queued = 0
     public var failed = 0
     public var waiting = 0
     public var total = 0
 
     public var summary: String {
-        "\(done)/\(total) done · \(running) running · \(failed) failed · \(waiting) waiting"
+        "\(done)/\(total) done · \(running) running" + (queued > 0 ? " · \(queued) queued" : "") + " · \(failed) failed · \(waiting) waiting"
     }
 }
 
@@ -40,8 +42,10 @@ public final class ProgressDisplay {
         emit(line + "\n")
     }
 
-    /// Refreshes the display with the current counts and running instances.
-    public func update(counts: RunCounts, running: [(id: String, progress: ProgressEvent?, seconds: Double)]) {
+    /// Refreshes the display with the current counts, running instances and (with a scheduler)
+    /// instances waiting in its queue. The live block keeps to the terminal's height.
+    public func update(counts: RunCounts, running: [(id: String, progress: ProgressEvent?, seconds: Double)],
+                       queued: [(id: String, seconds: Double)] = []) {
         if live {
             erase()
             let width = terminalWidth()
@@ -53,6 +57,9 @@ public final class ProgressDisplay {
                 }
                 lines.append(line)
             }
+            lines += queued.map { "  \($0.id)  queued \(Self.duration($0.seconds))" }
+            let room = max(terminalHeight() - 2, 2)
+            if lines.count > room { lines = lines.prefix(room - 1) + ["  … and \(lines.count - room + 1) more"] }
             emit(lines.map { String($0.prefix(max(width - 1, 20))) + "\n" }.joined())
             drawnLines = lines.count
         } else {
@@ -97,5 +104,10 @@ public final class ProgressDisplay {
     private func terminalWidth() -> Int {
         var size = winsize()
         return ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 0 ? Int(size.ws_col) : 100
+    }
+
+    private func terminalHeight() -> Int {
+        var size = winsize()
+        return ioctl(descriptor, UInt(TIOCGWINSZ), &size) == 0 && size.ws_row > 0 ? Int(size.ws_row) : 40
     }
 }

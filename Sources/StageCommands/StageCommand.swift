@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Formats
 import StageKit
 
 /// A stage's implementation as a command-line program: runs a parsed invocation and returns the
@@ -40,8 +41,18 @@ public struct StageCommand<Program: StageProgram>: ParsableCommand {
 
     public func run() throws {
         let invocation = try invocation()
+        let existed = FileManager.default.fileExists(atPath: invocation.output.path)
         do {
-            print(try Program.run(invocation))
+            let lock = try StageLock(folder: invocation.output)
+            defer { withExtendedLifetime(lock) {} }
+            do {
+                print(try Program.run(invocation))
+            } catch {
+                // A folder this run created and left empty (but for its lock) is not kept.
+                let left = (try? FileManager.default.contentsOfDirectory(atPath: invocation.output.path)) ?? []
+                if !existed && left.allSatisfy({ $0 == StageLock.fileName }) { try? FileManager.default.removeItem(at: invocation.output) }
+                throw error
+            }
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(1)

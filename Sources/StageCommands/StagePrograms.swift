@@ -49,6 +49,7 @@ public enum AnalyzeProgram: StageProgram {
             let line = message.hasPrefix("warning:") ? message : "warning: \(message)"
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }
+        for warning in outcome.didNotLearn { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
         return "analyzed \(outcome.runCount) runs\(outcome.warnings.isEmpty ? "" : " (\(outcome.warnings.count) warnings)")\n"
             + "report: \(outcome.report.path)"
     }

@@ -17,13 +17,18 @@ public struct Parameter<Value: ParameterValue>: Sendable {
     public let repeated: Bool
     /// Whether the parameter must be given (its initial value is then only a placeholder).
     public let required: Bool
+    /// Whether the values are file-system paths (or URLs): a pipeline file's relative paths are
+    /// resolved against the folder holding that file.
+    public let path: Bool
 
-    public init(wrappedValue: Value, help: String, range: ValidRange? = nil, repeated: Bool = false, required: Bool = false) {
+    public init(wrappedValue: Value, help: String, range: ValidRange? = nil, repeated: Bool = false, required: Bool = false,
+                path: Bool = false) {
         self.wrappedValue = wrappedValue
         self.help = help
         self.range = range
         self.repeated = repeated
         self.required = required
+        self.path = path
     }
 }
 
@@ -52,7 +57,7 @@ protocol ParameterReflection {
 
 extension Parameter: ParameterReflection {
     func declaration(property: String) -> ParameterDeclaration {
-        ParameterDeclaration(property: property, help: help, range: range, repeated: repeated, required: required,
+        ParameterDeclaration(property: property, help: help, range: range, repeated: repeated, required: required, path: path,
                              defaultValue: wrappedValue)
     }
 

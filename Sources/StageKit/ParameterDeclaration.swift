@@ -8,6 +8,8 @@ public struct ParameterDeclaration: Sendable {
     public let range: ValidRange?
     public let repeated: Bool
     public let required: Bool
+    /// Whether the values are paths (resolved against a pipeline file's folder).
+    public let path: Bool
     /// The default value (the property's initial value).
     public let defaultValue: any ParameterValue
     /// What a valid value looks like (type and choices).
@@ -16,7 +18,7 @@ public struct ParameterDeclaration: Sendable {
     public let isList: Bool
     private let parseWords: @Sendable ([String]) -> (any ParameterValue)?
 
-    init<Value: ParameterValue>(property: String, help: String, range: ValidRange?, repeated: Bool, required: Bool,
+    init<Value: ParameterValue>(property: String, help: String, range: ValidRange?, repeated: Bool, required: Bool, path: Bool,
                                 defaultValue: Value) {
         self.property = property
         self.name = Self.kebabCase(property)
@@ -24,6 +26,7 @@ public struct ParameterDeclaration: Sendable {
         self.range = range
         self.repeated = repeated
         self.required = required
+        self.path = path
         self.defaultValue = defaultValue
         valueDescription = Value.valueDescription
         choices = Value.choices

@@ -92,11 +92,3 @@ extension LabelMatrix {
         return LabelMatrix(rowStart: start, columns: cols, labels: kept.count)
     }
 }
-
-extension StratifiedSplit {
-    /// Splits the rows of `labels` stratifying on the `keptLabels` columns only (the output of
-    /// ``LabelFilter``): the split stage's call when label filtering is on.
-    public init(labels: LabelMatrix, keptLabels: [Int], options: SplitOptions) throws {
-        try self.init(labels: labels.keepingLabels(keptLabels), options: options)
-    }
-}

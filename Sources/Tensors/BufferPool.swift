@@ -43,17 +43,3 @@ public final class BufferPool {
 
     deinit { trim() }
 }
-
-/// A pool buffer owned by a backward rule (a dropout mask, a loss residual): returned to its pool
-/// when the rule, and with it this holder, is released.
-final class PooledScratch {
-    let buffer: UnsafeMutablePointer<Float>
-    let count: Int
-    let pool: BufferPool
-    init(count: Int, pool: BufferPool) {
-        buffer = pool.acquire(count)
-        self.count = count
-        self.pool = pool
-    }
-    deinit { pool.release(buffer, count: count) }
-}

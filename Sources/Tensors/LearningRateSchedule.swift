@@ -50,17 +50,6 @@ public struct LearningRateSchedule: Sendable, Equatable {
         self.epochs = epochs
     }
 
-    /// The decay named `constant`, `step` or `cosine` with its options (for command-line flags).
-    public static func decay(named name: String, stepFactor: Float = 0.1, stepEveryEpochs: Int = 30,
-                             cosineFloor: Float = 0) throws(LearningRateScheduleError) -> Decay {
-        switch name {
-        case "constant": .constant
-        case "step": .step(factor: stepFactor, everyEpochs: stepEveryEpochs)
-        case "cosine": .cosine(floor: cosineFloor)
-        default: throw .outOfRange(option: "learning-rate schedule", value: name, valid: "constant, step or cosine")
-        }
-    }
-
     /// The factor of the 1-based `step` of the run.
     public func factor(step: Int) -> Float {
         let warmup = warmupSteps

@@ -53,18 +53,18 @@ extension Graph {
                      "bceWithLogitsMean: \(n) logits, \(targets.count) targets, \(weights?.count ?? n) weights")
         let w = weights.map { constant($0, shape: logits.shape) }
         let out = output([1], inputs: [logits])
-        let residual = out.requiresGrad ? PooledScratch(count: n, pool: pool) : nil
+        let residual = out.requiresGrad ? MaskHolder(mask: pool.acquire(n), count: n, pool: pool) : nil
         let z = logits.data, y = targets.baseAddress!
         var total = 0.0
         for i in 0..<n {
             let e = expf(-abs(z[i]))
             let loss = max(z[i], 0) - z[i] * y[i] + log1pf(e)
             total += Double(w.map { loss * $0.data[i] } ?? loss)
-            if let residual { residual.buffer[i] = (z[i] >= 0 ? 1 / (1 + e) : e / (1 + e)) - y[i] }
+            if let residual { residual.mask[i] = (z[i] >= 0 ? 1 / (1 + e) : e / (1 + e)) - y[i] }
         }
         out.data[0] = Float(total / Double(n))
         record(out) { out in
-            let g = out.gradient![0] / Float(n), r = residual!.buffer
+            let g = out.gradient![0] / Float(n), r = residual!.mask
             if let w {
                 logits.accumulateGradient { r[$0] * g * w.data[$0] }
             } else {

@@ -157,3 +157,17 @@ extension Graph {
         return y
     }
 }
+
+/// Returns a pooled buffer a backward rule keeps (a dropout mask, saved coefficients) to its
+/// pool when the rule is released.
+final class MaskHolder {
+    let mask: UnsafeMutablePointer<Float>
+    let count: Int
+    let pool: BufferPool
+    init(mask: UnsafeMutablePointer<Float>, count: Int, pool: BufferPool) {
+        self.mask = mask
+        self.count = count
+        self.pool = pool
+    }
+    deinit { pool.release(mask, count: count) }
+}

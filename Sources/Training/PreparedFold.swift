@@ -38,7 +38,6 @@ public enum TrainingInputError: Error, CustomStringConvertible {
     case badFold(fold: Int, folds: Int, path: String)
     case emptyRole(role: String, fold: Int, path: String)
     case nonFinite(path: String, row: Int, column: Int)
-    case noLabelsLeft(minimum: Int)
 
     public var description: String {
         switch self {
@@ -50,8 +49,6 @@ public enum TrainingInputError: Error, CustomStringConvertible {
             return "\(path): fold \(fold) has no \(role) rows. Use fewer folds or a larger --validation share in the split stage."
         case let .nonFinite(path, row, column):
             return "\(path): feature at row \(row), column \(column) is NaN or infinite. Re-fetch with --impute zero or clean the source."
-        case let .noLabelsLeft(minimum):
-            return "no label has at least \(minimum) positive training rows. Lower --min-label-count."
         }
     }
 }
@@ -62,10 +59,10 @@ extension PreparedFold {
     ///
     /// - Parameters:
     ///   - featureFraction: keep this fraction (0, 1] of features with the largest training column sums.
-    ///   - minLabelCount: drop labels with fewer positive training rows than this.
+    /// The labels are those of the split's `labels-kept.npy` (the label filter runs in the split
+    /// stage, on the whole dataset).
     /// - Complexity: O(n·d + n·q).
-    public static func load(dataset: URL, split: URL, fold: Int, featureFraction: Double = 1,
-                            minLabelCount: Int = 0) throws -> PreparedFold {
+    public static func load(dataset: URL, split: URL, fold: Int, featureFraction: Double = 1) throws -> PreparedFold {
         let featuresURL = dataset.appendingPathComponent(DatasetFiles.features)
         let labelsURL = dataset.appendingPathComponent(DatasetFiles.labels)
         let rolesURL = split.appendingPathComponent(SplitFiles.roles)
@@ -103,14 +100,7 @@ extension PreparedFold {
         let trainRows = rowsByRole[Int(FoldRole.train.rawValue)]
         let validationRows = rowsByRole[Int(FoldRole.validation.rawValue)], testRows = rowsByRole[Int(FoldRole.test.rawValue)]
 
-        // Label filtering on the training part.
-        var positives = [Int](repeating: 0, count: q)
-        for row in trainRows {
-            let base = Int(row) * q
-            for j in 0..<q where labels.bytes[base + j] != 0 { positives[j] += 1 }
-        }
-        let keptLabels = (0..<q).filter { positives[$0] >= minLabelCount }
-        guard !keptLabels.isEmpty else { throw TrainingInputError.noLabelsLeft(minimum: minLabelCount) }
+        let keptLabels = try Self.keptLabels(split: split, labelCount: q)
 
         // Feature selection: the largest training column sums (ties by column order).
         var columnSums = [Double](repeating: 0, count: d)
@@ -172,5 +162,16 @@ extension PreparedFold {
             keptFeatures: keptFeatures, keptLabels: keptLabels,
             labelNames: keptLabels.map { $0 < meta.labelNames.count ? meta.labelNames[$0] : "label\($0)" },
             datasetName: meta.name)
+    }
+
+    /// The split's kept label columns: int32, 1-D, strictly ascending, each in 0..<q.
+    static func keptLabels(split: URL, labelCount q: Int) throws -> [Int] {
+        let url = split.appendingPathComponent(SplitFiles.keptLabels)
+        let array = try NpyFile.read(url)
+        let kept = try array.values(as: Int32.self, path: url.path).map(Int.init)
+        guard array.shape == [kept.count], !kept.isEmpty, kept.allSatisfy({ $0 >= 0 && $0 < q }), zip(kept, kept.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            throw TrainingInputError.shapeMismatch(path: url.path, reason: "expected strictly ascending int32 label columns in 0..<\(q), found \(array.shape)")
+        }
+        return kept
     }
 }

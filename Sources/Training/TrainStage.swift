@@ -4,6 +4,18 @@ import Foundation
 import NumpyIO
 import Selectors
 import StageKit
+import Tensors
+
+extension TrainParameters {
+    /// The learning-rate decay after the warm-up that these parameters choose.
+    var learningRateDecay: LearningRateSchedule.Decay {
+        switch lrSchedule {
+        case .constant: .constant
+        case .step: .step(factor: Float(lrStepFactor), everyEpochs: lrStepEvery)
+        case .cosine: .cosine(floor: Float(lrFloor))
+        }
+    }
+}
 
 extension SelectorOptions {
     /// The selector options of a train stage's parameters.
@@ -29,13 +41,20 @@ public enum TrainStage {
             Manifest.Input(name: "split", path: split.path, sha256: try Manifest.read(from: split).outputDigest),
         ]
         let prepared = try PreparedFold.load(dataset: dataset, split: split, fold: parameters.fold,
-                                             featureFraction: parameters.featureFraction, minLabelCount: parameters.minLabelCount)
+                                             featureFraction: parameters.featureFraction)
         let folder = try StageFolder<TrainContract>(invocation.output)
         let run = TrainingRun(parameters: parameters, fold: prepared, output: folder.url,
                               inputDigest: inputs.map(\.sha256).joined(separator: ",") + ",fold=\(parameters.fold)", log: log)
         log("train: \(prepared.datasetName) fold \(parameters.fold), \(parameters.model.rawValue) + \(parameters.selector.rawValue), "
             + "n_train=\(prepared.trainCount) d=\(prepared.featureCount) q=\(prepared.labelCount)")
-        let summary = try run.run()
+        let summary: TrainingSummary
+        do {
+            summary = try run.run()
+        } catch let error as TrainingDiverged {
+            // A diverged run cannot be resumed usefully: leave nothing of it behind but its log.
+            try folder.discardOutputs()
+            throw error
+        }
         try RunDescription(dataset: prepared.datasetName, labelNames: prepared.labelNames, trainCount: prepared.trainCount,
                            parameters: parameters).write(to: folder.file(TrainFiles.run))
         try folder.complete(parameters: parameters, inputs: inputs, command: invocation.command)

@@ -52,8 +52,10 @@ public final class TrainingRun {
         let n = fold.trainCount, q = fold.labelCount, d = fold.featureCount
         let epochs = options.epochs
         let model = try ModelFactory.make(parameters.model, inputDimension: d, labelCount: q,
-                                          hyperParameters: parameters.modelHyperParameters, seed: parameters.seed)
-        let session = TrainingSession(model: model, learningRate: parameters.lr, weightDecay: parameters.weightDecay)
+                                          hyperParameters: ModelFactory.hyperParameters(parameters), seed: parameters.seed,
+                                          trainingLabels: fold.trainLabels)
+        let session = TrainingSession(model: model, learningRate: parameters.lr, weightDecay: parameters.weightDecay,
+                                      weightDecayMode: parameters.weightDecayMode == .l2 ? .l2 : .decoupled)
         let selector = BatchSelectors.make(
             options: options, labels: fold.trainLabels, labelCount: q,
             features: options.selector == .hardImbalance ? fold.trainFeatures : [],
@@ -90,7 +92,8 @@ public final class TrainingRun {
         var trainProbabilities = [Float](repeating: 0, count: n * q)
         var validationProbabilities = [Float](repeating: 0, count: fold.validationRows.count * q)
         let stepsPerEpoch = (n + options.batchSize - 1) / options.batchSize
-        let warmupSteps = options.warmupEpochs * stepsPerEpoch
+        let schedule = try LearningRateSchedule(decay: parameters.learningRateDecay, warmupEpochs: options.warmupEpochs,
+                                                stepsPerEpoch: stepsPerEpoch, epochs: epochs)
         let recordsBatch = options.history == .batch
 
         for epoch in (resumedFrom + 1)..<(epochs + 1) {
@@ -105,7 +108,7 @@ public final class TrainingRun {
                 gather(rows, from: fold.trainFeatures, width: d, into: &batchFeatures)
                 gather(rows, from: trainTargets, width: q, into: &batchTargets)
                 state.trainingSteps += 1
-                let scale = warmupSteps > 0 ? min(1, Float(state.trainingSteps) / Float(warmupSteps)) : 1
+                let scale = schedule.factor(step: state.trainingSteps)
                 let weights = selectionClock.measure { selector.lossWeights(rows: rows) }
                 let loss = batchFeatures.withUnsafeBufferPointer { x in
                     batchTargets.withUnsafeBufferPointer { y in
@@ -124,6 +127,7 @@ public final class TrainingRun {
                         }
                     }
                 }
+                try DivergenceCheck.check(loss: loss, epoch: epoch, batch: k, learningRate: parameters.lr)
                 if recordsBatch {
                     selectionClock.measure { selector.observe(rows: rows, probabilities: Array(batchProbabilities[0..<(b * q)])) }
                 }
@@ -169,7 +173,7 @@ public final class TrainingRun {
                                      selectionSeconds: selectionClock.seconds)
             state.records.append(record)
             state.epoch = epoch
-            try EpochRecord.writeCSV(state.records, to: output.appendingPathComponent(TrainFiles.epochs))
+            try EpochRecord.writeCSV(state.records, into: output)
             try events?.record(record)
             if epoch < epochs {
                 let previous = Checkpoint.currentFolder(in: output)

@@ -7,14 +7,14 @@ import NumpyIO
 import SeededRandom
 import Tensors
 
-/// Seconds per training epoch (batch 128, Adam) of mlp on corel5k- and scene-sized data and
-/// clif and dela on scene-sized data, side by side with PyTorch on the same arrays
-/// (`scripts/bench_epoch.py`), achieved GEMM GFLOP/s against cblas_sgemm 768³ measured just before
-/// each workload, and peak memory of clif on corel5k size. Data are random with the real shapes and
-/// label densities.
+/// Seconds per training epoch (batch 128, Adam) of mlp on corel5k- and scene-sized data, clif and
+/// dela on scene-sized data and mpvae on both, side by side with PyTorch (`scripts/bench_epoch.py`
+/// on the same arrays for mlp and clif, `scripts/bench_mpvae.py` on the same shapes for mpvae),
+/// achieved GEMM GFLOP/s against cblas_sgemm 768³ measured just before each workload, and peak
+/// memory of clif on corel5k size. Data are random with the real shapes and label densities.
 struct EpochBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "epoch", abstract: "Training-epoch speed of mlp, clif and dela, side by side with PyTorch.",
+        commandName: "epoch", abstract: "Training-epoch speed of mlp, clif, dela and mpvae, side by side with PyTorch.",
         discussion: "Each round runs, per workload: cblas_sgemm 768³, our epochs, then the PyTorch reference on the same "
             + "arrays (written to a temporary folder as .npy), and prints both medians and their ratio. Rounds repeat "
             + "the whole sequence, so load changes show up as spread between rounds rather than as a skewed ratio.")
@@ -23,12 +23,13 @@ struct EpochBenchmark: ParsableCommand {
     @Option(help: "Epochs per workload (the first is a warm-up; the median of the rest is reported).") var epochs = 4
     @Option(help: "Training steps of clif on corel5k size for the peak-memory measurement (0 skips it).")
     var memorySteps = 3
-    @Option(help: "Comma-separated subset of the workloads: mlp-corel5k, mlp-scene, clif-scene, dela-scene (default: all).")
+    @Option(help: "Comma-separated subset of the workloads: mlp-corel5k, mlp-scene, clif-scene, dela-scene, mpvae-corel5k, mpvae-scene (default: all).")
     var workloads: String?
     @Option(help: "Times to repeat the whole side-by-side sequence.") var rounds = 1
     @Option(help: "Run the PyTorch reference (true|false); dela has none.") var reference = true
     @Option(help: "Python interpreter with torch and numpy for the reference.") var python = "python3"
-    @Option(help: "The reference script.") var script = "scripts/bench_epoch.py"
+    @Option(help: "The reference script of the mlp and clif rows.") var script = "scripts/bench_epoch.py"
+    @Option(help: "The reference script of the mpvae rows.") var mpvaeScript = "scripts/bench_mpvae.py"
     @Option(help: "Write the results as JSON to this file.") var json: String?
 
     struct Workload: Sendable {
@@ -62,8 +63,20 @@ struct EpochBenchmark: ParsableCommand {
         }
     }
 
+    /// GEMM flops of one mpvae training step (published widths 512/256, L = 50, r = q, S = 100): the
+    /// shared projection ε·Rᵀ and its weight gradient, 4·S·b·r·q, plus the networks.
+    static func mpvaeFlops(d: Int, q: Int, latent: Int = 50, samples: Int = 100) -> @Sendable (Int) -> Double {
+        { b in
+            let first = (d + q) * 512 + d * 256 + d * 256  // layers reading x or y: no input gradient
+            let rest = 512 * 256 + 2 * 256 * latent + 256 * 512 + 512 * 256 + 2 * 256 * latent
+                + 2 * (latent * 256 + 256 * 512) + 2 * 512 * q
+            let network = 2.0 * Double(b) * Double(3 * rest + 2 * first)
+            return network + 4.0 * Double(samples * b) * Double(q * q)
+        }
+    }
+
     func validate() throws {
-        let known: Set = ["mlp-corel5k", "mlp-scene", "clif-scene", "dela-scene"]
+        let known: Set = ["mlp-corel5k", "mlp-scene", "clif-scene", "dela-scene", "mpvae-corel5k", "mpvae-scene"]
         for name in workloads?.split(separator: ",").map(String.init) ?? [] where !known.contains(name) {
             throw ValidationError("unknown workload '\(name)'; choose from \(known.sorted().joined(separator: ", "))")
         }
@@ -80,6 +93,10 @@ struct EpochBenchmark: ParsableCommand {
                  stepFlops: clifFlops(d: 294, q: 6)),
         Workload(name: "dela scene", model: "dela", rows: 2407, features: 294, labels: 6, density: 1.074 / 6,
                  stepFlops: delaFlops(d: 294, q: 6)),
+        Workload(name: "mpvae corel5k", model: "mpvae", rows: 5000, features: 499, labels: 374, density: 3.522 / 374,
+                 stepFlops: mpvaeFlops(d: 499, q: 374)),
+        Workload(name: "mpvae scene", model: "mpvae", rows: 2407, features: 294, labels: 6, density: 1.074 / 6,
+                 stepFlops: mpvaeFlops(d: 294, q: 6)),
     ]
 
     func run() throws {
@@ -110,7 +127,6 @@ struct EpochBenchmark: ParsableCommand {
                 var torch: [String: Any]? = nil
                 if reference && workload.model != "dela" {
                     torch = try runReference(workload, features: features, labels: labels, scratch: scratch)
-                    BLAS.setThreads(threads)
                 }
                 let torchWall = torch?["epoch_seconds_median"] as? Double, torchCPU = torch?["epoch_cpu_seconds_median"] as? Double
                 func cell(_ value: Double?, _ digits: Int, _ width: Int, suffix: String = "") -> String {
@@ -158,23 +174,31 @@ struct EpochBenchmark: ParsableCommand {
         }
     }
 
-    /// Runs `scripts/bench_epoch.py` on the arrays our epochs used; returns its JSON object.
+    /// Runs the PyTorch reference of a workload and returns its JSON object: `scripts/bench_epoch.py`
+    /// on the arrays our epochs used (mlp, clif), `scripts/bench_mpvae.py` on random data of the same
+    /// shape (mpvae).
     func runReference(_ w: Workload, features: [Float], labels: [Float], scratch: URL) throws -> [String: Any] {
-        let x = scratch.appendingPathComponent("features.npy"), y = scratch.appendingPathComponent("labels.npy")
-        try NpyFile.write(features, shape: [w.rows, w.features], to: x)
-        try NpyFile.write(labels, shape: [w.rows, w.labels], to: y)
+        let arguments: [String]
+        if w.model == "mpvae" {
+            arguments = [mpvaeScript, "--rows", "\(w.rows)", "--features", "\(w.features)", "--labels", "\(w.labels)",
+                         "--density", "\(w.density)"]
+        } else {
+            let x = scratch.appendingPathComponent("features.npy"), y = scratch.appendingPathComponent("labels.npy")
+            try NpyFile.write(features, shape: [w.rows, w.features], to: x)
+            try NpyFile.write(labels, shape: [w.rows, w.labels], to: y)
+            arguments = [script, "--features", x.path, "--labels", y.path, "--model", w.model]
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, script, "--features", x.path, "--labels", y.path, "--model", w.model,
-                             "--threads", String(threads), "--epochs", String(epochs)]
+        process.arguments = [python] + arguments + ["--threads", String(threads), "--epochs", String(epochs)]
         let output = Pipe()
         process.standardOutput = output
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0, let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              object["epoch_seconds_median"] is Double else {
-            throw ValidationError("the reference \(python) \(script) failed on \(w.name) (exit \(process.terminationStatus)); "
+              object["epoch_seconds_median"] is Double, object["epoch_cpu_seconds_median"] is Double else {
+            throw ValidationError("the reference \(python) \(arguments[0]) failed on \(w.name) (exit \(process.terminationStatus)); "
                                   + "it needs torch and numpy (pass --python with a suitable interpreter, or --reference false)")
         }
         return object

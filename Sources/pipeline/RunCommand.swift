@@ -10,7 +10,8 @@ struct RunCommand: ParsableCommand {
         discussion: """
         Up-to-date instances are skipped; stale ones and (when their outputs change) their \
         dependents are rebuilt. Each instance runs as a child process (`pipeline stage <type> …`) \
-        with its output in <instance>/stage.log.
+        with its output in <instance>/stage.log, or with `--executor slurm` as one Slurm batch \
+        job running that same command.
         """)
 
     @OptionGroup var pipeline: PipelineOptions
@@ -39,6 +40,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Plain progress lines even on a terminal.")
     var plain = false
 
+    @Option(help: ArgumentHelp("Where instances run: local (child processes) or slurm (one batch job each). Default: the pipeline file's `executor: { type: … }`, else local.", valueName: "local|slurm"))
+    var executor: ExecutorKind?
+
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
         if downstream && selection == nil { throw ValidationError("--downstream needs --stage") }
@@ -55,26 +59,56 @@ struct RunCommand: ParsableCommand {
             options.failFast = failFast
             let display = ProgressDisplay(live: plain ? false : nil)
             let launcher = StageLauncher(executable: Bundle.main.executableURL!.path, leadingArguments: ["stage"])
+            let kind = executor ?? plan.definition.executor.kind ?? .local
+            let slurm = kind == .slurm ? SlurmExecutor(settings: plan.definition.executor) : nil
             if dryRun {
                 let runner = try PipelineRunner(plan: plan, rootPath: root, launcher: launcher, options: options, display: display)
                 print("plan for \(plan.definition.name) (\(plan.definition.file)), artifacts in \(root):")
                 try runner.planLines().forEach { print("  " + $0) }
+                if let slurm { try printBatchJobs(runner, slurm) }
                 return
             }
             let lock = try ArtifactLock(folder: URL(fileURLWithPath: root), wait: wait) { holder in
                 display.event("waiting: \(root) is in use by another run (\(holder))…")
             }
-            let runner = try PipelineRunner(plan: plan, rootPath: root, launcher: launcher, options: options, display: display)
-            display.event("pipeline \(plan.definition.name) (\(plan.definition.file)): \(plan.instances.count) instances, artifacts in \(root), up to \(jobs) at once")
+            let runner = try PipelineRunner(plan: plan, rootPath: root, launcher: launcher, options: options, display: display,
+                                            executor: slurm ?? LocalExecutor())
+            let how = slurm == nil ? "up to \(jobs) at once" : "as Slurm batch jobs"
+            display.event("pipeline \(plan.definition.name) (\(plan.definition.file)): \(plan.instances.count) instances, artifacts in \(root), \(how)")
             let summary = try runner.run()
             withExtendedLifetime(lock) {}
             display.event("\(summary.built.count) built, \(summary.upToDate.count) up to date, \(summary.failed.count) failed, \(summary.notRun.count) not run")
             for instance in plan.instances where instance.type == .analyze {
-                let report = root + "/" + instance.folder + "/report.html"
+                let folder = URL(fileURLWithPath: root + "/" + instance.folder)
+                if let flags = try? LearningFlags.read(from: folder) {
+                    for warning in flags.warnings { display.event("warning: \(warning)") }
+                }
+                let report = folder.appendingPathComponent(AnalysisFiles.report).relativePath
                 if FileManager.default.fileExists(atPath: report) { display.event("report: \(report)") }
             }
             if summary.interruption != nil { throw ExitCode(130) }
             if !summary.succeeded { throw ExitCode(1) }
         }
     }
+
+    /// `--dry-run --executor slurm`: the dependency graph of the jobs `run` would submit, then
+    /// each batch script.
+    private func printBatchJobs(_ runner: PipelineRunner, _ slurm: SlurmExecutor) throws {
+        let jobs = try runner.batchPreview()
+        print("Slurm batch jobs (nothing submitted; `--dependency=afterok` on the jobs of the instances after ←):")
+        let width = jobs.map { $0.job.id.description.count }.max() ?? 0
+        for item in jobs {
+            var line = "  " + item.job.id.description.padding(toLength: width, withPad: " ", startingAt: 0)
+            if !item.after.isEmpty { line += "  ← " + item.after.map(\.description).joined(separator: ", ") }
+            if item.deferred { line += "  (submitted once its inputs are built, if they changed)" }
+            while line.hasSuffix(" ") { line.removeLast() }
+            print(line)
+        }
+        for item in jobs {
+            print("\n==> \(item.job.folder.path)/\(SlurmScript.fileName) <==")
+            print(try slurm.script(for: item.job), terminator: "")
+        }
+    }
 }
+
+extension ExecutorKind: ExpressibleByArgument {}

@@ -180,8 +180,12 @@ import TestSupport
             try Manifest(stage: stage, parameters: parameters, inputs: [], outputs: [:], startedAt: Date(), finishedAt: Date(), command: [stage])
                 .write(into: folder)
         }
-        try #"{"name": "toy", "statistics": {"instances": 2407, "cardinality": 1.074, "imbalanceRatio": [1.5, 3.25]}}"#
-            .write(to: fetch.appendingPathComponent("meta.json"), atomically: true, encoding: .utf8)
+        let statistics = DatasetStatistics(instances: 2407, features: 294, labels: 2, cardinality: 1.074, density: 0.537, distinctLabelSets: 3,
+                                           imbalanceRatio: [1.5, 3.25], meanImbalanceRatio: 2.375)
+        try DatasetMeta(name: "toy", layout: "meka", source: .init(archive: "toy.arff", sha256: "0", files: ["toy.arff"], labelSource: "meka:-C 2",
+                                                                   sparseRows: false),
+                        featureNames: [], labelNames: ["a", "b"], attributes: [], statistics: statistics, missingValues: "error", warnings: [])
+            .encoded().write(to: fetch.appendingPathComponent(DatasetFiles.meta))
         try NpyFile.write([Int32(0)], shape: [1], to: split.appendingPathComponent("folds.npy"))
         let train = artifacts.appendingPathComponent("train")
         // A file input resolves to its folder; a relative path resolves against the train folder's ancestors.
@@ -193,8 +197,9 @@ import TestSupport
         let provenance = Provenance(runs: runs)
         #expect(provenance.stages["toy"]?["fetch"]?.folder.path == fetch.standardizedFileURL.path)
         #expect(provenance.stages["toy"]?["split"]?.manifest.parameters["folds"] == "5")
-        let statistics = try #require(provenance.stages["toy"]?["fetch"]?.statistics)
-        #expect(statistics.map(\.0) == ["cardinality", "imbalanceRatio", "instances"])
-        #expect(statistics.map(\.1) == ["1.074", "2 values, max 3.25", "2407"])
+        let shown = try #require(provenance.stages["toy"]?["fetch"]?.statistics)
+        #expect(shown.map(\.0) == ["cardinality", "density", "distinctLabelSets", "features", "imbalanceRatio", "instances", "labels",
+                                   "meanImbalanceRatio"])
+        #expect(shown.map(\.1) == ["1.074", "0.537", "3", "294", "2 values, max 3.25", "2407", "2", "2.375"])
     }
 }

@@ -64,10 +64,10 @@ import TestSupport
         #expect(table.text == "a,b\n\"x,y\",\"say \"\"hi\"\"\"\n")
         let folder = TestSupport.temporaryFolder()
         let url = folder.appendingPathComponent("epochs.csv")
-        try "epoch,train_loss,validation_loss,validation_macro_auc,pressure,seconds,selection_seconds\n1,0.5,0.6,0.7,100,1,0\n3,0.4,0.5,0.8,50,1,0\n"
+        try "epoch,train_loss,validation_loss,validation_macro_auc,pressure\n1,0.5,0.6,0.7,100\n3,0.4,0.5,0.8,50\n"
             .write(to: url, atomically: true, encoding: .utf8)
         #expect(throws: ArtifactError.malformed(path: url.path, reason: "line 3: epoch 3 out of sequence (expected 2)")) {
-            try EpochRecord.readCSV(url)
+            try EpochRecord.readCSV(from: folder)
         }
     }
 

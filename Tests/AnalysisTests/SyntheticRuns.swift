@@ -44,7 +44,7 @@ enum SyntheticRuns {
             return EpochRecord(epoch: t, trainLoss: 1 / epoch, validationLoss: 1.2 / epoch, validationMacroAUC: auc,
                                pressure: 100 / epoch, seconds: 0.5, selectionSeconds: 0.01)
         }
-        try EpochRecord.writeCSV(records, to: folder.appendingPathComponent(TrainFiles.epochs))
+        try EpochRecord.writeCSV(records, into: folder)
         try TestMetrics(bestEpoch: e, bestValidationMacroAUC: records[e - 1].validationMacroAUC,
                         metrics: [.macroAUC: 0.7 + spec.offset + Double(spec.fold) * 0.01,
                                   .rankingLoss: 0.2 - spec.offset - Double(spec.fold) * 0.005, .hammingLoss: 0.1])

@@ -16,7 +16,7 @@ import TestSupport
             // The shipped file, with the mirror and the catalog given as absolute paths.
             let catalog = TestSupport.packageRoot.appendingPathComponent("Datasets/catalog.yaml").path
             let shipped = try String(contentsOf: TestSupport.packageRoot.appendingPathComponent("Pipelines/quickstart.yaml"), encoding: .utf8)
-            let yaml = shipped.replacingOccurrences(of: "mirror: ../shared/datasets",
+            let yaml = shipped.replacingOccurrences(of: "mirror: ../../shared/datasets",
                                                     with: "catalog: \(catalog), mirror: \(TestSupport.datasetsMirror.path)")
             let url = folder.appendingPathComponent("Pipelines/quickstart.yaml")
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

@@ -19,11 +19,12 @@ import TestSupport
         #expect(StageType.fetch.parameters.map(\.name) == ["dataset", "catalog", "mirror", "cache", "url", "sha256", "layout", "data", "xml",
                                                            "impute", "drop-attribute", "drop-identifiers", "max-unpacked-bytes",
                                                            "max-unpacked-entries"])
-        #expect(StageType.split.parameters.map(\.name) == ["folds", "order", "validation", "holdout", "seed", "restarts"])
+        #expect(StageType.split.parameters.map(\.name) == ["folds", "order", "validation", "holdout", "drop-labels-at-most", "seed", "restarts"])
         #expect(StageType.train.parameters.map(\.name) == [
             "fold", "model", "hidden-width", "dropout", "model-param", "selector", "epochs", "batch-size", "lr", "weight-decay",
+            "weight-decay-mode", "lr-schedule", "lr-step-factor", "lr-step-every", "lr-floor",
             "warmup-epochs", "window", "lambda1", "bins", "s0", "correlation", "history", "history-dtype", "history-every",
-            "feature-fraction", "min-label-count", "seed", "threads", "tensorboard",
+            "feature-fraction", "seed", "threads", "tensorboard",
         ])
         #expect(StageType.analyze.parameters.map(\.name) == ["drift-epochs", "convergence-levels", "top-pairs"])
         #expect(StageType.allCases.map { $0.inputs.map(\.name) } == [[], ["dataset"], ["dataset", "split"], ["runs"]])
@@ -39,7 +40,7 @@ import TestSupport
         (["s0": ["0.5"]], "invalid s0 '0.5': expected a number in [1, 1000000]"),
         (["feature-fraction": ["0"]], "invalid feature-fraction '0': expected a number in (0, 1]"),
         (["warmup-epochs": ["100"]], "warm-up epochs (100) must be below epochs (100)"),
-        (["model-param": ["width"]], "invalid model-param 'width': expected key=number"),
+        (["model-param": ["width"]], "invalid model-param 'width': expected key=value, e.g. dropout=0.1 or eval_z=mean"),
     ])
     func trainRejectsOutOfRangeValues(_ given: [String: [String]], _ message: String) {
         do {
@@ -50,9 +51,9 @@ import TestSupport
         }
     }
 
-    @Test func modelHyperParametersCollectWidthDropoutAndPairs() throws {
-        let p = try TrainParameters.resolve(["hidden-width": ["64"], "dropout": ["0.1"], "model-param": ["gate_init=3,decoder-hidden=8", "x=1"]])
-        #expect(p.modelHyperParameters == ["hidden_width": 64, "dropout": 0.1, "gate_init": 3, "decoder_hidden": 8, "x": 1])
+    @Test func modelSettingsSplitPairsInSnakeCase() throws {
+        let p = try TrainParameters.resolve(["model-param": ["gate_init=3,decoder-hidden=8", "eval_z=mean"]])
+        #expect(p.modelSettings.map { "\($0.key)=\($0.value)" } == ["gate_init=3", "decoder_hidden=8", "eval_z=mean"])
     }
 
     @Test func fetchChecksTheAdHocSourceDescription() {
@@ -74,15 +75,18 @@ import TestSupport
     }
 
     @Test func epochRecordsRoundTripThroughCSV() throws {
-        let url = TestSupport.temporaryFolder().appendingPathComponent(TrainFiles.epochs)
+        let folder = TestSupport.temporaryFolder()
+        let url = folder.appendingPathComponent(TrainFiles.epochs)
         let records = [EpochRecord(epoch: 1, trainLoss: 0.5, validationLoss: 0.25, validationMacroAUC: 0.75, pressure: 100, seconds: 1.5,
                                    selectionSeconds: 0.25),
                        EpochRecord(epoch: 2, trainLoss: 0.125, validationLoss: 0.5, validationMacroAUC: 0.875, pressure: 50, seconds: 2,
                                    selectionSeconds: 0.5)]
-        try EpochRecord.writeCSV(records, to: url)
-        #expect(try EpochRecord.readCSV(url) == records)
+        try EpochRecord.writeCSV(records, into: folder)
+        #expect(try EpochRecord.readCSV(from: folder) == records)
+        try FileManager.default.removeItem(at: folder.appendingPathComponent(TrainFiles.timings))
+        #expect(try EpochRecord.readCSV(from: folder).allSatisfy { $0.seconds.isNaN && $0.selectionSeconds.isNaN })
         try "epoch,train_loss\n1,0.5\n".write(to: url, atomically: true, encoding: .utf8)
-        #expect(throws: ArtifactError.self) { try EpochRecord.readCSV(url) }
+        #expect(throws: ArtifactError.self) { try EpochRecord.readCSV(from: folder) }
     }
 
     @Test func testMetricsWriteNullForUndefinedValues() throws {
@@ -120,14 +124,19 @@ import TestSupport
         try AtomicFile.write("x", to: stage.file(SplitFiles.folds))
         #expect(throws: ArtifactError.self) { try stage.complete(parameters: SplitParameters(), inputs: [], command: ["split"]) }
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(Manifest.fileName).path))
-        try AtomicFile.write("y", to: stage.file(SplitFiles.roles))
-        try AtomicFile.write("{}", to: stage.file(SplitFiles.report))
+        for name in [SplitFiles.roles, SplitFiles.keptLabels, SplitFiles.report] { try AtomicFile.write("y", to: stage.file(name)) }
         let manifest = try stage.complete(parameters: SplitParameters(), inputs: [], command: ["split"])
-        #expect(manifest.stage == "split" && manifest.outputs.keys.sorted() == [SplitFiles.folds, SplitFiles.roles, SplitFiles.report].sorted())
+        #expect(manifest.stage == "split"
+            && manifest.outputs.keys.sorted() == [SplitFiles.folds, SplitFiles.roles, SplitFiles.keptLabels, SplitFiles.report].sorted())
         #expect(manifest.parameters["folds"] == "5" && manifest.parameters["holdout"] == nil)
         // A new run of the stage removes the old manifest first.
-        _ = try StageFolder<SplitContract>(folder)
+        let rerun = try StageFolder<SplitContract>(folder)
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent(Manifest.fileName).path))
+        // A failed run discards its outputs, keeping the log and hidden files.
+        try FileManager.default.createDirectory(at: rerun.file("checkpoint-3"), withIntermediateDirectories: true)
+        for name in ["stage.log", ".pipeline-key"] { try AtomicFile.write("x", to: rerun.file(name)) }
+        try rerun.discardOutputs()
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == [".pipeline-key", "stage.log"])
     }
 
     /// Logs, hidden files and the contract's undigested outputs (the TensorBoard event file, which
@@ -139,7 +148,7 @@ import TestSupport
         }
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("drift"), withIntermediateDirectories: true)
         try Data([1]).write(to: folder.appendingPathComponent("drift/x.npy"))
-        #expect(TrainContract.undigestedOutputs == [TrainFiles.events])
+        #expect(TrainContract.undigestedOutputs == [TrainFiles.events, TrainFiles.timings])
         #expect(try Manifest.hashOutputs(in: folder, excluding: TrainContract.undigestedOutputs).keys.sorted()
             == ["a.npy", "drift/x.npy", TrainFiles.safetensors])
         #expect(!Manifest.isDigested("run.log") && Manifest.isDigested(TrainFiles.epochs))

@@ -12,15 +12,20 @@ func assignParameters(_ model: any MultiLabelModel, from fixture: Fixture) {
     }
 }
 
-/// Loads the fixture's parameters, then checks the training-mode logits (`out/logits`), the loss
+/// Loads the fixture's parameters and buffers, then checks the training-mode logits (`out/logits`),
+/// the model's regularizer (`scale` × the fixture's `key`, e.g. clif's link loss), the loss
 /// (`out/loss`) and every parameter gradient (`grad/<name>`) on the 4 rows of `input/x`, `input/y`.
-func expectForwardLossAndGradients(_ model: any MultiLabelModel, _ f: Fixture,
+func expectForwardLossAndGradients(_ model: any MultiLabelModel, _ f: Fixture, regularizer: (scale: Float, key: String)? = nil,
                                    sourceLocation: SourceLocation = #_sourceLocation) {
-    #expect(Set(model.parameters.map { "param/\($0.name)" }) == Set(f.keys(prefix: "param/")), sourceLocation: sourceLocation)
+    let names = Set((model.parameters.map(\.name) + model.buffers.map(\.name)).map { "param/\($0)" })
+    #expect(names == Set(f.keys(prefix: "param/")), sourceLocation: sourceLocation)
     assignParameters(model, from: f)
     let graph = Graph()
     let output = model.forward(graph, features: f["input/x"], batchSize: 4, training: true)
     expectClose(output.logits.values, f["out/logits"], "logits", sourceLocation: sourceLocation)
+    if let regularizer {
+        expectClose([output.regularizer!.scalar], [regularizer.scale * f.scalar(regularizer.key)], regularizer.key, sourceLocation: sourceLocation)
+    }
     let loss = model.loss(graph, output, targets: f["input/y"])
     expectClose([loss.scalar], [f.scalar("out/loss")], "loss", sourceLocation: sourceLocation)
     graph.backward(loss)
@@ -55,18 +60,8 @@ func expectAdamSteps(_ model: any MultiLabelModel, _ f: Fixture, learningRate: F
     @Test func clif() throws {
         let f = try Fixture("clif")
         let model = try CLIFModel(inputDimension: 7, labelCount: 5, hyperParameters: ["hidden_width": 16, "dropout": 0], seed: 1)
-        let names = Set((model.parameters.map(\.name) + model.buffers.map(\.name)).map { "param/\($0)" })
-        #expect(names == Set(f.keys(prefix: "param/")))
-        assignParameters(model, from: f)
-        let graph = Graph()
-        expectClose(model.labelEmbeddings(graph, training: false).values, f["out/label_embeddings"], "label embeddings")
-        let output = model.forward(graph, features: f["input/x"], batchSize: 4, training: true)
-        expectClose(output.logits.values, f["out/logits"], "logits")
-        expectClose([output.regularizer!.scalar], [1e-3 * f.scalar("out/link_loss")], "link")
-        let loss = model.loss(graph, output, targets: f["input/y"])
-        expectClose([loss.scalar], [f.scalar("out/loss")], "loss")
-        graph.backward(loss)
-        for p in model.parameters { expectClose(p.tensor.gradientValues, f["grad/\(p.name)"], p.name) }
+        expectForwardLossAndGradients(model, f, regularizer: (1e-3, "out/link_loss"))
+        expectClose(model.labelEmbeddings(Graph(), training: false).values, f["out/label_embeddings"], "label embeddings")
         #expect(model.labelEmbedding.gradient == nil)
     }
 

@@ -1,3 +1,4 @@
+import StageKit
 import Foundation
 import SeededRandom
 import Formats
@@ -15,10 +16,13 @@ import TensorTestSupport
     static let y: [Float] = [1, 0, 1, 0, 0, 1, 1, 1, 0]
 
     static func tiny(_ name: ModelKind) throws -> any MultiLabelModel {
-        let hyper: [String: Double] = name == .dela
-            ? ["encoder_hidden_1": 4, "encoder_hidden_2": 5, "encoder_output": 4, "decoder_hidden": 4, "decoder_output": 3,
-               "dropout": 0, "gate_init": 3]
-            : name == .linear ? [:] : ["hidden_width": 4, "dropout": 0]
+        let hyper: [String: Double] = switch name {
+        case .dela: ["encoder_hidden_1": 4, "encoder_hidden_2": 5, "encoder_output": 4, "decoder_hidden": 4, "decoder_output": 3,
+                     "dropout": 0, "gate_init": 3]
+        case .mpvae: ["latent_dim": 2, "train_samples": 3, "hidden_large": 4, "hidden_small": 3, "dropout": 0]
+        case .linear: [:]
+        case .mlp, .clif: ["hidden_width": 4, "dropout": 0]
+        }
         return try ModelFactory.make(name, inputDimension: 5, labelCount: 3, hyperParameters: hyper, seed: 3)
     }
 
@@ -156,5 +160,13 @@ import TensorTestSupport
             }
         }
         expectClose(losses, Losses.bceWithLogits(logits: logits, targets: Self.y))
+    }
+
+    @Test func trainParametersBecomeHyperParametersWithNamedChoices() throws {
+        var parameters = try TrainParameters.resolve(["model": ["clif"], "hidden-width": ["64"], "dropout": ["0.1"],
+                                                      "model-param": ["label_graph=cooccurrence,batch-norm=1"]])
+        #expect(try ModelFactory.hyperParameters(parameters) == ["hidden_width": 64, "dropout": 0.1, "label_graph": 1, "batch_norm": 1])
+        parameters.modelParam = ["label_graph=ring"]
+        #expect(throws: ModelError.self) { try ModelFactory.hyperParameters(parameters) }
     }
 }

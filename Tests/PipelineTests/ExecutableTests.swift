@@ -1,3 +1,4 @@
+import Formats
 import Foundation
 import Testing
 import TestSupport
@@ -159,5 +160,85 @@ import TestSupport
         let dot = try TestSupport.runProduct("pipeline", ["dag", "quickstart", "--dot"], currentDirectory: TestSupport.packageRoot)
         #expect(dot.standardOutput.hasPrefix("digraph \"quickstart\" {"))
         #expect(dot.standardOutput.contains("\"split\" -> \"train\";"))
+    }
+
+    /// The artifact lock ends with the runner (close-on-exec): after the runner alone is killed,
+    /// the next run starts instead of blaming a dead PID, and only the instance an orphaned
+    /// stage is still writing is refused, naming that process; once it has exited, the instance
+    /// can be run again.
+    @Test func killedRunnerLeavesNoLockButItsOrphanKeepsItsFolder() throws {
+        _ = try writePipeline(extra: """
+          train:
+            uses: train
+            needs: [split]
+            with: { epochs: 100000, warmup_epochs: 1, batch_size: 64, threads: 1 }
+        """)
+        // The runner is spawned and reaped directly (Foundation's Process can miss the end of a SIGKILLed child).
+        let executable = TestSupport.productsFolder.appendingPathComponent("pipeline").path
+        let arguments = [executable, "run", folder.appendingPathComponent("Pipelines/tiny.yaml").path, "--plain",
+                         "--artifacts", folder.appendingPathComponent("Artifacts").path]
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var runner: pid_t = 0
+        try #require(posix_spawn(&runner, executable, &actions, nil, argv, environ) == 0)
+        let train = folder.appendingPathComponent("Artifacts/tiny/train/default")
+        // Wait (without a time limit) until the train stage holds its folder and has finished an epoch.
+        var status: Int32 = 0
+        while StageLock.holder(of: train) == nil || ProgressEvent.latest(in: train) == nil {
+            guard waitpid(runner, &status, WNOHANG) == 0 else { Issue.record("the runner ended before train started"); return }
+            usleep(50_000)
+        }
+        let orphan = try #require(StageLock.holder(of: train)?.pid)
+        kill(runner, SIGKILL)
+        waitpid(runner, &status, 0)
+
+        let second = try pipeline("run", "tiny", "--plain")
+        #expect(second.status == 1)
+        #expect(!second.standardError.contains("in use by another"), "\(second.standardError)")
+        #expect(second.standardOutput.contains("still being written by PID \(orphan)"), "\(second.standardOutput)")
+        #expect(second.standardOutput.contains("up to date  fetch/default"))
+
+        kill(orphan, SIGKILL)
+        while StageLock.holder(of: train) != nil { usleep(50_000) }
+        let third = try pipeline("run", "tiny", "--dry-run")
+        #expect(third.status == 0 && third.standardOutput.contains("run    train/default  incomplete"), "\(third.standardOutput)")
+    }
+
+    /// A relative path written in a pipeline file is relative to that file's folder, whatever the
+    /// working folder: here an archive beside the pipeline file, given as `url: data/Music.arff`.
+    @Test func relativeURLsResolveAgainstThePipelineFile() throws {
+        let pipelines = folder.appendingPathComponent("Pipelines")
+        try FileManager.default.createDirectory(at: pipelines.appendingPathComponent("data"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: TestSupport.datasetsMirror.appendingPathComponent("meka/Music.arff"),
+                                         to: pipelines.appendingPathComponent("data/Music.arff"))
+        try """
+        name: local
+        stages:
+          fetch:
+            uses: fetch
+            with: { dataset: mine, catalog: none.yaml, url: data/Music.arff, layout: meka, data: [Music.arff],
+                    sha256: 276be786e33b2ec11b91147483aa5758d8df6eb8b55f8ac82e5e0b231f0270b5 }
+        """.write(to: pipelines.appendingPathComponent("local.yaml"), atomically: true, encoding: .utf8)
+        let result = try pipeline("run", "pipelines/local.yaml", "--plain")
+        #expect(result.status == 0, "\(result.standardOutput)")
+        let manifest = try Manifest.read(from: folder.appendingPathComponent("Artifacts/local/fetch/default"))
+        #expect(manifest.parameters["url"] == "Pipelines/data/Music.arff" && manifest.parameters["catalog"] == "Pipelines/none.yaml")
+    }
+
+    /// Two pipeline files with the same `name:` would share Artifacts/<name>: the second is refused.
+    @Test func twoFilesWithOneNameAreRefused() throws {
+        _ = try writePipeline()
+        try FileManager.default.copyItem(at: folder.appendingPathComponent("Pipelines/tiny.yaml"),
+                                         to: folder.appendingPathComponent("Pipelines/copy.yaml"))
+        #expect(try pipeline("run", "tiny").status == 0)
+        let copy = try pipeline("run", "copy")
+        #expect(copy.status == 1)
+        #expect(copy.standardError.contains("Pipelines/tiny.yaml, whose `name:` is also `tiny`")
+                && copy.standardError.contains("give Pipelines/copy.yaml another `name:`"), "\(copy.standardError)")
     }
 }

@@ -51,13 +51,23 @@ import TestSupport
     @Test func shippedPipelinesParse() throws {
         let folder = TestSupport.packageRoot.appendingPathComponent("Pipelines")
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
-        #expect(names == ["corel5k.yaml", "emotions.yaml", "enron.yaml", "quickstart.yaml", "scene.yaml", "yeast.yaml"])
+        #expect(names == ["bibtex.yaml", "cal500.yaml", "corel5k.yaml", "emotions.yaml", "enron.yaml", "mpvae.yaml", "quickstart.yaml", "scene-clif.yaml",
+                          "scene-dela.yaml", "scene.yaml", "sweep-mlp.yaml", "tmc2007-500.yaml", "yeast.yaml"])
         for name in names {
             let pipeline = try PipelineParser.parse(contentsOf: folder.appendingPathComponent(name))
             #expect(pipeline.name + ".yaml" == name)
             #expect(pipeline.stage(named: "fetch")?.settings["mirror"]?.value == .list(["../shared/datasets"]))
-            let train = try PipelinePlan(pipeline).instances.filter { $0.type == .train }.count
-            #expect(train == (name == "quickstart.yaml" ? 4 : 30), "\(name)")
+            let plan = try PipelinePlan(pipeline)
+            let runs = plan.instances.filter { $0.id.stage == "train" }, floors = plan.instances.filter { $0.id.stage == "floor" }
+            switch name {
+            case "quickstart.yaml": #expect(runs.count == 4 && floors.count == 2)
+            case "sweep-mlp.yaml": #expect(runs.count == 96 && floors.isEmpty)
+            case "mpvae.yaml": #expect(runs.count == 20 && floors.count == 10)
+            default: #expect(runs.count == 30 && floors.count == 5, "\(name)")
+            }
+            // Every paper pipeline filters labels as the authors do, and every floor is the linear model.
+            #expect(plan.instances.filter { $0.type == .split }.allSatisfy { $0.resolvedParameters["drop-labels-at-most"] == "20" })
+            #expect(floors.allSatisfy { $0.resolvedParameters["model"] == "linear" && $0.resolvedParameters["selector"] == "random" })
         }
     }
 
@@ -82,7 +92,7 @@ import TestSupport
     }
 
     @Test func unknownTopLevelKey() {
-        expectError("name: x\nstagez: {}\n", line: 2, column: 1, "unknown key `stagez`", "valid keys: name, description, seed, defaults, stages")
+        expectError("name: x\nstagez: {}\n", line: 2, column: 1, "unknown key `stagez`", "valid keys: name, description, seed, defaults, executor, stages")
     }
 
     @Test func unknownStageType() {

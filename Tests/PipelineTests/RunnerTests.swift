@@ -25,7 +25,8 @@ import TestSupport
     var root: String { folder.appendingPathComponent("Artifacts/fake").path }
     var log: URL { folder.appendingPathComponent("display.log") }
 
-    func run(_ yaml: String = Self.yaml(), stage: FakeStage? = nil, configure: (inout RunOptions) throws -> Void = { _ in }) throws -> RunSummary {
+    func run(_ yaml: String = Self.yaml(), stage: FakeStage? = nil, executor: StageExecutor = LocalExecutor(),
+             configure: (inout RunOptions) throws -> Void = { _ in }) throws -> RunSummary {
         let plan = try PipelinePlan(try PipelineParser.parse(yaml: yaml, file: "fake.yaml"))
         var options = RunOptions()
         options.jobs = 4
@@ -33,7 +34,7 @@ import TestSupport
         let descriptor = open(log.path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         defer { close(descriptor) }
         let runner = try PipelineRunner(plan: plan, rootPath: root, launcher: (stage ?? FakeStage(folder: folder)).launcher,
-                                        options: options, display: ProgressDisplay(live: false, descriptor: descriptor))
+                                        options: options, display: ProgressDisplay(live: false, descriptor: descriptor), executor: executor)
         return try runner.run()
     }
 

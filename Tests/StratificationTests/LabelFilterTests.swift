@@ -54,7 +54,7 @@ struct LabelFilterTests {
         #expect(filter.kept.count > 0 && filter.dropped.count > 0)
         #expect(filter.dropped.allSatisfy { $0.positives <= 20 })
         let options = SplitOptions(seed: 3)
-        let filtered = try StratifiedSplit(labels: matrix, keptLabels: filter.kept, options: options)
+        let filtered = try StratifiedSplit(labels: matrix.keepingLabels(filter.kept), options: options)
         let reduced = try StratifiedSplit(labels: matrix.keepingLabels(filter.kept), options: options)
         let unfiltered = try StratifiedSplit(labels: matrix, options: options)
         #expect(filtered.folds == reduced.folds && filtered.roles == reduced.roles)

@@ -43,6 +43,25 @@ struct SplitCommandTests {
         #expect(report.parts.map(\.size) == (0..<5).map { f in fold.filter { $0 == Int32(f) }.count })
     }
 
+    /// The authors' label filter: labels with that many or fewer positives in the whole dataset are
+    /// dropped before the folds are made; the kept columns and the dropped names are recorded.
+    @Test func labelFilterDropsRareLabelsBeforeTheFolds() throws {
+        // Label positives: 0 → 7 rows, 1 → 2 rows, 2 → 6 rows (of 10).
+        let input = try Self.dataset(Fixtures.matrix(["101", "101", "111", "101", "111", "100", "001", "100", "000", "000"]))
+        let output = TestSupport.temporaryFolder("split-out")
+        let result = try TestSupport.runProduct("split", ["--dataset", input.path, "--output", output.path, "--folds", "2",
+                                                          "--drop-labels-at-most", "2"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let kept = try TinyNpy.read(output.appendingPathComponent("labels-kept.npy"))
+        #expect(kept.header.contains("'<i4'") && TinyNpy.int32s(kept.data) == [0, 2])
+        let report = try JSONDecoder().decode(SplitReport.self, from: Data(contentsOf: output.appendingPathComponent("split-report.json")))
+        #expect(report.labels == 2 && report.labelFilter?.dropped.map(\.label) == [1] && report.labelFilter?.dropped.first?.positives == 2)
+        let unfiltered = TestSupport.temporaryFolder("split-out")
+        #expect(try TestSupport.runProduct("split", ["--dataset", input.path, "--output", unfiltered.path, "--folds", "2"]).status == 0)
+        #expect(TinyNpy.int32s(try TinyNpy.read(unfiltered.appendingPathComponent("labels-kept.npy")).data) == [0, 1, 2])
+        try Self.expectFailure(["--drop-labels-at-most", "7"], dataset: input, status: 1, mentions: "7")
+    }
+
     @Test func holdoutMode() throws {
         let input = try Self.dataset(Fixtures.music)
         let output = TestSupport.temporaryFolder("split-out")

@@ -1,3 +1,4 @@
+import Foundation
 import SeededRandom
 import Testing
 import Tensors
@@ -52,3 +53,6 @@ public func randomParameter(_ shape: [Int], seed: Int, positive: Bool = false) -
     }
     return .parameter(values, shape: shape)
 }
+
+/// The standard normal CDF Φ(u) in Double (a reference for the probit kernels).
+public func normalCDF(_ u: Double) -> Double { 0.5 * erfc(-u / 2.0.squareRoot()) }

@@ -12,8 +12,12 @@ public struct Fixture {
 
     /// A fixture committed with the tests: `Fixtures/<name>.npz` beside the calling test file.
     public init(committed name: String, testFile: String = #filePath) throws {
-        arrays = try NpzFile.read(URL(fileURLWithPath: testFile).deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/\(name).npz"))
+        try self.init(contentsOf: URL(fileURLWithPath: testFile).deletingLastPathComponent().appendingPathComponent("Fixtures/\(name).npz"))
+    }
+
+    /// A fixture `.npz` outside `shared/parity` (e.g. one committed beside a test).
+    public init(contentsOf url: URL) throws {
+        arrays = try NpzFile.read(url)
     }
 
     public subscript(_ key: String) -> [Float] {

@@ -1,3 +1,4 @@
+import StageKit
 import Formats
 import Artifacts
 import Foundation
@@ -36,6 +37,7 @@ private func writeTinyArtifacts(into folder: URL) throws -> (dataset: URL, split
                            missingValues: "error", warnings: [])
     try AtomicFile.write(try meta.encoded(), to: dataset.appendingPathComponent(DatasetFiles.meta))
     try NpyFile.write([UInt8(0), 0, 0, 1, 2, 0], shape: [1, 6], to: split.appendingPathComponent("roles.npy"))
+    try NpyFile.write([Int32(0), 1, 2], shape: [3], to: split.appendingPathComponent(SplitFiles.keptLabels))
     return (dataset, split)
 }
 
@@ -57,16 +59,18 @@ private func close(_ a: [Float], _ b: [Float]) -> Bool {
         #expect(fold.labelNames == ["a", "b", "c"] && fold.datasetName == "tiny")
     }
 
-    @Test func filtersLabelsAndSelectsFeaturesOnTheTrainingPart() throws {
+    @Test func usesTheSplitsKeptLabelsAndSelectsFeaturesOnTheTrainingPart() throws {
         let (dataset, split) = try writeTinyArtifacts(into: TestSupport.temporaryFolder())
-        // Training positives: a = 3, b = 0, c = 2 → with a minimum of 2, b is dropped.
+        // The split kept labels a and c (b was dropped by its label filter).
+        try NpyFile.write([Int32(0), 2], shape: [2], to: split.appendingPathComponent(SplitFiles.keptLabels))
         // Training column sums: 17, 20, 650 → a fraction 0.34 keeps ⌈1.02⌉ = 2 columns: 1 and 2.
-        let fold = try PreparedFold.load(dataset: dataset, split: split, fold: 0, featureFraction: 0.34, minLabelCount: 2)
+        let fold = try PreparedFold.load(dataset: dataset, split: split, fold: 0, featureFraction: 0.34)
         #expect(fold.keptLabels == [0, 2] && fold.labelNames == ["a", "c"])
         #expect(fold.keptFeatures == [1, 2])
         #expect(fold.trainLabels == [1, 1, 1, 0, 0, 1, 1, 0])
-        #expect(throws: TrainingInputError.self) {
-            try PreparedFold.load(dataset: dataset, split: split, fold: 0, minLabelCount: 4)
+        for bad: [Int32] in [[2, 0], [0, 3], []] {
+            try NpyFile.write(bad, shape: [bad.count], to: split.appendingPathComponent(SplitFiles.keptLabels))
+            #expect(throws: TrainingInputError.self) { try PreparedFold.load(dataset: dataset, split: split, fold: 0) }
         }
     }
 
@@ -86,11 +90,15 @@ private func close(_ a: [Float], _ b: [Float]) -> Bool {
         #expect(writers.keptEpochs == [2, 6, 10])
     }
 
-    @Test func epochCSVHasTheContractHeader() throws {
-        let url = TestSupport.temporaryFolder().appendingPathComponent("epochs.csv")
+    /// Wall times go to timings.csv, so epochs.csv is the same for the same inputs.
+    @Test func epochCSVHasTheContractHeaderAndNoWallTimes() throws {
+        let folder = TestSupport.temporaryFolder()
         try EpochRecord.writeCSV([EpochRecord(epoch: 1, trainLoss: 0.5, validationLoss: 0.25, validationMacroAUC: 0.75,
-                                              pressure: 100, seconds: 1.23456, selectionSeconds: 0.01234)], to: url)
-        #expect(try String(contentsOf: url, encoding: .utf8)
-            == "epoch,train_loss,validation_loss,validation_macro_auc,pressure,seconds,selection_seconds\n1,0.5,0.25,0.75,100.0,1.235,0.0123\n")
+                                              pressure: 100, seconds: 1.23456, selectionSeconds: 0.01234)], into: folder)
+        #expect(try String(contentsOf: folder.appendingPathComponent(TrainFiles.epochs), encoding: .utf8)
+            == "epoch,train_loss,validation_loss,validation_macro_auc,pressure\n1,0.5,0.25,0.75,100.0\n")
+        #expect(try String(contentsOf: folder.appendingPathComponent(TrainFiles.timings), encoding: .utf8)
+            == "epoch,seconds,selection_seconds\n1,1.235,0.0123\n")
+        #expect(TrainContract.undigestedOutputs.contains(TrainFiles.timings) && !TrainContract.undigestedOutputs.contains(TrainFiles.epochs))
     }
 }

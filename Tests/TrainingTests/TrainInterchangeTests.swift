@@ -20,24 +20,24 @@ extension TrainStageTests {
         let events = try EventFile.read(output.appendingPathComponent(TrainFiles.events))
         #expect(events.events.first?.fileVersion == "brain.Event:2" && events.tornBytes == 0)
         let scalars = Dictionary(uniqueKeysWithValues: events.scalars.map { ($0.tag, $0.points) })
-        let rows = try String(contentsOf: output.appendingPathComponent("epochs.csv"), encoding: .utf8)
-            .split(separator: "\n").dropFirst().map { $0.split(separator: ",").map { Double($0)! } }
+        let rows = try EpochRecord.readCSV(from: output)
         #expect(rows.count == 8)
-        for (tag, column) in [("loss/train", 1), ("loss/validation", 2), ("macro_auc/validation", 3), ("selection/pressure", 4)] {
+        let columns: [(String, (EpochRecord) -> Double)] = [("loss/train", \.trainLoss), ("loss/validation", \.validationLoss),
+                                                            ("macro_auc/validation", \.validationMacroAUC), ("selection/pressure", \.pressure)]
+        for (tag, column) in columns {
             let points = try #require(scalars[tag], "\(tag) missing")
             #expect(points.map(\.step) == Array(1...8), "\(tag)")
-            #expect(points.map(\.value) == rows.map { Float($0[column]) }, "\(tag)")
+            #expect(points.map(\.value) == rows.map { Float(column($0)) }, "\(tag)")
         }
-        // epochs.csv prints the selection time to 4 decimals.
+        // timings.csv prints the selection time to 4 decimals.
         let seconds = try #require(scalars["selection/seconds"])
-        for (point, row) in zip(seconds, rows) { #expect(abs(Double(point.value) - row[6]) <= 0.5e-4 + 1e-7) }
+        for (point, row) in zip(seconds, rows) { #expect(abs(Double(point.value) - row.selectionSeconds) <= 0.5e-4 + 1e-7) }
 
-        struct TestMetrics: Decodable { var bestEpoch: Int; var metrics: [String: Double] }
-        let test = try JSONDecoder().decode(TestMetrics.self, from: Data(contentsOf: output.appendingPathComponent("test-metrics.json")))
-        #expect(test.metrics.count == 8)
-        for (name, value) in test.metrics {
-            let points = scalars["test/\(name)"]
-            #expect(points?.count == 1 && points?.first?.step == Int64(test.bestEpoch) && points?.first?.value == Float(value), "\(name)")
+        let test = try TestMetrics.read(from: output)
+        #expect(MetricName.allCases.allSatisfy { test[$0] != nil })
+        for name in MetricName.allCases {
+            let points = scalars["test/\(name.rawValue)"]
+            #expect(points?.count == 1 && points?.first?.step == Int64(test.bestEpoch) && points?.first?.value == Float(test[name]!), "\(name)")
         }
         let hyperParameters = try #require(events.hyperParameters)
         #expect(hyperParameters["selector"] == .string("uncertainty") && hyperParameters["epochs"] == .number(8)

@@ -137,6 +137,34 @@ import Training
         #expect(script.status == 0, "\(script.standardOutput)\(script.standardError)")
     }
 
+    /// A run whose loss runs away stops with an error naming the epoch and leaves nothing behind
+    /// (it used to finish with a loss of 4e21 and exit 0).
+    @Test func divergingRunStopsAndLeavesNothing() throws {
+        let folder = TestSupport.temporaryFolder("train-diverge")
+        let inputs = try prepareEmotions(in: folder)
+        let output = folder.appendingPathComponent("diverged")
+        var arguments = trainArguments(inputs, output: output, selector: "random", epochs: 6)
+        arguments[arguments.firstIndex(of: "--lr")! + 1] = "1e6"
+        let result = try TestSupport.runProduct("train", arguments + ["--weight-decay", "0"])
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("training diverged at epoch") && result.standardError.contains("Lower the learning rate"),
+                "\(result.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: output.path), "a folder the failed run created is removed")
+    }
+
+    /// Decoupled weight decay and a cosine schedule train through the command line and are recorded.
+    @Test func adamWAndCosineScheduleTrain() throws {
+        let folder = TestSupport.temporaryFolder("train-adamw")
+        let inputs = try prepareEmotions(in: folder)
+        let output = folder.appendingPathComponent("adamw")
+        let result = try TestSupport.runProduct("train", trainArguments(inputs, output: output, selector: "random", epochs: 8)
+            + ["--weight-decay-mode", "decoupled", "--lr-schedule", "cosine", "--lr-floor", "0.1"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let run = try RunDescription.read(from: output)
+        #expect(run.parameters.weightDecayMode == .decoupled && run.parameters.lrSchedule == .cosine && run.parameters.lrFloor == 0.1)
+        #expect(try TestMetrics.read(from: output)[.macroAUC]! > 0.6)
+    }
+
     @Test func badArgumentsAreRejectedWithTheValidValues() throws {
         let folder = TestSupport.temporaryFolder("train-bad")
         let result = try TestSupport.runProduct("train", ["--dataset", folder.path, "--split", folder.path, "--output",
