@@ -2,8 +2,10 @@
 import PackageDescription
 
 /// Numeric targets are compiled with optimisation even in a debug build, so that
-/// `swift run pipeline …` (a debug build) trains at release speed.
-let optimised: [SwiftSetting] = [.unsafeFlags(["-O"])]
+/// `swift run pipeline …` (a debug build) trains at release speed. `-fno-math-errno` lets
+/// `squareRoot()` compile to vector square-root instructions (with errno semantics LLVM keeps a
+/// scalar libm call per lane for negative inputs); it changes no result.
+let optimised: [SwiftSetting] = [.unsafeFlags(["-O", "-Xcc", "-fno-math-errno"])]
 
 let package = Package(
     name: "mlbatch",

@@ -70,11 +70,11 @@ struct MLPBlock {
     }
 
     func activateAndDrop(_ graph: Graph, _ x: Tensor, training: Bool, generator: inout SeededGenerator) -> Tensor {
-        let h = switch activation {
-        case .relu: graph.relu(x)
-        case .leakyRelu(let slope): graph.leakyRelu(x, slope: slope)
+        let op: UnaryOp = switch activation {
+        case .relu: .relu
+        case .leakyRelu(let slope): .leakyRelu(slope: slope)
         }
-        return graph.dropout(h, p: dropout, training: training, generator: &generator)
+        return graph.activateAndDrop(x, op, p: dropout, training: training, generator: &generator)
     }
 
     var parameters: [ModelParameter] { layers.flatMap(\.parameters) }

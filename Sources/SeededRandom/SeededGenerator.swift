@@ -5,7 +5,7 @@
 /// their own stream with ``init(seed:stream:)`` instead of sharing one generator, so adding a
 /// draw in one place never shifts the numbers another place sees.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var state: (UInt64, UInt64, UInt64, UInt64)
+    @usableFromInline var state: (UInt64, UInt64, UInt64, UInt64)
 
     /// Creates a generator whose 256-bit state is expanded from `seed` with SplitMix64.
     public init(seed: UInt64) {
@@ -39,7 +39,8 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         state = (snapshot[0], snapshot[1], snapshot[2], snapshot[3])
     }
 
-    public mutating func next() -> UInt64 {
+    /// The next 64 random bits (inlinable: dropout masks draw one per two elements).
+    @inlinable public mutating func next() -> UInt64 {
         let result = rotl(state.1 &* 5, 7) &* 9
         let t = state.1 << 17
         state.2 ^= state.0
@@ -98,7 +99,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         return values
     }
 
-    private func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+    @inlinable func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 
     /// 64-bit FNV-1a of the UTF-8 bytes: a stable string hash (Swift's `Hasher` is seeded per process).
     public static func fnv1a(_ text: String) -> UInt64 {

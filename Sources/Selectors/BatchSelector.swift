@@ -59,16 +59,20 @@ public struct SelectorCheckpoint: Sendable, Equatable {
     public var window: [Float] = []
     public var windowNextSlot: [Int32] = []
     public var windowFilled: [Int32] = []
+    /// Rows written into each window slot [T] (see ``PredictionWindow/slotRevisions``).
+    public var windowSlotRevisions: [Int64] = []
     /// Running moments of `active-bias` (see ``RunningMoments``).
     public var momentCount: [Int32] = []
     public var momentMean: [Double] = []
     public var momentM2: [Double] = []
 
     public init(window: [Float] = [], windowNextSlot: [Int32] = [], windowFilled: [Int32] = [],
-                momentCount: [Int32] = [], momentMean: [Double] = [], momentM2: [Double] = []) {
+                windowSlotRevisions: [Int64] = [], momentCount: [Int32] = [], momentMean: [Double] = [],
+                momentM2: [Double] = []) {
         self.window = window
         self.windowNextSlot = windowNextSlot
         self.windowFilled = windowFilled
+        self.windowSlotRevisions = windowSlotRevisions
         self.momentCount = momentCount
         self.momentMean = momentMean
         self.momentM2 = momentM2

@@ -31,24 +31,7 @@ public enum LabelCorrelation {
         var c = identity(q)
         guard mode != .none, n > 0, q > 1 else { return c }
         let reduced = tau - 1
-        // Bin codes and marginal counts.
-        var codes = [UInt8](repeating: 0, count: n * q)
-        var marginal = [Int32](repeating: 0, count: q * tau)
-        u.withUnsafeBufferPointer { u in
-            codes.withUnsafeMutableBufferPointer { codes in
-                marginal.withUnsafeMutableBufferPointer { marginal in
-                    let scale = Float(tau)
-                    for i in 0..<n {
-                        let base = i * q
-                        for a in 0..<q {
-                            let code = min(max(Int(u[base + a] * scale), 0), reduced)
-                            codes[base + a] = UInt8(code)
-                            marginal[a * tau + code] += 1
-                        }
-                    }
-                }
-            }
-        }
+        let (codes, marginal) = binCodes(u: u, sampleCount: n, labelCount: q, bins: tau)
         // Leave out each label's most common bin. A label whose rows all share one bin has zero
         // entropy, so its mutual information with every label is 0: only the other, informative
         // labels get columns in the count matrix (late in training most labels are confidently
@@ -58,10 +41,13 @@ public enum LabelCorrelation {
             for r in 1..<tau where marginal[a * tau + r] > marginal[a * tau + dropped[a]] { dropped[a] = r }
         }
         let informative = (0..<q).filter { a in Int(marginal[a * tau + dropped[a]]) < n }
-        var slot = [Int](repeating: -1, count: q)
-        for (index, a) in informative.enumerated() { slot[a] = index }
         let width = informative.count * reduced
-        @inline(__always) func position(_ a: Int, _ r: Int) -> Int { slot[a] * reduced + (r < dropped[a] ? r : r - 1) }
+        // positionOf[a·τ + r]: the count-matrix column of bin r of informative label a, −1 for its dropped bin
+        // (and for every bin of the other labels).
+        var positionOf = [Int32](repeating: -1, count: q * tau)
+        for (index, a) in informative.enumerated() {
+            for r in 0..<tau where r != dropped[a] { positionOf[a * tau + r] = Int32(index * reduced + (r < dropped[a] ? r : r - 1)) }
+        }
         var occupied = 0.0
         codes.withUnsafeBufferPointer { codes in
             for i in 0..<n {
@@ -79,13 +65,14 @@ public enum LabelCorrelation {
         // joint[position(a, r) · width + position(b, s)] for a < b: rows with bins r of a and s of b.
         var joint = [Float](repeating: 0, count: width * width)
         if width > 0 && sparse {
-            countPairsSparse(codes: codes, dropped: dropped, informative: informative, sampleCount: n, labelCount: q,
-                             bins: tau, into: &joint)
+            countPairsSparse(codes: codes, positionOf: positionOf, informative: informative, sampleCount: n, labelCount: q,
+                             bins: tau, width: width, into: &joint)
         } else if width > 0 {
             var oneHot = [Float](repeating: 0, count: n * width)
             for i in 0..<n {
-                for a in informative where Int(codes[i * q + a]) != dropped[a] {
-                    oneHot[i * width + position(a, Int(codes[i * q + a]))] = 1
+                for a in informative {
+                    let column = positionOf[a * tau + Int(codes[i * q + a])]
+                    if column >= 0 { oneHot[i * width + Int(column)] = 1 }
                 }
             }
             oneHot.withUnsafeBufferPointer { b in
@@ -110,62 +97,119 @@ public enum LabelCorrelation {
         }
         var table = [Int](repeating: 0, count: tau * tau)
         joint.withUnsafeBufferPointer { g in
-            for (index, a) in informative.enumerated() {
-                let droppedA = dropped[a]
-                for b in informative[(index + 1)...] {
-                    let droppedB = dropped[b]
-                    // Counts of kept bins from the product; the left-out bins from the marginals.
-                    for r in 0..<tau where r != droppedA {
-                        var rowSum = 0
-                        let row = position(a, r) * width
-                        for s in 0..<tau where s != droppedB {
-                            let count = Int(g[row + position(b, s)])
-                            table[r * tau + s] = count
-                            rowSum += count
+            marginal.withUnsafeBufferPointer { marginal in
+                positionOf.withUnsafeBufferPointer { positionOf in
+                    logCount.withUnsafeBufferPointer { logCount in
+                        table.withUnsafeMutableBufferPointer { table in
+                            for (index, a) in informative.enumerated() {
+                                let droppedA = dropped[a]
+                                for b in informative[(index + 1)...] {
+                                    let droppedB = dropped[b]
+                                    // Counts of kept bins from the product; the left-out bins from the marginals.
+                                    for r in 0..<tau where r != droppedA {
+                                        var rowSum = 0
+                                        let row = Int(positionOf[a * tau + r]) * width
+                                        for s in 0..<tau where s != droppedB {
+                                            let count = Int(g[row + Int(positionOf[b * tau + s])])
+                                            table[r * tau + s] = count
+                                            rowSum += count
+                                        }
+                                        table[r * tau + droppedB] = Int(marginal[a * tau + r]) - rowSum
+                                    }
+                                    for s in 0..<tau {
+                                        var columnSum = 0
+                                        for r in 0..<tau where r != droppedA { columnSum += table[r * tau + s] }
+                                        table[droppedA * tau + s] = Int(marginal[b * tau + s]) - columnSum
+                                    }
+                                    var information = 0.0
+                                    for r in 0..<tau {
+                                        let countA = Int(marginal[a * tau + r])
+                                        guard countA > 0 else { continue }
+                                        for s in 0..<tau {
+                                            let count = table[r * tau + s]
+                                            guard count > 0 else { continue }
+                                            let countB = Int(marginal[b * tau + s])
+                                            information += Double(count) * (logCount[count] + logN - logCount[countA] - logCount[countB])
+                                        }
+                                    }
+                                    information = max(information / Double(n), 0)
+                                    if mode == .nmi {
+                                        let scale = (entropy[a] * entropy[b]).squareRoot()
+                                        information = scale > 0 ? information / scale : 0
+                                    }
+                                    c[a * q + b] = Float(information)
+                                    c[b * q + a] = Float(information)
+                                }
+                            }
                         }
-                        table[r * tau + droppedB] = Int(marginal[a * tau + r]) - rowSum
                     }
-                    for s in 0..<tau {
-                        var columnSum = 0
-                        for r in 0..<tau where r != droppedA { columnSum += table[r * tau + s] }
-                        table[droppedA * tau + s] = Int(marginal[b * tau + s]) - columnSum
-                    }
-                    var information = 0.0
-                    for r in 0..<tau {
-                        let countA = Int(marginal[a * tau + r])
-                        guard countA > 0 else { continue }
-                        for s in 0..<tau {
-                            let count = table[r * tau + s]
-                            guard count > 0 else { continue }
-                            let countB = Int(marginal[b * tau + s])
-                            information += Double(count) * (logCount[count] + logN - logCount[countA] - logCount[countB])
-                        }
-                    }
-                    information = max(information / Double(n), 0)
-                    if mode == .nmi {
-                        let scale = (entropy[a] * entropy[b]).squareRoot()
-                        information = scale > 0 ? information / scale : 0
-                    }
-                    c[a * q + b] = Float(information)
-                    c[b * q + a] = Float(information)
                 }
             }
         }
         return c
     }
 
+    /// The bin codes min(⌊u·τ⌋, τ − 1) (0 for negative u) of u [n, q] and the marginal counts [q, τ] of
+    /// each label's bins. Eight labels at a time, without a float-to-integer conversion: the code is
+    /// the number of thresholds r = 1…τ−1 with u·τ ≥ r, and counting the rows at or above each
+    /// threshold gives the marginals as differences. O(n·q·τ/8).
+    private static func binCodes(u: [Float], sampleCount n: Int, labelCount q: Int, bins tau: Int) -> (codes: [UInt8], marginal: [Int32]) {
+        typealias Counts = SIMD8<Int32>
+        var codes = [UInt8](repeating: 0, count: n * q)
+        let padded = (q + 7) / 8 * 8
+        var atLeast = [Int32](repeating: 0, count: tau * padded)  // atLeast[r·padded + a]: rows with u·τ ≥ r, r ≥ 1
+        u.withUnsafeBufferPointer { u in
+            codes.withUnsafeMutableBufferPointer { codes in
+                atLeast.withUnsafeMutableBufferPointer { atLeast in
+                    let scale = SIMD8<Float>(repeating: Float(tau)), zero = Counts(), one = Counts(repeating: 1)
+                    for i in 0..<n {
+                        let row = u.baseAddress! + i * q, out = codes.baseAddress! + i * q
+                        var a = 0
+                        while a < q {
+                            let lanes = min(8, q - a)
+                            var values = SIMD8<Float>()  // padding lanes stay below every threshold
+                            if lanes == 8 {
+                                values = UnsafeRawPointer(row + a).loadUnaligned(as: SIMD8<Float>.self)
+                            } else {
+                                for l in 0..<lanes { values[l] = row[a + l] }
+                            }
+                            let x = values * scale
+                            guard any(x .>= 1) else {  // all in bin 0 (most labels once predictions settle)
+                                (out + a).update(repeating: 0, count: lanes)
+                                a += 8
+                                continue
+                            }
+                            var code = zero
+                            for r in 1..<tau {
+                                let hits = zero.replacing(with: one, where: x .>= Float(r))
+                                code &+= hits
+                                let slot = UnsafeMutableRawPointer(atLeast.baseAddress! + r * padded + a)
+                                slot.storeBytes(of: slot.load(as: Counts.self) &+ hits, as: Counts.self)
+                            }
+                            for l in 0..<lanes { out[a + l] = UInt8(truncatingIfNeeded: code[l]) }
+                            a += 8
+                        }
+                    }
+                }
+            }
+        }
+        var marginal = [Int32](repeating: 0, count: q * tau)
+        for a in 0..<q {
+            for r in 0..<tau {
+                let here = r == 0 ? Int32(n) : atLeast[r * padded + a], above = r + 1 < tau ? atLeast[(r + 1) * padded + a] : 0
+                marginal[a * tau + r] = here - above
+            }
+        }
+        return (codes, marginal)
+    }
+
     /// Sparse counting: for every row, +1 at (position(a, r), position(b, s)) for each pair a < b of
     /// labels outside their dropped bin. Rows are split over up to two threads, each with its own table.
-    private static func countPairsSparse(codes: [UInt8], dropped: [Int], informative: [Int], sampleCount n: Int,
-                                         labelCount q: Int, bins tau: Int, into joint: inout [Float]) {
-        let reduced = tau - 1, width = informative.count * reduced, size = width * width
+    private static func countPairsSparse(codes: [UInt8], positionOf: [Int32], informative: [Int], sampleCount n: Int,
+                                         labelCount q: Int, bins tau: Int, width: Int, into joint: inout [Float]) {
+        let size = width * width
         let workers = n >= 256 ? min(2, ProcessInfo.processInfo.activeProcessorCount) : 1
-        // positionOf[k·τ + r]: the column of bin r of the k-th informative label, or −1 for its dropped bin.
         let labels = informative.count
-        var positionOf = [Int32](repeating: -1, count: labels * tau)
-        for (k, a) in informative.enumerated() {
-            for r in 0..<tau where r != dropped[a] { positionOf[k * tau + r] = Int32(k * reduced + (r < dropped[a] ? r : r - 1)) }
-        }
         var tables = [Float](repeating: 0, count: workers * size)
         tables.withUnsafeMutableBufferPointer { tables in
             codes.withUnsafeBufferPointer { codes in
@@ -180,7 +224,8 @@ public enum LabelCorrelation {
                             for i in (worker * n / workers)..<((worker + 1) * n / workers) {
                                 var count = 0
                                 for k in 0..<labels {
-                                    let column = shared.positionOf[k * tau + Int(shared.codes[i * q + shared.informative[k]])]
+                                    let a = shared.informative[k]
+                                    let column = shared.positionOf[a * tau + Int(shared.codes[i * q + a])]
                                     if column >= 0 {
                                         positions[count] = Int(column)
                                         count += 1

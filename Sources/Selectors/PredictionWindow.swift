@@ -11,6 +11,10 @@ public struct PredictionWindow: Sendable {
     public private(set) var nextSlot: [Int32]
     /// Number of recorded values for each sample (≤ capacity).
     public private(set) var filled: [Int32]
+    /// How many rows have been written into each slot [capacity] (kept across checkpoints): a
+    /// checkpoint writer can reuse a slot's file from its previous checkpoint when the count has
+    /// not changed (with `history: epoch` only one of the T slots changes per epoch).
+    public private(set) var slotRevisions: [Int64]
 
     public init(capacity: Int, sampleCount: Int, labelCount: Int) {
         precondition(capacity >= 1 && sampleCount >= 0 && labelCount >= 1)
@@ -20,12 +24,15 @@ public struct PredictionWindow: Sendable {
         storage = [Float](repeating: 0, count: capacity * sampleCount * labelCount)
         nextSlot = [Int32](repeating: 0, count: sampleCount)
         filled = [Int32](repeating: 0, count: sampleCount)
+        slotRevisions = [Int64](repeating: 0, count: capacity)
     }
 
     /// Restores a window from its saved fields (see ``SelectorCheckpoint``); nil if the sizes disagree.
-    public init?(capacity: Int, sampleCount: Int, labelCount: Int, storage: [Float], nextSlot: [Int32], filled: [Int32]) {
+    /// Without `slotRevisions` (a checkpoint that lacks them) every slot counts as unwritten.
+    public init?(capacity: Int, sampleCount: Int, labelCount: Int, storage: [Float], nextSlot: [Int32], filled: [Int32],
+                 slotRevisions: [Int64]? = nil) {
         guard storage.count == capacity * sampleCount * labelCount, nextSlot.count == sampleCount,
-              filled.count == sampleCount,
+              filled.count == sampleCount, (slotRevisions?.count ?? capacity) == capacity,
               nextSlot.allSatisfy({ $0 >= 0 && Int($0) < capacity }),
               filled.allSatisfy({ $0 >= 0 && Int($0) <= capacity }) else { return nil }
         self.capacity = capacity
@@ -34,6 +41,7 @@ public struct PredictionWindow: Sendable {
         self.storage = storage
         self.nextSlot = nextSlot
         self.filled = filled
+        self.slotRevisions = slotRevisions ?? [Int64](repeating: 0, count: capacity)
     }
 
     /// Records the probabilities `values[k·q ..< (k+1)·q]` for sample `rows[k]`. O(|rows|·q).
@@ -47,6 +55,7 @@ public struct PredictionWindow: Sendable {
                         let row = Int(row32)
                         precondition(row >= 0 && row < n, "row \(row) outside 0..<\(n)")
                         let slot = Int(next[row])
+                        slotRevisions[slot] += 1
                         let target = store.baseAddress! + (slot * n + row) * q
                         target.update(from: values.baseAddress! + k * q, count: q)
                         next[row] = Int32((slot + 1) % capacity)
@@ -67,6 +76,7 @@ public struct PredictionWindow: Sendable {
             storage.withUnsafeMutableBufferPointer { store in
                 (store.baseAddress! + slot * n * q).update(from: values.baseAddress!, count: n * q)
             }
+            slotRevisions[slot] += Int64(n)
             let advanced = Int32((slot + 1) % capacity)
             for i in 0..<n {
                 nextSlot[i] = advanced

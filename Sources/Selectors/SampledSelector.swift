@@ -98,22 +98,13 @@ final class SampledSelector: BatchSelector {
 
     /// scores_i = Σ_j matrix_ij (Eq. 8 before normalisation).
     private func rowSums(_ matrix: [Float]) {
-        let n = sampleCount, q = labelCount
-        if scores.count != n { scores = [Double](repeating: 0, count: n) }
-        matrix.withUnsafeBufferPointer { m in
-            for i in 0..<n {
-                var total = 0.0
-                for j in 0..<q { total += Double(m[i * q + j]) }
-                scores[i] = total
-            }
-        }
+        weightedRowSums(matrix, weights: [Double](repeating: 1, count: labelCount))
     }
 
     /// scores_i = Σ_j Ū_ij (Eq. 7–8) without forming Ū = U·C: Σ_j Σ_k U_ik C_kj = Σ_k U_ik (Σ_j C_kj),
     /// so one O(q²) pass over C and one O(n·q) pass over U replace the O(n·q²) product.
     private func correlatedRowSums(_ correlation: [Float]) {
-        let n = sampleCount, q = labelCount
-        if scores.count != n { scores = [Double](repeating: 0, count: n) }
+        let q = labelCount
         var columnWeight = [Double](repeating: 0, count: q)
         correlation.withUnsafeBufferPointer { c in
             for k in 0..<q {
@@ -122,11 +113,20 @@ final class SampledSelector: BatchSelector {
                 columnWeight[k] = total
             }
         }
-        uncertainty.withUnsafeBufferPointer { u in
-            for i in 0..<n {
-                var total = 0.0
-                for k in 0..<q { total += Double(u[i * q + k]) * columnWeight[k] }
-                scores[i] = total
+        weightedRowSums(uncertainty, weights: columnWeight)
+    }
+
+    /// scores_i = Σ_k matrix_ik · weights_k in Double, summed in order of k. O(n·q).
+    private func weightedRowSums(_ matrix: [Float], weights: [Double]) {
+        let n = sampleCount, q = labelCount
+        if scores.count != n { scores = [Double](repeating: 0, count: n) }
+        matrix.withUnsafeBufferPointer { m in
+            weights.withUnsafeBufferPointer { w in
+                scores.withUnsafeMutableBufferPointer { scores in
+                    orderedRowSums(rows: n, columns: q, into: scores.baseAddress!) { i, terms in
+                        for k in 0..<q { terms[k] = Double(m[i * q + k]) * w[k] }
+                    }
+                }
             }
         }
     }
@@ -171,7 +171,8 @@ final class SampledSelector: BatchSelector {
 
     func checkpoint() -> SelectorCheckpoint {
         SelectorCheckpoint(window: window?.storage ?? [], windowNextSlot: window?.nextSlot ?? [],
-                           windowFilled: window?.filled ?? [], momentCount: moments?.count ?? [],
+                           windowFilled: window?.filled ?? [], windowSlotRevisions: window?.slotRevisions ?? [],
+                           momentCount: moments?.count ?? [],
                            momentMean: moments?.mean ?? [], momentM2: moments?.m2 ?? [])
     }
 
@@ -180,7 +181,9 @@ final class SampledSelector: BatchSelector {
         if let current = window {
             guard let restored = PredictionWindow(capacity: current.capacity, sampleCount: sampleCount, labelCount: labelCount,
                                                   storage: checkpoint.window, nextSlot: checkpoint.windowNextSlot,
-                                                  filled: checkpoint.windowFilled) else {
+                                                  filled: checkpoint.windowFilled,
+                                                  slotRevisions: checkpoint.windowSlotRevisions.isEmpty
+                                                      ? nil : checkpoint.windowSlotRevisions) else {
                 throw .sizeMismatch(selector: name, field: "window")
             }
             window = restored

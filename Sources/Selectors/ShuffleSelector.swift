@@ -57,18 +57,31 @@ final class ShuffleSelector: BatchSelector {
     func lossWeights(rows: ArraySlice<Int32>) -> [Float]? {
         guard options.selector == .balance else { return nil }
         let q = labelCount, m = rows.count
-        var positives = [Int](repeating: 0, count: q)
-        for row in rows { for j in 0..<q where labels[Int(row) * q + j] != 0 { positives[j] += 1 } }
+        var positives = [Int32](repeating: 0, count: q)
         var positiveWeight = [Float](repeating: 1, count: q), negativeWeight = [Float](repeating: 1, count: q)
-        for j in 0..<q where positives[j] > 0 && positives[j] < m {
-            let r = Double(positives[j]) / Double(m)
-            positiveWeight[j] = Float(positiveRate[j] / r)
-            negativeWeight[j] = Float((1 - positiveRate[j]) / (1 - r))
-        }
         var weights = [Float](repeating: 1, count: m * q)
-        for (k, row) in rows.enumerated() {
-            for j in 0..<q {
-                weights[k * q + j] = labels[Int(row) * q + j] != 0 ? positiveWeight[j] : negativeWeight[j]
+        // Branch-free loops over contiguous label rows (they vectorise).
+        labels.withUnsafeBufferPointer { labels in
+            positives.withUnsafeMutableBufferPointer { positives in
+                for row in rows {
+                    let y = labels.baseAddress! + Int(row) * q
+                    for j in 0..<q { positives[j] &+= y[j] != 0 ? 1 : 0 }
+                }
+            }
+            for j in 0..<q where positives[j] > 0 && Int(positives[j]) < m {
+                let r = Double(positives[j]) / Double(m)
+                positiveWeight[j] = Float(positiveRate[j] / r)
+                negativeWeight[j] = Float((1 - positiveRate[j]) / (1 - r))
+            }
+            positiveWeight.withUnsafeBufferPointer { up in
+                negativeWeight.withUnsafeBufferPointer { down in
+                    weights.withUnsafeMutableBufferPointer { weights in
+                        for (k, row) in rows.enumerated() {
+                            let y = labels.baseAddress! + Int(row) * q, out = weights.baseAddress! + k * q
+                            for j in 0..<q { out[j] = y[j] != 0 ? up[j] : down[j] }
+                        }
+                    }
+                }
             }
         }
         return weights

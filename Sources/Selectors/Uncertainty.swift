@@ -5,11 +5,15 @@ public enum Uncertainty {
     /// Probabilities are clamped to [floor, 1 − floor] before any logarithm.
     public static let probabilityFloor: Float = 1e-7
 
-    /// Binary entropy in bits of a probability, clamped first (Eq. 1).
+    /// Binary entropy in bits of eight probabilities, each clamped first (Eq. 1), with
+    /// ``VectorLogarithm/log2(_:)``.
     @inline(__always)
-    public static func binaryEntropy(_ p: Float) -> Float {
-        let c = min(max(p, probabilityFloor), 1 - probabilityFloor)
-        return -(c * log2(c) + (1 - c) * log2(1 - c))
+    public static func binaryEntropy(_ p: SIMD8<Float>) -> SIMD8<Float> {
+        let low = SIMD8<Float>(repeating: probabilityFloor), high = SIMD8<Float>(repeating: 1 - probabilityFloor)
+        var c = p
+        c.replace(with: low, where: c .< low)
+        c.replace(with: high, where: c .> high)
+        return -(c * VectorLogarithm.log2(c) + (1 - c) * VectorLogarithm.log2(1 - c))
     }
 
     /// u = λ1·d + (1 − λ1)·e for every (sample, label), written into `u` [n, q] (Eq. 5).
@@ -42,8 +46,23 @@ public enum Uncertainty {
                                     previous = current
                                 }
                                 let fluctuationScale = count >= 2 ? fluctuationShare / Float(count - 1) : 0
-                                for j in 0..<q {
-                                    row[j] = fluctuationScale * row[j] + entropyShare * binaryEntropy(previous[j])
+                                // Eight labels at a time; a last partial block is padded with p = ½.
+                                var j = 0
+                                while j + 8 <= q {
+                                    let p = UnsafeRawPointer(previous + j).loadUnaligned(as: SIMD8<Float>.self)
+                                    let sum = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self)
+                                    UnsafeMutableRawPointer(row + j).storeBytes(
+                                        of: fluctuationScale * sum + entropyShare * binaryEntropy(p), as: SIMD8<Float>.self)
+                                    j += 8
+                                }
+                                if j < q {
+                                    var p = SIMD8<Float>(repeating: 0.5), sum = SIMD8<Float>()
+                                    for l in 0..<(q - j) {
+                                        p[l] = previous[j + l]
+                                        sum[l] = row[j + l]
+                                    }
+                                    let value = fluctuationScale * sum + entropyShare * binaryEntropy(p)
+                                    for l in 0..<(q - j) { row[j + l] = value[l] }
                                 }
                             }
                         }
@@ -56,8 +75,16 @@ public enum Uncertainty {
     /// recency-bias: for each sample, Σ_j of the binary entropy (bits, 0·log 0 = 0) of the fraction
     /// of its window values > 0.5. Samples with no record get 0. O(T·n·q).
     public static func recencyEntropy(window: PredictionWindow, into scores: inout [Double]) {
-        let n = window.sampleCount, q = window.labelCount
+        let n = window.sampleCount, q = window.labelCount, capacity = window.capacity
         if scores.count != n { scores = [Double](repeating: 0, count: n) }
+        // −H(k/c) in bits for every count c ≤ T of values and every k ≤ c above ½ (0 for k = 0 or c).
+        var negativeEntropy = [Double](repeating: 0, count: (capacity + 1) * (capacity + 1))
+        for c in 1...capacity {
+            for k in 1..<max(c, 1) {
+                let f = Double(k) / Double(c)
+                negativeEntropy[c * (capacity + 1) + k] = f * log2(f) + (1 - f) * log2(1 - f)
+            }
+        }
         var above = [Int32](repeating: 0, count: q)
         window.storage.withUnsafeBufferPointer { store in
             above.withUnsafeMutableBufferPointer { above in
@@ -66,14 +93,12 @@ public enum Uncertainty {
                     above.update(repeating: 0)
                     for k in 0..<count {
                         let values = store.baseAddress! + window.offset(sample: i, age: k, next: next, count: count)
-                        for j in 0..<q where values[j] > 0.5 { above[j] += 1 }
+                        for j in 0..<q { above[j] &+= values[j] > 0.5 ? 1 : 0 }
                     }
                     var total = 0.0
                     if count > 0 {
-                        for j in 0..<q {
-                            let f = Double(above[j]) / Double(count)
-                            if f > 0 && f < 1 { total -= f * log2(f) + (1 - f) * log2(1 - f) }
-                        }
+                        let row = count * (capacity + 1)
+                        for j in 0..<q where above[j] > 0 && Int(above[j]) < count { total -= negativeEntropy[row + Int(above[j])] }
                     }
                     scores[i] = total
                 }
@@ -137,16 +162,18 @@ public struct RunningMoments: Sendable {
     public func activeBiasScores(into scores: inout [Double]) {
         let q = labelCount
         if scores.count != sampleCount { scores = [Double](repeating: 0, count: sampleCount) }
-        m2.withUnsafeBufferPointer { m2 in
-            for i in 0..<sampleCount {
-                let c = Int(count[i])
-                guard c >= 2 else { scores[i] = 0; continue }
-                var total = 0.0
-                for j in 0..<q {
-                    let variance = max(m2[i * q + j], 0) / Double(c - 1)
-                    total += (variance + variance * variance / Double(c - 1)).squareRoot()
+        count.withUnsafeBufferPointer { count in
+            m2.withUnsafeBufferPointer { m2 in
+                scores.withUnsafeMutableBufferPointer { scores in
+                    orderedRowSums(rows: sampleCount, columns: q, into: scores.baseAddress!) { i, terms in
+                        let denominator = Double(count[i] - 1), row = m2.baseAddress! + i * q
+                        for j in 0..<q {
+                            let variance = max(row[j], 0) / denominator
+                            terms[j] = (variance + variance * variance / denominator).squareRoot()
+                        }
+                    }
+                    for i in 0..<sampleCount where count[i] < 2 { scores[i] = 0 }
                 }
-                scores[i] = total
             }
         }
     }

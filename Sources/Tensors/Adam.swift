@@ -53,7 +53,8 @@ public final class Adam {
     }
 
     /// One update of every parameter from its accumulated gradient; each group's learning
-    /// rate is multiplied by `learningRateScale` (the warm-up factor). O(parameters).
+    /// rate is multiplied by `learningRateScale` (the warm-up factor). Each gradient is cleared to
+    /// zero as it is read (the next `zeroGrad()` then has nothing to do). O(parameters).
     public func step(learningRateScale: Float = 1) {
         stepCount += 1
         let t = Double(stepCount)
@@ -75,12 +76,14 @@ public final class Adam {
                                     squareWeight: squareWeight, root: root, epsilon: eps, stepSize: stepSize)
                     }
                 }
+                tensor.markGradientZeroed()
                 index += 1
             }
         }
     }
 
-    /// The update of one parameter, eight lanes at a time (IEEE-exact, same result as scalar).
+    /// The update of one parameter, eight lanes at a time (IEEE-exact, same result as scalar); the
+    /// gradient is overwritten with zeros once read.
     private static func update(_ p: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>, _ m: UnsafeMutablePointer<Float>,
                                _ v: UnsafeMutablePointer<Float>, _ n: Int, decay: Float, lerpWeight: Float, beta2: Float,
                                squareWeight: Float, root: Float, epsilon: Float, stepSize: Float) {
@@ -98,12 +101,12 @@ public final class Adam {
             var first = load(m, i), second = load(v, i)
             first += lerpWeight * (grad - first)
             second = second * beta2 + squareWeight * grad * grad
-            var squareRoot = Lanes()
-            for lane in 0..<8 { squareRoot[lane] = second[lane].squareRoot() }  // vectorises to sqrtps
-            let denominator = squareRoot / root + epsilon
+            // sqrtps needs -fno-math-errno (Package.swift): with errno semantics each lane is a libm call.
+            let denominator = second.squareRoot() / root + epsilon
             store(parameter + -stepSize * (first / denominator), p, i)
             store(first, m, i)
             store(second, v, i)
+            store(Lanes(), g, i)
             i += 8
         }
         while i < n {
@@ -112,6 +115,7 @@ public final class Adam {
             v[i] = v[i] * beta2 + squareWeight * grad * grad
             let denominator = v[i].squareRoot() / root + epsilon
             p[i] += -stepSize * (m[i] / denominator)
+            g[i] = 0
             i += 1
         }
     }

@@ -100,51 +100,88 @@ extension Graph {
         let c = output(plan.outputShape, inputs: [a, b])
         let pa = a.data, pb = b.data, pc = c.data
         plan.forEachRun { oc, oa, ob, n, sa, sb in
-            switch op {
-            case .add: for i in 0..<n { pc[oc + i] = pa[oa + i * sa] + pb[ob + i * sb] }
-            case .subtract: for i in 0..<n { pc[oc + i] = pa[oa + i * sa] - pb[ob + i * sb] }
-            case .multiply: for i in 0..<n { pc[oc + i] = pa[oa + i * sa] * pb[ob + i * sb] }
-            case .divide: for i in 0..<n { pc[oc + i] = pa[oa + i * sa] / pb[ob + i * sb] }
+            let out = pc + oc
+            withRun(pa + oa, stride: sa) { x in
+                withRun(pb + ob, stride: sb) { y in
+                    switch op {
+                    case .add: for i in 0..<n { out[i] = x(i) + y(i) }
+                    case .subtract: for i in 0..<n { out[i] = x(i) - y(i) }
+                    case .multiply: for i in 0..<n { out[i] = x(i) * y(i) }
+                    case .divide: for i in 0..<n { out[i] = x(i) / y(i) }
+                    }
+                }
             }
         }
         record(c) { c in
             let gc = c.gradient!
-            if a.requiresGrad {
-                let ga = a.gradientForAccumulation()
-                plan.forEachRun { oc, oa, ob, n, sa, sb in
-                    var total: Float = 0
-                    for i in 0..<n {
-                        let g: Float
-                        switch op {
-                        case .add, .subtract: g = gc[oc + i]
-                        case .multiply: g = gc[oc + i] * pb[ob + i * sb]
-                        case .divide: g = gc[oc + i] / pb[ob + i * sb]
-                        }
-                        if sa == 0 { total += g } else { ga[oa + i] += g }
+            // Both gradients in one pass over each run of gc (read once) when they are distinct
+            // buffers; every gradient element still receives its additions in output order.
+            let fused = a.requiresGrad && b.requiresGrad && a !== b
+            let ga = a.requiresGrad ? a.gradientForAccumulation() : nil
+            let gb = b.requiresGrad ? b.gradientForAccumulation() : nil
+            func accumulateA(_ oc: Int, _ oa: Int, _ ob: Int, _ n: Int, _ sa: Int, _ sb: Int) {
+                let g = gc + oc, target = ga! + oa
+                withRun(pb + ob, stride: sb) { y in
+                    switch op {
+                    case .add, .subtract: accumulateRun(target, broadcast: sa == 0, n) { g[$0] }
+                    case .multiply: accumulateRun(target, broadcast: sa == 0, n) { g[$0] * y($0) }
+                    case .divide: accumulateRun(target, broadcast: sa == 0, n) { g[$0] / y($0) }
                     }
-                    if sa == 0 { ga[oa] += total }
                 }
             }
-            if b.requiresGrad {
-                let gb = b.gradientForAccumulation()
-                plan.forEachRun { oc, oa, ob, n, sa, sb in
-                    var total: Float = 0
-                    for i in 0..<n {
-                        let g: Float
+            func accumulateB(_ oc: Int, _ oa: Int, _ ob: Int, _ n: Int, _ sa: Int, _ sb: Int) {
+                let g = gc + oc, target = gb! + ob
+                withRun(pa + oa, stride: sa) { x in
+                    withRun(pb + ob, stride: sb) { y in
                         switch op {
-                        case .add: g = gc[oc + i]
-                        case .subtract: g = -gc[oc + i]
-                        case .multiply: g = gc[oc + i] * pa[oa + i * sa]
+                        case .add: accumulateRun(target, broadcast: sb == 0, n) { g[$0] }
+                        case .subtract: accumulateRun(target, broadcast: sb == 0, n) { -g[$0] }
+                        case .multiply: accumulateRun(target, broadcast: sb == 0, n) { g[$0] * x($0) }
                         case .divide:
-                            let q = pb[ob + i * sb]
-                            g = -gc[oc + i] * pa[oa + i * sa] / (q * q)
+                            accumulateRun(target, broadcast: sb == 0, n) {
+                                let q = y($0)
+                                return -g[$0] * x($0) / (q * q)
+                            }
                         }
-                        if sb == 0 { total += g } else { gb[ob + i] += g }
                     }
-                    if sb == 0 { gb[ob] += total }
                 }
+            }
+            if fused {
+                plan.forEachRun { oc, oa, ob, n, sa, sb in
+                    accumulateA(oc, oa, ob, n, sa, sb)
+                    accumulateB(oc, oa, ob, n, sa, sb)
+                }
+            } else {
+                if ga != nil { plan.forEachRun(accumulateA) }
+                if gb != nil { plan.forEachRun(accumulateB) }
             }
         }
         return c
+    }
+}
+
+/// Calls `body` with the accessor i ↦ base[i · stride] of a run, specialised for the broadcast (0) and
+/// contiguous (1) strides so that the loops over it vectorise.
+@inline(__always)
+private func withRun(_ base: UnsafePointer<Float>, stride: Int, _ body: ((Int) -> Float) -> Void) {
+    switch stride {
+    case 0:
+        let value = base[0]
+        body { _ in value }
+    case 1: body { base[$0] }
+    default: body { base[$0 &* stride] }
+    }
+}
+
+/// Adds `gradient(i)` for i < n into `target[i]`, or, when the operand is broadcast along the run,
+/// their running sum into `target[0]` (the summation order of the unfused loop).
+@inline(__always)
+private func accumulateRun(_ target: UnsafeMutablePointer<Float>, broadcast: Bool, _ n: Int, _ gradient: (Int) -> Float) {
+    if broadcast {
+        var total: Float = 0
+        for i in 0..<n { total += gradient(i) }
+        target[0] += total
+    } else {
+        for i in 0..<n { target[i] += gradient(i) }
     }
 }

@@ -90,23 +90,45 @@ extension Graph {
                      "groupedLinear: z \(z.shape), weight \(weight.shape), bias \(bias.shape)")
         let b = z.shape[0], q = z.shape[1], k = z.shape[2]
         let y = output([b, q], inputs: [z, weight, bias])
-        let pz = z.data, pw = weight.data
-        for s in 0..<b {
-            for j in 0..<q {
-                let row = pz + (s * q + j) * k, w = pw + j * k
-                var total: Float = 0
-                for t in 0..<k { total += row[t] * w[t] }
-                y.data[s * q + j] = total + bias.data[j]
+        let pz = z.data, pw = weight.data, outputs = b * q
+        // Output e = s·q + j is the dot product of row e of z with row j of W, summed in order of t.
+        // Four outputs at a time keep four independent sums in flight (each in the same order).
+        var e = 0
+        while e + 4 <= outputs {
+            let r0 = pz + e * k, r1 = r0 + k, r2 = r1 + k, r3 = r2 + k
+            let w0 = pw + (e % q) * k, w1 = pw + ((e + 1) % q) * k, w2 = pw + ((e + 2) % q) * k, w3 = pw + ((e + 3) % q) * k
+            var t0: Float = 0, t1: Float = 0, t2: Float = 0, t3: Float = 0
+            for t in 0..<k {
+                t0 += r0[t] * w0[t]
+                t1 += r1[t] * w1[t]
+                t2 += r2[t] * w2[t]
+                t3 += r3[t] * w3[t]
             }
+            y.data[e] = t0 + bias.data[e % q]
+            y.data[e + 1] = t1 + bias.data[(e + 1) % q]
+            y.data[e + 2] = t2 + bias.data[(e + 2) % q]
+            y.data[e + 3] = t3 + bias.data[(e + 3) % q]
+            e += 4
+        }
+        while e < outputs {
+            let row = pz + e * k, w = pw + (e % q) * k
+            var total: Float = 0
+            for t in 0..<k { total += row[t] * w[t] }
+            y.data[e] = total + bias.data[e % q]
+            e += 1
         }
         record(y) { y in
             let gy = y.gradient!
             if z.requiresGrad {
-                let gz = z.gradientForAccumulation()
+                let (gz, isNew) = z.gradientForStoring()
                 for s in 0..<b {
                     for j in 0..<q {
                         let g = gy[s * q + j], row = gz + (s * q + j) * k, w = pw + j * k
-                        for t in 0..<k { row[t] += g * w[t] }
+                        if isNew {
+                            for t in 0..<k { row[t] = 0 + g * w[t] }
+                        } else {
+                            for t in 0..<k { row[t] += g * w[t] }
+                        }
                     }
                 }
             }

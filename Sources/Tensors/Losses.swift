@@ -43,26 +43,32 @@ public enum Losses {
 extension Graph {
     /// Mean over all elements of w · ℓ(z, y) (PyTorch `binary_cross_entropy_with_logits` with
     /// `weight`, reduction "mean": divides by the element count, not by Σw). Shape [1].
-    /// Gradient w · (σ(z) − y) / n. `targets`/`weights` have the logits' element count. O(n).
+    /// Gradient w · (σ(z) − y) / n. `targets`/`weights` have the logits' element count; they are
+    /// read during this call only. One e^−|z| per element serves both ℓ and σ(z) (the same values
+    /// as `Losses.bceWithLogits` and `stableSigmoid`); σ(z) − y is kept for the backward pass. O(n).
     public func bceWithLogitsMean(_ logits: Tensor, targets: UnsafeBufferPointer<Float>,
                                   weights: UnsafeBufferPointer<Float>? = nil) -> Tensor {
         let n = logits.count
         precondition(targets.count == n && (weights?.count ?? n) == n,
                      "bceWithLogitsMean: \(n) logits, \(targets.count) targets, \(weights?.count ?? n) weights")
-        let y = constant(targets, shape: logits.shape)
         let w = weights.map { constant($0, shape: logits.shape) }
         let out = output([1], inputs: [logits])
+        let residual = out.requiresGrad ? MaskHolder(mask: pool.acquire(n), count: n, pool: pool) : nil
+        let z = logits.data, y = targets.baseAddress!
         var total = 0.0
         for i in 0..<n {
-            let loss = Losses.bceWithLogits(logits.data[i], y.data[i])
+            let e = expf(-abs(z[i]))
+            let loss = max(z[i], 0) - z[i] * y[i] + log1pf(e)
             total += Double(w.map { loss * $0.data[i] } ?? loss)
+            if let residual { residual.mask[i] = (z[i] >= 0 ? 1 / (1 + e) : e / (1 + e)) - y[i] }
         }
         out.data[0] = Float(total / Double(n))
         record(out) { out in
-            let g = out.gradient![0] / Float(n), gz = logits.gradientForAccumulation()
-            for i in 0..<n {
-                let d = (stableSigmoid(logits.data[i]) - y.data[i]) * g
-                gz[i] += w.map { d * $0.data[i] } ?? d
+            let g = out.gradient![0] / Float(n), r = residual!.mask
+            if let w {
+                logits.accumulateGradient { r[$0] * g * w.data[$0] }
+            } else {
+                logits.accumulateGradient { r[$0] * g }
             }
         }
         return out

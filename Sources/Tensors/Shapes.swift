@@ -1,5 +1,3 @@
-import SeededRandom
-
 extension Graph {
     /// Sum over one axis (removed from the shape unless `keepDims`). O(n).
     public func sum(_ x: Tensor, axis: Int, keepDims: Bool = false) -> Tensor {
@@ -139,38 +137,6 @@ extension Graph {
                 let source = gy + r * k, target = gt + index * k
                 for i in 0..<k { target[i] += source[i] }
             }
-        }
-        return y
-    }
-
-    /// Inverted dropout: in training each element is zeroed with probability `p` and the rest
-    /// scaled by 1/(1−p); otherwise (or with p = 0) the input itself. O(n).
-    public func dropout(_ x: Tensor, p: Float, training: Bool, generator: inout SeededGenerator) -> Tensor {
-        guard training, p > 0 else { return x }
-        let keep = 1 / (1 - p)
-        let mask = pool.acquire(x.count)
-        let maskCount = x.count
-        // Two 32-bit uniforms from each 64-bit draw.
-        let threshold = UInt64((Double(p) * 4_294_967_296).rounded())
-        var i = 0
-        while i < maskCount {
-            let bits = generator.next()
-            mask[i] = bits & 0xFFFF_FFFF < threshold ? 0 : keep
-            if i + 1 < maskCount { mask[i + 1] = bits >> 32 < threshold ? 0 : keep }
-            i += 2
-        }
-        let y = output(x.shape, inputs: [x])
-        for i in 0..<x.count { y.data[i] = x.data[i] * mask[i] }
-        let pool = self.pool
-        guard y.requiresGrad else {
-            pool.release(mask, count: maskCount)
-            return y
-        }
-        let holder = MaskHolder(mask: mask, count: maskCount, pool: pool)
-        record(y) { y in
-            guard x.requiresGrad else { return }
-            let gy = y.gradient!, gx = x.gradientForAccumulation()
-            for i in 0..<x.count { gx[i] += gy[i] * holder.mask[i] }
         }
         return y
     }

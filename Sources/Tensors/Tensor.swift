@@ -84,21 +84,54 @@ public final class Tensor {
         values.withUnsafeBufferPointer { data.update(from: $0.baseAddress!, count: count) }
     }
 
+    /// Whether the gradient is known to hold zeros: set by `zeroGrad()` and by Adam, which clears each
+    /// gradient while it reads it; cleared whenever an op takes the buffer for writing. Lets
+    /// `zeroGrad()` skip its pass over a gradient nothing has written since.
+    private var gradientIsZero = false
+
     /// Sets the gradient to zero (allocating it if needed).
     public func zeroGrad() {
         if let gradient {
-            gradient.update(repeating: 0, count: count)
+            if !gradientIsZero { gradient.update(repeating: 0, count: count) }
         } else {
             gradient = allocateGradient()
         }
+        gradientIsZero = true
     }
+
+    /// Records that the gradient buffer holds zeros (written by the caller, e.g. Adam's update).
+    func markGradientZeroed() { gradientIsZero = true }
 
     /// The gradient buffer, allocated zero-filled if absent: ops add into it.
     func gradientForAccumulation() -> UnsafeMutablePointer<Float> {
+        gradientIsZero = false
         if let gradient { return gradient }
         let buffer = allocateGradient()
         gradient = buffer
         return buffer
+    }
+
+    /// The gradient buffer for a backward rule that reaches each element exactly once, and whether
+    /// it is new. A new buffer comes from the pool unfilled (no zero-filling pass): the rule must
+    /// store `0 + value` into every element — exactly what adding into zeros gives, −0 becoming +0 —
+    /// where it would otherwise add `value`.
+    func gradientForStoring() -> (buffer: UnsafeMutablePointer<Float>, isNew: Bool) {
+        gradientIsZero = false
+        if let gradient { return (gradient, false) }
+        let buffer = gradientPool.map { $0.acquire(count) } ?? UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+        gradient = buffer
+        return (buffer, true)
+    }
+
+    /// Adds `value(i)` into gradient element i for every i < `count` (see ``gradientForStoring()``).
+    @inline(__always)
+    func accumulateGradient(_ value: (Int) -> Float) {
+        let (g, isNew) = gradientForStoring()
+        if isNew {
+            for i in 0..<count { g[i] = 0 + value(i) }
+        } else {
+            for i in 0..<count { g[i] += value(i) }
+        }
     }
 
     private func allocateGradient() -> UnsafeMutablePointer<Float> {

@@ -64,6 +64,11 @@ public enum Checkpoint {
         }
     }
 
+    /// The folder of the current checkpoint of `runFolder` (whose unchanged files a new checkpoint may link), or nil.
+    public static func currentFolder(in runFolder: URL) -> URL? {
+        currentFolderName(in: runFolder).map { runFolder.appendingPathComponent($0) }
+    }
+
     private static func currentFolderName(in runFolder: URL) -> String? {
         guard let data = FileManager.default.contents(atPath: runFolder.appendingPathComponent(pointerName).path),
               let pointer = try? JSONDecoder().decode(Pointer.self, from: data) else { return nil }

@@ -176,10 +176,11 @@ public final class TrainingRun {
             try EpochRecord.writeCSV(state.records, into: output)
             try events?.record(record)
             if epoch < epochs {
+                let previous = Checkpoint.currentFolder(in: output)
                 try Checkpoint.save(state, in: output) { folder in
                     try ParameterArchive.save(model, to: folder.appendingPathComponent("model.npz"))
                     try ParameterArchive.saveOptimizer(session.optimizer, to: folder.appendingPathComponent("optimizer.npz"))
-                    try SelectorState.write(selector.checkpoint(), into: folder)
+                    try SelectorState.write(selector.checkpoint(), into: folder, previous: previous)
                 }
             }
             let recent = state.records.suffix(5).map(\.seconds)
@@ -230,14 +231,30 @@ struct StageClock {
     }
 }
 
-/// A selector checkpoint as `.npy` files in the checkpoint folder (written straight from memory:
-/// the prediction window is the largest array of a checkpoint, [T, n, q]).
+/// A selector checkpoint as `.npy` files in the checkpoint folder, written straight from memory. The
+/// prediction window [T, n, q], the largest array of a checkpoint, is one file per slot; a slot whose
+/// revision (rows written into it) equals the one in the previous checkpoint is hard-linked from
+/// there instead of written again: with `history: epoch` one slot of T changes per epoch.
 enum SelectorState {
-    static func write(_ state: SelectorCheckpoint, into folder: URL) throws {
+    static func write(_ state: SelectorCheckpoint, into folder: URL, previous: URL?) throws {
         func save<T: NpyElement>(_ name: String, _ values: [T]) throws {
             try NpyFile.write(values, shape: [values.count], to: folder.appendingPathComponent("selector-\(name).npy"))
         }
-        try save("window", state.window)
+        let revisions = state.windowSlotRevisions
+        let previousRevisions = previous.flatMap { try? load("window-revisions", Int64.self, from: $0) }
+        let slotSize = revisions.isEmpty ? 0 : state.window.count / revisions.count
+        try state.window.withUnsafeBufferPointer { window in
+            for (slot, revision) in revisions.enumerated() {
+                let target = folder.appendingPathComponent("selector-window-slot-\(slot).npy")
+                if let previous, previousRevisions?.count == revisions.count, previousRevisions?[slot] == revision,
+                   (try? FileManager.default.linkItem(at: previous.appendingPathComponent(target.lastPathComponent), to: target)) != nil {
+                    continue
+                }
+                try NpyFile.write(UnsafeBufferPointer(rebasing: window[(slot * slotSize)..<((slot + 1) * slotSize)]),
+                                  shape: [slotSize], to: target)
+            }
+        }
+        try save("window-revisions", revisions)
         try save("window-next-slot", state.windowNextSlot)
         try save("window-filled", state.windowFilled)
         try save("moment-count", state.momentCount)
@@ -246,12 +263,22 @@ enum SelectorState {
     }
 
     static func read(from folder: URL) throws -> SelectorCheckpoint {
-        func load<T: NpyElement>(_ name: String, _ type: T.Type) throws -> [T] {
-            let url = folder.appendingPathComponent("selector-\(name).npy")
-            return try NpyFile.read(url).values(as: type, path: url.path)
+        var revisions: [Int64] = [], window: [Float] = []
+        if FileManager.default.fileExists(atPath: folder.appendingPathComponent("selector-window.npy").path) {
+            window = try load("window", Float.self, from: folder)  // a checkpoint from before per-slot files
+        } else {
+            revisions = try load("window-revisions", Int64.self, from: folder)
+            for slot in revisions.indices { window += try load("window-slot-\(slot)", Float.self, from: folder) }
         }
-        return SelectorCheckpoint(window: try load("window", Float.self), windowNextSlot: try load("window-next-slot", Int32.self),
-                                  windowFilled: try load("window-filled", Int32.self), momentCount: try load("moment-count", Int32.self),
-                                  momentMean: try load("moment-mean", Double.self), momentM2: try load("moment-m2", Double.self))
+        return SelectorCheckpoint(window: window, windowNextSlot: try load("window-next-slot", Int32.self, from: folder),
+                                  windowFilled: try load("window-filled", Int32.self, from: folder),
+                                  windowSlotRevisions: revisions, momentCount: try load("moment-count", Int32.self, from: folder),
+                                  momentMean: try load("moment-mean", Double.self, from: folder),
+                                  momentM2: try load("moment-m2", Double.self, from: folder))
+    }
+
+    private static func load<T: NpyElement>(_ name: String, _ type: T.Type, from folder: URL) throws -> [T] {
+        let url = folder.appendingPathComponent("selector-\(name).npy")
+        return try NpyFile.read(url).values(as: type, path: url.path)
     }
 }

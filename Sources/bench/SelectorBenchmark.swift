@@ -3,6 +3,7 @@ import ArgumentParser
 import CBLAS
 import Foundation
 import Metrics
+import NumpyIO
 import SeededRandom
 import Selectors
 
@@ -22,6 +23,10 @@ struct SelectorBenchmark: ParsableCommand {
     @Option(help: "OpenBLAS threads.") var threads = 2
     @Option(help: "Reference seconds of one mlp training epoch, for the ratio column (default: PyTorch 2.13 CPU on corel5k, 5000 rows, README, Performance).")
     var referenceEpochSeconds = 0.296
+    @Option(help: ArgumentHelp("A checkpoint folder of an interrupted uncertainty run (train's checkpoint-<epoch>/): "
+                               + "time U, C and the whole plan on its real prediction window instead of synthetic data."))
+    var checkpoint: String?
+    @Option(help: "The epoch the --checkpoint plan is made for (sets the selection pressure).") var checkpointEpoch = 50
     @Option(help: "Write the results as JSON to this path.") var json: String?
 
     func validate() throws {
@@ -34,19 +39,24 @@ struct SelectorBenchmark: ParsableCommand {
         openblas_set_num_threads(Int32(threads))
         warmUpBLAS()
         let n = samples, q = labels
+        var rows: [(name: String, seconds: Double, cpu: Double)] = []
+        func measure(_ name: String, _ body: () -> Void) {
+            var times: [Double] = [], cpus: [Double] = []
+            for _ in 0..<repeats {
+                let start = EpochBenchmark.clocks()
+                body()
+                let end = EpochBenchmark.clocks()
+                times.append(end.wall - start.wall)
+                cpus.append(end.cpu - start.cpu)
+            }
+            rows.append((name, times.sorted()[times.count / 2], cpus.sorted()[cpus.count / 2]))
+        }
+        if let checkpoint {
+            try measureRealWindow(folder: URL(fileURLWithPath: checkpoint), measure)
+            return report(rows)
+        }
         let history = simulatedHistory(epochs: window + 1, n: n, q: q)
         let truth = simulatedLabels(n: n, q: q)
-        var rows: [(name: String, seconds: Double)] = []
-        func measure(_ name: String, _ body: () -> Void) {
-            var times: [Double] = []
-            for _ in 0..<repeats {
-                let start = ContinuousClock.now
-                body()
-                let elapsed = ContinuousClock.now - start
-                times.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
-            }
-            rows.append((name, times.sorted()[times.count / 2]))
-        }
 
         var predictionWindow = PredictionWindow(capacity: window, sampleCount: n, labelCount: q)
         measure("record one epoch in the window [T,n,q]") {
@@ -121,6 +131,48 @@ struct SelectorBenchmark: ParsableCommand {
         report(rows)
     }
 
+    /// U and C, and each sampled selector's plan and observation of an epoch, on the prediction
+    /// window saved in a train checkpoint folder (its slots replayed as the last T epochs).
+    private func measureRealWindow(folder: URL, _ measure: (String, () -> Void) -> Void) throws {
+        func load<T: NpyElement>(_ name: String, _ type: T.Type) throws -> [T] {
+            let url = folder.appendingPathComponent("selector-\(name).npy")
+            return try NpyFile.read(url).values(as: type, path: url.path)
+        }
+        let storage = try load("window", Float.self), nextSlot = try load("window-next-slot", Int32.self)
+        let filled = try load("window-filled", Int32.self)
+        let n = nextSlot.count, q = n > 0 ? storage.count / (window * n) : 0
+        guard n > 0, storage.count == window * n * q, Set(nextSlot).count == 1, Set(filled) == [Int32(window)],
+              let realWindow = PredictionWindow(capacity: window, sampleCount: n, labelCount: q, storage: storage,
+                                                nextSlot: nextSlot, filled: filled) else {
+            throw ValidationError("\(folder.path) holds no full prediction window of T = \(window) recorded per epoch")
+        }
+        // The slots, oldest first: the next slot to write holds the oldest record.
+        let slots = (0..<window).map { age in
+            let slot = (Int(nextSlot[0]) + age) % window
+            return Array(storage[(slot * n * q)..<((slot + 1) * n * q)])
+        }
+        var u: [Float] = []
+        measure("checkpoint (n=\(n), q=\(q)): uncertainty U (Eq. 1, 4, 5)") {
+            Uncertainty.labelUncertainty(window: realWindow, lambda1: 0.5, into: &u)
+        }
+        measure("checkpoint: correlation C (Eq. 6), automatic counting") {
+            _ = LabelCorrelation.matrix(u: u, sampleCount: n, labelCount: q, bins: 5, mode: .mi)
+        }
+        let features = simulatedFeatures(n: n, d: self.features)
+        for kind in [SelectorKind.uncertainty, .activeBias, .recencyBias, .hardImbalance] {
+            let selector = BatchSelectors.make(
+                options: SelectorOptions(selector: kind, window: window, batchSize: batchSize),
+                labels: [UInt8](repeating: 0, count: n * q), labelCount: q,
+                features: kind == .hardImbalance ? features : [], featureCount: kind == .hardImbalance ? self.features : 0,
+                seed: 7)
+            for (age, values) in slots.enumerated() { selector.observe(epoch: age + 1, probabilities: values) }
+            measure("checkpoint: \(kind.rawValue) plan of epoch \(checkpointEpoch) + observing an epoch") {
+                _ = selector.plan(epoch: checkpointEpoch)
+                selector.observe(epoch: checkpointEpoch, probabilities: slots[window - 1])
+            }
+        }
+    }
+
     private func makeSelector(_ kind: SelectorKind, truth: [UInt8], history: [[Float]]) throws -> any BatchSelector {
         let selector = BatchSelectors.make(
             options: SelectorOptions(selector: kind, window: window, batchSize: batchSize), labels: truth,
@@ -129,21 +181,23 @@ struct SelectorBenchmark: ParsableCommand {
         return selector
     }
 
-    private func report(_ rows: [(name: String, seconds: Double)]) {
+    private func report(_ rows: [(name: String, seconds: Double, cpu: Double)]) {
         print("selectors: n = \(samples), q = \(labels), T = \(window), b = \(batchSize), OpenBLAS threads = \(threads), "
             + "median of \(repeats)")
         print("ratio = seconds / \(referenceEpochSeconds) s (reference mlp training epoch)")
         let width = rows.map(\.name.count).max() ?? 10
-        print("\("step".padding(toLength: width, withPad: " ", startingAt: 0))  seconds   ratio")
+        print("\("step".padding(toLength: width, withPad: " ", startingAt: 0))  seconds   ratio  cpu seconds")
         for row in rows {
             print("\(row.name.padding(toLength: width, withPad: " ", startingAt: 0))  "
-                + String(format: "%7.4f  %6.3f", row.seconds, row.seconds / referenceEpochSeconds))
+                + String(format: "%7.4f  %6.3f  %7.4f", row.seconds, row.seconds / referenceEpochSeconds, row.cpu))
         }
         guard let json else { return }
         let object: [String: Any] = [
             "bench": "selectors", "samples": samples, "labels": labels, "window": window, "batchSize": batchSize,
             "features": features, "threads": threads, "repeats": repeats, "referenceEpochSeconds": referenceEpochSeconds,
-            "results": rows.map { ["step": $0.name, "seconds": $0.seconds, "ratio": $0.seconds / referenceEpochSeconds] },
+            "results": rows.map {
+                ["step": $0.name, "seconds": $0.seconds, "cpu_seconds": $0.cpu, "ratio": $0.seconds / referenceEpochSeconds]
+            },
         ]
         do {
             let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
