@@ -8,8 +8,8 @@ import TestSupport
 /// The selector part of a checkpoint: the window is saved one slot per file, and a slot unchanged
 /// since the previous checkpoint is hard-linked from it rather than written again.
 @Suite struct SelectorStateTests {
-    static func selector() throws -> any BatchSelector {
-        try BatchSelectors.make(options: SelectorOptions(selector: .uncertainty, window: 3, batchSize: 2),
+    static func selector() -> any BatchSelector {
+        BatchSelectors.make(options: SelectorOptions(selector: .uncertainty, window: 3, batchSize: 2),
                                 labels: [UInt8](repeating: 0, count: 8), labelCount: 2, seed: 1)
     }
 
@@ -21,7 +21,7 @@ import TestSupport
         let folder = TestSupport.temporaryFolder("selector-state")
         let first = folder.appendingPathComponent("checkpoint-1"), second = folder.appendingPathComponent("checkpoint-2")
         for url in [first, second] { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) }
-        let selector = try Self.selector()
+        let selector = Self.selector()
         for epoch in 1...3 { selector.observe(epoch: epoch, probabilities: (0..<8).map { Float($0 + epoch) / 20 }) }
         try SelectorState.write(selector.checkpoint(), into: first, previous: nil)
         selector.observe(epoch: 4, probabilities: [Float](repeating: 0.5, count: 8))  // overwrites slot 0 only
@@ -30,7 +30,7 @@ import TestSupport
         func slot(_ folder: URL, _ s: Int) -> URL { folder.appendingPathComponent("selector-window-slot-\(s).npy") }
         #expect(try Self.linkCount(slot(second, 0)) == 1)
         #expect(try Self.linkCount(slot(second, 1)) == 2 && Self.linkCount(slot(second, 2)) == 2)
-        let restored = try Self.selector()
+        let restored = Self.selector()
         try restored.restore(SelectorState.read(from: second))
         #expect(restored.checkpoint() == selector.checkpoint())
         #expect(restored.plan(epoch: 9).indices == selector.plan(epoch: 9).indices)
