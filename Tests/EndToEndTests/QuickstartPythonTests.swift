@@ -48,9 +48,21 @@ import TestSupport
         #expect(result.standardOutput.split(separator: "\n").filter { $0.contains(line) }.count == 4, "\(result.standardOutput)")
     }
 
+    /// The quickstart's models have converged: in every train run the best validation epoch is
+    /// not the last one, or the last three epochs' validation Macro-AUC lie within 0.005.
+    @Test func quickstartModelsConverge() async throws {
+        for run in try await trainFolders() {
+            let epochs = try EpochRecord.readCSV(from: URL(fileURLWithPath: run))
+            let metrics = try TestMetrics.read(from: URL(fileURLWithPath: run))
+            let lastThree = epochs.suffix(3).map(\.validationMacroAUC)
+            let converged = metrics.bestEpoch < epochs.count || (lastThree.max()! - lastThree.min()!) < 0.005
+            #expect(converged, "\(run): best epoch \(metrics.bestEpoch) of \(epochs.count), last three \(lastThree)")
+        }
+    }
+
     @Test(.enabled(if: TestSupport.pythonCanImport("tensorboard"), "needs the Python package tensorboard (pip install tensorboard)"))
     func tensorBoardReadsTheEpochsAndTestMetrics() async throws {
-        try await expectScript("check_tensorboard.py", toSayForEveryRun: "13 scalar tags, 20 epochs")
+        try await expectScript("check_tensorboard.py", toSayForEveryRun: "13 scalar tags, 40 epochs")
     }
 
     @Test(.enabled(if: TestSupport.pythonCanImport("safetensors.numpy"), "needs the Python package safetensors (pip install safetensors)"))
@@ -73,7 +85,7 @@ import TestSupport
         }
         #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
         let text = try String(contentsOf: executed, encoding: .utf8)
-        #expect(text.contains("40 (selector, epoch) points agree with convergence-summary.csv"))
+        #expect(text.contains("80 (selector, epoch) points agree with convergence-summary.csv"))
         #expect(text.contains("\"image/png\""))
     }
 }
