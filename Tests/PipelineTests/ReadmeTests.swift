@@ -22,7 +22,8 @@ import TestSupport
         let generated = result.standardOutput
         guard section != generated else { return }
         let sectionLines = section.components(separatedBy: "\n"), generatedLines = generated.components(separatedBy: "\n")
-        let first = zip(sectionLines, generatedLines).firstIndex { $0 != $1 } ?? min(sectionLines.count, generatedLines.count)
+        let common = min(sectionLines.count, generatedLines.count)
+        let first = (0..<common).first { sectionLines[$0] != generatedLines[$0] } ?? common
         let readmeLine = readme[..<start.upperBound].filter { $0 == "\n" }.count + first + 1
         Issue.record("""
             README.md's parameter reference differs from the output of `pipeline stages`, first at README.md line \(readmeLine):
