@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """PyTorch CPU reference for `bench epoch`: seconds per training epoch of the mlp or clif model
-(README "Base models") on the arrays `bench epoch` trains on, with the same protocol: batch 128 in a
+(docs/models.md) on the arrays `bench epoch` trains on, with the same protocol: batch 128 in a
 random order, Adam (lr 1e-4, L2 weight decay 1e-4), dropout 0.2, median epoch after a warm-up epoch.
 
 Usage: bench_epoch.py --features X.npy --labels Y.npy --model mlp|clif [--threads 1] [--epochs 4] [--hidden 768]

@@ -1,5 +1,5 @@
 """PyTorch reference of the project's `mpvae` model (Bai, Kong & Gomes, IJCAI 2020), written from
-the model contract the Swift code follows (README.md, "Models"), which follows the authors'
+the model contract the Swift code follows (docs/models.md §4), which follows the authors'
 TensorFlow code rather than the PyTorch ports:
 
 - label encoder on concat(x, y), feature encoder on x, one shared decoder on concat(x, z);

@@ -84,7 +84,7 @@ public struct TrainParameters: StageParameters {
     public var model = ModelKind.mlp
     @Parameter(help: "Hidden width of the model (default: the model's own, mlp 256, clif 768).", range: .atLeast(1))
     public var hiddenWidth: Int? = nil
-    @Parameter(help: "Dropout probability of the model (default 0.2).", range: ValidRange(lower: 0, upper: 1, upperIncluded: false))
+    @Parameter(help: "Dropout probability of the model (default: the model's own, 0.5 for mpvae, else 0.2).", range: ValidRange(lower: 0, upper: 1, upperIncluded: false))
     public var dropout: Double? = nil
     @Parameter(help: "Another model hyper-parameter as key=value (comma-separated or repeated); README lists each model's keys.",
                repeated: true)

@@ -35,7 +35,7 @@ public struct MPVAELossTerms {
 }
 
 /// `mpvae` (Bai, Kong & Gomes, IJCAI 2020) as the authors' TensorFlow code computes it
-/// (README "Models"): a label encoder on concat(x, y) and a feature encoder on x give Gaussian
+/// (docs/models.md §4): a label encoder on concat(x, y) and a feature encoder on x give Gaussian
 /// latents; one draw ε_z gives z_e and z_x; a shared decoder on concat(x, z) and two heads give
 /// the probit means m_e, m_x [b, q]; a trained covariance root R [q, r] (Σ = RRᵀ + I) turns
 /// S draws ε [S, b, r] into correlated noise N = ε·Rᵀ, one [S·b, r]×[r, q] GEMM shared by

@@ -36,6 +36,11 @@ public enum ModelFactory {
         kind == .mpvae ? MPVAEModel.derivedDefaults : [:]
     }
 
+    /// What a data-dependent numeric default stands for (dela: `latent_dimension` 0 is ⌈d/2⌉).
+    public static func defaultNotes(of kind: ModelKind) -> [String: String] {
+        kind == .dela ? DELAModel.defaultNotes : [:]
+    }
+
     /// The named values of a model's choice hyper-parameters (the number passed to `make` is
     /// the index of the name), e.g. clif `label_graph`: identity (0), cooccurrence (1).
     public static func choices(of kind: ModelKind) -> [String: [String]] {

@@ -30,7 +30,7 @@ public enum Probit {
 }
 
 extension Graph {
-    /// The Monte-Carlo terms of a multivariate probit output (mpvae, README "Models"): for
+    /// The Monte-Carlo terms of a multivariate probit output (mpvae, docs/models.md §4): for
     /// t = noise + means (noise [S·b, q] or [S, b, q], means [b, q] broadcast over the S samples)
     /// and E = Φ(t)(1 − floor) + floor/2, with binary targets y [b·q], optional weights w
     /// [b·q] and s = 2y − 1, one vectorised pass over the S·b·q elements gives per sample and row
