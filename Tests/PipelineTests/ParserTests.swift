@@ -56,7 +56,15 @@ import TestSupport
         for name in names {
             let pipeline = try PipelineParser.parse(contentsOf: folder.appendingPathComponent(name))
             #expect(pipeline.name + ".yaml" == name)
-            #expect(pipeline.stage(named: "fetch")?.settings["mirror"]?.value == .list(["../shared/datasets"]))
+            // The mirror, written relative to the file's folder, names the mirror beside the checkout
+            // (compared as real paths: `../shared` may be a symbolic link).
+            let mirror = try #require(pipeline.stage(named: "fetch")?.settings["mirror"]?.value)
+            guard case let .list(paths) = mirror, paths.count == 1, let path = paths.first else {
+                Issue.record("\(name): mirror is \(mirror), expected one folder")
+                continue
+            }
+            let resolved = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath + "/"))
+            #expect(resolved.resolvingSymlinksInPath().path == TestSupport.datasetsMirror.resolvingSymlinksInPath().path, "\(path)")
             let plan = try PipelinePlan(pipeline)
             let runs = plan.instances.filter { $0.id.stage == "train" }, floors = plan.instances.filter { $0.id.stage == "floor" }
             switch name {
