@@ -111,6 +111,13 @@ import TestSupport
         let cases: [(Float, UInt8)] = [(0, 0), (1, 255), (0.5, 128), (0.25, 64), (0.002, 1), (0.0019, 0),
                                        (0.998, 254), (-0.25, 0), (1.5, 255), (.nan, 0), (.infinity, 255)]
         for (p, code) in cases { #expect(ProbabilityBytes.encode(p) == code, "p = \(p)") }
+        // Exact ties: Float(k + 0.5) / 255 times 255 is exactly k + 0.5 for these k; ties go to
+        // the even code (rounding half away from zero would give 1, 3, 4).
+        for (k, code) in [(0, UInt8(0)), (2, 2), (3, 4)] {
+            let p = Float(Double(k) + 0.5) / 255
+            #expect(p * 255 == Float(Double(k) + 0.5))
+            #expect(ProbabilityBytes.encode(p) == code, "k = \(k)")
+        }
         #expect(ProbabilityBytes.decode(0) == 0 && ProbabilityBytes.decode(255) == 1)
         #expect(ProbabilityBytes.decode(128) == Float(128) / 255)
     }
