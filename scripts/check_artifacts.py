@@ -5,7 +5,9 @@ Usage: scripts/check_artifacts.py RUN_DIR
 
 Loads each array twice (numpy.load, and numpy.load with mmap_mode='r'), checks dtypes and
 shapes against run.json (E epochs, n_train samples, q labels), checks that correlation.npy is
-NaN-free, and prints a one-line summary per file. Exits 1 on the first kind of problem found
+NaN-free (it exists only for runs that compute a label correlation: uncertainty with correlation
+mi or nmi), that uint8 predictions decode (value / 255) to [0, 1], and prints a one-line summary
+per file. Exits 1 on the first kind of problem found
 (all problems are listed), 0 when everything is readable and consistent.
 """
 import json
@@ -16,14 +18,17 @@ import numpy as np
 
 
 def expected_shapes(run):
-    e, n, q = run["parameters"]["epochs"], run["train_count"], len(run["label_names"])
+    parameters = run["parameters"]
+    e, n, q = parameters["epochs"], run["train_count"], len(run["label_names"])
+    records_correlation = parameters["selector"] == "uncertainty" and parameters.get("correlation", "mi") != "none"
     return {
-        "correlation.npy": ((e, q, q), {"float32"}),
+        **({"correlation.npy": ((e, q, q), {"float32"})} if records_correlation else {}),
         "weights.npy": ((e, n), {"float32", "float16"}),
         "selected.npy": ((e, n), {"int32"}),
         "train-indices.npy": ((n,), {"int32"}),
         # predictions.npy: [E', n, q] with E' <= E (history may be recorded every k epochs).
-        "predictions.npy": ((None, n, q), {"float16", "float32"}),
+        # uint8 holds round(p * 255): P(y=1) = value / 255, within 1/510.
+        "predictions.npy": ((None, n, q), {"uint8", "float16", "float32"}),
     }
 
 

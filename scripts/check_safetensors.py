@@ -9,7 +9,7 @@ For each folder:
 - for model `mlp`, a NumPy reference forward pass (Linear → LeakyReLU → … → Linear, sigmoid) with
   those weights on the training rows, scaled as the train stage scales them (min–max fitted on
   the training part, after the optional feature selection), reproduces predictions.npy at the
-  best epoch (float16, so to 2e-3);
+  best epoch (to 2e-3 for float16, 1/510 + 1e-4 for uint8, whose value / 255 is read);
 - with PyTorch installed, the same check loads the file with safetensors.torch.load_file into a
   torch.nn.Module with the reference model's parameter names (load_state_dict(strict=True)).
 The dataset folder comes from manifest.json's `dataset` input (a relative path is taken from the
@@ -27,6 +27,8 @@ import check_runner
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TOLERANCE = 2e-3
+# uint8 predictions hold round(p * 255): dequantised to within 1/510 of the engine's value.
+UINT8_TOLERANCE = 1 / 510 + 1e-4
 
 
 def dataset_folder(folder):
@@ -122,7 +124,11 @@ def check(folder, problems):
     if best not in kept:
         print(line + f"; best epoch {best} not in predictions.npy (--history-every), no forward check")
         return
-    recorded = np.load(folder / "predictions.npy", mmap_mode="r")[kept.index(best)].astype(np.float32)
+    stored = np.load(folder / "predictions.npy", mmap_mode="r")
+    recorded = stored[kept.index(best)].astype(np.float32)
+    tolerance = TOLERANCE
+    if stored.dtype == np.uint8:
+        recorded, tolerance = recorded / 255, UINT8_TOLERANCE
     forwards = {"numpy": numpy_forward(tensors, x, slope)}
     try:
         import torch  # noqa: F401
@@ -132,7 +138,7 @@ def check(folder, problems):
         forwards["torch"] = torch_forward(path, x, float(slope))
     for engine, logits in forwards.items():
         error = float(np.abs(1 / (1 + np.exp(-logits.astype(np.float64))) - recorded).max())
-        verdict = "matches" if error <= TOLERANCE else "DIFFERS FROM"
+        verdict = "matches" if error <= tolerance else "DIFFERS FROM"
         if verdict != "matches":
             problems.append(f"{path}: {engine} forward differs from predictions.npy at epoch {best} by {error:.2e}")
         line += f"; {engine} forward {verdict} predictions.npy at epoch {best} (max |Δp| {error:.1e})"

@@ -3,10 +3,12 @@
 
 Usage: scripts/correlation_drift.py TRAIN_DIR [EPOCH_A EPOCH_B]
 
-Memory-maps predictions.npy and correlation.npy, prints ||C_t - C_(t-1)||_F for every epoch
-(the numbers of the analyze stage's drift/drift.csv) and the five label pairs whose correlation
-changed most between EPOCH_A and EPOCH_B (1-based; default: first and last epoch), with names
-from run.json.
+Memory-maps predictions.npy (uint8 values are dequantised: P(y=1) = value / 255) and
+correlation.npy, prints ||C_t - C_(t-1)||_F for every epoch (the numbers of the analyze stage's
+drift/drift.csv) and the five label pairs whose correlation changed most between EPOCH_A and
+EPOCH_B (1-based; default: first and last epoch), with names from run.json. Runs that compute no
+label correlation (every selector but uncertainty with correlation mi or nmi) have no
+correlation.npy: C = I throughout, so only the prediction summary is printed.
 """
 import json
 import pathlib
@@ -22,9 +24,15 @@ def main(argv):
     folder = pathlib.Path(argv[1])
     run = json.loads((folder / "run.json").read_text())
     names = run["label_names"]
-    correlation = np.load(folder / "correlation.npy", mmap_mode="r")
     predictions = np.load(folder / "predictions.npy", mmap_mode="r")
-    print(f"predictions {predictions.dtype} {predictions.shape}; last recorded epoch: mean p = {float(np.asarray(predictions[-1], dtype=np.float32).mean()):.4f}")
+    last = np.asarray(predictions[-1], dtype=np.float32)
+    if predictions.dtype == np.uint8:
+        last /= 255  # round(p * 255) codes
+    print(f"predictions {predictions.dtype} {predictions.shape}; last recorded epoch: mean p = {float(last.mean()):.4f}")
+    if not (folder / "correlation.npy").exists():
+        print("no correlation.npy: this run computes no label correlation (C = I in every epoch), no drift")
+        return 0
+    correlation = np.load(folder / "correlation.npy", mmap_mode="r")
     steps = np.sqrt(((np.diff(np.asarray(correlation, dtype=np.float64), axis=0)) ** 2).sum(axis=(1, 2)))
     for epoch, value in enumerate(steps, start=2):
         print(f"epoch {epoch:4d}  ||C_t - C_(t-1)||_F = {value:.6g}")

@@ -56,7 +56,7 @@ public enum Analyzer {
                 correlation: drift.snapshots[group].map(Figures.correlation),
                 selection: try Figures.selection(group, runs: groupRuns))
             try writer.text(f.convergence, "convergence-\(group.stem).svg")
-            try writer.text(f.driftNorms, "drift-\(group.stem).svg")
+            if let svg = f.driftNorms { try writer.text(svg, "drift-\(group.stem).svg") }
             if let svg = f.correlation { try writer.text(svg, "correlation-\(group.stem).svg") }
             try writer.text(f.selection, "selection-\(group.stem).svg")
             figures[group] = f

@@ -4,6 +4,8 @@ import NumpyIO
 /// Writes `drift/`: per run, ‖C_t − C_{t−1}‖_F for every epoch (`drift.csv`), C_b − C_a for each
 /// configured epoch pair (`.npy`) and its most-changed label pairs (`drift-pairs.csv`). Differences
 /// are per run (not averaged over folds): each fold has its own training part and history.
+/// Only runs with a `correlation.npy` take part: runs that compute no label correlation (every
+/// selector but `uncertainty` with mi or nmi) use C = I throughout and write no file.
 struct DriftOutputs {
     struct NormRow {
         var key: RunKey
@@ -24,6 +26,7 @@ struct DriftOutputs {
         var pairTable = CSVTable(header: ["dataset", "model", "selector", "fold", "epoch_a", "epoch_b", "rank", "label_a", "label_b", "c_a", "c_b", "change"])
         var warned = Set<String>()
         var representative: [DatasetModel: RunKey] = [:]
+        let runs = runs.filter(\.hasCorrelation)
         for run in runs {
             let group = DatasetModel(dataset: run.dataset, model: run.model)
             if representative[group] == nil || (run.selector == SelectorOrder.proposed && representative[group]!.selector != SelectorOrder.proposed) {

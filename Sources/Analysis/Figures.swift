@@ -4,7 +4,8 @@ import NumpyIO
 /// The SVG figures of one (dataset, model).
 struct Figures {
     var convergence: String
-    var driftNorms: String
+    /// Nil when no run of the group records C.
+    var driftNorms: String?
     var correlation: String?
     var selection: String
 
@@ -33,7 +34,8 @@ struct Figures {
     /// ‖C_t − C_{t−1}‖_F per epoch, mean over folds ± 1 std, per selector: all epochs, and
     /// (right) from the epoch after the first change, whose jump away from the warm-up identity
     /// otherwise hides the later drift.
-    static func driftNorms(_ group: DatasetModel, rows: [DriftOutputs.NormRow]) -> String {
+    static func driftNorms(_ group: DatasetModel, rows: [DriftOutputs.NormRow]) -> String? {
+        if rows.isEmpty { return nil }
         let selectors = SelectorOrder.sorted(rows.map(\.key.selector))
         let firstChange = rows.filter { $0.value > 0 }.map(\.epoch).min()
         var canvas = SVGCanvas(width: 1120, height: 320)

@@ -129,10 +129,14 @@ struct Report {
     }
 
     func driftSection() -> String {
-        var out = "<h2>5. Label-correlation drift</h2>\n<p class=\"note\">C is the uncertainty-based label correlation of each epoch (<code>correlation.npy</code>). Differences C_b − C_a for the epoch pairs \(HTML.escape(Drift.pairs(invocation.parameters.driftEpochs).map { "(\($0.0), \($0.1))" }.joined(separator: ", "))) are saved per run in <code>drift/</code>; <code>drift/drift.csv</code> holds ‖C_t − C_(t−1)‖_F per epoch and <code>drift/drift-pairs.csv</code> the most-changed label pairs. Heatmaps leave out the diagonal (C_aa = 1, grey) and show block means when there are more than 64 labels.</p>\n"
+        var out = "<h2>5. Label-correlation drift</h2>\n<p class=\"note\">C is the uncertainty-based label correlation of each epoch (<code>correlation.npy</code>); only runs that compute it (<code>uncertainty</code> with correlation mi or nmi) write that file, every other run uses C = I throughout and is left out of this section. Differences C_b − C_a for the epoch pairs \(HTML.escape(Drift.pairs(invocation.parameters.driftEpochs).map { "(\($0.0), \($0.1))" }.joined(separator: ", "))) are saved per run in <code>drift/</code>; <code>drift/drift.csv</code> holds ‖C_t − C_(t−1)‖_F per epoch and <code>drift/drift-pairs.csv</code> the most-changed label pairs. Heatmaps leave out the diagonal (C_aa = 1, grey) and show block means when there are more than 64 labels.</p>\n"
         for group in collection.datasetModels {
             out += "<h3>\(HTML.escape(group.dataset)), model <code>\(HTML.escape(group.model))</code></h3>\n"
-            if let svg = figures[group]?.driftNorms { out += "<div class=\"figure\">\(svg)</div>\n" }
+            if let svg = figures[group]?.driftNorms {
+                out += "<div class=\"figure\">\(svg)</div>\n"
+            } else {
+                out += "<p class=\"note\">No run of this group computes a label correlation (no <code>correlation.npy</code>): C = I throughout.</p>\n"
+            }
             if let svg = figures[group]?.correlation { out += "<div class=\"figure\">\(svg)</div>\n" }
             if let snapshot = drift.snapshots[group], let changes = drift.representativeChanges[group], !changes.isEmpty {
                 out += "<h4>Most-changed label pairs, epoch \(snapshot.epochA) → \(snapshot.epochB) (\(HTML.escape(snapshot.key.description)))</h4>\n"

@@ -5,8 +5,10 @@ import NumpyIO
 
 /// Finds and validates train folders.
 public enum RunLoader {
-    /// Files a train folder must hold for the analysis (manifest.json last: it marks completion).
-    public static let requiredFiles = [TrainFiles.run, TrainFiles.epochs, TrainFiles.testMetrics, TrainFiles.correlation,
+    /// Files every train folder must hold for the analysis (manifest.json last: it marks completion).
+    /// `correlation.npy` is required too when `run.json` says the run records it
+    /// (``Formats/TrainParameters/recordsCorrelation``).
+    public static let requiredFiles = [TrainFiles.run, TrainFiles.epochs, TrainFiles.testMetrics,
                                        TrainFiles.selected, Manifest.fileName]
 
     /// Train instance folders named by `--runs`: each folder is either a train folder itself or
@@ -43,7 +45,10 @@ public enum RunLoader {
     /// Reads and validates one train folder: required files present, `epochs.csv` complete,
     /// array shapes consistent with `run.json` (headers only; arrays are not loaded).
     public static func load(_ folder: URL) throws(AnalysisError) -> TrainRun {
-        let missing = requiredFiles.filter { !FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path) }
+        let recordsCorrelation = (try? RunDescription.read(from: folder))?.parameters.recordsCorrelation ?? false
+        let required = recordsCorrelation ? requiredFiles.filter { $0 != Manifest.fileName } + [TrainFiles.correlation, Manifest.fileName]
+                                          : requiredFiles
+        let missing = required.filter { !FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path) }
         if !missing.isEmpty { throw .incompleteRun(folder: folder.path, missing: missing) }
         let manifest: Manifest
         do { manifest = try Manifest.read(from: folder) } catch {
@@ -58,7 +63,14 @@ public enum RunLoader {
             throw .malformed(file: epochsURL.path, line: nil, reason: "\(epochs.count) epoch rows, run.json says \(count)")
         }
         let q = metadata.labelNames.count, n = metadata.trainCount
-        try checkShape(folder.appendingPathComponent(TrainFiles.correlation), expected: [count, q, q])
+        // Runs that compute no label correlation write no correlation.npy (C = I); runs made
+        // before that change may still hold an identity file, which is checked and used.
+        let correlation = folder.appendingPathComponent(TrainFiles.correlation)
+        let hasCorrelation = FileManager.default.fileExists(atPath: correlation.path)
+        if !hasCorrelation && metadata.parameters.recordsCorrelation {
+            throw .incompleteRun(folder: folder.path, missing: [TrainFiles.correlation])
+        }
+        if hasCorrelation { try checkShape(correlation, expected: [count, q, q]) }
         try checkShape(folder.appendingPathComponent(TrainFiles.selected), expected: [count, n])
         let predictions = folder.appendingPathComponent(TrainFiles.predictions)
         if FileManager.default.fileExists(atPath: predictions.path) {
@@ -67,7 +79,8 @@ public enum RunLoader {
                 throw .shapeMismatch(file: predictions.path, expected: [count, n, q], found: shape)
             }
         }
-        return TrainRun(folder: folder, metadata: metadata, manifest: manifest, epochs: epochs, test: test)
+        return TrainRun(folder: folder, metadata: metadata, manifest: manifest, epochs: epochs, test: test,
+                        hasCorrelation: hasCorrelation)
     }
 
     static func header(_ url: URL) throws(AnalysisError) -> NpyHeader {

@@ -45,6 +45,9 @@ public struct TrainRun: Sendable {
     public var manifest: Manifest
     public var epochs: [EpochRecord]
     public var test: TestMetrics
+    /// Whether the folder holds `correlation.npy` (only runs that compute a label correlation
+    /// write it; the others use C = I and have no drift).
+    public var hasCorrelation: Bool
 
     public var dataset: String { metadata.dataset }
     public var model: String { metadata.parameters.model.rawValue }

@@ -71,9 +71,14 @@ public enum LearningRateDecay: String, Codable, Sendable, ChoiceParameter {
     case cosine
 }
 
-/// Element type of `predictions.npy`.
+/// Element type of `predictions.npy` (README, "Artifact reference", gives the trade-off).
 public enum HistoryDType: String, Codable, Sendable, ChoiceParameter {
-    case float16, float32
+    /// One byte per probability: round(p · 255), ties to even; read as code / 255 (max error 1/510).
+    case uint8
+    /// IEEE half precision (relative error ≤ 2⁻¹¹, absolute ≤ 2⁻¹² near 1).
+    case float16
+    /// The training engine's own values.
+    case float32
 }
 
 /// The train stage's parameters (docs/method.md, "Training protocol", gives the defaults).
@@ -123,8 +128,8 @@ public struct TrainParameters: StageParameters {
     public var correlation = CorrelationMode.mi
     @Parameter(help: "Prediction history: epoch (eval-mode pass) or batch (train-mode outputs).")
     public var history = HistoryMode.epoch
-    @Parameter(help: "Element type of predictions.npy.")
-    public var historyDtype = HistoryDType.float16
+    @Parameter(help: "Element type of predictions.npy: uint8 stores round(p·255) (read as value/255, max error 1/510), float16 or float32 the probabilities.")
+    public var historyDtype = HistoryDType.uint8
     @Parameter(help: "Keep the predictions of every k-th epoch (the last epoch is always kept).", range: .atLeast(1))
     public var historyEvery = 1
     @Parameter(help: "Keep this fraction of features with the largest training column sums.", range: .aboveAtMost(0, 1))
@@ -137,6 +142,11 @@ public struct TrainParameters: StageParameters {
     public var tensorboard = true
 
     public init() {}
+
+    /// Whether the run computes a label correlation and so writes `correlation.npy`: only
+    /// `uncertainty` with `correlation` mi or nmi. Every other run uses C = I in every epoch and
+    /// writes no correlation file.
+    public var recordsCorrelation: Bool { selector == .uncertainty && correlation != .none }
 
     public func validate() throws(ParameterError) {
         if warmupEpochs >= epochs {
@@ -171,9 +181,10 @@ public enum TrainContract: StageContract {
         StageInput("split", from: "split", help: "Folder of the split stage (roles.npy)."),
     ]
     public static let outputs = [
-        StageOutput(TrainFiles.predictions, "float16 or float32 [kept epochs, n_train, q]: eval-mode P(y=1) per epoch."),
+        StageOutput(TrainFiles.predictions, "uint8, float16 or float32 [kept epochs, n_train, q]: eval-mode P(y=1) per epoch (uint8: round(p·255), read as value/255, max error 1/510)."),
         StageOutput(TrainFiles.predictionEpochs, "int32 [kept epochs]: the 1-based epochs predictions.npy holds."),
-        StageOutput(TrainFiles.correlation, "float32 [epochs, q, q]: the label correlation C used in each epoch."),
+        StageOutput(TrainFiles.correlation, "float32 [epochs, q, q]: the label correlation C used in each epoch; only uncertainty with correlation mi or nmi writes it (every other run uses C = I).",
+                    always: false),
         StageOutput(TrainFiles.weights, "float32 [epochs, n_train]: the normalised selection criterion w."),
         StageOutput(TrainFiles.selected, "int32 [epochs, n_train]: how often each training row was drawn."),
         StageOutput(TrainFiles.trainIndices, "int32 [n_train]: the dataset row of each training row."),

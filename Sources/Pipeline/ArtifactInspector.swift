@@ -71,6 +71,9 @@ public enum ArtifactInspector {
         let file = try MappedNpyFile(url)
         let header = file.header
         var lines = ["\(url.path)", "dtype: \(header.dtype) (\(header.dtype.rawValue))   shape: [\(header.shape.map(String.init).joined(separator: ", "))]   elements: \(header.count)"]
+        if url.lastPathComponent == TrainFiles.predictions && header.dtype == .uint8 {
+            lines.append("uint8 codes: P(y=1) = value / 255 (round(p·255) when written, max error 1/510); the figures below are codes")
+        }
         guard header.count > 0 else { return (lines + ["(empty array)"]).joined(separator: "\n") }
         let slices = header.shape.isEmpty ? 1 : header.shape[0]
         let sliceCount = header.shape.isEmpty ? 1 : header.count / max(slices, 1)

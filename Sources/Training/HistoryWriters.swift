@@ -4,8 +4,9 @@ import NumpyIO
 
 /// The per-epoch array artifacts of a training run, each streamed to disk one epoch at a time
 /// (never held whole in memory) through resumable ``NumpyIO/NpySliceWriter``s:
-/// `predictions.npy` [kept epochs, n, q], `correlation.npy` [E, q, q], `weights.npy` [E, n],
-/// `selected.npy` [E, n].
+/// `predictions.npy` [kept epochs, n, q] (uint8 codes round(p·255), float16 or float32),
+/// `correlation.npy` [E, q, q] (only when the run computes a label correlation),
+/// `weights.npy` [E, n], `selected.npy` [E, n].
 ///
 /// Until ``finish()`` the files exist only as `<name>.partial`; a killed run resumes them.
 public final class HistoryWriters {
@@ -14,14 +15,19 @@ public final class HistoryWriters {
     /// Epochs (1-based) whose predictions are kept: those congruent to the last epoch modulo `keepEvery`.
     public let keptEpochs: [Int]
     private let predictions: NpySliceWriter
-    private let correlation: NpySliceWriter
+    private let correlation: NpySliceWriter?
     private let weights: NpySliceWriter
     private let selected: NpySliceWriter
     private let folder: URL
+    /// Scratch for the uint8 codes of one epoch.
+    private var codes: [UInt8] = []
 
-    /// Opens (or, with `resume`, reopens) the four writers in `folder`.
-    public init(folder: URL, epochs: Int, trainCount n: Int, labelCount q: Int, predictionType: NpyDType,
-                keepEvery: Int, resume: Bool) throws {
+    private var writers: [NpySliceWriter] { [predictions] + (correlation.map { [$0] } ?? []) + [weights, selected] }
+
+    /// Opens (or, with `resume`, reopens) the writers in `folder`; `correlation.npy` only when
+    /// `recordsCorrelation` (a run whose C is the identity in every epoch writes no file).
+    public init(folder: URL, epochs: Int, trainCount n: Int, labelCount q: Int, encoding: HistoryDType,
+                recordsCorrelation: Bool, keepEvery: Int, resume: Bool) throws {
         self.folder = folder
         self.epochs = epochs
         self.keepEvery = keepEvery
@@ -31,32 +37,53 @@ public final class HistoryWriters {
             return resume ? try NpySliceWriter(resuming: url, dtype: dtype, shape: shape)
                           : try NpySliceWriter(creating: url, dtype: dtype, shape: shape)
         }
-        predictions = try open(TrainFiles.predictions, predictionType, [keptEpochs.count, n, q])
-        correlation = try open(TrainFiles.correlation, .float32, [epochs, q, q])
+        let dtype: NpyDType = switch encoding {
+        case .uint8: .uint8
+        case .float16: .float16
+        case .float32: .float32
+        }
+        predictions = try open(TrainFiles.predictions, dtype, [keptEpochs.count, n, q])
+        if recordsCorrelation {
+            correlation = try open(TrainFiles.correlation, .float32, [epochs, q, q])
+        } else {
+            // A folder reused for a run that records no C must not keep an earlier run's file.
+            correlation = nil
+            let stale = folder.appendingPathComponent(TrainFiles.correlation)
+            for url in [stale, NpySliceWriter.partialURL(for: stale)] where FileManager.default.fileExists(atPath: url.path) {
+                try FileManager.default.removeItem(at: url)
+            }
+        }
         weights = try open(TrainFiles.weights, .float32, [epochs, n])
         selected = try open(TrainFiles.selected, .int32, [epochs, n])
     }
 
-    /// Records epoch `epoch` (1-based). `probabilities` is [n × q] (written only for kept epochs).
+    /// Records epoch `epoch` (1-based). `probabilities` is [n × q] (written only for kept epochs);
+    /// `matrix` [q × q] is written only when the run records its correlation.
     public func record(epoch: Int, probabilities: UnsafeBufferPointer<Float>, correlation matrix: UnsafeBufferPointer<Float>,
                        weights w: UnsafeBufferPointer<Float>, selectionCounts: UnsafeBufferPointer<Int32>) throws {
         if let slot = keptEpochs.firstIndex(of: epoch) {
-            try predictions.write(slice: slot, floats: probabilities)
+            if predictions.header.dtype == .uint8 {
+                if codes.count != probabilities.count { codes = [UInt8](repeating: 0, count: probabilities.count) }
+                codes.withUnsafeMutableBufferPointer { ProbabilityBytes.encode(probabilities, into: $0) }
+                try codes.withUnsafeBytes { try predictions.write(slice: slot, bytes: $0) }
+            } else {
+                try predictions.write(slice: slot, floats: probabilities)
+            }
         }
-        try correlation.write(slice: epoch - 1, floats: matrix)
+        try correlation?.write(slice: epoch - 1, floats: matrix)
         try weights.write(slice: epoch - 1, floats: w)
         try selected.write(slice: epoch - 1, bytes: UnsafeRawBufferPointer(selectionCounts))
     }
 
     /// Flushes every file (before a checkpoint records the epoch as complete).
     public func synchronize() throws {
-        for writer in [predictions, correlation, weights, selected] { try writer.synchronize() }
+        for writer in writers { try writer.synchronize() }
     }
 
     /// Renames every partial file into place and writes `prediction-epochs.npy`.
     public func finish() throws {
         try NpyFile.write(keptEpochs.map(Int32.init), shape: [keptEpochs.count],
                           to: folder.appendingPathComponent(TrainFiles.predictionEpochs))
-        for writer in [predictions, correlation, weights, selected] { try writer.finish() }
+        for writer in writers { try writer.finish() }
     }
 }

@@ -74,7 +74,7 @@ public final class TrainingRun {
         }
         let resumedFrom = state.epoch
         let writers = try HistoryWriters(folder: output, epochs: epochs, trainCount: n, labelCount: q,
-                                         predictionType: parameters.historyDtype == .float16 ? .float16 : .float32,
+                                         encoding: parameters.historyDtype, recordsCorrelation: parameters.recordsCorrelation,
                                          keepEvery: parameters.historyEvery,
                                          resume: resumedFrom > 0)
         try NpyFile.write(fold.trainRows, shape: [n], to: output.appendingPathComponent(TrainFiles.trainIndices))

@@ -58,7 +58,9 @@ import TestSupport
     @Test func incompleteRunIsNamedAndTheRestIsAnalysed() throws {
         let root = TestSupport.temporaryFolder()
         try SyntheticRuns.matrix(under: root, selectors: Self.selectors, folds: 2)
-        let broken = root.appendingPathComponent("toy-mlp-balance-1")
+        // uncertainty (correlation mi) must hold correlation.npy; the other selectors need not.
+        let broken = root.appendingPathComponent("toy-mlp-uncertainty-1")
+        try FileManager.default.removeItem(at: root.appendingPathComponent("toy-mlp-balance-0").appendingPathComponent("correlation.npy"))
         try FileManager.default.removeItem(at: broken.appendingPathComponent("correlation.npy"))
         try FileManager.default.removeItem(at: broken.appendingPathComponent("manifest.json"))
         let truncated = root.appendingPathComponent("toy-mlp-random-1").appendingPathComponent("selected.npy")
@@ -72,7 +74,42 @@ import TestSupport
         #expect(warnings.contains { $0.contains(truncated.path) && $0.contains("truncated") })
         #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("manifest.json").path))
         let report = try String(contentsOf: output.appendingPathComponent("report.html"), encoding: .utf8)
-        #expect(report.contains("Warnings") && report.contains("toy-mlp-balance-1"))
+        #expect(report.contains("Warnings") && report.contains("toy-mlp-uncertainty-1"))
+    }
+
+    /// Runs that compute no label correlation write no correlation.npy: they are analysed as
+    /// usual and left out of the drift outputs; a group without any such run gets no drift figure.
+    @Test func runsWithoutCorrelationAreAnalysedAndLeftOutOfDrift() throws {
+        let root = TestSupport.temporaryFolder()
+        try SyntheticRuns.matrix(under: root, selectors: Self.selectors, folds: 2, correlationAsTrained: true)
+        for fold in 0..<2 {
+            var floor = SyntheticRuns.Spec(model: "linear", selector: "random", fold: fold)
+            floor.correlationFile = false
+            try SyntheticRuns.write(floor, under: root)
+        }
+        #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("toy-mlp-random-0/correlation.npy").path))
+        let output = TestSupport.temporaryFolder()
+        let (outcome, warnings) = try analyse(root, output: output)
+        #expect(warnings.isEmpty, "\(warnings)")
+        #expect(outcome.runCount == 8)
+        let rows = try String(contentsOf: output.appendingPathComponent("drift/drift.csv"), encoding: .utf8)
+            .split(separator: "\n").dropFirst()
+        #expect(rows.count == 2 * 5, "epochs 2…6 of the two uncertainty runs")
+        #expect(rows.allSatisfy { $0.hasPrefix("toy,mlp,uncertainty,") })
+        let manifest = try Manifest.read(from: output)
+        #expect(manifest.outputs["drift/toy-mlp-uncertainty-fold0-C5-minus-C2.npy"] != nil)
+        #expect(manifest.outputs["drift/toy-mlp-random-fold0-C5-minus-C2.npy"] == nil)
+        #expect(manifest.outputs["drift-toy-mlp.svg"] != nil && manifest.outputs["drift-toy-linear.svg"] == nil)
+        #expect(manifest.outputs["results.csv"] != nil && manifest.outputs["selection-toy-linear.svg"] != nil)
+        let report = try String(contentsOf: output.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(report.contains("No run of this group computes a label correlation"))
+        // The example scripts accept a run without the file.
+        let scripts = TestSupport.packageRoot.appendingPathComponent("scripts")
+        let random = root.appendingPathComponent("toy-mlp-random-0").path
+        let check = try TestSupport.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", scripts.appendingPathComponent("check_artifacts.py").path, random])
+        #expect(check.status == 0 && check.standardOutput.contains("0 problems"), "\(check.standardOutput)\(check.standardError)")
+        let drift = try TestSupport.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", scripts.appendingPathComponent("correlation_drift.py").path, random])
+        #expect(drift.status == 0 && drift.standardOutput.contains("no correlation.npy"), "\(drift.standardOutput)\(drift.standardError)")
     }
 
     @Test func mismatchedLabelSetIsRejected() throws {

@@ -22,6 +22,9 @@ enum SyntheticRuns {
         var offset = 0.0
         /// Manifest inputs (upstream stage folders).
         var inputs: [Manifest.Input] = []
+        /// Whether to write `correlation.npy` (the train stage writes it only for uncertainty
+        /// with mi or nmi; runs made before that change hold an identity file for every selector).
+        var correlationFile = true
     }
 
     /// Creates `<root>/<selector>-<fold>` holding a complete train folder; returns it.
@@ -57,7 +60,9 @@ enum SyntheticRuns {
                 }
             }
         }
-        try NpyFile.write(correlation, shape: [e, q, q], to: folder.appendingPathComponent(TrainFiles.correlation))
+        if spec.correlationFile {
+            try NpyFile.write(correlation, shape: [e, q, q], to: folder.appendingPathComponent(TrainFiles.correlation))
+        }
         var selected = [Int32](repeating: 1, count: e * n)
         for t in 0..<e { for i in 0..<n where spec.selector != "random" { selected[t * n + i] = Int32((i + t) % 3) } }
         try NpyFile.write(selected, shape: [e, n], to: folder.appendingPathComponent(TrainFiles.selected))
@@ -76,10 +81,14 @@ enum SyntheticRuns {
 
     /// A full matrix: `selectors` × `folds` on one dataset, metric offsets increasing with the
     /// selector's position (so the last selector is best on every fold).
-    static func matrix(under root: URL, dataset: String = "toy", selectors: [String], folds: Int, epochs: Int = 6) throws {
+    /// With `correlationAsTrained`, only `uncertainty` runs get a `correlation.npy`, as the train stage writes them.
+    static func matrix(under root: URL, dataset: String = "toy", selectors: [String], folds: Int, epochs: Int = 6,
+                       correlationAsTrained: Bool = false) throws {
         for (index, selector) in selectors.enumerated() {
             for fold in 0..<folds {
-                try write(Spec(dataset: dataset, selector: selector, fold: fold, epochs: epochs, offset: Double(index) * 0.01), under: root)
+                var spec = Spec(dataset: dataset, selector: selector, fold: fold, epochs: epochs, offset: Double(index) * 0.01)
+                spec.correlationFile = !correlationAsTrained || selector == "uncertainty"
+                try write(spec, under: root)
             }
         }
     }

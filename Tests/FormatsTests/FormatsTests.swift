@@ -11,7 +11,7 @@ import TestSupport
         let p = TrainParameters()
         #expect(p.selector == .uncertainty && p.window == 5 && p.lambda1 == 0.5 && p.bins == 5 && p.s0 == 100)
         #expect(p.warmupEpochs == 5 && p.epochs == 100 && p.batchSize == 128 && p.lr == 1e-4 && p.weightDecay == 1e-4)
-        #expect(p.correlation == .mi && p.history == .epoch && p.historyDtype == .float16 && p.model == .mlp)
+        #expect(p.correlation == .mi && p.history == .epoch && p.historyDtype == .uint8 && p.model == .mlp)
     }
 
     /// The flags users and shipped pipelines type stay as they were.

@@ -102,3 +102,56 @@ import TestSupport
         #expect(fixture["input/H"]?.dtype == .float64)
     }
 }
+
+/// The uint8 encoding of `predictions.npy`: code = round(p · 255), ties to even; p ≈ code / 255.
+@Suite struct ProbabilityBytesTests {
+    @Test func handComputedCodes() {
+        // 0 → 0; 1 → 255; 0.5 · 255 = 127.5, a tie, rounds to the even 128; 0.25 · 255 = 63.75 → 64;
+        // 0.002 · 255 = 0.51 → 1; 0.0019 · 255 = 0.4845 → 0; out of range clamps; NaN → 0.
+        let cases: [(Float, UInt8)] = [(0, 0), (1, 255), (0.5, 128), (0.25, 64), (0.002, 1), (0.0019, 0),
+                                       (0.998, 254), (-0.25, 0), (1.5, 255), (.nan, 0), (.infinity, 255)]
+        for (p, code) in cases { #expect(ProbabilityBytes.encode(p) == code, "p = \(p)") }
+        // Exact ties: Float(k + 0.5) / 255 times 255 is exactly k + 0.5 for these k; ties go to
+        // the even code (rounding half away from zero would give 1, 3, 4).
+        for (k, code) in [(0, UInt8(0)), (2, 2), (3, 4)] {
+            let p = Float(Double(k) + 0.5) / 255
+            #expect(p * 255 == Float(Double(k) + 0.5))
+            #expect(ProbabilityBytes.encode(p) == code, "k = \(k)")
+        }
+        #expect(ProbabilityBytes.decode(0) == 0 && ProbabilityBytes.decode(255) == 1)
+        #expect(ProbabilityBytes.decode(128) == Float(128) / 255)
+    }
+
+    @Test func everyProbabilityDecodesWithinHalfAStep() {
+        var worst: Float = 0
+        for i in 0...1_000_000 {
+            let p = Float(i) / 1_000_000
+            worst = max(worst, abs(ProbabilityBytes.decode(ProbabilityBytes.encode(p)) - p))
+        }
+        #expect(worst <= ProbabilityBytes.maximumError + 1e-7)
+        #expect(worst > ProbabilityBytes.maximumError - 1e-5, "the bound is attained, so it is the right one")
+        for code in UInt8.min...UInt8.max { #expect(ProbabilityBytes.encode(ProbabilityBytes.decode(code)) == code) }
+    }
+
+    /// NumPy reads the codes as uint8, and np.round(np.float32(p) * 255) (ties to even) gives the same codes.
+    @Test func numpyReadsAndRecomputesTheCodes() throws {
+        let folder = TestSupport.temporaryFolder("probability-bytes")
+        var probabilities = (0..<4096).map { Float($0) / 4095 }
+        probabilities += [0.5, 0.25, 0.002, 0.0019, 1e-7, 0.9999999]
+        let codes = probabilities.map(ProbabilityBytes.encode)
+        try NpyFile.write(probabilities, shape: [probabilities.count], to: folder.appendingPathComponent("p.npy"))
+        try NpyFile.write(codes, shape: [codes.count], to: folder.appendingPathComponent("codes.npy"))
+        let check = try TestSupport.python("""
+            import sys, numpy as np
+            p = np.load(sys.argv[1] + '/p.npy'); codes = np.load(sys.argv[1] + '/codes.npy')
+            assert codes.dtype == np.uint8, codes.dtype
+            expected = np.round(p * np.float32(255)).astype(np.uint8)
+            assert np.array_equal(codes, expected), np.flatnonzero(codes != expected)[:5]
+            error = np.abs(codes.astype(np.float32) / 255 - p).max()
+            assert error <= 1 / 510 + 1e-7, error
+            print('ok', codes[-6:].tolist())
+            """, [folder.path])
+        #expect(check.status == 0, "\(check.standardError)")
+        #expect(check.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "ok [128, 64, 1, 0, 0, 255]")
+    }
+}

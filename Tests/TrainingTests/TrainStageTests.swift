@@ -29,18 +29,20 @@ import Training
     private let arrays = ["predictions.npy", "correlation.npy", "weights.npy", "selected.npy", "train-indices.npy",
                           "prediction-epochs.npy", "model.npz", "model.safetensors"]
 
-    @Test func killedRunResumesToTheSameArtifacts() throws {
-        let folder = TestSupport.temporaryFolder("train-resume")
+    /// Each history encoding: uint8 (the default) and float16.
+    @Test(arguments: ["uint8", "float16"]) func killedRunResumesToTheSameArtifacts(encoding: String) throws {
+        let folder = TestSupport.temporaryFolder("train-resume-\(encoding)")
         let inputs = try prepareEmotions(in: folder)
         let reference = folder.appendingPathComponent("reference"), resumed = folder.appendingPathComponent("resumed")
-        let complete = try TestSupport.runProduct("train", trainArguments(inputs, output: reference))
+        let arguments = { (output: URL) in self.trainArguments(inputs, output: output) + ["--history-dtype", encoding] }
+        let complete = try TestSupport.runProduct("train", arguments(reference))
         try #require(complete.status == 0, "\(complete.standardError)")
         #expect(complete.standardOutput.contains("epoch 12/12 loss="))
 
         // Start the same run, kill it (SIGKILL) once it reports epoch 6, then rerun the same command.
         let process = Process()
         process.executableURL = TestSupport.productsFolder.appendingPathComponent("train")
-        process.arguments = trainArguments(inputs, output: resumed)
+        process.arguments = arguments(resumed)
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
@@ -55,7 +57,7 @@ import Training
         #expect(!FileManager.default.fileExists(atPath: resumed.appendingPathComponent("manifest.json").path))
         #expect(!FileManager.default.fileExists(atPath: resumed.appendingPathComponent("predictions.npy").path))
 
-        let rerun = try TestSupport.runProduct("train", trainArguments(inputs, output: resumed))
+        let rerun = try TestSupport.runProduct("train", arguments(resumed))
         try #require(rerun.status == 0, "\(rerun.standardError)")
         #expect(rerun.standardOutput.contains("resumed after epoch"))
         for name in arrays {
@@ -63,6 +65,7 @@ import Training
             let b = try Data(contentsOf: resumed.appendingPathComponent(name))
             #expect(a == b, "\(name) differs after resuming")
         }
+        #expect(try MappedNpyFile(resumed.appendingPathComponent("predictions.npy")).header.dtype.rawValue.dropFirst() == (encoding == "uint8" ? "u1" : "f2"))
         // The TensorBoard log holds every epoch once: the killed run's later epochs were cut off.
         let events = try EventFile.read(resumed.appendingPathComponent(TrainFiles.events))
         #expect(events.scalars.first { $0.tag == "loss/train" }?.points.map(\.step) == Array(1...12))
@@ -76,12 +79,20 @@ import Training
         let inputs = try prepareEmotions(in: folder)
         for selector in ["random", "balance", "active-bias", "recency-bias", "hard-imbalance", "uncertainty"] {
             let output = folder.appendingPathComponent(selector)
+            // A folder reused from a run that recorded C: the stale file must not survive.
+            try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+            try NpyFile.write([Float(1)], shape: [1, 1, 1], to: output.appendingPathComponent("correlation.npy"))
             let result = try TestSupport.runProduct("train", trainArguments(inputs, output: output, selector: selector, epochs: 8))
             try #require(result.status == 0, "\(selector): \(result.standardError)")
             let predictions = try MappedNpyFile(output.appendingPathComponent("predictions.npy"))
             let n = predictions.header.shape[1]
-            #expect(predictions.header.dtype == .float16 && predictions.header.shape == [8, n, 6])
-            #expect(try MappedNpyFile(output.appendingPathComponent("correlation.npy")).header.shape == [8, 6, 6])
+            #expect(predictions.header.dtype == .uint8 && predictions.header.shape == [8, n, 6])
+            // Only uncertainty computes a label correlation; every other selector uses C = I and writes no file.
+            let correlationURL = output.appendingPathComponent("correlation.npy")
+            #expect(FileManager.default.fileExists(atPath: correlationURL.path) == (selector == "uncertainty"), "\(selector)")
+            let manifest = try Manifest.read(from: output)
+            #expect((manifest.outputs["correlation.npy"] != nil) == (selector == "uncertainty"), "\(selector)")
+            #expect(!FileManager.default.fileExists(atPath: output.appendingPathComponent("correlation.npy.partial").path))
             #expect(try MappedNpyFile(output.appendingPathComponent("selected.npy")).header.shape == [8, n])
             // Every epoch draws ⌈n/b⌉ batches of min(b, n) rows.
             let selected = try NpyFile.read(output.appendingPathComponent("selected.npy")).values(as: Int32.self)
@@ -93,8 +104,10 @@ import Training
             }
             let csv = try String(contentsOf: output.appendingPathComponent("epochs.csv"), encoding: .utf8)
             #expect(csv.split(separator: "\n").count == 9)
+            guard selector == "uncertainty" else { continue }
             // The correlation matrix is C_aa = 1 and symmetric at every epoch.
-            let c = try NpyFile.read(output.appendingPathComponent("correlation.npy")).values(as: Float.self)
+            #expect(try MappedNpyFile(correlationURL).header.shape == [8, 6, 6])
+            let c = try NpyFile.read(correlationURL).values(as: Float.self)
             for epoch in 0..<8 {
                 for a in 0..<6 {
                     #expect(c[epoch * 36 + a * 7] == 1)
@@ -122,9 +135,12 @@ import Training
             for name in ['predictions', 'correlation', 'weights', 'selected', 'train-indices', 'prediction-epochs']:
                 a = np.load(f'{folder}/{name}.npy', mmap_mode='r')
                 assert np.isfinite(np.asarray(a, dtype=np.float64)).all(), name
-            p = np.load(folder + '/predictions.npy')
-            assert p.dtype == np.float16 and p.shape == (run['parameters']['epochs'], run['train_count'], len(run['label_names'])), p.shape
-            assert ((p >= 0) & (p <= 1)).all()
+            codes = np.load(folder + '/predictions.npy')
+            assert codes.dtype == np.uint8 and run['parameters']['history_dtype'] == 'uint8', codes.dtype
+            assert codes.shape == (run['parameters']['epochs'], run['train_count'], len(run['label_names'])), codes.shape
+            p = codes.astype(np.float32) / 255  # the documented dequantisation, within 1/510
+            assert ((p >= 0) & (p <= 1)).all() and 0 < p.mean() < 1
+            assert codes.max() > 128 and codes.min() < 128, (codes.min(), codes.max())
             m = np.load(folder + '/model.npz')
             assert m['layers.0.weight'].shape[1] == 72, m['layers.0.weight'].shape
             print('ok', p.shape)
