@@ -31,6 +31,8 @@ public struct RunOptions: Sendable {
     public var jobs = ProcessInfo.processInfo.activeProcessorCount
     /// `--fail-fast`: stop everything at the first failure.
     public var failFast = false
+    /// When the run's clock starts, for the wall-time split (default: when ``PipelineRunner/run()`` starts).
+    public var clockStart: Date?
 
     public init() {}
 }
@@ -43,6 +45,8 @@ public struct RunSummary: Sendable {
     public var notRun: [String] = []
     /// The signal that interrupted the run, if any.
     public var interruption: Int32?
+    /// Where the wall time went (also in `run-times.json` when anything was launched).
+    public var times: RunTimes?
 
     public var succeeded: Bool { failed.isEmpty && notRun.isEmpty && interruption == nil }
 }
@@ -145,6 +149,18 @@ public final class PipelineRunner {
         case built, upToDate, failed, notRun
     }
 
+    /// What the runner saw of a launched instance, for the ETA and the wall-time split.
+    private struct Timing {
+        var launched: Date
+        var started: Date?
+        var ended: Date?
+        var outcome = ""
+        var adopted = false
+        var track: RunEstimator.EpochTrack?
+        /// Its planned epochs (a stage with an `epochs` parameter), else nil.
+        var epochs: Int?
+    }
+
     /// Runs everything in scope and returns what happened. Installs SIGINT/SIGTERM handling:
     /// on a signal, the executor cancels what it launched (local children get SIGTERM, SIGKILL
     /// after 10 s) and the run returns interrupted.
@@ -165,9 +181,30 @@ public final class PipelineRunner {
         var stopping = false
         var lastUpdate = Date.distantPast
         var lastWarning: String?
+        let clockStart = options.clockStart ?? Date()
+        var timings = [Int: Timing]()
+        let estimator = RunEstimator(jobs: executor.usesLocalCores ? options.jobs : nil,
+                                     prior: RunTimes.read(from: cache.root)?.prior ?? RunEstimator.Prior())
+        func track(_ index: Int, launchedAt date: Date, state: JobState, adopted: Bool = false) {
+            let epochs = plan.instances[index].resolvedParameters["epochs"].flatMap { Int($0) }
+            let start = epochs == nil ? nil : ProgressEvent.latest(in: cache.folder(of: index))?.epoch ?? 0
+            timings[index] = Timing(launched: date, started: state == .queued ? nil : date, adopted: adopted,
+                                    track: start.map(RunEstimator.EpochTrack.init(startEpoch:)), epochs: epochs)
+        }
+        func observe(_ index: Int, _ progress: ProgressEvent?, now: Date) {
+            guard let progress, let timing = timings[index], timing.track != nil else { return }
+            timings[index]!.track!.observe(epoch: progress.epoch, at: now.timeIntervalSince(timing.started ?? timing.launched))
+        }
+        func end(_ index: Int, _ outcome: String) {
+            guard timings[index] != nil, timings[index]!.ended == nil else { return }
+            observe(index, timings[index]!.track == nil ? nil : ProgressEvent.latest(in: cache.folder(of: index)), now: Date())
+            timings[index]!.ended = Date()
+            timings[index]!.outcome = outcome
+        }
 
         for (index, job) in try adoptedJobs() {
             states[index] = .launched(job.handle, fingerprint: nil, state: job.state, since: Date())
+            track(index, launchedAt: Date(), state: job.state, adopted: true)
             display.event("adopted  \(plan.instances[index].id)  (\(job.handle), \(job.state))")
             scope.append(index)
         }
@@ -244,6 +281,7 @@ public final class PipelineRunner {
                             let (handle, fingerprint) = try launch(index, forced: forced.contains(index), after: upstream)
                             let state = (try? executor.poll([handle]))?[handle] ?? .queued
                             states[index] = .launched(handle, fingerprint: fingerprint, state: state, since: Date())
+                            track(index, launchedAt: Date(), state: state)
                             display.event(state == .queued
                                 ? "queued  \(instance.id)  (\(handle)" + (upstream.isEmpty ? "" : ", afterok:" + upstream.map(\.id).joined(separator: ":")) + ")"
                                 : "start  \(instance.id)" + (executor.queuesDependencies ? "  (\(handle))" : ""))
@@ -257,6 +295,7 @@ public final class PipelineRunner {
                         if let broken = instance.upstream.first(where: isBroken) {
                             executor.cancel([handle])
                             executor.forget(handle)
+                            end(index, "stopped")
                             notRun(index, because: broken, cancelled: handle)
                         } else if instance.upstream.allSatisfy(isFinished), let fingerprint = cache.fingerprint(of: index) {
                             try? AtomicFile.write(fingerprint.key + "\n", to: cache.folder(of: index).appendingPathComponent(Self.keyMarkerName))
@@ -281,7 +320,10 @@ public final class PipelineRunner {
                 guard case let .launched(handle, fingerprint, previous, since)? = states[index] else { continue }
                 let state = polled[handle] ?? previous
                 let instance = plan.instances[index]
-                if previous == .queued && state == .running { display.event("start  \(instance.id)  (\(handle))") }
+                if previous == .queued && state == .running {
+                    display.event("start  \(instance.id)  (\(handle))")
+                    timings[index]?.started = Date()
+                }
                 guard case let .finished(ending) = state else {
                     anyActive = true
                     states[index] = .launched(handle, fingerprint: fingerprint, state: state, since: previous == state ? since : Date())
@@ -289,6 +331,7 @@ public final class PipelineRunner {
                 }
                 executor.forget(handle)
                 let seconds = Date().timeIntervalSince(since)
+                if timings[index]?.started == nil { timings[index]?.started = since }   // ran between two polls
                 if ending == .exited(0), let manifest = cache.manifest(of: index) {
                     do {
                         guard let fingerprint = fingerprint ?? cache.fingerprint(of: index) else {
@@ -296,6 +339,7 @@ public final class PipelineRunner {
                         }
                         try cache.record(index, fingerprint: fingerprint, manifest: manifest)
                         states[index] = .built
+                        end(index, "built")
                         summary.built.append(instance.id.description)
                         display.event("done  \(instance.id)  (\(ProgressDisplay.duration(seconds)))")
                         continue
@@ -303,6 +347,7 @@ public final class PipelineRunner {
                         display.event("failed  \(instance.id): \(error)")
                     }
                 } else if let broken = instance.upstream.first(where: isBroken) {
+                    end(index, "stopped")
                     notRun(index, because: broken, cancelled: handle)   // by the scheduler: an upstream job failed
                     continue
                 } else {
@@ -312,6 +357,7 @@ public final class PipelineRunner {
                     display.event("failed  \(instance.id): \(why) after \(ProgressDisplay.duration(seconds)); log: \(rootPath)/\(instance.folder)/\(Self.logName)" + (tail.isEmpty ? "" : "\n" + tail))
                 }
                 states[index] = .failed
+                end(index, summary.interruption == nil ? "failed" : "stopped")
                 if summary.interruption == nil { summary.failed.append(instance.id.description) }
                 if options.failFast && !stopping && summary.interruption == nil {
                     display.event("--fail-fast: stopping the other stages")
@@ -326,6 +372,7 @@ public final class PipelineRunner {
                     switch states[index] {
                     case let .launched(handle, _, _, _)?:
                         executor.forget(handle)
+                        end(index, "stopped")
                         fallthrough
                     case .pending?:
                         states[index] = .notRun
@@ -337,29 +384,86 @@ public final class PipelineRunner {
             }
             if !anyActive && !states.values.contains(where: { if case .pending = $0 { return true } else { return false } }) { break }
             if Date().timeIntervalSince(lastUpdate) >= 0.5 {
-                lastUpdate = Date()
+                let now = Date()
+                lastUpdate = now
                 var running: [(id: String, progress: ProgressEvent?, seconds: Double)] = []
                 var queued: [(id: String, seconds: Double)] = []
                 for index in scope {
                     guard case let .launched(_, _, state, since)? = states[index] else { continue }
                     let id = plan.instances[index].id.description
                     if state == .queued {
-                        queued.append((id, Date().timeIntervalSince(since)))
+                        queued.append((id, now.timeIntervalSince(since)))
                     } else {
-                        running.append((id, ProgressEvent.latest(in: cache.folder(of: index)), Date().timeIntervalSince(since)))
+                        let progress = ProgressEvent.latest(in: cache.folder(of: index))
+                        observe(index, progress, now: now)
+                        running.append((id, progress, now.timeIntervalSince(since)))
                     }
                 }
-                display.update(counts: counts(), running: running, queued: queued)
+                let items = plan.instances.indices.map { index in
+                    estimatorItem(index, state: states[index], timing: timings[index], now: now)
+                }
+                display.update(counts: counts(), running: running, queued: queued, eta: .some(estimator.estimate(items)))
             }
             usleep(50_000)
         }
         display.finish()
+        let finished = Date()
+        var usage = rusage()
+        getrusage(Self.usageOfSelf, &usage)
+        let runnerCPU = Self.seconds(usage.ru_utime) + Self.seconds(usage.ru_stime)
+        getrusage(Self.usageOfChildren, &usage)
+        let stageCPU = executor.usesLocalCores ? Self.seconds(usage.ru_utime) + Self.seconds(usage.ru_stime) : nil
+        let instances = timings.keys.sorted().map { index in
+            let timing = timings[index]!
+            let epochs = timing.track.flatMap { $0.latestEpoch > $0.startEpoch ? $0.latestEpoch - $0.startEpoch : nil }
+            return RunTimes.Instance(id: plan.instances[index].id.description, stage: plan.instances[index].id.stage,
+                                     type: plan.instances[index].type.rawValue,
+                                     launched: timing.launched.timeIntervalSince(clockStart),
+                                     started: timing.started?.timeIntervalSince(clockStart),
+                                     ended: (timing.ended ?? finished).timeIntervalSince(clockStart),
+                                     outcome: timing.outcome.isEmpty ? "stopped" : timing.outcome, epochs: epochs, adopted: timing.adopted)
+        }
+        let times = RunTimes(pipeline: plan.definition.name, executor: executor.usesLocalCores ? "local" : executor is SlurmExecutor ? "slurm" : "scheduler",
+                             jobs: executor.usesLocalCores ? options.jobs : nil, startedAt: clockStart,
+                             totalSeconds: finished.timeIntervalSince(clockStart), instances: instances,
+                             stageOrder: plan.instances.reduce(into: [String]()) { if !$0.contains($1.id.stage) { $0.append($1.id.stage) } },
+                             runnerCPUSeconds: runnerCPU, stageCPUSeconds: stageCPU)
+        summary.times = times
+        if !instances.isEmpty {
+            do { try times.write(into: cache.root) } catch { display.event("warning: cannot write \(RunTimes.fileName): \(error)") }
+        }
         let order = Dictionary(uniqueKeysWithValues: plan.instances.enumerated().map { ($1.id.description, $0) })
         for path in [\RunSummary.built, \.upToDate, \.failed, \.notRun] as [WritableKeyPath<RunSummary, [String]>] {
             summary[keyPath: path].sort { order[$0]! < order[$1]! }
         }
         return summary
     }
+
+    /// The estimator's view of instance `index`.
+    private func estimatorItem(_ index: Int, state: State?, timing: Timing?, now: Date) -> RunEstimator.Item {
+        let instance = plan.instances[index]
+        let phase: RunEstimator.Phase
+        switch state {
+        case nil, .upToDate?: phase = .skipped
+        case .pending?: phase = .pending
+        case .launched(_, _, .queued, _)?: phase = .queued
+        case .launched?: phase = .running(elapsed: now.timeIntervalSince(timing?.started ?? timing?.launched ?? now))
+        case .built?:
+            let seconds = timing.flatMap { timing in timing.started.map { (timing.ended ?? now).timeIntervalSince($0) } }
+            phase = timing?.adopted == true || seconds == nil ? .skipped : .finished(seconds: seconds!)
+        case .failed?, .notRun?: phase = .broken
+        }
+        return RunEstimator.Item(stage: instance.id.stage, upstream: instance.upstream,
+                                 epochs: instance.resolvedParameters["epochs"].flatMap { Int($0) }, phase: phase, track: timing?.track)
+    }
+
+    #if canImport(Glibc)
+    static let usageOfSelf = RUSAGE_SELF.rawValue, usageOfChildren = RUSAGE_CHILDREN.rawValue
+    #else
+    static let usageOfSelf = RUSAGE_SELF, usageOfChildren = RUSAGE_CHILDREN
+    #endif
+
+    static func seconds(_ value: timeval) -> Double { Double(value.tv_sec) + Double(value.tv_usec) / 1e6 }
 
     /// Jobs of an earlier run that are still queued or running, or succeeded unseen, in plan
     /// order. A job is kept only if its inputs are final: each upstream instance is kept itself,

@@ -21,14 +21,20 @@ public struct RunCounts: Equatable, Sendable {
     }
 }
 
-/// Shows what a run does. On a terminal, a live block at the bottom (counts, then one line per
-/// running instance with its epoch and ETA) is redrawn in place with events scrolling above
-/// it; otherwise plain lines only: events, and for training a line every 10% of epochs.
+/// Shows what a run does. On a terminal, a live block at the bottom (counts and the whole-run
+/// ETA, then one line per running instance with its epoch and ETA) is redrawn in place with
+/// events scrolling above it; otherwise plain lines only: events, for training a line every
+/// 10% of epochs, and a `run:` line with the counts and the whole-run ETA each time another
+/// tenth of the instances is done and at least every ``plainRunInterval`` seconds.
 public final class ProgressDisplay {
     public let live: Bool
     private let descriptor: Int32
     private var drawnLines = 0
     private var reportedTenths: [String: Int] = [:]
+    private var reportedRunTenth = 0
+    private var lastRunLine: Date?
+    /// Seconds between two plain `run:` lines at most (while something runs).
+    public static let plainRunInterval = 120.0
 
     /// Writes to `descriptor` (stdout by default); `live` nil: live exactly when it is a terminal.
     public init(live: Bool? = nil, descriptor: Int32 = STDOUT_FILENO) {
@@ -44,12 +50,14 @@ public final class ProgressDisplay {
 
     /// Refreshes the display with the current counts, running instances and (with a scheduler)
     /// instances waiting in its queue. The live block keeps to the terminal's height.
+    /// `eta` is the whole-run estimate (`.some(nil)`: not known yet; nil: not shown).
     public func update(counts: RunCounts, running: [(id: String, progress: ProgressEvent?, seconds: Double)],
-                       queued: [(id: String, seconds: Double)] = []) {
+                       queued: [(id: String, seconds: Double)] = [], eta: RunEstimator.Estimate?? = nil, now: Date = Date()) {
+        let header = counts.summary + (eta.map { " · " + Self.runETAText($0, now: now) } ?? "")
         if live {
             erase()
             let width = terminalWidth()
-            var lines = ["[\(counts.summary)]"]
+            var lines = ["[\(header)]"]
             for item in running {
                 var line = "  \(item.id)  \(Self.duration(item.seconds))"
                 if let progress = item.progress {
@@ -63,6 +71,13 @@ public final class ProgressDisplay {
             emit(lines.map { String($0.prefix(max(width - 1, 20))) + "\n" }.joined())
             drawnLines = lines.count
         } else {
+            let tenth = counts.total > 0 ? counts.done * 10 / counts.total : 0
+            if tenth > reportedRunTenth || (counts.running + counts.queued > 0
+                && now.timeIntervalSince(lastRunLine ?? now) >= Self.plainRunInterval) || (lastRunLine == nil && counts.running > 0) {
+                reportedRunTenth = max(reportedRunTenth, tenth)
+                lastRunLine = now
+                event("run: " + header)
+            }
             for item in running {
                 guard let progress = item.progress, progress.epochs > 0 else { continue }
                 let tenth = progress.epoch * 10 / progress.epochs
@@ -93,6 +108,19 @@ public final class ProgressDisplay {
             if written <= 0 { if errno == EINTR { continue } else { return } }
             offset += written
         }
+    }
+
+    /// `eta 12:34 (~05:12)`: the whole-run ETA and the clock time it ends at; `eta ?` while
+    /// unknown; `eta ≥12:34` when a scheduler's queue wait is not included; `+ analyze` names
+    /// stage types with work left but no timing yet.
+    public static func runETAText(_ estimate: RunEstimator.Estimate?, now: Date) -> String {
+        guard let estimate else { return "run eta ?" }
+        let end = now.addingTimeInterval(estimate.seconds)
+        let format = DateFormatter()
+        format.dateFormat = estimate.seconds >= 86_400 ? "MMM d HH:mm" : "HH:mm"
+        return "run eta " + (estimate.lowerBound ? "≥" : "") + duration(estimate.seconds.rounded(.up))
+            + (estimate.untimed.isEmpty ? "" : " + " + estimate.untimed.joined(separator: ", "))
+            + " (~\(format.string(from: end)))"
     }
 
     static func duration(_ seconds: Double) -> String {

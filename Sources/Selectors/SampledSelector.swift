@@ -131,21 +131,19 @@ final class SampledSelector: BatchSelector {
         }
     }
 
-    /// scores_i = a_i · Σ_j BCE(p̂_ij, y_ij) at the latest record (0 for rows never recorded).
+    /// scores_i = a_i · Σ_j BCE(p̂_ij, y_ij) at the latest record (0 for rows never recorded),
+    /// the sum as one logarithm of a product (``BinaryCrossEntropy/rowLoss(probabilities:labels:count:)``).
     private func hardImbalanceScores() {
         let n = sampleCount, q = labelCount, window = window!
         if scores.count != n { scores = [Double](repeating: 0, count: n) }
-        let floor = Double(Uncertainty.probabilityFloor)
         window.storage.withUnsafeBufferPointer { store in
-            for i in 0..<n {
-                guard window.filled[i] > 0 else { scores[i] = 0; continue }
-                let latest = store.baseAddress! + i * q
-                var loss = 0.0
-                for j in 0..<q {
-                    let p = min(max(Double(latest[j]), floor), 1 - floor)
-                    loss -= labels[i * q + j] != 0 ? log(p) : log(1 - p)
+            labels.withUnsafeBufferPointer { labels in
+                for i in 0..<n {
+                    guard window.filled[i] > 0 else { scores[i] = 0; continue }
+                    let loss = BinaryCrossEntropy.rowLoss(probabilities: store.baseAddress! + i * q,
+                                                          labels: labels.baseAddress! + i * q, count: q)
+                    scores[i] = Double(imbalance[i]) * loss
                 }
-                scores[i] = Double(imbalance[i]) * loss
             }
         }
     }

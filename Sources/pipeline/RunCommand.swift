@@ -71,6 +71,7 @@ struct RunCommand: ParsableCommand {
             let lock = try ArtifactLock(folder: URL(fileURLWithPath: root), wait: wait) { holder in
                 display.event("waiting: \(root) is in use by another run (\(holder))…")
             }
+            options.clockStart = Date()
             let runner = try PipelineRunner(plan: plan, rootPath: root, launcher: launcher, options: options, display: display,
                                             executor: slurm ?? LocalExecutor())
             let how = slurm == nil ? "up to \(jobs) at once" : "as Slurm batch jobs"
@@ -78,6 +79,10 @@ struct RunCommand: ParsableCommand {
             let summary = try runner.run()
             withExtendedLifetime(lock) {}
             display.event("\(summary.built.count) built, \(summary.upToDate.count) up to date, \(summary.failed.count) failed, \(summary.notRun.count) not run")
+            if let times = summary.times, !times.instances.isEmpty {
+                times.lines.forEach(display.event)
+                display.event("  (in \(root)/\(RunTimes.fileName))")
+            }
             for instance in plan.instances where instance.type == .analyze {
                 let folder = URL(fileURLWithPath: root + "/" + instance.folder)
                 if let flags = try? LearningFlags.read(from: folder) {

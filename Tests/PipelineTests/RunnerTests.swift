@@ -54,9 +54,20 @@ import TestSupport
         #expect(text("analyze/default/out.txt").components(separatedBy: "train --dataset --split").count == 5)
         #expect(text("train/selector=uncertainty,fold=1/out.txt").hasPrefix("train --dataset --split --epochs 3 --warmup-epochs 1 --seed 1 --selector uncertainty --fold 1 | fetch --dataset d | split --dataset --folds 2 --seed 1"))
         #expect(text("train/selector=random,fold=0/stage.log").contains("epoch 3/3 loss=0.5"))
+        // The wall-time split covers every launched instance and is written beside pipeline.lock.
+        let times = try #require(first.times)
+        #expect(times.instances.map(\.id) == Self.all)
+        #expect(times.instances.allSatisfy { $0.outcome == "built" && $0.started != nil && $0.ended >= $0.started! })
+        #expect(times.stages.map(\.name) == ["fetch", "split", "train", "analyze"])
+        #expect(times.stages[2].epochs == 12)
+        #expect(times.runningSeconds + times.runnerOnlySeconds == times.totalSeconds)
+        #expect(RunTimes.read(from: URL(fileURLWithPath: root)) == times)
         let second = try run()
         #expect(second.built.isEmpty)
         #expect(second.upToDate == Self.all)
+        // Nothing launched: the file keeps the last run that built something (the next ETA's prior).
+        #expect(second.times?.instances.isEmpty == true)
+        #expect(RunTimes.read(from: URL(fileURLWithPath: root)) == times)
         let display = try String(contentsOf: log, encoding: .utf8)
         #expect(display.contains("  train/selector=random,fold=0: epoch 3/3 eta=0:03") || display.contains("done  train/selector=random,fold=0"))
     }
