@@ -55,7 +55,7 @@ let package = Package(
         // Command-line front ends: one ParsableCommand per stage, shared by the
         // stand-alone executables and by `pipeline`, which runs stages as child processes.
         .target(name: "StageCommands", dependencies: [
-            "Datasets", "Stratification", "Training", "Analysis", "Formats", "StageKit",
+            "Datasets", "Stratification", "Training", "Analysis", "Formats", "StageKit", "Models",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "pipeline", dependencies: [

@@ -91,7 +91,7 @@ public struct TrainParameters: StageParameters {
     public var hiddenWidth: Int? = nil
     @Parameter(help: "Dropout probability of the model (default: the model's own, 0.5 for mpvae, else 0.2).", range: ValidRange(lower: 0, upper: 1, upperIncluded: false))
     public var dropout: Double? = nil
-    @Parameter(help: "Another model hyper-parameter as key=value (comma-separated or repeated); README lists each model's keys.",
+    @Parameter(help: "Another model hyper-parameter as key=value (comma-separated or repeated); train --help and the README list each model's keys.",
                repeated: true)
     public var modelParam: [String] = []
     @Parameter(help: "Batch selector.")

@@ -8,6 +8,12 @@ import StageKit
 public protocol StageProgram {
     associatedtype Contract: StageContract
     static func run(_ invocation: StageInvocation<Contract>) throws -> String
+    /// Text `--help` shows after the contract's (e.g. train's model hyper-parameters).
+    static var helpAppendix: String { get }
+}
+
+extension StageProgram {
+    public static var helpAppendix: String { "" }
 }
 
 /// The command line of a stage, derived from its contract: `--help` lists the contract's inputs,
@@ -34,7 +40,7 @@ public struct StageCommand<Program: StageProgram>: ParsableCommand {
 
     public func validate() throws {
         if words.contains("--help") || words.contains("-h") {
-            throw CleanExit.message(StageInvocation<Program.Contract>.helpText)
+            throw CleanExit.message(StageInvocation<Program.Contract>.helpText + Program.helpAppendix)
         }
         _ = try invocation()
     }

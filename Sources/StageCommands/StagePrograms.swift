@@ -2,6 +2,7 @@ import Analysis
 import Datasets
 import Formats
 import Foundation
+import Models
 import StageKit
 import Stratification
 import Training
@@ -32,6 +33,8 @@ public enum SplitProgram: StageProgram {
 
 /// `train`: one (fold, model, selector) run; progress lines on stdout.
 public enum TrainProgram: StageProgram {
+    public static var helpAppendix: String { "\n" + ModelFactory.hyperParameterTable }
+
     public static func run(_ invocation: StageInvocation<TrainContract>) throws -> String {
         let summary = try TrainStage.run(invocation) { line in
             FileHandle.standardOutput.write(Data((line + "\n").utf8))

@@ -14,27 +14,11 @@ struct StagesCommand: ParsableCommand {
         print(Self.reference)
     }
 
-    /// The Markdown reference: one table per stage type, then one per model.
+    /// The Markdown reference: one table per stage type, then the models' hyper-parameters.
     static var reference: String {
         var text = ContractTable.markdown(FetchContract.self) + "\n" + ContractTable.markdown(SplitContract.self) + "\n"
             + ContractTable.markdown(TrainContract.self) + "\n" + ContractTable.markdown(AnalyzeContract.self) + "\n"
-        text += "#### Model hyper-parameters (train `model_param: [key=value, …]`)\n\n| model | key | default |\n|---|---|---|\n"
-        for kind in ModelKind.allCases {
-            let defaults = ModelFactory.defaults(of: kind), derived = ModelFactory.derivedDefaults(of: kind), choices = ModelFactory.choices(of: kind)
-            let notes = ModelFactory.defaultNotes(of: kind)
-            for key in Set(defaults.keys).union(derived.keys).sorted() {
-                let value: String
-                if let names = choices[key], let index = defaults[key].map(Int.init), names.indices.contains(index) {
-                    value = "`\(names[index])` (one of \(names.joined(separator: ", ")))"
-                } else if let number = defaults[key] {
-                    value = "`\(number == number.rounded() && abs(number) < 1e9 ? String(Int(number)) : "\(number)")`"
-                        + (notes[key].map { " (\($0))" } ?? "")
-                } else {
-                    value = derived[key]!
-                }
-                text += "| \(kind.rawValue) | `\(key)` | \(value) |\n"
-            }
-        }
+        text += ModelFactory.hyperParameterTable
         return text
     }
 }

@@ -30,6 +30,16 @@ import Training
                           "prediction-epochs.npy", "model.npz", "model.safetensors"]
 
     /// Each history encoding: uint8 (the default) and float16.
+    /// `train --help` lists every model's hyper-parameters after the stage's parameters.
+    @Test func helpListsEveryModelsHyperParameters() throws {
+        let help = try TestSupport.runProduct("train", ["--help"])
+        #expect(help.status == 0)
+        for row in ["| mlp | `hidden_width` | `256` |", "| clif | `label_graph` |", "| dela | `latent_dimension` | `0` (0 means",
+                    "| mpvae | `z_dim` | the label count q |"] {
+            #expect(help.standardOutput.contains(row), "\(row) missing from train --help")
+        }
+    }
+
     @Test(arguments: ["uint8", "float16"]) func killedRunResumesToTheSameArtifacts(encoding: String) throws {
         let folder = TestSupport.temporaryFolder("train-resume-\(encoding)")
         let inputs = try prepareEmotions(in: folder)
