@@ -63,13 +63,11 @@ public enum RunLoader {
             throw .malformed(file: epochsURL.path, line: nil, reason: "\(epochs.count) epoch rows, run.json says \(count)")
         }
         let q = metadata.labelNames.count, n = metadata.trainCount
-        // Runs that compute no label correlation write no correlation.npy (C = I); runs made
-        // before that change may still hold an identity file, which is checked and used.
+        // Runs that compute no label correlation write no correlation.npy (C = I; a run that
+        // computes it was required to have it above); runs made before that change may still
+        // hold an identity file, which is checked and used.
         let correlation = folder.appendingPathComponent(TrainFiles.correlation)
         let hasCorrelation = FileManager.default.fileExists(atPath: correlation.path)
-        if !hasCorrelation && metadata.parameters.recordsCorrelation {
-            throw .incompleteRun(folder: folder.path, missing: [TrainFiles.correlation])
-        }
         if hasCorrelation { try checkShape(correlation, expected: [count, q, q]) }
         try checkShape(folder.appendingPathComponent(TrainFiles.selected), expected: [count, n])
         let predictions = folder.appendingPathComponent(TrainFiles.predictions)
