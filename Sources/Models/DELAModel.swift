@@ -28,8 +28,8 @@ public final class DELAModel: MultiLabelModel {
         "decoder_output": 512, "latent_dimension": 0, "dropout": 0.2, "temperature": 2.0 / 3.0, "kl_weight": 1e-4,
         "gate_init": 10, "gate_lr_multiplier": 0.8,
     ]
-    /// What the data-dependent default stands for, for the parameter reference.
-    public static let defaultNotes: [String: String] = ["latent_dimension": "0 means ⌈d/2⌉, d the feature count"]
+    /// The default that depends on the data, described for the parameter reference.
+    public static let derivedDefaults: [String: String] = ["latent_dimension": "0 means ⌈d/2⌉, d the feature count"]
     public let name = "dela"
     public let inputDimension: Int
     public let labelCount: Int

@@ -30,15 +30,15 @@ public enum ModelFactory {
         }
     }
 
-    /// Hyper-parameters whose default depends on the data, with a description of it (mpvae:
-    /// `z_dim` = q); they are accepted by `make` but absent from `defaults`.
+    /// Hyper-parameters whose default depends on the data, with a description of it: mpvae's
+    /// `z_dim` (= q; accepted by `make` but absent from `defaults`) and dela's
+    /// `latent_dimension` (its default 0 stands for ⌈d/2⌉).
     public static func derivedDefaults(of kind: ModelKind) -> [String: String] {
-        kind == .mpvae ? MPVAEModel.derivedDefaults : [:]
-    }
-
-    /// What a data-dependent numeric default stands for (dela: `latent_dimension` 0 is ⌈d/2⌉).
-    public static func defaultNotes(of kind: ModelKind) -> [String: String] {
-        kind == .dela ? DELAModel.defaultNotes : [:]
+        switch kind {
+        case .mpvae: MPVAEModel.derivedDefaults
+        case .dela: DELAModel.derivedDefaults
+        case .mlp, .clif, .linear: [:]
+        }
     }
 
     /// The named values of a model's choice hyper-parameters (the number passed to `make` is
