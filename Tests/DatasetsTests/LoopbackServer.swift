@@ -22,6 +22,8 @@ final class LoopbackServer: @unchecked Sendable {
     private let lock = NSLock()
     private var seenRanges: [String?] = []
     private let listener: Int32
+    /// Signalled when the accept loop has returned.
+    private let loopEnded = DispatchSemaphore(value: 0)
     let port: UInt16
 
     init(body: [UInt8], script: [Reply] = []) throws {
@@ -58,12 +60,18 @@ final class LoopbackServer: @unchecked Sendable {
         return seenRanges
     }
 
+    /// Stops accepting: the shut-down listener makes the accept loop return, and only then is its
+    /// descriptor closed. Closing it first would let a loop still busy with a connection call
+    /// `accept` on a descriptor number that a server started meanwhile (tests run in parallel)
+    /// has been given, and answer that server's requests with this server's script.
     func stop() {
         shutdown(listener, Int32(SHUT_RDWR))
+        loopEnded.wait()
         close(listener)
     }
 
     private func acceptLoop() {
+        defer { loopEnded.signal() }
         while true {
             let connection = accept(listener, nil, nil)
             if connection < 0 { return }
