@@ -18,17 +18,18 @@ public final class StageLock {
     public init(folder: URL) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let path = folder.appendingPathComponent(Self.fileName).path
-        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
+        let opened = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard opened >= 0 else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path, NSLocalizedDescriptionKey: String(cString: strerror(errno))])
         }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            close(descriptor)
+        guard flock(opened, LOCK_EX | LOCK_NB) == 0 else {
+            close(opened)
             throw StageLockError(folder: folder.path, holder: Self.recordedHolder(path: path))
         }
-        ftruncate(descriptor, 0)
+        ftruncate(opened, 0)
         let text = "\(getpid())\n"
-        _ = text.withCString { pwrite(descriptor, $0, strlen($0), 0) }
+        _ = text.withCString { pwrite(opened, $0, strlen($0), 0) }
+        descriptor = opened  // last: an init that throws once every property is set also runs deinit
     }
 
     deinit {

@@ -68,8 +68,11 @@ public final class MappedNpyFile: @unchecked Sendable {
     private let length: Int
 
     /// Maps `url` and parses its header.
+    ///
+    /// The stored properties are assigned only once every check has passed: a class whose
+    /// initialiser throws after that runs its `deinit`, which would unmap a second time (and
+    /// could unmap another thread's new mapping at the same address).
     public init(_ url: URL) throws {
-        path = url.path
         let descriptor = open(url.path, O_RDONLY)
         guard descriptor >= 0 else {
             throw ArtifactError.missing(path: url.path, hint: "Check the path, or rerun the stage that writes it.")
@@ -79,21 +82,24 @@ public final class MappedNpyFile: @unchecked Sendable {
         guard fstat(descriptor, &status) == 0, status.st_size > 0 else {
             throw ArtifactError.malformed(path: url.path, reason: "empty file")
         }
-        length = Int(status.st_size)
+        let length = Int(status.st_size)
         guard let mapped = mmap(nil, length, PROT_READ, MAP_PRIVATE, descriptor, 0), mapped != MAP_FAILED else {
             throw ArtifactError.io(path: url.path, reason: "mmap failed: \(String(cString: strerror(errno)))")
         }
-        base = mapped
+        let header: NpyHeader
         do {
-            header = try NpyHeader.parse(UnsafeRawBufferPointer(start: base, count: length), path: url.path)
+            header = try NpyHeader.parse(UnsafeRawBufferPointer(start: mapped, count: length), path: url.path)
+            guard header.dataOffset + header.byteCount <= length else {
+                throw ArtifactError.malformed(path: url.path, reason: "truncated: \(length) bytes, the header promises \(header.dataOffset + header.byteCount)")
+            }
         } catch {
-            munmap(base, length)
+            munmap(mapped, length)
             throw error
         }
-        guard header.dataOffset + header.byteCount <= length else {
-            munmap(base, length)
-            throw ArtifactError.malformed(path: url.path, reason: "truncated: \(length) bytes, the header promises \(header.dataOffset + header.byteCount)")
-        }
+        self.header = header
+        self.path = url.path
+        self.base = mapped
+        self.length = length
     }
 
     deinit { munmap(base, length) }

@@ -19,27 +19,28 @@ public final class ArtifactLock {
     public init(folder: URL, wait: Bool, waiting: (String) -> Void = { _ in }) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let path = folder.appendingPathComponent(".lock").path
-        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
+        let opened = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard opened >= 0 else {
             throw PipelineError.io(path: path, reason: "cannot open the lock file: \(String(cString: strerror(errno)))")
         }
-        if flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+        if flock(opened, LOCK_EX | LOCK_NB) != 0 {
             let holder = Self.describeHolder(path: path)
             guard wait else {
-                close(descriptor)
+                close(opened)
                 throw PipelineError.locked(folder: folder.path, holder: holder)
             }
             waiting(holder)
-            while flock(descriptor, LOCK_EX) != 0 {
+            while flock(opened, LOCK_EX) != 0 {
                 guard errno == EINTR else {
-                    close(descriptor)
+                    close(opened)
                     throw PipelineError.io(path: path, reason: "cannot lock: \(String(cString: strerror(errno)))")
                 }
             }
         }
         let text = "\(getpid())\n"
-        ftruncate(descriptor, 0)
-        _ = text.withCString { pwrite(descriptor, $0, strlen($0), 0) }
+        ftruncate(opened, 0)
+        _ = text.withCString { pwrite(opened, $0, strlen($0), 0) }
+        descriptor = opened  // last: an init that throws once every property is set also runs deinit
     }
 
     deinit {

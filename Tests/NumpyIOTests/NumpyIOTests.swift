@@ -70,6 +70,26 @@ import TestSupport
         #expect(error?.description.contains("bad.npy") == true)
     }
 
+    /// A refused map (truncated file) unmaps its mapping once: unmapping it a second time, after
+    /// another thread's map had reused the address, made reads through that one crash.
+    @Test func refusedMapNeverUnmapsAnotherMapping() throws {
+        let truncated = folder.appendingPathComponent("truncated.npy")
+        try NpyFile.write([Float](repeating: 1, count: 100), shape: [10, 10], to: truncated)
+        let bytes = try Data(contentsOf: truncated)
+        try bytes.prefix(bytes.count - 4).write(to: truncated)
+        let intact = folder.appendingPathComponent("intact.npy")
+        try NpyFile.write([Float](repeating: 2, count: 100), shape: [10, 10], to: intact)
+        let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let failures = TestSupport.failedProbes(iterations: 3000, racing: { _ = try? MappedNpyFile(truncated) }, probe: {
+            guard let mapped = try? MappedNpyFile(intact), let address = mapped.data.baseAddress else { return false }
+            let page = UnsafeMutableRawPointer(bitPattern: Int(bitPattern: address) & ~(pageSize - 1))
+            var resident: [UInt8] = [0]
+            for _ in 0..<50 where mincore(page, 1, &resident) != 0 { return false }
+            return true
+        })
+        #expect(failures == 0, "\(failures) mappings were unmapped while still in use")
+    }
+
     @Test func mappedReadAndSliceWriterResume() throws {
         let url = folder.appendingPathComponent("history.npy")
         let writer = try NpySliceWriter(creating: url, dtype: .float16, shape: [3, 2, 2])

@@ -66,6 +66,18 @@ import TestSupport
             == "A/x is in use by another `pipeline` run (PID 12). Wait for it to finish, or pass --wait to queue behind it.")
     }
 
+    /// A refused lock closes its descriptor once (see StageLockTests).
+    @Test func refusedLockNeverClosesAnotherDescriptor() throws {
+        let folder = TestSupport.temporaryFolder()
+        let held = try ArtifactLock(folder: folder, wait: false)
+        let probed = folder.appendingPathComponent("probe").path
+        FileManager.default.createFile(atPath: probed, contents: Data("x".utf8))
+        let failures = TestSupport.failedProbes(iterations: 3000, racing: { _ = try? ArtifactLock(folder: folder, wait: false) },
+                                                probe: { TestSupport.descriptorSurvives(probed) })
+        #expect(failures == 0, "\(failures) descriptors were closed while still in use")
+        withExtendedLifetime(held) {}
+    }
+
     @Test func lockIsFreeAgainAfterRelease() throws {
         let folder = TestSupport.temporaryFolder()
         do { _ = try ArtifactLock(folder: folder, wait: false) }
