@@ -155,6 +155,7 @@ public struct TrainParameters: StageParameters {
         for item in modelParam.flatMap({ $0.split(separator: ",") }) where item.split(separator: "=", maxSplits: 1).count != 2 {
             throw .invalid("model-param", value: String(item), expected: "key=value, e.g. dropout=0.1 or eval_z=mean")
         }
+        _ = try modelHyperParameters()
     }
 
     /// The `key=value` items of `modelParam` (each entry may hold several, comma-separated), keys

@@ -1,3 +1,4 @@
+import Formats
 import SeededRandom
 import Tensors
 
@@ -11,12 +12,6 @@ import Tensors
 /// cooccurrence uses the authors' symmetrised conditional co-occurrence of the training labels
 /// as A (`cooccurrenceGraph`) instead of the identity.
 public final class CLIFModel: MultiLabelModel {
-    public static let defaults: [String: Double] = [
-        "hidden_width": 768, "dropout": 0.2, "leaky_slope": 0.1, "gin_layers": 2, "link_weight": 1e-3,
-        "batch_norm": 0, "label_graph": 0,
-    ]
-    /// Named values of choice keys (the stored number is the index).
-    public static let choices: [String: [String]] = ["batch_norm": ["off", "on"], "label_graph": ["identity", "cooccurrence"]]
     public let name = "clif"
     public let inputDimension: Int
     public let labelCount: Int
@@ -40,9 +35,9 @@ public final class CLIFModel: MultiLabelModel {
     public init(inputDimension d: Int, labelCount q: Int, hyperParameters: [String: Double] = [:], seed: UInt64,
                 trainingLabels: [UInt8]? = nil) throws(ModelError) {
         guard d > 0, q > 0 else { throw .invalidDimensions(inputDimension: d, labelCount: q) }
-        let h = try HyperParameters(hyperParameters, model: "clif", defaults: Self.defaults)
-        let normalises = try h.choice("batch_norm", Self.choices["batch_norm"]!) == 1
-        let cooccurrence = try h.choice("label_graph", Self.choices["label_graph"]!) == 1
+        let h = try HyperParameters(hyperParameters, model: .clif)
+        let normalises = h.choice("batch_norm") == 1
+        let cooccurrence = h.choice("label_graph") == 1
         if normalises && q < 2 {
             throw .invalidHyperParameter(model: "clif", key: "batch_norm", value: 1,
                                          expected: "off for a single label (batch normalisation over the label nodes needs q ≥ 2)")
@@ -57,8 +52,8 @@ public final class CLIFModel: MultiLabelModel {
             for i in 0..<q { identity[i * q + i] = 1 }
             adjacency = Tensor(identity, shape: [q, q])
         }
-        let width = try h.count("hidden_width"), layers = try h.count("gin_layers")
-        let dropout = try h.probability("dropout")
+        let width = h.count("hidden_width"), layers = h.count("gin_layers")
+        let dropout = h.float("dropout")
         let activation = Activation.leakyRelu(slope: h.float("leaky_slope"))
         var g = SeededGenerator(seed: seed, stream: "clif.init")
         inputDimension = d

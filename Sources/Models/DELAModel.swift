@@ -1,3 +1,4 @@
+import Formats
 import SeededRandom
 import Tensors
 
@@ -22,14 +23,6 @@ public struct DelaNoise {
 /// sample and on the z-columns per label, so the [b, q, d + D] concatenation is never built. Loss = q · MultiLabelSoftMargin + kl_weight · KL (training).
 /// The gate logits and the scale layer learn at `gate_lr_multiplier` × the base rate.
 public final class DELAModel: MultiLabelModel {
-    /// `latent_dimension` 0 means ⌈d/2⌉.
-    public static let defaults: [String: Double] = [
-        "encoder_hidden_1": 256, "encoder_hidden_2": 512, "encoder_output": 256, "decoder_hidden": 256,
-        "decoder_output": 512, "latent_dimension": 0, "dropout": 0.2, "temperature": 2.0 / 3.0, "kl_weight": 1e-4,
-        "gate_init": 10, "gate_lr_multiplier": 0.8,
-    ]
-    /// The default that depends on the data, described for the parameter reference.
-    public static let derivedDefaults: [String: String] = ["latent_dimension": "0 means ⌈d/2⌉, d the feature count"]
     public let name = "dela"
     public let inputDimension: Int
     public let labelCount: Int
@@ -46,18 +39,15 @@ public final class DELAModel: MultiLabelModel {
 
     public init(inputDimension d: Int, labelCount q: Int, hyperParameters: [String: Double] = [:], seed: UInt64) throws(ModelError) {
         guard d > 0, q > 0 else { throw .invalidDimensions(inputDimension: d, labelCount: q) }
-        let h = try HyperParameters(hyperParameters, model: "dela", defaults: Self.defaults)
-        let latent = h.double("latent_dimension") == 0 ? (d + 1) / 2 : try h.count("latent_dimension")
-        let e1 = try h.count("encoder_hidden_1"), e2 = try h.count("encoder_hidden_2"), e3 = try h.count("encoder_output")
-        let d1 = try h.count("decoder_hidden"), d2 = try h.count("decoder_output")
-        guard h.double("temperature") > 0 else {
-            throw .invalidHyperParameter(model: "dela", key: "temperature", value: h.double("temperature"), expected: "positive")
-        }
+        let h = try HyperParameters(hyperParameters, model: .dela)
+        let latent = h.count("latent_dimension") == 0 ? (d + 1) / 2 : h.count("latent_dimension")
+        let e1 = h.count("encoder_hidden_1"), e2 = h.count("encoder_hidden_2"), e3 = h.count("encoder_output")
+        let d1 = h.count("decoder_hidden"), d2 = h.count("decoder_output")
         var g = SeededGenerator(seed: seed, stream: "dela.init")
         inputDimension = d
         labelCount = q
         latentDimension = latent
-        encoder = MLPBlock(prefix: "encoder", widths: [d, e1, e2, e3], activation: .relu, dropout: try h.probability("dropout"),
+        encoder = MLPBlock(prefix: "encoder", widths: [d, e1, e2, e3], activation: .relu, dropout: h.float("dropout"),
                            generator: &g)
         mean = LinearLayer(name: "fc_mu", inputs: e3, outputs: latent, leakySlope: nil, generator: &g)
         logVariance = LinearLayer(name: "fc_logvar", inputs: e3, outputs: latent, leakySlope: nil, generator: &g)

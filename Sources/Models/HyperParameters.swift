@@ -1,66 +1,40 @@
-/// Named numeric hyper-parameters of a model, checked against the keys it accepts.
+import Formats
+
+/// A model's hyper-parameter values: the given ones over the declared defaults
+/// (``ModelKind/hyperParameters``), every value checked against its declaration on creation.
 public struct HyperParameters: Sendable {
     public let values: [String: Double]
-    let model: String
 
-    /// Rejects keys the model does not know, listing the valid ones. `derived` keys have no
-    /// fixed default (it depends on the data, e.g. mpvae's z_dim = q) and are read with `count(_:default:)`.
-    init(_ values: [String: Double], model: String, defaults: [String: Double], derived: [String] = []) throws(ModelError) {
-        for key in values.keys.sorted() where defaults[key] == nil && !derived.contains(key) {
-            throw .unknownHyperParameter(model: model, key: key, valid: (Array(defaults.keys) + derived).sorted())
+    /// Rejects keys the model does not know, listing the valid ones, and values its declaration
+    /// does not accept, naming the key, the value and the valid range.
+    init(_ given: [String: Double], model: ModelKind) throws(ModelError) {
+        let declarations = model.hyperParameters
+        var values: [String: Double] = [:]
+        for declaration in declarations { values[declaration.key] = declaration.defaultValue }
+        for key in given.keys.sorted() {
+            guard let declaration = model.hyperParameter(key) else {
+                throw .unknownHyperParameter(model: model.rawValue, key: key, valid: declarations.map(\.key).sorted())
+            }
+            guard declaration.accepts(given[key]!) else {
+                throw .invalidHyperParameter(model: model.rawValue, key: key, value: given[key]!, expected: declaration.expected)
+            }
+            values[key] = given[key]
         }
-        self.values = defaults.merging(values) { _, new in new }
-        self.model = model
+        self.values = values
     }
 
     func double(_ key: String) -> Double { values[key]! }
     func float(_ key: String) -> Float { Float(values[key]!) }
-
-    /// A whole number ≥ `minimum` (the data-dependent `default` when a derived key is not given);
-    /// fails naming the key, the value and the range otherwise.
-    func count(_ key: String, minimum: Int = 1, default derived: Int? = nil) throws(ModelError) -> Int {
-        guard let value = values[key] ?? derived.map(Double.init) else { preconditionFailure("no value for \(key)") }
-        guard value >= Double(minimum), value <= 1e9, value == value.rounded() else {
-            throw .invalidHyperParameter(model: model, key: key, value: value, expected: "a whole number ≥ \(minimum)")
-        }
-        return Int(value)
-    }
-
-    /// A finite number ≥ 0 (a loss coefficient).
-    func nonNegative(_ key: String) throws(ModelError) -> Float {
-        let value = values[key]!
-        guard value >= 0, value.isFinite else {
-            throw .invalidHyperParameter(model: model, key: key, value: value, expected: "a finite number ≥ 0")
-        }
-        return Float(value)
-    }
-
-    /// The index of a named choice: the value must be 0..<names.count (`ModelFactory.hyperParameterValue`
-    /// turns a name into its index).
-    func choice(_ key: String, _ names: [String]) throws(ModelError) -> Int {
-        let value = values[key]!
-        guard value >= 0, value < Double(names.count), value == value.rounded() else {
-            let listed = names.enumerated().map { "\($0.element) (\($0.offset))" }.joined(separator: ", ")
-            throw .invalidHyperParameter(model: model, key: key, value: value, expected: "one of \(listed)")
-        }
-        return Int(value)
-    }
-
-    /// A probability in [0, 1).
-    func probability(_ key: String) throws(ModelError) -> Float {
-        let value = values[key]!
-        guard value >= 0, value < 1 else {
-            throw .invalidHyperParameter(model: model, key: key, value: value, expected: "a value in [0, 1)")
-        }
-        return Float(value)
-    }
+    /// A count, or `derived` (the data-dependent default) when the key has no value.
+    func count(_ key: String, default derived: Int? = nil) -> Int { Int(values[key] ?? Double(derived!)) }
+    /// The index of a named choice.
+    func choice(_ key: String) -> Int { Int(values[key]!) }
 }
 
 /// Errors of model construction and parameter files.
 public enum ModelError: Error, CustomStringConvertible, Equatable {
     case unknownHyperParameter(model: String, key: String, valid: [String])
     case invalidHyperParameter(model: String, key: String, value: Double, expected: String)
-    case invalidHyperParameterText(model: String, key: String, text: String, expected: String)
     case invalidDimensions(inputDimension: Int, labelCount: Int)
     case parameterFile(path: String, reason: String)
     case missingTrainingLabels(model: String, key: String, value: String)
@@ -71,8 +45,6 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
             "model \(model) has no hyper-parameter '\(key)'; valid keys: \(valid.joined(separator: ", "))"
         case .invalidHyperParameter(let model, let key, let value, let expected):
             "model \(model): hyper-parameter \(key) = \(value) must be \(expected)"
-        case .invalidHyperParameterText(let model, let key, let text, let expected):
-            "model \(model): hyper-parameter \(key) = '\(text)' must be \(expected)"
         case .invalidDimensions(let d, let q):
             "a model needs at least one feature and one label (got d = \(d), q = \(q)); check the dataset"
         case .missingTrainingLabels(let model, let key, let value):

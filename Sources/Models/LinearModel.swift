@@ -1,3 +1,4 @@
+import Formats
 import SeededRandom
 import Tensors
 
@@ -6,8 +7,6 @@ import Tensors
 /// logits (as `mlp`). PyTorch's default initialisation (weight and bias uniform in ±1/√d).
 /// Parameters `linear.weight` [q, d], `linear.bias` [q]. The floor every model must beat.
 public final class LinearModel: MultiLabelModel {
-    /// No hyper-parameters.
-    public static let defaults: [String: Double] = [:]
     public let name = "linear"
     public let inputDimension: Int
     public let labelCount: Int
@@ -18,7 +17,7 @@ public final class LinearModel: MultiLabelModel {
     /// Builds the model with seeded initialisation; any hyper-parameter is rejected.
     public init(inputDimension d: Int, labelCount q: Int, hyperParameters: [String: Double] = [:], seed: UInt64) throws(ModelError) {
         guard d > 0, q > 0 else { throw .invalidDimensions(inputDimension: d, labelCount: q) }
-        _ = try HyperParameters(hyperParameters, model: "linear", defaults: Self.defaults)
+        _ = try HyperParameters(hyperParameters, model: .linear)
         var initGenerator = SeededGenerator(seed: seed, stream: "linear.init")
         inputDimension = d
         labelCount = q

@@ -1,3 +1,4 @@
+import Formats
 import SeededRandom
 import Tensors
 
@@ -5,7 +6,6 @@ import Tensors
 /// the output activation; loss = mean binary cross-entropy with logits.
 /// Parameters `layers.{0,1,…}.{weight,bias}`.
 public final class MLPModel: MultiLabelModel {
-    public static let defaults: [String: Double] = ["hidden_width": 256, "hidden_layers": 2, "dropout": 0.2, "leaky_slope": 0.1]
     public let name = "mlp"
     public let inputDimension: Int
     public let labelCount: Int
@@ -13,16 +13,16 @@ public final class MLPModel: MultiLabelModel {
     let output: LinearLayer
     public var noiseGenerator: SeededGenerator
 
-    /// Builds the model with seeded initialisation; `hyperParameters` overrides `defaults`.
+    /// Builds the model with seeded initialisation; `hyperParameters` override the declared defaults.
     public init(inputDimension d: Int, labelCount q: Int, hyperParameters: [String: Double] = [:], seed: UInt64) throws(ModelError) {
         guard d > 0, q > 0 else { throw .invalidDimensions(inputDimension: d, labelCount: q) }
-        let h = try HyperParameters(hyperParameters, model: "mlp", defaults: Self.defaults)
-        let width = try h.count("hidden_width"), depth = try h.count("hidden_layers")
+        let h = try HyperParameters(hyperParameters, model: .mlp)
+        let width = h.count("hidden_width"), depth = h.count("hidden_layers")
         var initGenerator = SeededGenerator(seed: seed, stream: "mlp.init")
         inputDimension = d
         labelCount = q
         hidden = MLPBlock(prefix: "layers", widths: [d] + [Int](repeating: width, count: depth),
-                          activation: .leakyRelu(slope: h.float("leaky_slope")), dropout: try h.probability("dropout"),
+                          activation: .leakyRelu(slope: h.float("leaky_slope")), dropout: h.float("dropout"),
                           generator: &initGenerator)
         output = LinearLayer(name: "layers.\(depth)", inputs: width, outputs: q, leakySlope: nil, generator: &initGenerator)
         noiseGenerator = SeededGenerator(seed: seed, stream: "mlp.dropout")

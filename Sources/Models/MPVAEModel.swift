@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Formats
 import SeededRandom
 import Tensors
 
@@ -45,17 +46,6 @@ public struct MPVAELossTerms {
 /// evaluation uses the feature branch only, by the closed form Φ(m/√(1 + Σₖ R²ⱼₖ)) or by
 /// Monte-Carlo (`eval_samples` > 0), with z sampled or z = μ_x (`eval_z`).
 public final class MPVAEModel: MultiLabelModel {
-    /// Defaults of `config.py`; `dropout` = 1 − keep_prob; `hidden_large`/`hidden_small` are the
-    /// 512/256 widths of the encoders and the decoder.
-    public static let defaults: [String: Double] = [
-        "latent_dim": 50, "train_samples": 100, "eval_samples": 0, "eval_z": 0, "dropout": 0.5,
-        "nll_coeff": 0.1, "c_coeff": 200, "beta": 1.1, "l2_coeff": 1, "l2_decay": 1e-5,
-        "hidden_large": 512, "hidden_small": 256,
-    ]
-    /// Keys whose default depends on the data: `z_dim`, the rank r of R.
-    public static let derivedDefaults: [String: String] = ["z_dim": "the label count q"]
-    /// Named values of choice keys (the stored number is the index).
-    public static let choices: [String: [String]] = ["eval_z": ["sample", "mean"]]
     /// ε1 of E = Φ(t)(1 − ε1) + ε1/2 and the factor κ of the ranking loss's e^(−κ(E_i − E_k)).
     static let probabilityFloor: Float = 1e-6, rankingSharpness: Float = 5
 
@@ -80,22 +70,22 @@ public final class MPVAEModel: MultiLabelModel {
 
     public init(inputDimension d: Int, labelCount q: Int, hyperParameters: [String: Double] = [:], seed: UInt64) throws(ModelError) {
         guard d > 0, q > 0 else { throw .invalidDimensions(inputDimension: d, labelCount: q) }
-        let h = try HyperParameters(hyperParameters, model: "mpvae", defaults: Self.defaults, derived: Array(Self.derivedDefaults.keys))
-        let latent = try h.count("latent_dim"), r = try h.count("z_dim", default: q)
-        let large = try h.count("hidden_large"), small = try h.count("hidden_small")
+        let h = try HyperParameters(hyperParameters, model: .mpvae)
+        let latent = h.count("latent_dim"), r = h.count("z_dim", default: q)
+        let large = h.count("hidden_large"), small = h.count("hidden_small")
         inputDimension = d
         labelCount = q
         latentDimension = latent
         rank = r
-        trainSamples = try h.count("train_samples")
-        evaluationSamples = try h.count("eval_samples", minimum: 0)
-        evaluatesAtMean = try h.choice("eval_z", Self.choices["eval_z"]!) == 1
-        dropout = try h.probability("dropout")
-        nllCoefficient = try h.nonNegative("nll_coeff")
-        rankingCoefficient = try h.nonNegative("c_coeff")
-        beta = try h.nonNegative("beta")
-        l2Coefficient = try h.nonNegative("l2_coeff")
-        l2Decay = try h.nonNegative("l2_decay")
+        trainSamples = h.count("train_samples")
+        evaluationSamples = h.count("eval_samples")
+        evaluatesAtMean = h.choice("eval_z") == 1
+        dropout = h.float("dropout")
+        nllCoefficient = h.float("nll_coeff")
+        rankingCoefficient = h.float("c_coeff")
+        beta = h.float("beta")
+        l2Coefficient = h.float("l2_coeff")
+        l2Decay = h.float("l2_decay")
         var g = SeededGenerator(seed: seed, stream: "mpvae.init")
         func layer(_ name: String, _ inputs: Int, _ outputs: Int) -> LinearLayer {
             LinearLayer(xavier: name, inputs: inputs, outputs: outputs, generator: &g)

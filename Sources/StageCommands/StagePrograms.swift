@@ -2,7 +2,6 @@ import Analysis
 import Datasets
 import Formats
 import Foundation
-import Models
 import StageKit
 import Stratification
 import Training
@@ -33,7 +32,7 @@ public enum SplitProgram: StageProgram {
 
 /// `train`: one (fold, model, selector) run; progress lines on stdout.
 public enum TrainProgram: StageProgram {
-    public static var helpAppendix: String { "\n" + ModelFactory.hyperParameterTable }
+    public static var helpAppendix: String { "\n" + ModelKind.hyperParameterTable }
 
     public static func run(_ invocation: StageInvocation<TrainContract>) throws -> String {
         let summary = try TrainStage.run(invocation) { line in

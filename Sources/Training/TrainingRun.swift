@@ -52,7 +52,7 @@ public final class TrainingRun {
         let n = fold.trainCount, q = fold.labelCount, d = fold.featureCount
         let epochs = options.epochs
         let model = try ModelFactory.make(parameters.model, inputDimension: d, labelCount: q,
-                                          hyperParameters: ModelFactory.hyperParameters(parameters), seed: parameters.seed,
+                                          hyperParameters: parameters.modelHyperParameters(), seed: parameters.seed,
                                           trainingLabels: fold.trainLabels)
         let session = TrainingSession(model: model, learningRate: parameters.lr, weightDecay: parameters.weightDecay,
                                       weightDecayMode: parameters.weightDecayMode == .l2 ? .l2 : .decoupled)

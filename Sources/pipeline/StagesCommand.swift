@@ -1,6 +1,5 @@
 import ArgumentParser
 import Formats
-import Models
 import StageKit
 
 /// `pipeline stages`: every stage's parameters, inputs and outputs, and each model's
@@ -18,7 +17,7 @@ struct StagesCommand: ParsableCommand {
     static var reference: String {
         var text = ContractTable.markdown(FetchContract.self) + "\n" + ContractTable.markdown(SplitContract.self) + "\n"
             + ContractTable.markdown(TrainContract.self) + "\n" + ContractTable.markdown(AnalyzeContract.self) + "\n"
-        text += ModelFactory.hyperParameterTable
+        text += ModelKind.hyperParameterTable
         return text
     }
 }

@@ -41,6 +41,14 @@ import TestSupport
         (["feature-fraction": ["0"]], "invalid feature-fraction '0': expected a number in (0, 1]"),
         (["warmup-epochs": ["100"]], "warm-up epochs (100) must be below epochs (100)"),
         (["model-param": ["width"]], "invalid model-param 'width': expected key=value, e.g. dropout=0.1 or eval_z=mean"),
+        (["model": ["clif"], "model-param": ["gin_layerz=3"]],
+         "model clif has no hyper-parameter 'gin_layerz'; valid keys: batch_norm, dropout, gin_layers, hidden_width, label_graph, leaky_slope, link_weight"),
+        (["model-param": ["dropout=1.5"]], "model mlp: hyper-parameter dropout = '1.5' must be a value in [0, 1)"),
+        (["model": ["mpvae"], "model-param": ["eval_z=median"]],
+         "model mpvae: hyper-parameter eval_z = 'median' must be one of sample (0), mean (1)"),
+        (["model": ["mpvae"], "model-param": ["train_samples=2.5"]],
+         "model mpvae: hyper-parameter train_samples = '2.5' must be a whole number ≥ 1"),
+        (["model": ["linear"], "hidden-width": ["64"]], "model linear has no hyper-parameter 'hidden_width'; it takes none"),
     ])
     func trainRejectsOutOfRangeValues(_ given: [String: [String]], _ message: String) {
         do {
@@ -52,8 +60,8 @@ import TestSupport
     }
 
     @Test func modelSettingsSplitPairsInSnakeCase() throws {
-        let p = try TrainParameters.resolve(["model-param": ["gate_init=3,decoder-hidden=8", "eval_z=mean"]])
-        #expect(p.modelSettings.map { "\($0.key)=\($0.value)" } == ["gate_init=3", "decoder_hidden=8", "eval_z=mean"])
+        let p = try TrainParameters.resolve(["model": ["dela"], "model-param": ["gate_init=3,decoder-hidden=8", "temperature=0.5"]])
+        #expect(p.modelSettings.map { "\($0.key)=\($0.value)" } == ["gate_init=3", "decoder_hidden=8", "temperature=0.5"])
     }
 
     @Test func fetchChecksTheAdHocSourceDescription() {

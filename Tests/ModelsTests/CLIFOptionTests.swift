@@ -50,8 +50,8 @@ import TensorTestSupport
         } catch {
             #expect(error.description.contains("label_graph = 2.0") && error.description.contains("identity (0), cooccurrence (1)"))
         }
-        #expect(try ModelFactory.hyperParameterValue(model: .clif, key: "label_graph", text: "cooccurrence") == 1)
-        #expect(try ModelFactory.hyperParameterValue(model: .clif, key: "batch_norm", text: "on") == 1)
+        #expect(ModelKind.clif.hyperParameter("label_graph")?.value(of: "cooccurrence") == 1)
+        #expect(ModelKind.clif.hyperParameter("batch_norm")?.value(of: "on") == 1)
         let plain = try CLIFModel(inputDimension: 3, labelCount: 2, seed: 1, trainingLabels: [1, 0, 1, 1])
         #expect(plain.adjacency.values == [1, 0, 0, 1] && !plain.parameters.contains { $0.name.contains("norm") })
         let viaFactory = try ModelFactory.make(.clif, inputDimension: 3, labelCount: 2, hyperParameters: ["label_graph": 1],

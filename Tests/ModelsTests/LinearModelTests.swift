@@ -32,7 +32,7 @@ import TensorTestSupport
         let values = model.parameters.flatMap(\.tensor.values)
         #expect(values.allSatisfy { abs($0) <= bound * 1.0001 })
         #expect(values.max()! > 0.9 * bound && values.min()! < -0.9 * bound)
-        #expect(ModelFactory.defaults(of: .linear).isEmpty)
+        #expect(ModelKind.linear.hyperParameters.isEmpty)
         #expect(throws: ModelError.self) { try ModelFactory.make(.linear, inputDimension: 3, labelCount: 2, hyperParameters: ["dropout": 0], seed: 1) }
     }
 }

@@ -254,11 +254,11 @@ func probabilities(_ logits: Tensor) -> [Float] { logits.values.map(stableSigmoi
             }
         }
         #expect(throws: ModelError.unknownHyperParameter(model: "mpvae", key: "samples",
-                                                         valid: (Array(MPVAEModel.defaults.keys) + ["z_dim"]).sorted())) {
+                                                         valid: ModelKind.mpvae.hyperParameters.map(\.key).sorted())) {
             try MPVAEModel(inputDimension: 4, labelCount: 5, hyperParameters: ["samples": 3], seed: 1)
         }
-        #expect(try ModelFactory.hyperParameterValue(model: .mpvae, key: "eval_z", text: "mean") == 1)
-        #expect(try ModelFactory.hyperParameterValue(model: .mpvae, key: "train_samples", text: "20") == 20)
-        #expect(throws: ModelError.self) { try ModelFactory.hyperParameterValue(model: .mpvae, key: "eval_z", text: "median") }
+        #expect(ModelKind.mpvae.hyperParameter("eval_z")?.value(of: "mean") == 1)
+        #expect(ModelKind.mpvae.hyperParameter("train_samples")?.value(of: "20") == 20)
+        #expect(ModelKind.mpvae.hyperParameter("eval_z")?.value(of: "median") == nil)
     }
 }

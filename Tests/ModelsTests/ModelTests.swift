@@ -165,8 +165,11 @@ import TensorTestSupport
     @Test func trainParametersBecomeHyperParametersWithNamedChoices() throws {
         var parameters = try TrainParameters.resolve(["model": ["clif"], "hidden-width": ["64"], "dropout": ["0.1"],
                                                       "model-param": ["label_graph=cooccurrence,batch-norm=1"]])
-        #expect(try ModelFactory.hyperParameters(parameters) == ["hidden_width": 64, "dropout": 0.1, "label_graph": 1, "batch_norm": 1])
+        #expect(try parameters.modelHyperParameters() == ["hidden_width": 64, "dropout": 0.1, "label_graph": 1, "batch_norm": 1])
         parameters.modelParam = ["label_graph=ring"]
-        #expect(throws: ModelError.self) { try ModelFactory.hyperParameters(parameters) }
+        #expect(throws: ParameterError.conflict("model-param",
+                                                reason: "model clif: hyper-parameter label_graph = 'ring' must be one of identity (0), cooccurrence (1)")) {
+            try parameters.modelHyperParameters()
+        }
     }
 }

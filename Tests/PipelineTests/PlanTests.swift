@@ -57,6 +57,28 @@ import Testing
         #expect(plan.ancestors(of: [6]) == [1, 3, 6])
     }
 
+    /// A model hyper-parameter the model does not have, or a value it does not accept, stops the
+    /// plan before anything runs, pointing at the setting.
+    @Test func modelHyperParametersAreCheckedWhenThePlanIsBuilt() {
+        for (setting, message) in [("model_param: [gin_layerz=3]", "model clif has no hyper-parameter 'gin_layerz'"),
+                                   ("model_param: [label_graph=ring]", "model clif: hyper-parameter label_graph = 'ring' must be one of identity (0), cooccurrence (1)"),
+                                   ("hidden_width: 0", "`hidden_width` must be an integer ≥ 1")] {
+            let yaml = """
+            stages:
+              fetch: { uses: fetch, with: { dataset: x } }
+              split: { uses: split, needs: [fetch] }
+              train: { uses: train, needs: [split], with: { model: clif, \(setting) } }
+            """
+            do {
+                _ = try Self.plan(yaml)
+                Issue.record("\(setting) was accepted")
+            } catch {
+                let text = String(describing: error)
+                #expect(text.hasPrefix("plan.yaml:4:") && text.contains(message), "\(text)")
+            }
+        }
+    }
+
     @Test func folderNamesCannotEscape() {
         #expect(PipelinePlan.folderName("selector=active-bias,fold=0") == "selector=active-bias,fold=0")
         #expect(PipelinePlan.folderName("path=../x y") == "path=..%2Fx%20y")
