@@ -91,8 +91,8 @@ public struct TrainParameters: StageParameters {
     public var hiddenWidth: Int? = nil
     @Parameter(help: "Dropout probability of the model (default: the model's own, 0.5 for mpvae, else 0.2).", range: ValidRange(lower: 0, upper: 1, upperIncluded: false))
     public var dropout: Double? = nil
-    @Parameter(help: "Another model hyper-parameter as key=value (comma-separated or repeated); train --help and the README list each model's keys.",
-               repeated: true)
+    @Parameter(help: "Another model hyper-parameter as key=value (comma-separated or repeated; in a pipeline file a list or a mapping); train --help and the README list each model's keys.",
+               repeated: true, keyValue: true)
     public var modelParam: [String] = []
     @Parameter(help: "Batch selector.")
     public var selector = SelectorKind.uncertainty

@@ -77,18 +77,25 @@ struct NodeReader {
     }
 
     /// Settings of a `with:` mapping (or a `defaults:` entry) for a stage of type `type`:
-    /// nested mappings are flattened with `-`, keys converted to flags, and each value checked
-    /// against the contract's declaration (type, choices, range).
+    /// nested mappings are flattened with `-` (`history: { dtype: uint8 }` is `history_dtype`),
+    /// except under a `key=value` parameter, whose mapping gives its items; keys are converted
+    /// to flags and each value checked against the contract's declaration (type, choices, range).
     func settings(_ node: Node, for type: StageType, stageName: String) throws -> [Setting] {
         var result: [Setting] = []
         func walk(_ node: Node, prefix: String) throws {
             for entry in try mapping(node, what: prefix.isEmpty ? "`with`" : "`\(prefix)`") {
                 let flag = prefix.isEmpty ? flagName(entry.key) : prefix + "-" + flagName(entry.key)
+                let key = flag.replacingOccurrences(of: "-", with: "_")
                 if case .mapping = entry.value {
-                    try walk(entry.value, prefix: flag)
+                    if let declaration = type.parameters.first(where: { $0.name == flag }), declaration.keyValue {
+                        let items = try mapping(entry.value, what: "`\(key)`").map { "\($0.key)=\(try scalar($0.value, what: "`\(key): \($0.key)`"))" }
+                        result.append(Setting(flag: flag, value: .list(items), location: location(entry.value)))
+                    } else {
+                        try walk(entry.value, prefix: flag)
+                    }
                     continue
                 }
-                let declaration = try self.declaration(flag, key: entry.key, keyNode: entry.keyNode, for: type, stageName: stageName, what: "parameter")
+                let declaration = try self.declaration(flag, key: key, keyNode: entry.keyNode, for: type, stageName: stageName, what: "parameter")
                 let items = try declaration.isList ? scalarOrSequence(entry.value) : [entry.value]
                 let words = try items.map { try scalar($0, what: "`\(entry.key)`") }
                 try check(words, against: declaration, key: entry.key, node: entry.value)

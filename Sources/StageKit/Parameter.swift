@@ -20,15 +20,19 @@ public struct Parameter<Value: ParameterValue>: Sendable {
     /// Whether the values are file-system paths (or URLs): a pipeline file's relative paths are
     /// resolved against the folder holding that file.
     public let path: Bool
+    /// For repeated lists of `key=value` items: a pipeline file may also give them as a mapping
+    /// (`model_param: { gin_layers: 3 }` is `model_param: [gin_layers=3]`).
+    public let keyValue: Bool
 
     public init(wrappedValue: Value, help: String, range: ValidRange? = nil, repeated: Bool = false, required: Bool = false,
-                path: Bool = false) {
+                path: Bool = false, keyValue: Bool = false) {
         self.wrappedValue = wrappedValue
         self.help = help
         self.range = range
         self.repeated = repeated
         self.required = required
         self.path = path
+        self.keyValue = keyValue
     }
 }
 
@@ -58,7 +62,7 @@ protocol ParameterReflection {
 extension Parameter: ParameterReflection {
     func declaration(property: String) -> ParameterDeclaration {
         ParameterDeclaration(property: property, help: help, range: range, repeated: repeated, required: required, path: path,
-                             defaultValue: wrappedValue)
+                             keyValue: keyValue, defaultValue: wrappedValue)
     }
 
     var anyValue: any ParameterValue { wrappedValue }

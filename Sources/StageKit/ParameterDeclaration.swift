@@ -10,6 +10,8 @@ public struct ParameterDeclaration: Sendable {
     public let required: Bool
     /// Whether the values are paths (resolved against a pipeline file's folder).
     public let path: Bool
+    /// Whether the items are `key=value` pairs a pipeline file may also give as a mapping.
+    public let keyValue: Bool
     /// The default value (the property's initial value).
     public let defaultValue: any ParameterValue
     /// What a valid value looks like (type and choices).
@@ -19,7 +21,7 @@ public struct ParameterDeclaration: Sendable {
     private let parseWords: @Sendable ([String]) -> (any ParameterValue)?
 
     init<Value: ParameterValue>(property: String, help: String, range: ValidRange?, repeated: Bool, required: Bool, path: Bool,
-                                defaultValue: Value) {
+                                keyValue: Bool, defaultValue: Value) {
         self.property = property
         self.name = Self.kebabCase(property)
         self.help = help
@@ -27,6 +29,7 @@ public struct ParameterDeclaration: Sendable {
         self.repeated = repeated
         self.required = required
         self.path = path
+        self.keyValue = keyValue
         self.defaultValue = defaultValue
         valueDescription = Value.valueDescription
         choices = Value.choices

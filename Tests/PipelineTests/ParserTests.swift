@@ -43,6 +43,23 @@ import TestSupport
         #expect(pipeline.stage(named: "analyze")?.settings["drift-epochs"]?.value == .list(["1", "3"]))
     }
 
+    /// `model_param` may be a mapping; it gives the same items as the list form.
+    @Test func keyValueParametersTakeAMapping() throws {
+        func modelParam(_ with: String) throws -> SettingValue? {
+            let yaml = "stages:\n  fetch: { uses: fetch, with: { dataset: x } }\n  split: { uses: split, needs: fetch }\n"
+                + "  train: { uses: train, needs: split, with: { model: mpvae, \(with) } }\n"
+            return try PipelineParser.parse(yaml: yaml, file: "m.yaml").stage(named: "train")?.settings["model-param"]?.value
+        }
+        #expect(try modelParam("model_param: { nll_coeff: 10, c_coeff: 0.1 }") == .list(["nll_coeff=10", "c_coeff=0.1"]))
+        #expect(try modelParam("model_param: { nll_coeff: 10, c_coeff: 0.1 }") == modelParam("model_param: [nll_coeff=10, c_coeff=0.1]"))
+    }
+
+    @Test func unknownNestedKeyIsNamedInFull() {
+        expectError("stages:\n  fetch: { uses: fetch, with: { dataset: x } }\n  split: { uses: split, needs: fetch }\n"
+                    + "  train: { uses: train, needs: split, with: { history: { dtpye: uint8 } } }\n",
+                    line: 4, column: 58, "unknown parameter `history_dtpye` for a train stage")
+    }
+
     @Test func nameDefaultsToFileStem() throws {
         let pipeline = try PipelineParser.parse(yaml: "stages:\n  fetch: { uses: fetch, with: { dataset: scene } }\n", file: "x.yaml", defaultName: "scene-run")
         #expect(pipeline.name == "scene-run")
