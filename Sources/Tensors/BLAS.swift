@@ -10,7 +10,7 @@ public enum BLAS {
     public static var threads: Int { Int(openblas_get_num_threads()) }
 
     /// Runs one 512³ sgemm: OpenBLAS runs smaller products ≈ 3× slower until a large one has
-    /// run in the process (toolchain-notes.md). Call once at start-up.
+    /// run in the process (measured on the project's machines). Call once at start-up.
     public static func warmUp() {
         _ = measureGFLOPS(m: 512, n: 512, k: 512, repeats: 1)
     }

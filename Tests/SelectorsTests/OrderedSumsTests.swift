@@ -5,7 +5,7 @@ import Selectors
 import Testing
 
 /// The per-row criteria sum their terms four rows at a time and count bins with vector
-/// comparisons; each must give exactly the Doubles of the plain per-row loop of method.md.
+/// comparisons; each must give exactly the Doubles of the plain per-row loop of docs/method.md.
 @Suite struct OrderedSumsTests {
     /// n = 7 (one block of four rows and three left over), q = 5, values in [0, 1).
     static let (n, q) = (7, 5)
