@@ -154,6 +154,31 @@ import TestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("Artifacts/tiny").path) == [".lock"])
     }
 
+    /// `clean` deletes nothing while a stage process of an earlier run still writes a folder, or
+    /// while a Slurm job recorded in one may still run.
+    @Test func cleanRefusesFoldersSomethingMayStillWrite() throws {
+        _ = try writePipeline()
+        #expect(try pipeline("run", "tiny").status == 0)
+        let root = folder.appendingPathComponent("Artifacts/tiny")
+        let split = root.appendingPathComponent("split/default")
+        do {
+            let held = try StageLock(folder: split)
+            let refused = try pipeline("clean", "tiny")
+            #expect(refused.status == 1)
+            #expect(refused.standardError.contains("still being written by PID \(getpid())"), "\(refused.standardError)")
+            withExtendedLifetime(held) {}
+        }
+        try SlurmJobRecord(jobId: "4242", name: "tiny/split/default", command: ["pipeline"], submittedAt: "2026-11-30T00:00:00Z").write(in: split)
+        let unknown = try TestSupport.runProduct("pipeline", ["clean", "tiny"], environment: ["PATH": "/nonexistent"], currentDirectory: folder)
+        #expect(unknown.status == 1)
+        #expect(unknown.standardError.contains("recorded job 4242 here, and whether it still runs cannot be checked"), "\(unknown.standardError)")
+        #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("fetch/default/manifest.json").path))
+        #expect(try pipeline("status", "tiny").standardOutput.contains("2 of 2 up to date"))
+        SlurmJobRecord.remove(in: split)
+        #expect(try pipeline("clean", "tiny").status == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root.path) == [".lock"])
+    }
+
     @Test func dagPrintsTextAndDot() throws {
         let text = try TestSupport.runProduct("pipeline", ["dag", "pipelines/corel5k.yaml"], currentDirectory: TestSupport.packageRoot)
         #expect(text.standardOutput.contains("train    uses train, 30 instances (matrix selector × 6, fold × 5)  ← split"))

@@ -213,6 +213,9 @@ struct SlurmClusterTests {
         let local = try pipeline("run", "kept")
         #expect(local.status == 1)
         #expect(local.standardError.contains("is still building this instance; run with `--executor slurm` to adopt it"), "\(local.standardError)")
+        let clean = try pipeline("clean", "kept")
+        #expect(clean.status == 1)
+        #expect(clean.standardError.contains("of an earlier run is still building this instance; wait for it, or cancel it"), "\(clean.standardError)")
 
         let release = try TestSupport.run(URL(fileURLWithPath: "/usr/bin/env"), ["scontrol", "release", submitted.values.sorted().joined(separator: ",")])
         #expect(release.status == 0, "\(release.standardError)")
