@@ -4,24 +4,38 @@ import Foundation
 /// the manifest never hashes it): the train stage appends one event per epoch; the pipeline
 /// runner shows the latest.
 public struct ProgressEvent: Codable, Equatable, Sendable {
-    public var epoch: Int
+    /// The epoch just finished (its fields are written flat into the line).
+    public var record: EpochRecord
+    /// Epochs of the whole run.
     public var epochs: Int
-    public var trainLoss: Double
-    public var validationLoss: Double
-    public var validationMacroAUC: Double
-    public var pressure: Double
     /// Estimated seconds until the stage finishes.
     public var etaSeconds: Double
 
-    public init(epoch: Int, epochs: Int, trainLoss: Double, validationLoss: Double, validationMacroAUC: Double,
-                pressure: Double, etaSeconds: Double) {
-        self.epoch = epoch
+    public init(record: EpochRecord, epochs: Int, etaSeconds: Double) {
+        self.record = record
         self.epochs = epochs
-        self.trainLoss = trainLoss
-        self.validationLoss = validationLoss
-        self.validationMacroAUC = validationMacroAUC
-        self.pressure = pressure
         self.etaSeconds = etaSeconds
+    }
+
+    /// The epoch just finished.
+    public var epoch: Int { record.epoch }
+
+    private enum CodingKeys: String, CodingKey {
+        case epochs, etaSeconds
+    }
+
+    public init(from decoder: Decoder) throws {
+        record = try EpochRecord(from: decoder)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        epochs = try container.decode(Int.self, forKey: .epochs)
+        etaSeconds = try container.decode(Double.self, forKey: .etaSeconds)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        try record.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(epochs, forKey: .epochs)
+        try container.encode(etaSeconds, forKey: .etaSeconds)
     }
 
     /// The progress file's name inside a stage folder.

@@ -185,8 +185,7 @@ public final class TrainingRun {
             }
             let recent = state.records.suffix(5).map(\.seconds)
             let eta = recent.reduce(0, +) / Double(max(1, recent.count)) * Double(epochs - epoch)
-            ProgressEvent(epoch: epoch, epochs: epochs, trainLoss: record.trainLoss, validationLoss: validationLoss,
-                          validationMacroAUC: validationAUC, pressure: plan.pressure, etaSeconds: eta).append(to: output)
+            ProgressEvent(record: record, epochs: epochs, etaSeconds: eta).append(to: output)
             log(String(format: "epoch %d/%d loss=%.4f val_loss=%.4f val_auc=%.4f pressure=%.1f eta=%.0fs",
                        epoch, epochs, record.trainLoss, validationLoss, validationAUC, plan.pressure, eta))
         }

@@ -113,17 +113,23 @@ import TestSupport
     @Test func progressEventsAppendAndTheLatestCompleteOneIsRead() throws {
         let folder = TestSupport.temporaryFolder()
         #expect(ProgressEvent.latest(in: folder) == nil)
+        func record(_ epoch: Int) -> EpochRecord {
+            EpochRecord(epoch: epoch, trainLoss: 0.5, validationLoss: 0.4, validationMacroAUC: 0.7, pressure: 10, seconds: 1.5,
+                        selectionSeconds: 0.25)
+        }
         for epoch in 1...3 {
-            ProgressEvent(epoch: epoch, epochs: 3, trainLoss: 0.5, validationLoss: 0.4, validationMacroAUC: 0.7, pressure: 10,
-                          etaSeconds: Double(3 - epoch) * 65).append(to: folder)
+            ProgressEvent(record: record(epoch), epochs: 3, etaSeconds: Double(3 - epoch) * 65).append(to: folder)
         }
         let handle = try FileHandle(forWritingTo: folder.appendingPathComponent(ProgressEvent.fileName))
         try handle.seekToEnd()
         try handle.write(contentsOf: Data("{\"epoch\":4,\"epo".utf8))  // a half-written line is skipped
         try handle.close()
         let latest = try #require(ProgressEvent.latest(in: folder))
-        #expect(latest.epoch == 3 && latest.epochs == 3)
-        #expect(ProgressEvent(epoch: 1, epochs: 3, trainLoss: 0, validationLoss: 0, validationMacroAUC: 0, pressure: 1, etaSeconds: 130).etaText == "2:10")
+        #expect(latest == ProgressEvent(record: record(3), epochs: 3, etaSeconds: 0))
+        // One flat JSON object per line: the epoch's record and the run's progress.
+        #expect(ProgressEvent(record: record(1), epochs: 3, etaSeconds: 130).line
+            == #"{"epoch":1,"epochs":3,"etaSeconds":130,"pressure":10,"seconds":1.5,"selectionSeconds":0.25,"trainLoss":0.5,"validationLoss":0.4,"validationMacroAUC":0.7}"#)
+        #expect(ProgressEvent(record: record(1), epochs: 3, etaSeconds: 130).etaText == "2:10")
     }
 
     @Test func stageFolderWritesTheManifestLastAndRefusesMissingOutputs() throws {

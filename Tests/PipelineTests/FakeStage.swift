@@ -40,7 +40,7 @@ struct FakeStage {
         if [ "$type" = train ]; then
           for epoch in 1 2 3; do
             echo "epoch $epoch/3 loss=0.5"
-            echo "{\\"epoch\\":$epoch,\\"epochs\\":3,\\"etaSeconds\\":$epoch,\\"pressure\\":1,\\"trainLoss\\":0.5,\\"validationLoss\\":0.5,\\"validationMacroAUC\\":0.5}" >> "$out/.progress.jsonl"
+            echo "{\\"epoch\\":$epoch,\\"epochs\\":3,\\"etaSeconds\\":$epoch,\\"pressure\\":1,\\"seconds\\":1,\\"selectionSeconds\\":0,\\"trainLoss\\":0.5,\\"validationLoss\\":0.5,\\"validationMacroAUC\\":0.5}" >> "$out/.progress.jsonl"
           done
           sleep \(sleep)
         fi
