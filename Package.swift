@@ -66,7 +66,7 @@ let package = Package(
         .executableTarget(name: "train", dependencies: ["StageCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "analyze", dependencies: ["StageCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "bench", dependencies: [
-            "Datasets", "Stratification", "Tensors", "Models", "Selectors", "Metrics", "SeededRandom", "NumpyIO", "Formats", "CBLAS",
+            "Datasets", "Stratification", "Tensors", "Models", "Selectors", "Metrics", "Training", "SeededRandom", "NumpyIO", "Formats", "CBLAS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimised),
 

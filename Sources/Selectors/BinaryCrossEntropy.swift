@@ -21,8 +21,10 @@ public enum BinaryCrossEntropy {
         var run = 0
         var j = 0
         while j + 4 <= q {
-            let probability = SIMD4<Double>(Double(p[j]), Double(p[j + 1]), Double(p[j + 2]), Double(p[j + 3]))
-                .clamped(lowerBound: low, upperBound: high)
+            var probability = SIMD4<Double>(Double(p[j]), Double(p[j + 1]), Double(p[j + 2]), Double(p[j + 3]))
+            // min(max(x, low), high) as two selects (`clamped` is an out-of-line call per block).
+            probability.replace(with: low, where: probability .< low)
+            probability.replace(with: high, where: probability .> high)
             let positive = SIMD4<Int64>(Int64(y[j]), Int64(y[j + 1]), Int64(y[j + 2]), Int64(y[j + 3])) .!= 0
             products *= (1 - probability).replacing(with: probability, where: positive)
             j += 4

@@ -204,55 +204,39 @@ public enum LabelCorrelation {
     }
 
     /// Sparse counting: for every row, +1 at (position(a, r), position(b, s)) for each pair a < b of
-    /// labels outside their dropped bin. Rows are split over up to two threads, each with its own table.
+    /// labels outside their dropped bin, added to `joint`. One thread: the instance's CPU budget is
+    /// the train stage's `threads`, and a second worker with its own table did not make it faster.
     private static func countPairsSparse(codes: [UInt8], positionOf: [Int32], informative: [Int], sampleCount n: Int,
                                          labelCount q: Int, bins tau: Int, width: Int, into joint: inout [Float]) {
-        let size = width * width
-        let workers = n >= 256 ? min(2, ProcessInfo.processInfo.activeProcessorCount) : 1
         let labels = informative.count
-        var tables = [Float](repeating: 0, count: workers * size)
-        tables.withUnsafeMutableBufferPointer { tables in
+        let positions = UnsafeMutablePointer<Int>.allocate(capacity: max(labels, 1))
+        defer { positions.deallocate() }
+        joint.withUnsafeMutableBufferPointer { table in
             codes.withUnsafeBufferPointer { codes in
                 positionOf.withUnsafeBufferPointer { positionOf in
                     informative.withUnsafeBufferPointer { informative in
-                        let shared = WorkerAddresses(codes: codes.baseAddress!, positionOf: positionOf.baseAddress!,
-                                                     informative: informative.baseAddress!, tables: tables.baseAddress!)
-                        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                            let g = shared.tables + worker * size
-                            let positions = UnsafeMutablePointer<Int>.allocate(capacity: labels)
-                            defer { positions.deallocate() }
-                            for i in (worker * n / workers)..<((worker + 1) * n / workers) {
-                                var count = 0
-                                for k in 0..<labels {
-                                    let a = shared.informative[k]
-                                    let column = shared.positionOf[a * tau + Int(shared.codes[i * q + a])]
-                                    if column >= 0 {
-                                        positions[count] = Int(column)
-                                        count += 1
-                                    }
+                        for i in 0..<n {
+                            var count = 0
+                            for k in 0..<labels {
+                                let a = informative[k]
+                                let column = positionOf[a * tau + Int(codes[i * q + a])]
+                                if column >= 0 {
+                                    positions[count] = Int(column)
+                                    count += 1
                                 }
-                                var x = 0
-                                while x < count {
-                                    let row = g + positions[x] * width
-                                    var y = x + 1
-                                    while y < count {
-                                        row[positions[y]] += 1
-                                        y += 1
-                                    }
-                                    x += 1
+                            }
+                            var x = 0
+                            while x < count {
+                                let row = table.baseAddress! + positions[x] * width
+                                var y = x + 1
+                                while y < count {
+                                    row[positions[y]] += 1
+                                    y += 1
                                 }
+                                x += 1
                             }
                         }
                     }
-                }
-            }
-        }
-        tables.withUnsafeBufferPointer { tables in
-            joint.withUnsafeMutableBufferPointer { g in
-                for k in 0..<size {
-                    var total: Float = 0
-                    for w in 0..<workers { total += tables[w * size + k] }
-                    g[k] = total
                 }
             }
         }
@@ -284,12 +268,4 @@ public enum LabelCorrelation {
             }
         }
     }
-}
-
-/// Addresses read or written by parallel counting workers; each worker writes only its own table.
-private struct WorkerAddresses: @unchecked Sendable {
-    let codes: UnsafePointer<UInt8>
-    let positionOf: UnsafePointer<Int32>
-    let informative: UnsafePointer<Int>
-    let tables: UnsafeMutablePointer<Float>
 }

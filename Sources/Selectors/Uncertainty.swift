@@ -19,57 +19,61 @@ public enum Uncertainty {
     /// u = λ1·d + (1 − λ1)·e for every (sample, label), written into `u` [n, q] (Eq. 5).
     /// e (Eq. 1) is the entropy of the latest recorded value, d (Eq. 4) the mean absolute change
     /// between consecutive window values (0 with fewer than two). Samples with no record get 0.
-    /// With λ1 = 0 the result is e, with λ1 = 1 it is d. O(T·n·q).
+    /// With λ1 = 0 the result is e, with λ1 = 1 it is d. O(T·n·q), one pass over the window:
+    /// eight labels at a time, the changes are summed oldest first in a register.
     public static func labelUncertainty(window: PredictionWindow, lambda1: Double, into u: inout [Float]) {
         let n = window.sampleCount, q = window.labelCount
         if u.count != n * q { u = [Float](repeating: 0, count: n * q) }
         let fluctuationShare = Float(lambda1), entropyShare = Float(1 - lambda1)
-        // Rows are independent: large matrices are split over two workers (same result).
-        let workers = n * q >= 1 << 16 ? min(2, ProcessInfo.processInfo.activeProcessorCount) : 1
+        let slots = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: max(window.capacity, 1))
+        defer { slots.deallocate() }
         window.storage.withUnsafeBufferPointer { store in
-            window.filled.withUnsafeBufferPointer { filled in
-                window.nextSlot.withUnsafeBufferPointer { nextSlot in
-                    u.withUnsafeMutableBufferPointer { out in
-                        let shared = UncertaintyAddresses(store: store.baseAddress!, filled: filled.baseAddress!,
-                                                          nextSlot: nextSlot.baseAddress!, out: out.baseAddress!)
-                        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                            for i in (worker * n / workers)..<((worker + 1) * n / workers) {
-                                let count = Int(shared.filled[i]), next = Int(shared.nextSlot[i])
-                                let row = shared.out + i * q
-                                // Accumulate Σ|H[h] − H[h−1]| in `row`, oldest first.
-                                row.update(repeating: 0, count: q)
-                                guard count > 0 else { continue }
-                                var previous = shared.store + window.offset(sample: i, age: 0, next: next, count: count)
-                                for k in 1..<max(count, 1) {
-                                    let current = shared.store + window.offset(sample: i, age: k, next: next, count: count)
-                                    for j in 0..<q { row[j] += abs(current[j] - previous[j]) }
-                                    previous = current
-                                }
-                                let fluctuationScale = count >= 2 ? fluctuationShare / Float(count - 1) : 0
-                                // Eight labels at a time; a last partial block is padded with p = ½.
-                                var j = 0
-                                while j + 8 <= q {
-                                    let p = UnsafeRawPointer(previous + j).loadUnaligned(as: SIMD8<Float>.self)
-                                    let sum = UnsafeRawPointer(row + j).loadUnaligned(as: SIMD8<Float>.self)
-                                    UnsafeMutableRawPointer(row + j).storeBytes(
-                                        of: fluctuationScale * sum + entropyShare * binaryEntropy(p), as: SIMD8<Float>.self)
-                                    j += 8
-                                }
-                                if j < q {
-                                    var p = SIMD8<Float>(repeating: 0.5), sum = SIMD8<Float>()
-                                    for l in 0..<(q - j) {
-                                        p[l] = previous[j + l]
-                                        sum[l] = row[j + l]
-                                    }
-                                    let value = fluctuationScale * sum + entropyShare * binaryEntropy(p)
-                                    for l in 0..<(q - j) { row[j + l] = value[l] }
-                                }
-                            }
+            u.withUnsafeMutableBufferPointer { out in
+                for i in 0..<n {
+                    let count = Int(window.filled[i]), next = Int(window.nextSlot[i])
+                    let row = out.baseAddress! + i * q
+                    guard count > 0 else {
+                        row.update(repeating: 0, count: q)
+                        continue
+                    }
+                    for k in 0..<count { slots[k] = store.baseAddress! + window.offset(sample: i, age: k, next: next, count: count) }
+                    let fluctuationScale = count >= 2 ? fluctuationShare / Float(count - 1) : 0
+                    var j = 0
+                    while j + 8 <= q {
+                        var previous = UnsafeRawPointer(slots[0] + j).loadUnaligned(as: SIMD8<Float>.self), sum = SIMD8<Float>()
+                        var k = 1
+                        while k < count {
+                            let current = UnsafeRawPointer(slots[k] + j).loadUnaligned(as: SIMD8<Float>.self)
+                            sum += magnitude(current - previous)
+                            previous = current
+                            k += 1
                         }
+                        UnsafeMutableRawPointer(row + j).storeBytes(of: fluctuationScale * sum + entropyShare * binaryEntropy(previous),
+                                                                    as: SIMD8<Float>.self)
+                        j += 8
+                    }
+                    if j < q {
+                        // The last partial block, padded with p = ½ (lanes past q are not stored).
+                        var previous = SIMD8<Float>(repeating: 0.5), sum = SIMD8<Float>()
+                        for l in 0..<(q - j) { previous[l] = slots[0][j + l] }
+                        for k in 1..<max(count, 1) {
+                            var current = SIMD8<Float>(repeating: 0.5)
+                            for l in 0..<(q - j) { current[l] = slots[k][j + l] }
+                            sum += magnitude(current - previous)
+                            previous = current
+                        }
+                        let value = fluctuationScale * sum + entropyShare * binaryEntropy(previous)
+                        for l in 0..<(q - j) { row[j + l] = value[l] }
                     }
                 }
             }
         }
+    }
+
+    /// |x| of eight values (the sign bit cleared: exact, +0 for −0).
+    @inline(__always)
+    static func magnitude(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        unsafeBitCast(unsafeBitCast(x, to: SIMD8<UInt32>.self) & 0x7FFF_FFFF, to: SIMD8<Float>.self)
     }
 
     /// recency-bias: for each sample, Σ_j of the binary entropy (bits, 0·log 0 = 0) of the fraction
@@ -177,13 +181,4 @@ public struct RunningMoments: Sendable {
             }
         }
     }
-}
-
-/// Addresses shared by the workers of ``Uncertainty/labelUncertainty(window:lambda1:into:)``;
-/// each worker writes only its own rows of `out`.
-private struct UncertaintyAddresses: @unchecked Sendable {
-    let store: UnsafePointer<Float>
-    let filled: UnsafePointer<Int32>
-    let nextSlot: UnsafePointer<Int32>
-    let out: UnsafeMutablePointer<Float>
 }

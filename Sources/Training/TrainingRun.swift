@@ -234,7 +234,7 @@ struct StageClock {
 /// prediction window [T, n, q], the largest array of a checkpoint, is one file per slot; a slot whose
 /// revision (rows written into it) equals the one in the previous checkpoint is hard-linked from
 /// there instead of written again: with `history: epoch` one slot of T changes per epoch.
-enum SelectorState {
+public enum SelectorState {
     static func write(_ state: SelectorCheckpoint, into folder: URL, previous: URL?) throws {
         func save<T: NpyElement>(_ name: String, _ values: [T]) throws {
             try NpyFile.write(values, shape: [values.count], to: folder.appendingPathComponent("selector-\(name).npy"))
@@ -261,7 +261,8 @@ enum SelectorState {
         try save("moment-m2", state.momentM2)
     }
 
-    static func read(from folder: URL) throws -> SelectorCheckpoint {
+    /// The selector state saved in a checkpoint folder (`checkpoint-<epoch>/` of a train folder).
+    public static func read(from folder: URL) throws -> SelectorCheckpoint {
         var revisions: [Int64] = [], window: [Float] = []
         if FileManager.default.fileExists(atPath: folder.appendingPathComponent("selector-window.npy").path) {
             window = try load("window", Float.self, from: folder)  // a checkpoint from before per-slot files

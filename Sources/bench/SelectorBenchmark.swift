@@ -3,9 +3,9 @@ import ArgumentParser
 import CBLAS
 import Foundation
 import Metrics
-import NumpyIO
 import SeededRandom
 import Selectors
+import Training
 
 /// `bench selectors`: per-epoch cost of the batch-selection bookkeeping at corel5k size.
 struct SelectorBenchmark: ParsableCommand {
@@ -134,12 +134,8 @@ struct SelectorBenchmark: ParsableCommand {
     /// U and C, and each sampled selector's plan and observation of an epoch, on the prediction
     /// window saved in a train checkpoint folder (its slots replayed as the last T epochs).
     private func measureRealWindow(folder: URL, _ measure: (String, () -> Void) -> Void) throws {
-        func load<T: NpyElement>(_ name: String, _ type: T.Type) throws -> [T] {
-            let url = folder.appendingPathComponent("selector-\(name).npy")
-            return try NpyFile.read(url).values(as: type, path: url.path)
-        }
-        let storage = try load("window", Float.self), nextSlot = try load("window-next-slot", Int32.self)
-        let filled = try load("window-filled", Int32.self)
+        let state = try SelectorState.read(from: folder)
+        let storage = state.window, nextSlot = state.windowNextSlot, filled = state.windowFilled
         let n = nextSlot.count, q = n > 0 ? storage.count / (window * n) : 0
         guard n > 0, storage.count == window * n * q, Set(nextSlot).count == 1, Set(filled) == [Int32(window)],
               let realWindow = PredictionWindow(capacity: window, sampleCount: n, labelCount: q, storage: storage,
