@@ -48,12 +48,50 @@ public enum LabelCorrelation {
         for (index, a) in informative.enumerated() {
             for r in 0..<tau where r != dropped[a] { positionOf[a * tau + r] = Int32(index * reduced + (r < dropped[a] ? r : r - 1)) }
         }
+        // Each row's count-matrix columns (its labels outside their dropped bin — never a label without
+        // information, whose rows all sit in that bin), gathered once for both the choice of counting
+        // and the counting: columns[rowStart[i] ..< rowStart[i + 1]], in label order. Sixteen labels
+        // are compared with their dropped bins at a time, so a row costs little once most labels are
+        // confidently predicted.
+        var droppedCodes = [UInt8](repeating: 0, count: q)
+        for a in 0..<q { droppedCodes[a] = UInt8(dropped[a]) }
+        var columns = [Int32](repeating: 0, count: max(n * informative.count, 1))
+        var rowStart = [Int](repeating: 0, count: n + 1)
         var occupied = 0.0
         codes.withUnsafeBufferPointer { codes in
-            for i in 0..<n {
-                var count = 0.0
-                for a in informative where Int(codes[i * q + a]) != dropped[a] { count += 1 }
-                occupied += count * count / 2
+            positionOf.withUnsafeBufferPointer { positionOf in
+                droppedCodes.withUnsafeBufferPointer { droppedCodes in
+                    columns.withUnsafeMutableBufferPointer { columns in
+                        rowStart.withUnsafeMutableBufferPointer { rowStart in
+                            let dropped = droppedCodes.baseAddress!
+                            var total = 0
+                            for i in 0..<n {
+                                rowStart[i] = total
+                                let row = codes.baseAddress! + i * q
+                                var a = 0
+                                while a < q {
+                                    let lanes = min(16, q - a)
+                                    if lanes == 16 {
+                                        let here = UnsafeRawPointer(row + a).loadUnaligned(as: SIMD16<UInt8>.self)
+                                        let usual = UnsafeRawPointer(dropped + a).loadUnaligned(as: SIMD16<UInt8>.self)
+                                        guard any(here .!= usual) else {
+                                            a += 16
+                                            continue
+                                        }
+                                    }
+                                    for label in a..<(a + lanes) where row[label] != dropped[label] {
+                                        columns[total] = positionOf[label * tau + Int(row[label])]
+                                        total += 1
+                                    }
+                                    a += lanes
+                                }
+                                let count = Double(total - rowStart[i])
+                                occupied += count * count / 2
+                            }
+                            rowStart[n] = total
+                        }
+                    }
+                }
             }
         }
         let sparse: Bool
@@ -65,15 +103,11 @@ public enum LabelCorrelation {
         // joint[position(a, r) · width + position(b, s)] for a < b: rows with bins r of a and s of b.
         var joint = [Float](repeating: 0, count: width * width)
         if width > 0 && sparse {
-            countPairsSparse(codes: codes, positionOf: positionOf, informative: informative, sampleCount: n, labelCount: q,
-                             bins: tau, width: width, into: &joint)
+            countPairsSparse(columns: columns, rowStart: rowStart, width: width, into: &joint)
         } else if width > 0 {
             var oneHot = [Float](repeating: 0, count: n * width)
             for i in 0..<n {
-                for a in informative {
-                    let column = positionOf[a * tau + Int(codes[i * q + a])]
-                    if column >= 0 { oneHot[i * width + Int(column)] = 1 }
-                }
+                for k in rowStart[i]..<rowStart[i + 1] { oneHot[i * width + Int(columns[k])] = 1 }
             }
             oneHot.withUnsafeBufferPointer { b in
                 joint.withUnsafeMutableBufferPointer { g in
@@ -204,38 +238,23 @@ public enum LabelCorrelation {
     }
 
     /// Sparse counting: for every row, +1 at (position(a, r), position(b, s)) for each pair a < b of
-    /// labels outside their dropped bin, added to `joint`. One thread: the instance's CPU budget is
-    /// the train stage's `threads`, and a second worker with its own table did not make it faster.
-    private static func countPairsSparse(codes: [UInt8], positionOf: [Int32], informative: [Int], sampleCount n: Int,
-                                         labelCount q: Int, bins tau: Int, width: Int, into joint: inout [Float]) {
-        let labels = informative.count
-        let positions = UnsafeMutablePointer<Int>.allocate(capacity: max(labels, 1))
-        defer { positions.deallocate() }
+    /// labels outside their dropped bin (the row's `columns`), added to `joint`. One thread: the
+    /// instance's CPU budget is the train stage's `threads`, and a second worker with its own table
+    /// did not make it faster.
+    private static func countPairsSparse(columns: [Int32], rowStart: [Int], width: Int, into joint: inout [Float]) {
         joint.withUnsafeMutableBufferPointer { table in
-            codes.withUnsafeBufferPointer { codes in
-                positionOf.withUnsafeBufferPointer { positionOf in
-                    informative.withUnsafeBufferPointer { informative in
-                        for i in 0..<n {
-                            var count = 0
-                            for k in 0..<labels {
-                                let a = informative[k]
-                                let column = positionOf[a * tau + Int(codes[i * q + a])]
-                                if column >= 0 {
-                                    positions[count] = Int(column)
-                                    count += 1
-                                }
-                            }
-                            var x = 0
-                            while x < count {
-                                let row = table.baseAddress! + positions[x] * width
-                                var y = x + 1
-                                while y < count {
-                                    row[positions[y]] += 1
-                                    y += 1
-                                }
-                                x += 1
-                            }
+            columns.withUnsafeBufferPointer { columns in
+                for i in 0..<(rowStart.count - 1) {
+                    let end = rowStart[i + 1]
+                    var x = rowStart[i]
+                    while x < end {
+                        let row = table.baseAddress! + Int(columns[x]) * width
+                        var y = x + 1
+                        while y < end {
+                            row[Int(columns[y])] += 1
+                            y += 1
                         }
+                        x += 1
                     }
                 }
             }

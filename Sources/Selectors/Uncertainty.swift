@@ -162,7 +162,9 @@ public struct RunningMoments: Sendable {
     }
 
     /// active-bias: for each sample, Σ_j √(var + var²/(|H|−1)) with var the unbiased variance;
-    /// 0 while |H| < 2. O(n·q).
+    /// 0 while |H| < 2. O(n·q). With d = |H| − 1 and var = M2/d each term is √(M2·(d² + M2)) / d^(3/2),
+    /// so a row costs one square root per label and one division: numerical by design (two
+    /// divisions and a square root per label gave the same value to within a few ulp).
     public func activeBiasScores(into scores: inout [Double]) {
         let q = labelCount
         if scores.count != sampleCount { scores = [Double](repeating: 0, count: sampleCount) }
@@ -170,13 +172,16 @@ public struct RunningMoments: Sendable {
             m2.withUnsafeBufferPointer { m2 in
                 scores.withUnsafeMutableBufferPointer { scores in
                     orderedRowSums(rows: sampleCount, columns: q, into: scores.baseAddress!) { i, terms in
-                        let denominator = Double(count[i] - 1), row = m2.baseAddress! + i * q
+                        let d = Double(count[i] - 1), dSquared = d * d, row = m2.baseAddress! + i * q
                         for j in 0..<q {
-                            let variance = max(row[j], 0) / denominator
-                            terms[j] = (variance + variance * variance / denominator).squareRoot()
+                            let moment = max(row[j], 0)
+                            terms[j] = (moment * (dSquared + moment)).squareRoot()
                         }
                     }
-                    for i in 0..<sampleCount where count[i] < 2 { scores[i] = 0 }
+                    for i in 0..<sampleCount {
+                        let d = Double(count[i] - 1)
+                        scores[i] = count[i] < 2 ? 0 : scores[i] / (d * d.squareRoot())
+                    }
                 }
             }
         }

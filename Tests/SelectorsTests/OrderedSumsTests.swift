@@ -22,17 +22,22 @@ import Testing
         }
         var scores: [Double] = []
         moments.activeBiasScores(into: &scores)
-        var expected = [Double](repeating: 0, count: Self.n)
+        var expected = [Double](repeating: 0, count: Self.n), direct = expected
         for i in 0..<Self.n {
-            let c = Int(moments.count[i])
-            var total = 0.0
+            let d = Double(moments.count[i] - 1)
+            var total = 0.0, twoDivisions = 0.0
             for j in 0..<Self.q {
-                let variance = max(moments.m2[i * Self.q + j], 0) / Double(c - 1)
-                total += (variance + variance * variance / Double(c - 1)).squareRoot()
+                let moment = max(moments.m2[i * Self.q + j], 0)
+                total += (moment * (d * d + moment)).squareRoot()
+                let variance = moment / d
+                twoDivisions += (variance + variance * variance / d).squareRoot()
             }
-            expected[i] = total
+            expected[i] = total / (d * d.squareRoot())
+            direct[i] = twoDivisions
         }
         #expect(scores == expected)
+        // The same criterion as the per-label formula √(var + var²/d), var = M2/d, to within a few ulp.
+        #expect(zip(scores, direct).allSatisfy { abs($0 - $1) <= 1e-14 * $1 })
     }
 
     @Test func recencyEntropyEqualsThePlainLoop() {
