@@ -108,13 +108,13 @@ struct EpochBenchmark: ParsableCommand {
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         var results: [[String: Any]] = []
-        print("\(threads) thread(s); medians of \(epochs - 1) epochs after a warm-up. wall = elapsed seconds, cpu = process "
-              + "CPU seconds (less sensitive to other load). sgemm = cblas_sgemm 768³ GFLOP/s (cpu) just before the "
+        print("\(threads) thread(s); medians of \(epochs - 1) epochs after a warm-up. wall = elapsed seconds, cpu = CPU seconds "
+              + "(\(threads == 1 ? "of the thread doing the work" : "of the process"); less sensitive to other load). sgemm = cblas_sgemm 768³ GFLOP/s (cpu) just before the "
               + "workload; GEMM % = GEMM flops of an epoch / our cpu seconds / sgemm")
         print("round  workload     sgemm  ours wall   cpu  torch wall    cpu  speed-up wall   cpu  GEMM GFLOP/s  GEMM %")
         for round in 1...rounds {
             for workload in selected {
-                let sgemm = Self.sgemmGFLOPS(size: 768, repeats: 9)
+                let sgemm = Self.sgemmGFLOPS(size: 768, repeats: 9, threads: threads)
                 let (features, labels) = makeData(workload)
                 let ours = try timeEpochs(workload, features: features, labels: labels)
                 var flops = 0.0
@@ -223,7 +223,7 @@ struct EpochBenchmark: ParsableCommand {
         var walls: [Double] = [], cpus: [Double] = []
         for _ in 0..<max(epochs, 2) {
             let order = generator.permutation(w.rows)
-            let start = Self.clocks()
+            let start = Self.clocks(threads: threads)
             var first = 0
             while first < w.rows {
                 let count = min(128, w.rows - first)
@@ -237,7 +237,7 @@ struct EpochBenchmark: ParsableCommand {
                 }
                 first += count
             }
-            let end = Self.clocks()
+            let end = Self.clocks(threads: threads)
             walls.append(end.wall - start.wall)
             cpus.append(end.cpu - start.cpu)
         }
@@ -250,24 +250,27 @@ struct EpochBenchmark: ParsableCommand {
         return steady[steady.count / 2]
     }
 
-    /// Elapsed time and CPU time of this process (all threads), in seconds.
-    static func clocks() -> (wall: Double, cpu: Double) {
+    /// Elapsed time and CPU time, in seconds. With one OpenBLAS thread all the measured work runs
+    /// on the calling thread, whose CPU time is taken: the process's would also count OpenBLAS's
+    /// idle worker, which spins for a while after start-up and halved the first sgemm figure of a
+    /// run. With more threads, the whole process's.
+    static func clocks(threads: Int) -> (wall: Double, cpu: Double) {
         var wall = timespec(), cpu = timespec()
         clock_gettime(CLOCK_MONOTONIC, &wall)
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu)
+        clock_gettime(threads == 1 ? CLOCK_THREAD_CPUTIME_ID : CLOCK_PROCESS_CPUTIME_ID, &cpu)
         return (Double(wall.tv_sec) + Double(wall.tv_nsec) * 1e-9, Double(cpu.tv_sec) + Double(cpu.tv_nsec) * 1e-9)
     }
 
     /// cblas_sgemm size³ GFLOP/s by elapsed and by CPU time, medians of `repeats`.
-    static func sgemmGFLOPS(size: Int, repeats: Int) -> (wall: Double, cpu: Double) {
+    static func sgemmGFLOPS(size: Int, repeats: Int, threads: Int) -> (wall: Double, cpu: Double) {
         let a = [Float](repeating: 0.5, count: size * size), b = [Float](repeating: 0.25, count: size * size)
         var c = [Float](repeating: 0, count: size * size)
         var walls: [Double] = [], cpus: [Double] = []
         for _ in 0...repeats {
-            let start = clocks()
+            let start = clocks(threads: threads)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(size), Int32(size), Int32(size), 1, a, Int32(size),
                         b, Int32(size), 0, &c, Int32(size))
-            let end = clocks()
+            let end = clocks(threads: threads)
             walls.append(end.wall - start.wall)
             cpus.append(end.cpu - start.cpu)
         }

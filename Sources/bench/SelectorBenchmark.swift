@@ -43,9 +43,9 @@ struct SelectorBenchmark: ParsableCommand {
         func measure(_ name: String, _ body: () -> Void) {
             var times: [Double] = [], cpus: [Double] = []
             for _ in 0..<repeats {
-                let start = EpochBenchmark.clocks()
+                let start = EpochBenchmark.clocks(threads: threads)
                 body()
-                let end = EpochBenchmark.clocks()
+                let end = EpochBenchmark.clocks(threads: threads)
                 times.append(end.wall - start.wall)
                 cpus.append(end.cpu - start.cpu)
             }
