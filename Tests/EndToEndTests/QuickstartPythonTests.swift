@@ -60,6 +60,20 @@ import TestSupport
         }
     }
 
+    /// `scripts/selector_shares.py` (the README's selector-share tables) reads every run's
+    /// timings: one row per selector with its two runs, shares between 0 and 100 %.
+    @Test func selectorSharesTableCoversEverySelector() async throws {
+        _ = try await trainFolders()
+        let script = TestSupport.packageRoot.appendingPathComponent("scripts/selector_shares.py").path
+        let result = try await TestSupport.offCooperativePool {
+            try TestSupport.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", script, "Artifacts/quickstart"],
+                                currentDirectory: Self.quickstart.folder)
+        }
+        #expect(result.status == 0, "\(result.standardError)")
+        let rows = result.standardOutput.split(separator: "\n").filter { $0.hasPrefix("| random |") || $0.hasPrefix("| uncertainty |") }
+        #expect(rows.count == 2 && rows.allSatisfy { $0.contains(" | 2 | ") && $0.contains(" %** (") }, "\(result.standardOutput)")
+    }
+
     @Test(.enabled(if: TestSupport.pythonCanImport("tensorboard"), "needs the Python package tensorboard (pip install tensorboard)"))
     func tensorBoardReadsTheEpochsAndTestMetrics() async throws {
         try await expectScript("check_tensorboard.py", toSayForEveryRun: "13 scalar tags, 40 epochs")
