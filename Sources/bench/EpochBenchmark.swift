@@ -153,6 +153,7 @@ struct EpochBenchmark: ParsableCommand {
                 results.append(row)
             }
         }
+        if rounds > 1 { printSummary(results) }
         var memory: [String: Any] = [:]
         if memorySteps > 0 {
             let workload = Workload(name: "clif corel5k", model: "clif", rows: 5000, features: 499, labels: 374,
@@ -171,6 +172,24 @@ struct EpochBenchmark: ParsableCommand {
                                            "workloads": results, "memory": memory]
             let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys])
             try data.write(to: URL(fileURLWithPath: json), options: .atomic)
+        }
+    }
+
+    /// Per workload, the median and range over the rounds of the CPU speed-up and the GEMM share.
+    func printSummary(_ results: [[String: Any]]) {
+        func span(_ values: [Double], _ digits: Int, _ suffix: String) -> String {
+            guard !values.isEmpty else { return "-" }
+            let sorted = values.sorted(), middle = sorted.count / 2
+            let median = sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+            return "\(format(median, digits))\(suffix) (\(format(sorted.first!, digits))–\(format(sorted.last!, digits)))"
+        }
+        print("over \(rounds) rounds: median (range)")
+        for name in Self.all.map(\.name) {
+            let rows = results.filter { $0["workload"] as? String == name }
+            guard !rows.isEmpty else { continue }
+            let speedups = rows.compactMap { $0["speedup_cpu"] as? Double }
+            let shares = rows.compactMap { ($0["gemm_share_of_sgemm"] as? Double).map { 100 * $0 } }
+            print("  \(name.padding(toLength: 13, withPad: " ", startingAt: 0))speed-up cpu \(span(speedups, 2, "x"))   GEMM % \(span(shares, 1, "%"))")
         }
     }
 
