@@ -69,7 +69,7 @@ import TestSupport
         let folder = TestSupport.packageRoot.appendingPathComponent("Pipelines")
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
         #expect(names == ["bibtex.yaml", "cal500.yaml", "corel5k.yaml", "emotions.yaml", "enron.yaml", "mpvae.yaml", "quickstart.yaml", "scene-clif.yaml",
-                          "scene-dela.yaml", "scene.yaml", "sweep-mlp.yaml", "tmc2007-500.yaml", "yeast.yaml"])
+                          "scene-dela.yaml", "scene.yaml", "sweep-mlp.yaml", "tmc2007-500.yaml", "yeast-dela.yaml", "yeast.yaml"])
         for name in names {
             let pipeline = try PipelineParser.parse(contentsOf: folder.appendingPathComponent(name))
             #expect(pipeline.name + ".yaml" == name)
