@@ -56,9 +56,7 @@ public struct Manifest: Codable, Equatable, Sendable {
 
     /// Encodes with sorted keys, so two manifests of identical runs differ only in times and host.
     public func encoded() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return try encoder.encode(self)
+        try JSONFiles.encode(self)
     }
 
     /// Writes `manifest.json` into `folder` atomically.

@@ -100,8 +100,6 @@ public struct LockFile: Codable, Equatable, Sendable {
 
     /// Writes the lock file into `folder` atomically.
     public func write(into folder: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try AtomicFile.write(try encoder.encode(self), to: folder.appendingPathComponent(Self.fileName))
+        try JSONFiles.write(self, to: folder.appendingPathComponent(Self.fileName))
     }
 }

@@ -1,4 +1,4 @@
-import Artifacts
+import Formats
 import Foundation
 
 /// Where the wall time of one `pipeline run` went, printed at its end and written to
@@ -122,17 +122,17 @@ public struct RunTimes: Codable, Equatable, Sendable {
     }
 
     private static func group(_ name: String, type: String, _ members: [Instance]) -> GroupTimes {
-            let ran = members.filter { $0.started != nil }
-            let built = members.filter { $0.outcome == "built" && !$0.adopted }
-            let epochs = built.compactMap(\.epochs)
-            let epochSum = epochs.reduce(0, +)
-            let epochSeconds = built.filter { $0.epochs != nil }.map(\.seconds).reduce(0, +)
-            return GroupTimes(name: name, type: type, instances: members.count,
-                             summedSeconds: ran.map(\.seconds).reduce(0, +),
-                             spanSeconds: ran.isEmpty ? 0 : ran.map(\.ended).max()! - ran.compactMap(\.started).min()!,
-                             epochs: epochs.isEmpty ? nil : epochSum,
-                             secondsPerEpoch: epochSum > 0 ? epochSeconds / Double(epochSum) : nil,
-                             secondsPerBuiltInstance: built.isEmpty ? nil : built.map(\.seconds).reduce(0, +) / Double(built.count))
+        let ran = members.filter { $0.started != nil }
+        let built = members.filter { $0.outcome == "built" && !$0.adopted }
+        let epochs = built.compactMap(\.epochs)
+        let epochSum = epochs.reduce(0, +)
+        let epochSeconds = built.filter { $0.epochs != nil }.map(\.seconds).reduce(0, +)
+        return GroupTimes(name: name, type: type, instances: members.count,
+                          summedSeconds: ran.map(\.seconds).reduce(0, +),
+                          spanSeconds: ran.isEmpty ? 0 : ran.map(\.ended).max()! - ran.compactMap(\.started).min()!,
+                          epochs: epochs.isEmpty ? nil : epochSum,
+                          secondsPerEpoch: epochSum > 0 ? epochSeconds / Double(epochSum) : nil,
+                          secondsPerBuiltInstance: built.isEmpty ? nil : built.map(\.seconds).reduce(0, +) / Double(built.count))
     }
 
     /// The length of the union of intervals `[start, end)`.
@@ -180,9 +180,7 @@ public struct RunTimes: Codable, Equatable, Sendable {
 
     /// Writes `run-times.json` into the artifact folder `root`.
     public func write(into root: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try AtomicFile.write(try encoder.encode(self), to: root.appendingPathComponent(Self.fileName))
+        try JSONFiles.write(self, to: root.appendingPathComponent(Self.fileName))
     }
 
     /// The `run-times.json` of `root`, if any and readable.
