@@ -156,9 +156,8 @@ public final class PipelineRunner {
         var ended: Date?
         var outcome = ""
         var adopted = false
+        /// Epoch progress (a stage with an `epochs` parameter), else nil.
         var track: RunEstimator.EpochTrack?
-        /// Its planned epochs (a stage with an `epochs` parameter), else nil.
-        var epochs: Int?
     }
 
     /// Runs everything in scope and returns what happened. Installs SIGINT/SIGTERM handling:
@@ -186,10 +185,9 @@ public final class PipelineRunner {
         let estimator = RunEstimator(jobs: executor.usesLocalCores ? options.jobs : nil,
                                      prior: RunTimes.read(from: cache.root)?.prior ?? RunEstimator.Prior())
         func track(_ index: Int, launchedAt date: Date, state: JobState, adopted: Bool = false) {
-            let epochs = plan.instances[index].resolvedParameters["epochs"].flatMap { Int($0) }
-            let start = epochs == nil ? nil : ProgressEvent.latest(in: cache.folder(of: index))?.epoch ?? 0
+            let start = plannedEpochs(index) == nil ? nil : ProgressEvent.latest(in: cache.folder(of: index))?.epoch ?? 0
             timings[index] = Timing(launched: date, started: state == .queued ? nil : date, adopted: adopted,
-                                    track: start.map(RunEstimator.EpochTrack.init(startEpoch:)), epochs: epochs)
+                                    track: start.map(RunEstimator.EpochTrack.init(startEpoch:)))
         }
         func observe(_ index: Int, _ progress: ProgressEvent?, now: Date) {
             guard let progress, let timing = timings[index], timing.track != nil else { return }
@@ -454,7 +452,12 @@ public final class PipelineRunner {
         case .failed?, .notRun?: phase = .broken
         }
         return RunEstimator.Item(stage: instance.id.stage, upstream: instance.upstream,
-                                 epochs: instance.resolvedParameters["epochs"].flatMap { Int($0) }, phase: phase, track: timing?.track)
+                                 epochs: plannedEpochs(index), phase: phase, track: timing?.track)
+    }
+
+    /// The planned epochs of instance `index` (a stage with an `epochs` parameter), else nil.
+    private func plannedEpochs(_ index: Int) -> Int? {
+        plan.instances[index].resolvedParameters["epochs"].flatMap { Int($0) }
     }
 
     #if canImport(Glibc)
