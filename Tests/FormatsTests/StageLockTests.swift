@@ -21,7 +21,7 @@ import TestSupport
         let folder = TestSupport.temporaryFolder("stage-lock")
         let held = try StageLock(folder: folder)
         let probed = folder.appendingPathComponent("probe").path
-        FileManager.default.createFile(atPath: probed, contents: Data("x".utf8))
+        try #require(FileManager.default.createFile(atPath: probed, contents: Data("x".utf8)))
         let failures = TestSupport.failedProbes(iterations: 3000, racing: { _ = try? StageLock(folder: folder) },
                                                 probe: { TestSupport.descriptorSurvives(probed) })
         #expect(failures == 0, "\(failures) descriptors were closed while still in use")

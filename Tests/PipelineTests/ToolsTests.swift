@@ -71,7 +71,7 @@ import TestSupport
         let folder = TestSupport.temporaryFolder()
         let held = try ArtifactLock(folder: folder, wait: false)
         let probed = folder.appendingPathComponent("probe").path
-        FileManager.default.createFile(atPath: probed, contents: Data("x".utf8))
+        try #require(FileManager.default.createFile(atPath: probed, contents: Data("x".utf8)))
         let failures = TestSupport.failedProbes(iterations: 3000, racing: { _ = try? ArtifactLock(folder: folder, wait: false) },
                                                 probe: { TestSupport.descriptorSurvives(probed) })
         #expect(failures == 0, "\(failures) descriptors were closed while still in use")

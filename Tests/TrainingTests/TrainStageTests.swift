@@ -29,7 +29,6 @@ import Training
     private let arrays = ["predictions.npy", "correlation.npy", "weights.npy", "selected.npy", "train-indices.npy",
                           "prediction-epochs.npy", "model.npz", "model.safetensors"]
 
-    /// Each history encoding: uint8 (the default) and float16.
     /// `train --help` lists every model's hyper-parameters after the stage's parameters.
     @Test func helpListsEveryModelsHyperParameters() throws {
         let help = try TestSupport.runProduct("train", ["--help"])
@@ -40,6 +39,7 @@ import Training
         }
     }
 
+    /// Each history encoding: uint8 (the default) and float16.
     @Test(arguments: ["uint8", "float16"]) func killedRunResumesToTheSameArtifacts(encoding: String) throws {
         let folder = TestSupport.temporaryFolder("train-resume-\(encoding)")
         let inputs = try prepareEmotions(in: folder)
