@@ -96,6 +96,8 @@ public struct TrainParameters: StageParameters {
     public var modelParam: [String] = []
     @Parameter(help: "Batch selector.")
     public var selector = SelectorKind.uncertainty
+    @Parameter(help: "Name of this run's configuration in the analysis (a column of every table, one side of a declared comparison); absent: the selector's name.")
+    public var arm: String? = nil
     @Parameter(help: "Epochs E.", range: .atLeast(1))
     public var epochs = 100
     @Parameter(help: "Batch size b.", range: .atLeast(1))
@@ -148,7 +150,13 @@ public struct TrainParameters: StageParameters {
     /// writes no correlation file.
     public var recordsCorrelation: Bool { selector == .uncertainty && correlation != .none }
 
+    /// The configuration's name in the analysis: `arm`, else the selector's name.
+    public var armName: String { arm ?? selector.rawValue }
+
     public func validate() throws(ParameterError) {
+        if let arm, arm.isEmpty || !arm.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) {
+            throw .invalid("arm", value: arm, expected: "a name of letters, digits, '.', '_' or '-', e.g. authors-uncertainty")
+        }
         if warmupEpochs >= epochs {
             throw .conflict("warmup-epochs", reason: "warm-up epochs (\(warmupEpochs)) must be below epochs (\(epochs))")
         }
