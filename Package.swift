@@ -66,7 +66,7 @@ let package = Package(
         .executableTarget(name: "train", dependencies: ["StageCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "analyze", dependencies: ["StageCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "bench", dependencies: [
-            "Datasets", "Stratification", "Tensors", "Models", "Selectors", "Metrics", "Training", "SeededRandom", "NumpyIO", "Formats", "CBLAS",
+            "Datasets", "Stratification", "Tensors", "Models", "Selectors", "Metrics", "Training", "SeededRandom", "NumpyIO", "Formats", "StageKit", "CBLAS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: optimised),
 
@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors", "SeededRandom", "TestSupport", "TensorTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Formats", "StageKit", "Tensors", "SeededRandom", "Datasets", "TestSupport", "TensorTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "NumpyIO", "TestSupport"]),
-        .testTarget(name: "SelectorsTests", dependencies: ["Selectors", "Formats", "NumpyIO", "SeededRandom", "TestSupport"]),
+        .testTarget(name: "SelectorsTests", dependencies: ["Selectors", "Formats", "StageKit", "NumpyIO", "SeededRandom", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Selectors", "Formats", "StageKit", "NumpyIO", "SafetensorsIO", "TensorBoardEvents", "Artifacts", "TestSupport", "fetch", "split", "train"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Formats", "StageKit", "Artifacts", "NumpyIO", "SafetensorsIO", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Formats", .product(name: "Collections", package: "swift-collections"), "NumpyIO", "Artifacts", "SafetensorsIO", "TensorBoardEvents", "TestSupport", "pipeline"]),

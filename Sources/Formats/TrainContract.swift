@@ -30,9 +30,64 @@ public enum SelectorKind: String, Codable, Sendable, ChoiceParameter {
     case hardImbalance = "hard-imbalance"
     /// The paper's uncertainty × label-correlation criterion (Eq. 1–8).
     case uncertainty
+    /// The training rows in stored order, the same batches every epoch (the authors' Random
+    /// baseline: `DataLoader(shuffle=False)`; docs/replication.md).
+    case sequential
 
     /// Whether the selector draws batches with the quantised exponential sampler (Eq. 9–11).
-    public var usesSampler: Bool { self != .random && self != .balance }
+    public var usesSampler: Bool { ![.random, .balance, .sequential].contains(self) }
+}
+
+/// The order of the warm-up epochs' batches (docs/replication.md).
+public enum WarmupOrder: String, Codable, Sendable, ChoiceParameter {
+    /// A fresh shuffle each warm-up epoch (the paper's Algorithm 1).
+    case shuffled
+    /// Consecutive batches of the stored training order (the authors' code).
+    case stored
+}
+
+/// How the selection pressure s_t moves after the warm-up (docs/method.md §6, docs/replication.md).
+public enum PressureSchedule: String, Codable, Sendable, ChoiceParameter {
+    /// Eq. 11: s0 at the end of the warm-up, decaying exponentially to 1 at the last epoch.
+    case decay
+    /// The authors' code: s_t = s0^((t − a)/(b − a)) with [a, b] = `rise-epochs`: 1 at epoch a,
+    /// s0 at epoch b, extrapolated outside.
+    case rise
+}
+
+/// The uncertainty values the criterion sums (docs/replication.md).
+public enum UncertaintyLevels: String, Codable, Sendable, ChoiceParameter {
+    /// u itself (the paper's Eq. 5).
+    case continuous
+    /// The centre of u's bin among `bins` equal bins of [0, 1] (the authors' code: 0.1, 0.3, …, 0.9).
+    case centres
+}
+
+/// What an undefined uncertainty does: the log of an output of exactly 0 or 1, or the
+/// fluctuation of a window holding one value (docs/method.md §3).
+public enum Saturation: String, Codable, Sendable, ChoiceParameter {
+    /// Probabilities clamped to [1e-7, 1 − 1e-7] before any logarithm; a one-value window has d = 0.
+    case clamp
+    /// The authors' code: u is NaN and falls in the top level (np.digitize puts NaN above the
+    /// last edge); needs uncertainty-levels centres.
+    case topLevel = "top-level"
+}
+
+/// The rounding of the quantiser Q (Eq. 9).
+public enum QuantiserRounding: String, Codable, Sendable, ChoiceParameter {
+    /// Q = ⌊(1 − w)/Δ⌋ (the paper).
+    case floor
+    /// Q = ⌈(1 − w)/Δ⌉ (the authors' code).
+    case ceil
+}
+
+/// The epoch whose model gives the test metrics and `model.npz`.
+public enum TestEpoch: String, Codable, Sendable, ChoiceParameter {
+    /// The epoch with the best validation Macro-AUC (the paper's protocol).
+    case best
+    /// The last epoch: what the authors' code tests, because `state_dict().copy()` is shallow
+    /// and the saved "best" state aliases the live parameters.
+    case last
 }
 
 /// How label correlation enters the uncertainty criterion (Eq. 6–7).
@@ -43,6 +98,8 @@ public enum CorrelationMode: String, Codable, Sendable, ChoiceParameter {
     case nmi
     /// C = I (ablation).
     case none
+    /// C = a matrix of ones (the authors' code): every column of Ū is the row sum of U.
+    case ones
 }
 
 /// Which predictions form the history the criteria read.
@@ -118,14 +175,26 @@ public struct TrainParameters: StageParameters {
     public var lrFloor = 0.0
     @Parameter(help: "Warm-up epochs γ: random batches and a linear learning-rate warm-up; below epochs.", range: .atLeast(0))
     public var warmupEpochs = 5
+    @Parameter(help: "Batches of the warm-up epochs: shuffled (the paper) or stored (consecutive batches of the stored training order, the authors' code).")
+    public var warmupOrder = WarmupOrder.shuffled
     @Parameter(help: "History window T.", range: .atLeast(1))
     public var window = 5
     @Parameter(help: "Trade-off λ1 between window fluctuation and current entropy.", range: .within(0, 1))
     public var lambda1 = 0.5
     @Parameter(help: "Bins τ for the label-correlation histograms.", range: .atLeast(2))
     public var bins = 5
-    @Parameter(help: "Initial selection pressure s0.", range: .within(1, 1e6))
+    @Parameter(help: "Selection pressure s0: where the decay starts, or where the rise ends.", range: .within(1, 1e6))
     public var s0 = 100.0
+    @Parameter(help: "Selection pressure after the warm-up: decay (Eq. 11, s0 → 1 at the last epoch) or rise (the authors' code, 1 → s0 over rise-epochs).")
+    public var pressureSchedule = PressureSchedule.decay
+    @Parameter(help: "With pressure-schedule rise: the epochs a < b where s = 1 and s = s0 (the authors' code: 12,102 with 10 warm-up epochs of 101); absent: the first epoch after the warm-up and the last epoch.", range: .atLeast(1))
+    public var riseEpochs: [Int] = []
+    @Parameter(help: "Uncertainty values the criterion sums: continuous (Eq. 5) or centres (of u's bin, the authors' code).")
+    public var uncertaintyLevels = UncertaintyLevels.continuous
+    @Parameter(help: "An undefined uncertainty (log of an output of exactly 0 or 1, fluctuation of a one-value window): clamp (probabilities clamped to [1e-7, 1-1e-7]) or top-level (the authors' code; needs uncertainty-levels centres).")
+    public var saturation = Saturation.clamp
+    @Parameter(help: "Rounding of the quantiser Q (Eq. 9): floor (the paper) or ceil (the authors' code).")
+    public var quantiser = QuantiserRounding.floor
     @Parameter(help: "Label correlation of the uncertainty selector.")
     public var correlation = CorrelationMode.mi
     @Parameter(help: "Prediction history: epoch (eval-mode pass) or batch (train-mode outputs).")
@@ -134,6 +203,8 @@ public struct TrainParameters: StageParameters {
     public var historyDtype = HistoryDType.uint8
     @Parameter(help: "Keep the predictions of every k-th epoch (the last epoch is always kept).", range: .atLeast(1))
     public var historyEvery = 1
+    @Parameter(help: "The epoch whose model gives the test metrics and model.npz: best (best validation Macro-AUC) or last (what the authors' code tests).")
+    public var testEpoch = TestEpoch.best
     @Parameter(help: "Keep this fraction of features with the largest training column sums.", range: .aboveAtMost(0, 1))
     public var featureFraction = 1.0
     @Parameter(help: "Seed of every random choice.")
@@ -148,7 +219,18 @@ public struct TrainParameters: StageParameters {
     /// Whether the run computes a label correlation and so writes `correlation.npy`: only
     /// `uncertainty` with `correlation` mi or nmi. Every other run uses C = I in every epoch and
     /// writes no correlation file.
-    public var recordsCorrelation: Bool { selector == .uncertainty && correlation != .none }
+    public var recordsCorrelation: Bool { selector == .uncertainty && (correlation == .mi || correlation == .nmi) }
+
+    /// The epochs [a, b] of a rising pressure: `riseEpochs`, else the first epoch after the warm-up and the last epoch.
+    public var riseInterval: (from: Int, to: Int) {
+        riseEpochs.count == 2 ? (riseEpochs[0], riseEpochs[1]) : (warmupEpochs + 1, epochs)
+    }
+
+    /// Columns of `order.npy`: the most rows one epoch draws (n for shuffles and stored order,
+    /// ⌈n/b⌉·min(b, n) when the sampler may draw rows more than once).
+    public func drawsPerEpoch(trainCount n: Int) -> Int {
+        selector.usesSampler ? max(n, (n + batchSize - 1) / batchSize * min(batchSize, n)) : n
+    }
 
     /// The configuration's name in the analysis: `arm`, else the selector's name.
     public var armName: String { arm ?? selector.rawValue }
@@ -159,6 +241,21 @@ public struct TrainParameters: StageParameters {
         }
         if warmupEpochs >= epochs {
             throw .conflict("warmup-epochs", reason: "warm-up epochs (\(warmupEpochs)) must be below epochs (\(epochs))")
+        }
+        if !riseEpochs.isEmpty && (riseEpochs.count != 2 || riseEpochs[0] >= riseEpochs[1]) {
+            throw .invalid("rise-epochs", value: riseEpochs.map(String.init).joined(separator: ","), expected: "two epochs a < b, e.g. 12,102")
+        }
+        if pressureSchedule == .rise && riseEpochs.isEmpty && warmupEpochs + 1 >= epochs {
+            throw .conflict("pressure-schedule", reason: "a rise from the first epoch after the warm-up (\(warmupEpochs + 1)) to the last (\(epochs)) needs at least two epochs; set rise-epochs")
+        }
+        if !riseEpochs.isEmpty && pressureSchedule != .rise {
+            throw .conflict("rise-epochs", reason: "rise-epochs only applies with pressure-schedule rise")
+        }
+        if saturation == .topLevel && uncertaintyLevels != .centres {
+            throw .conflict("saturation", reason: "saturation top-level gives undefined values a level, so it needs uncertainty-levels centres")
+        }
+        if saturation == .topLevel && (correlation == .mi || correlation == .nmi) {
+            throw .conflict("saturation", reason: "the mutual information of correlation \(correlation.rawValue) needs defined uncertainties: use saturation clamp, or correlation ones or none")
         }
         for item in modelParam.flatMap({ $0.split(separator: ",") }) where item.split(separator: "=", maxSplits: 1).count != 2 {
             throw .invalid("model-param", value: String(item), expected: "key=value, e.g. dropout=0.1 or eval_z=mean")
@@ -196,11 +293,12 @@ public enum TrainContract: StageContract {
                     always: false),
         StageOutput(TrainFiles.weights, "float32 [epochs, n_train]: the normalised selection criterion w."),
         StageOutput(TrainFiles.selected, "int32 [epochs, n_train]: how often each training row was drawn."),
+        StageOutput(TrainFiles.order, "int32 [epochs, draws]: the training rows (positions in train-indices.npy) in the order the batches fed them, batch after batch; −1 pads an epoch that drew fewer (draws = n_train, or ⌈n_train/b⌉·min(b, n_train) for sampling selectors)."),
         StageOutput(TrainFiles.trainIndices, "int32 [n_train]: the dataset row of each training row."),
         StageOutput(TrainFiles.epochs, "One row per epoch: losses, validation Macro-AUC, selection pressure (EpochRecord)."),
         StageOutput(TrainFiles.timings, "One row per epoch: wall seconds of the epoch and of the selector.", digested: false),
-        StageOutput(TrainFiles.testMetrics, "The eight test metrics at the best validation epoch (TestMetrics)."),
-        StageOutput(TrainFiles.model, "The best epoch's parameters, PyTorch names and shapes."),
+        StageOutput(TrainFiles.testMetrics, "The test metrics at the best validation epoch, or the last with test-epoch last (TestMetrics)."),
+        StageOutput(TrainFiles.model, "The tested epoch's parameters, PyTorch names and shapes."),
         StageOutput(TrainFiles.safetensors, "The same parameters as safetensors (safetensors.numpy.load_file, torch load_state_dict)."),
         StageOutput(TrainFiles.events, "TensorBoard event file: per-epoch scalars, test metrics, hyper-parameters; holds wall-clock times.",
                     digested: false, always: false),

@@ -8,6 +8,7 @@ public enum TrainFiles {
     public static let correlation = "correlation.npy"
     public static let weights = "weights.npy"
     public static let selected = "selected.npy"
+    public static let order = "order.npy"
     public static let trainIndices = "train-indices.npy"
     public static let epochs = "epochs.csv"
     public static let timings = "timings.csv"
@@ -139,6 +140,8 @@ public struct EpochRecord: Codable, Equatable, Sendable {
 /// The evaluation metrics, in the order every table shows them (docs/method.md, "Metrics").
 public enum MetricName: String, CaseIterable, Codable, CodingKeyRepresentable, Sendable {
     case macroAUC = "macro_auc"
+    /// The authors' variant: ties count as wins, divided by all q labels (docs/replication.md).
+    case macroAUCTiesWin = "macro_auc_ties_win"
     case rankingLoss = "ranking_loss"
     case hammingLoss = "hamming_loss"
     case oneError = "one_error"

@@ -5,6 +5,9 @@
 public struct MultiLabelMetrics: Sendable, Equatable {
     /// Mean ROC AUC over labels with both classes present (ties ½); NaN if no label qualifies. ↑
     public var macroAUC: Double
+    /// The authors' Macro-AUC: ties count as wins, the sum divided by all q labels
+    /// (``RankingMetrics/macroAUCTiesWin(scores:labels:sampleCount:labelCount:)``). ↑
+    public var macroAUCTiesWin: Double
     /// Fraction of wrongly ordered (relevant, irrelevant) pairs per sample, averaged over all samples. ↓
     public var rankingLoss: Double
     /// Fraction of wrong (sample, label) predictions. ↓
@@ -23,7 +26,7 @@ public struct MultiLabelMetrics: Sendable, Equatable {
     /// Computes every metric. O(q·m log m + m·q log q).
     public init(scores: [Float], labels: [UInt8], sampleCount m: Int, labelCount q: Int, threshold: Float = 0.5) {
         precondition(scores.count == m * q && labels.count == m * q, "scores and labels must be [m, q]")
-        macroAUC = RankingMetrics.macroAUC(scores: scores, labels: labels, sampleCount: m, labelCount: q)
+        (macroAUC, macroAUCTiesWin) = RankingMetrics.macroAUCs(scores: scores, labels: labels, sampleCount: m, labelCount: q)
         let ranking = RankingMetrics.sampleRanking(scores: scores, labels: labels, sampleCount: m, labelCount: q)
         rankingLoss = ranking.rankingLoss
         oneError = ranking.oneError

@@ -5,10 +5,23 @@ public enum RankingMetrics {
     /// with average ranks for ties (ties count ½). NaN when no label has both classes.
     /// One sort per label: O(q·m log m).
     public static func macroAUC(scores: [Float], labels: [UInt8], sampleCount m: Int, labelCount q: Int) -> Double {
+        macroAUCs(scores: scores, labels: labels, sampleCount: m, labelCount: q).standard
+    }
+
+    /// The Macro-AUC of the authors' code (`macro_averaging_auc`): per label with both classes, the
+    /// fraction of (positive, negative) pairs with s_neg ≤ s_pos (ties count as wins), summed and
+    /// divided by all q labels (a label without both classes adds 0). NaN when q = 0.
+    public static func macroAUCTiesWin(scores: [Float], labels: [UInt8], sampleCount m: Int, labelCount q: Int) -> Double {
+        macroAUCs(scores: scores, labels: labels, sampleCount: m, labelCount: q).tiesWin
+    }
+
+    /// Both Macro-AUC conventions from one sort per label.
+    static func macroAUCs(scores: [Float], labels: [UInt8], sampleCount m: Int, labelCount q: Int)
+        -> (standard: Double, tiesWin: Double) {
         precondition(scores.count == m * q && labels.count == m * q, "scores and labels must be [m, q]")
         var order = [Int32](repeating: 0, count: m)
         var column = [Float](repeating: 0, count: m)
-        var total = 0.0, counted = 0
+        var total = 0.0, counted = 0, tiesWinTotal = 0.0
         for j in 0..<q {
             var positives = 0
             for i in 0..<m {
@@ -19,20 +32,28 @@ public enum RankingMetrics {
             guard positives > 0 && negatives > 0 else { continue }
             for i in 0..<m { order[i] = Int32(i) }
             column.withUnsafeBufferPointer { c in order.sort { c[Int($0)] < c[Int($1)] } }
-            // Sum of the (1-based, tie-averaged) ranks of the positives.
-            var rankSum = 0.0, start = 0
+            // Sum of the (1-based, tie-averaged) ranks of the positives; and the pairs a positive
+            // wins or ties (every negative of its tie group or below).
+            var rankSum = 0.0, start = 0, negativesBelow = 0, pairsWonOrTied = 0
             while start < m {
                 var end = start + 1
                 while end < m && column[Int(order[end])] == column[Int(order[start])] { end += 1 }
                 let averageRank = Double(start + 1 + end) / 2
-                for k in start..<end where labels[Int(order[k]) * q + j] != 0 { rankSum += averageRank }
+                var groupPositives = 0
+                for k in start..<end where labels[Int(order[k]) * q + j] != 0 {
+                    rankSum += averageRank
+                    groupPositives += 1
+                }
+                negativesBelow += (end - start) - groupPositives
+                pairsWonOrTied += groupPositives * negativesBelow
                 start = end
             }
             let p = Double(positives)
             total += (rankSum - p * (p + 1) / 2) / (p * Double(negatives))
+            tiesWinTotal += Double(pairsWonOrTied) / (p * Double(negatives))
             counted += 1
         }
-        return counted > 0 ? total / Double(counted) : .nan
+        return (counted > 0 ? total / Double(counted) : .nan, q > 0 ? tiesWinTotal / Double(q) : .nan)
     }
 
     /// Per-sample ranking metrics averaged over all m samples (scikit-learn conventions):

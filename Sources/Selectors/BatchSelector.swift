@@ -1,3 +1,5 @@
+import Formats
+
 /// The batches of one epoch and what the train stage saves about them.
 public struct EpochPlan: Sendable {
     /// The 1-based epoch.
@@ -12,8 +14,10 @@ public struct EpochPlan: Sendable {
     public let selectionCounts: [Int32]
     /// The label correlation C [q, q] used this epoch; the identity for shuffles and other criteria.
     public let correlation: [Float]
-    /// The selection pressure s_t of Eq. 11; 1 for shuffles (warm-up, `random`, `balance`).
+    /// The selection pressure s_t of Eq. 11; 1 for shuffles and stored order.
     public let pressure: Double
+    /// The unnormalised Eq. 10 weight of each row [n] that the draws followed; empty for shuffles and stored order.
+    public var samplingWeights: [Double] = []
 
     public var batchCount: Int { offsets.count - 1 }
 
@@ -27,17 +31,20 @@ public struct EpochPlan: Sendable {
 /// `plan(epoch: t)` → train on its batches (for `balance`, weight the loss with
 /// `lossWeights(rows:)`; with `history: batch`, call `observe(rows:probabilities:)` per batch) →
 /// eval-mode pass over all n training rows → `observe(epoch: t, probabilities:)`.
-/// Each `observe` variant does nothing unless it matches `options.history`, so a train loop may
+/// The selector reads its options (window, λ1, bins, pressure schedule, …) from the train
+/// contract's parameters.
+/// Each `observe` variant does nothing unless it matches `parameters.history`, so a train loop may
 /// call both unconditionally. Batches depend only on (seed, epoch, observed history), so resuming
 /// needs just ``checkpoint()`` / ``restore(_:)``.
 public protocol BatchSelector: AnyObject {
-    var options: SelectorOptions { get }
+    var parameters: TrainParameters { get }
     /// n: the number of training rows.
     var sampleCount: Int { get }
     /// q: the number of labels.
     var labelCount: Int { get }
-    /// The batches of `epoch` (1-based): a shuffle split into ⌈n/b⌉ consecutive batches in epochs
-    /// 1…γ and for `random`/`balance`; afterwards ⌈n/b⌉ batches of min(b, n) distinct rows drawn by
+    /// The batches of `epoch` (1-based): a shuffle (or, with `warmup-order: stored`, the stored
+    /// order) split into ⌈n/b⌉ consecutive batches in epochs 1…γ, a shuffle every epoch for
+    /// `random`/`balance` and the stored order for `sequential`; afterwards ⌈n/b⌉ batches of min(b, n) distinct rows drawn by
     /// Eq. 10 (each O(b log n)). Criterion work (U, C, w) is done here, once per epoch.
     func plan(epoch: Int) -> EpochPlan
     /// Records the eval-mode probabilities [n, q] after `epoch` (`history: epoch`).

@@ -10,21 +10,21 @@ public enum BatchSelectors {
     ///     `hard-imbalance` reads them (its k-NN, a blocked GEMM of O(n²·d) flops, runs here once).
     ///     Other selectors accept an empty array.
     ///   - seed: the run seed; each epoch's draws use the sub-stream ("batch-selection", epoch).
-    /// - Precondition: the options lie in the ranges `TrainParameters` declares (warm-up below epochs).
-    public static func make(options: SelectorOptions, labels: [UInt8], labelCount q: Int,
+    /// - Precondition: the parameters passed `TrainParameters.validate()` (warm-up below epochs).
+    public static func make(parameters: TrainParameters, labels: [UInt8], labelCount q: Int,
                             features: [Float] = [], featureCount d: Int = 0, seed: UInt64) -> any BatchSelector {
-        precondition(options.warmupEpochs >= 0 && options.warmupEpochs < options.epochs && options.batchSize >= 1 && options.window >= 1,
-                     "selector options out of range: \(options)")
+        precondition(parameters.warmupEpochs >= 0 && parameters.warmupEpochs < parameters.epochs && parameters.batchSize >= 1 && parameters.window >= 1,
+                     "selector parameters out of range: \(parameters)")
         precondition(q >= 1 && labels.count % q == 0, "labels must be [n, q]")
         let n = labels.count / q
-        switch options.selector {
-        case .random, .balance:
-            return ShuffleSelector(options: options, labels: labels, sampleCount: n, labelCount: q, seed: seed)
+        switch parameters.selector {
+        case .random, .balance, .sequential:
+            return ShuffleSelector(parameters: parameters, labels: labels, sampleCount: n, labelCount: q, seed: seed)
         case .uncertainty, .activeBias, .recencyBias, .hardImbalance:
-            if options.selector == .hardImbalance {
+            if parameters.selector == .hardImbalance {
                 precondition(features.count == n * d && d >= 1, "hard-imbalance needs features [n, d]")
             }
-            return SampledSelector(options: options, labels: labels, sampleCount: n, labelCount: q,
+            return SampledSelector(parameters: parameters, labels: labels, sampleCount: n, labelCount: q,
                                    features: features, featureCount: d, seed: seed)
         }
     }

@@ -5,7 +5,7 @@ import SeededRandom
 /// `uncertainty`, `active-bias`, `recency-bias` and `hard-imbalance`: plain shuffles in epochs 1…γ,
 /// then batches drawn by the quantised exponential sampler (Eq. 8–11) from the selector's criterion.
 final class SampledSelector: BatchSelector {
-    let options: SelectorOptions
+    let parameters: TrainParameters
     let sampleCount: Int
     let labelCount: Int
     private let seed: UInt64
@@ -17,44 +17,49 @@ final class SampledSelector: BatchSelector {
     private var moments: RunningMoments?
     // Per-epoch scratch buffers, reused.
     private var uncertainty: [Float] = []
+    /// Bin codes of U [n, q] (`uncertainty-levels: centres`).
+    private var levelCodes: [UInt8] = []
     private var scores: [Double] = []
 
-    init(options: SelectorOptions, labels: [UInt8], sampleCount n: Int, labelCount q: Int,
+    init(parameters: TrainParameters, labels: [UInt8], sampleCount n: Int, labelCount q: Int,
          features: [Float], featureCount d: Int, seed: UInt64) {
-        self.options = options
+        self.parameters = parameters
         sampleCount = n
         labelCount = q
         self.seed = seed
         self.labels = labels
         identity = LabelCorrelation.identity(q)
-        switch options.selector {
+        switch parameters.selector {
         case .uncertainty, .recencyBias:
-            window = PredictionWindow(capacity: options.window, sampleCount: n, labelCount: q)
+            window = PredictionWindow(capacity: parameters.window, sampleCount: n, labelCount: q)
         case .hardImbalance:
             window = PredictionWindow(capacity: 1, sampleCount: n, labelCount: q)
         case .activeBias:
             moments = RunningMoments(sampleCount: n, labelCount: q)
-        case .random, .balance:
-            preconditionFailure("\(options.selector.rawValue) does not use the sampler")
+        case .random, .balance, .sequential:
+            preconditionFailure("\(parameters.selector.rawValue) does not use the sampler")
         }
-        imbalance = options.selector == .hardImbalance
+        imbalance = parameters.selector == .hardImbalance
             ? ImbalanceWeights.weights(labels: labels, sampleCount: n, labelCount: q, features: features, featureCount: d)
             : []
     }
 
     func plan(epoch: Int) -> EpochPlan {
         let n = sampleCount
-        guard epoch > options.warmupEpochs, n > 0 else {
-            return Plans.shuffle(epoch: epoch, sampleCount: n, batchSize: options.batchSize, seed: seed, identity: identity)
+        guard epoch > parameters.warmupEpochs, n > 0 else {
+            return parameters.warmupOrder == .stored
+                ? Plans.storedOrder(epoch: epoch, sampleCount: n, batchSize: parameters.batchSize, identity: identity)
+                : Plans.shuffle(epoch: epoch, sampleCount: n, batchSize: parameters.batchSize, seed: seed, identity: identity)
         }
         let correlation = computeScores()
         SelectionPressure.normalise(&scores)
-        let pressure = SelectionPressure.pressure(epoch: epoch, s0: options.s0, warmupEpochs: options.warmupEpochs,
-                                                  epochs: options.epochs)
-        var sampler = WeightedSampler(weights: SelectionPressure.samplingWeights(normalisedScores: scores, pressure: pressure))
+        let pressure = SelectionPressure.pressure(epoch: epoch, parameters: parameters)
+        let samplingWeights = SelectionPressure.samplingWeights(normalisedScores: scores, pressure: pressure,
+                                                                rounding: parameters.quantiser)
+        var sampler = WeightedSampler(weights: samplingWeights)
         var generator = Plans.generator(seed: seed, epoch: epoch)
-        let b = min(options.batchSize, n)
-        let batchCount = (n + options.batchSize - 1) / options.batchSize
+        let b = min(parameters.batchSize, n)
+        let batchCount = (n + parameters.batchSize - 1) / parameters.batchSize
         var indices: [Int32] = []
         indices.reserveCapacity(batchCount * b)
         var offsets = [0]
@@ -67,38 +72,56 @@ final class SampledSelector: BatchSelector {
         var weights = [Float](repeating: 0, count: n)
         for i in 0..<n { weights[i] = Float(scores[i]) }
         return EpochPlan(epoch: epoch, indices: indices, offsets: offsets, weights: weights,
-                         selectionCounts: counts, correlation: correlation, pressure: pressure)
+                         selectionCounts: counts, correlation: correlation, pressure: pressure, samplingWeights: samplingWeights)
     }
 
     /// Fills `scores` [n] with the raw criterion; returns the correlation matrix used.
     private func computeScores() -> [Float] {
         let n = sampleCount, q = labelCount
-        switch options.selector {
+        switch parameters.selector {
         case .uncertainty:
-            Uncertainty.labelUncertainty(window: window!, lambda1: options.lambda1, into: &uncertainty)
-            let correlation = LabelCorrelation.matrix(u: uncertainty, sampleCount: n, labelCount: q,
-                                                      bins: options.bins, mode: options.correlation)
-            if options.correlation == .none {
-                rowSums(uncertainty)
+            if parameters.saturation == .topLevel {
+                UncertaintyLevels.authorsCodes(window: window!, lambda1: parameters.lambda1, bins: parameters.bins, into: &levelCodes)
             } else {
-                correlatedRowSums(correlation)
+                Uncertainty.labelUncertainty(window: window!, lambda1: parameters.lambda1, into: &uncertainty)
+                if parameters.uncertaintyLevels == .centres {
+                    UncertaintyLevels.codes(of: uncertainty, bins: parameters.bins, into: &levelCodes)
+                }
             }
-            return correlation
+            switch parameters.correlation {
+            case .mi, .nmi:
+                let correlation = LabelCorrelation.matrix(u: uncertainty, sampleCount: n, labelCount: q,
+                                                          bins: parameters.bins, mode: parameters.correlation)
+                correlatedRowSums(correlation)
+                return correlation
+            case .none:
+                rowSums(uncertainty)
+            case .ones:
+                onesRowSums()
+            }
         case .activeBias:
             moments!.activeBiasScores(into: &scores)
         case .recencyBias:
             Uncertainty.recencyEntropy(window: window!, into: &scores)
         case .hardImbalance:
             hardImbalanceScores()
-        case .random, .balance:
+        case .random, .balance, .sequential:
             preconditionFailure("unreachable")
         }
         return identity
     }
 
-    /// scores_i = Σ_j matrix_ij (Eq. 8 before normalisation).
+    /// scores_i = Σ_j U_ij (Eq. 8 before normalisation, C = I).
     private func rowSums(_ matrix: [Float]) {
         weightedRowSums(matrix, weights: [Double](repeating: 1, count: labelCount))
+    }
+
+    /// scores_i = Σ_j (U·1)_ij with C a matrix of ones (the authors' code): each of the q columns of
+    /// U·1 is the row sum S_i (summed left to right, like the GEMM), and the q copies are summed in
+    /// NumPy's order (``UncertaintyLevels/numpyRowSum(repeating:count:)``).
+    private func onesRowSums() {
+        rowSums(uncertainty)
+        for i in 0..<sampleCount { scores[i] = UncertaintyLevels.numpyRowSum(repeating: scores[i], count: labelCount) }
     }
 
     /// scores_i = Σ_j Ū_ij (Eq. 7–8) without forming Ū = U·C: Σ_j Σ_k U_ik C_kj = Σ_k U_ik (Σ_j C_kj),
@@ -116,15 +139,24 @@ final class SampledSelector: BatchSelector {
         weightedRowSums(uncertainty, weights: columnWeight)
     }
 
-    /// scores_i = Σ_k matrix_ik · weights_k in Double, summed in order of k. O(n·q).
+    /// scores_i = Σ_k U_ik · weights_k in Double, summed in order of k, where U_ik is `matrix` or,
+    /// with `uncertainty-levels: centres`, the centre of its bin. O(n·q).
     private func weightedRowSums(_ matrix: [Float], weights: [Double]) {
-        let n = sampleCount, q = labelCount
+        let n = sampleCount, q = labelCount, bins = parameters.bins
         if scores.count != n { scores = [Double](repeating: 0, count: n) }
+        let centres = (0..<bins).map { UncertaintyLevels.centre($0, bins: bins) }
+        let useLevels = parameters.uncertaintyLevels == .centres
         matrix.withUnsafeBufferPointer { m in
-            weights.withUnsafeBufferPointer { w in
-                scores.withUnsafeMutableBufferPointer { scores in
-                    orderedRowSums(rows: n, columns: q, into: scores.baseAddress!) { i, terms in
-                        for k in 0..<q { terms[k] = Double(m[i * q + k]) * w[k] }
+            levelCodes.withUnsafeBufferPointer { codes in
+                weights.withUnsafeBufferPointer { w in
+                    scores.withUnsafeMutableBufferPointer { scores in
+                        orderedRowSums(rows: n, columns: q, into: scores.baseAddress!) { i, terms in
+                            if useLevels {
+                                for k in 0..<q { terms[k] = centres[Int(codes[i * q + k])] * w[k] }
+                            } else {
+                                for k in 0..<q { terms[k] = Double(m[i * q + k]) * w[k] }
+                            }
+                        }
                     }
                 }
             }
@@ -149,7 +181,7 @@ final class SampledSelector: BatchSelector {
     }
 
     func observe(epoch: Int, probabilities: [Float]) {
-        guard options.history == .epoch else { return }
+        guard parameters.history == .epoch else { return }
         precondition(probabilities.count == sampleCount * labelCount, "observe(epoch:) needs [n, q] probabilities")
         probabilities.withUnsafeBufferPointer { values in
             window?.recordAll(values: values)
@@ -158,7 +190,7 @@ final class SampledSelector: BatchSelector {
     }
 
     func observe(rows: ArraySlice<Int32>, probabilities: [Float]) {
-        guard options.history == .batch else { return }
+        guard parameters.history == .batch else { return }
         probabilities.withUnsafeBufferPointer { values in
             window?.record(rows: rows, values: values)
             moments?.record(rows: rows, values: values)
@@ -175,7 +207,7 @@ final class SampledSelector: BatchSelector {
     }
 
     func restore(_ checkpoint: SelectorCheckpoint) throws(SelectorCheckpointError) {
-        let name = options.selector.rawValue
+        let name = parameters.selector.rawValue
         if let current = window {
             guard let restored = PredictionWindow(capacity: current.capacity, sampleCount: sampleCount, labelCount: labelCount,
                                                   storage: checkpoint.window, nextSlot: checkpoint.windowNextSlot,

@@ -14,6 +14,17 @@ enum Plans {
         var order = [Int32](repeating: 0, count: n)
         for i in 0..<n { order[i] = Int32(i) }
         generator.shuffle(&order)
+        return consecutiveBatches(of: order, epoch: epoch, batchSize: b, identity: identity)
+    }
+
+    /// The rows in stored order 0…n−1 split into ⌈n/b⌉ consecutive batches: the same every epoch.
+    static func storedOrder(epoch: Int, sampleCount n: Int, batchSize b: Int, identity: [Float]) -> EpochPlan {
+        consecutiveBatches(of: (0..<Int32(n)).map { $0 }, epoch: epoch, batchSize: b, identity: identity)
+    }
+
+    /// Every row once, in `order`, cut into batches of b (the last may be smaller); weights and counts all 1.
+    private static func consecutiveBatches(of order: [Int32], epoch: Int, batchSize b: Int, identity: [Float]) -> EpochPlan {
+        let n = order.count
         var offsets = Array(stride(from: 0, to: n, by: b))
         offsets.append(n)
         return EpochPlan(epoch: epoch, indices: order, offsets: offsets,
@@ -22,10 +33,11 @@ enum Plans {
     }
 }
 
-/// `random` (a fresh shuffle each epoch) and `balance` (the same batches with loss weights that
-/// restore each label's training-set positive rate π_j inside the batch).
+/// `random` (a fresh shuffle each epoch), `balance` (the same batches with loss weights that
+/// restore each label's training-set positive rate π_j inside the batch) and `sequential` (the
+/// stored order, the same batches every epoch).
 final class ShuffleSelector: BatchSelector {
-    let options: SelectorOptions
+    let parameters: TrainParameters
     let sampleCount: Int
     let labelCount: Int
     private let seed: UInt64
@@ -33,8 +45,8 @@ final class ShuffleSelector: BatchSelector {
     private let positiveRate: [Double]
     private let identity: [Float]
 
-    init(options: SelectorOptions, labels: [UInt8], sampleCount n: Int, labelCount q: Int, seed: UInt64) {
-        self.options = options
+    init(parameters: TrainParameters, labels: [UInt8], sampleCount n: Int, labelCount q: Int, seed: UInt64) {
+        self.parameters = parameters
         sampleCount = n
         labelCount = q
         self.seed = seed
@@ -46,7 +58,9 @@ final class ShuffleSelector: BatchSelector {
     }
 
     func plan(epoch: Int) -> EpochPlan {
-        Plans.shuffle(epoch: epoch, sampleCount: sampleCount, batchSize: options.batchSize, seed: seed, identity: identity)
+        parameters.selector == .sequential
+            ? Plans.storedOrder(epoch: epoch, sampleCount: sampleCount, batchSize: parameters.batchSize, identity: identity)
+            : Plans.shuffle(epoch: epoch, sampleCount: sampleCount, batchSize: parameters.batchSize, seed: seed, identity: identity)
     }
 
     func observe(epoch: Int, probabilities: [Float]) {}
@@ -55,7 +69,7 @@ final class ShuffleSelector: BatchSelector {
     /// `balance`: positives of label j weigh π_j / r_j, negatives (1 − π_j)/(1 − r_j), where r_j is
     /// the batch's positive rate; all 1 for a label with r_j ∈ {0, 1}. O(|rows|·q).
     func lossWeights(rows: ArraySlice<Int32>) -> [Float]? {
-        guard options.selector == .balance else { return nil }
+        guard parameters.selector == .balance else { return nil }
         let q = labelCount, m = rows.count
         var positives = [Int32](repeating: 0, count: q)
         var positiveWeight = [Float](repeating: 1, count: q), negativeWeight = [Float](repeating: 1, count: q)
@@ -91,7 +105,7 @@ final class ShuffleSelector: BatchSelector {
 
     func restore(_ checkpoint: SelectorCheckpoint) throws(SelectorCheckpointError) {
         guard checkpoint == SelectorCheckpoint() else {
-            throw .sizeMismatch(selector: options.selector.rawValue, field: "window")
+            throw .sizeMismatch(selector: parameters.selector.rawValue, field: "window")
         }
     }
 }

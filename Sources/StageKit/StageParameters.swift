@@ -16,6 +16,13 @@ public protocol StageParameters: Codable, Sendable, Equatable {
 extension StageParameters {
     public func validate() throws(ParameterError) {}
 
+    /// A copy with `change` applied, e.g. `TrainParameters().with { $0.window = 3 }`.
+    public func with(_ change: (inout Self) -> Void) -> Self {
+        var copy = self
+        change(&copy)
+        return copy
+    }
+
     /// The declarations, in declaration order. O(parameters) reflection per call.
     public static var declarations: [ParameterDeclaration] {
         Mirror(reflecting: Self()).children.map { child in

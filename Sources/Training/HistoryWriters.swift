@@ -6,7 +6,7 @@ import NumpyIO
 /// (never held whole in memory) through resumable ``NumpyIO/NpySliceWriter``s:
 /// `predictions.npy` [kept epochs, n, q] (uint8 codes round(p·255), float16 or float32),
 /// `correlation.npy` [E, q, q] (only when the run computes a label correlation),
-/// `weights.npy` [E, n], `selected.npy` [E, n].
+/// `weights.npy` [E, n], `selected.npy` [E, n], `order.npy` [E, draws] (−1 pads).
 ///
 /// Until ``finish()`` the files exist only as `<name>.partial`; a killed run resumes them.
 public final class HistoryWriters {
@@ -18,15 +18,18 @@ public final class HistoryWriters {
     private let correlation: NpySliceWriter?
     private let weights: NpySliceWriter
     private let selected: NpySliceWriter
+    private let order: NpySliceWriter
     private let folder: URL
     /// Scratch for the uint8 codes of one epoch.
     private var codes: [UInt8] = []
+    /// Scratch for one epoch's row of `order.npy`.
+    private var drawn: [Int32]
 
-    private var writers: [NpySliceWriter] { [predictions] + (correlation.map { [$0] } ?? []) + [weights, selected] }
+    private var writers: [NpySliceWriter] { [predictions] + (correlation.map { [$0] } ?? []) + [weights, selected, order] }
 
     /// Opens (or, with `resume`, reopens) the writers in `folder`; `correlation.npy` only when
     /// `recordsCorrelation` (a run whose C is the identity in every epoch writes no file).
-    public init(folder: URL, epochs: Int, trainCount n: Int, labelCount q: Int, encoding: HistoryDType,
+    public init(folder: URL, epochs: Int, trainCount n: Int, labelCount q: Int, drawsPerEpoch: Int, encoding: HistoryDType,
                 recordsCorrelation: Bool, keepEvery: Int, resume: Bool) throws {
         self.folder = folder
         self.epochs = epochs
@@ -55,12 +58,15 @@ public final class HistoryWriters {
         }
         weights = try open(TrainFiles.weights, .float32, [epochs, n])
         selected = try open(TrainFiles.selected, .int32, [epochs, n])
+        order = try open(TrainFiles.order, .int32, [epochs, drawsPerEpoch])
+        drawn = [Int32](repeating: -1, count: drawsPerEpoch)
     }
 
     /// Records epoch `epoch` (1-based). `probabilities` is [n × q] (written only for kept epochs);
     /// `matrix` [q × q] is written only when the run records its correlation.
     public func record(epoch: Int, probabilities: UnsafeBufferPointer<Float>, correlation matrix: UnsafeBufferPointer<Float>,
-                       weights w: UnsafeBufferPointer<Float>, selectionCounts: UnsafeBufferPointer<Int32>) throws {
+                       weights w: UnsafeBufferPointer<Float>, selectionCounts: UnsafeBufferPointer<Int32>,
+                       drawnRows: [Int32]) throws {
         if let slot = keptEpochs.firstIndex(of: epoch) {
             if predictions.header.dtype == .uint8 {
                 if codes.count != probabilities.count { codes = [UInt8](repeating: 0, count: probabilities.count) }
@@ -73,6 +79,12 @@ public final class HistoryWriters {
         try correlation?.write(slice: epoch - 1, floats: matrix)
         try weights.write(slice: epoch - 1, floats: w)
         try selected.write(slice: epoch - 1, bytes: UnsafeRawBufferPointer(selectionCounts))
+        precondition(drawnRows.count <= drawn.count, "epoch \(epoch) drew \(drawnRows.count) rows, more than order.npy's \(drawn.count) columns")
+        drawn.withUnsafeMutableBufferPointer { row in
+            for (k, value) in drawnRows.enumerated() { row[k] = value }
+            for k in drawnRows.count..<row.count { row[k] = -1 }
+        }
+        try drawn.withUnsafeBytes { try order.write(slice: epoch - 1, bytes: $0) }
     }
 
     /// Flushes every file (before a checkpoint records the epoch as complete).

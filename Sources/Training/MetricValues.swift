@@ -6,6 +6,7 @@ extension MultiLabelMetrics {
     public func value(of metric: MetricName) -> Double {
         switch metric {
         case .macroAUC: macroAUC
+        case .macroAUCTiesWin: macroAUCTiesWin
         case .rankingLoss: rankingLoss
         case .hammingLoss: hammingLoss
         case .oneError: oneError

@@ -17,15 +17,6 @@ extension TrainParameters {
     }
 }
 
-extension SelectorOptions {
-    /// The selector options of a train stage's parameters.
-    public init(_ parameters: TrainParameters) {
-        self.init(selector: parameters.selector, window: parameters.window, lambda1: parameters.lambda1, bins: parameters.bins,
-                  s0: parameters.s0, warmupEpochs: parameters.warmupEpochs, epochs: parameters.epochs,
-                  batchSize: parameters.batchSize, correlation: parameters.correlation, history: parameters.history)
-    }
-}
-
 /// The train stage: one (fold, model, selector) run of docs/method.md's protocol on a fetch
 /// folder and a split folder, writing every per-epoch artifact, `run.json` and, last,
 /// `manifest.json`. A rerun of the same command resumes from the last completed epoch.

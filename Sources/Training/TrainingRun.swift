@@ -48,18 +48,17 @@ public final class TrainingRun {
 
     /// Runs (or resumes) all epochs and writes every artifact except `manifest.json` and `run.json`.
     public func run() throws -> TrainingSummary {
-        let options = SelectorOptions(parameters)
         let n = fold.trainCount, q = fold.labelCount, d = fold.featureCount
-        let epochs = options.epochs
+        let epochs = parameters.epochs
         let model = try ModelFactory.make(parameters.model, inputDimension: d, labelCount: q,
                                           hyperParameters: parameters.modelHyperParameters(), seed: parameters.seed,
                                           trainingLabels: fold.trainLabels)
         let session = TrainingSession(model: model, learningRate: parameters.lr, weightDecay: parameters.weightDecay,
                                       weightDecayMode: parameters.weightDecayMode == .l2 ? .l2 : .decoupled)
         let selector = BatchSelectors.make(
-            options: options, labels: fold.trainLabels, labelCount: q,
-            features: options.selector == .hardImbalance ? fold.trainFeatures : [],
-            featureCount: options.selector == .hardImbalance ? d : 0, seed: parameters.seed)
+            parameters: parameters, labels: fold.trainLabels, labelCount: q,
+            features: parameters.selector == .hardImbalance ? fold.trainFeatures : [],
+            featureCount: parameters.selector == .hardImbalance ? d : 0, seed: parameters.seed)
 
         // Resume from the last checkpoint when it was made by the same command on the same inputs.
         var state = Checkpoint.State(epoch: 0, records: [], bestEpoch: 0, bestValidationAUC: -.infinity,
@@ -74,6 +73,7 @@ public final class TrainingRun {
         }
         let resumedFrom = state.epoch
         let writers = try HistoryWriters(folder: output, epochs: epochs, trainCount: n, labelCount: q,
+                                         drawsPerEpoch: parameters.drawsPerEpoch(trainCount: n),
                                          encoding: parameters.historyDtype, recordsCorrelation: parameters.recordsCorrelation,
                                          keepEvery: parameters.historyEvery,
                                          resume: resumedFrom > 0)
@@ -85,16 +85,16 @@ public final class TrainingRun {
 
         let trainTargets = fold.trainLabels.map(Float.init)
         let validationTargets = fold.validationLabels.map(Float.init)
-        let batchCapacity = min(options.batchSize, n)
+        let batchCapacity = min(parameters.batchSize, n)
         var batchFeatures = [Float](repeating: 0, count: batchCapacity * d)
         var batchTargets = [Float](repeating: 0, count: batchCapacity * q)
         var batchProbabilities = [Float](repeating: 0, count: batchCapacity * q)
         var trainProbabilities = [Float](repeating: 0, count: n * q)
         var validationProbabilities = [Float](repeating: 0, count: fold.validationRows.count * q)
-        let stepsPerEpoch = (n + options.batchSize - 1) / options.batchSize
-        let schedule = try LearningRateSchedule(decay: parameters.learningRateDecay, warmupEpochs: options.warmupEpochs,
+        let stepsPerEpoch = (n + parameters.batchSize - 1) / parameters.batchSize
+        let schedule = try LearningRateSchedule(decay: parameters.learningRateDecay, warmupEpochs: parameters.warmupEpochs,
                                                 stepsPerEpoch: stepsPerEpoch, epochs: epochs)
-        let recordsBatch = options.history == .batch
+        let recordsBatch = parameters.history == .batch
 
         for epoch in (resumedFrom + 1)..<(epochs + 1) {
             let started = Date()
@@ -149,7 +149,11 @@ public final class TrainingRun {
             }
             let validationAUC = RankingMetrics.macroAUC(scores: validationProbabilities, labels: fold.validationLabels,
                                                         sampleCount: m, labelCount: q)
-            if validationAUC > state.bestValidationAUC || state.bestEpoch == 0 {
+            let tested = switch parameters.testEpoch {
+            case .best: validationAUC > state.bestValidationAUC || state.bestEpoch == 0
+            case .last: epoch == epochs
+            }
+            if tested {
                 state.bestEpoch = epoch
                 state.bestValidationAUC = validationAUC.isNaN ? -.infinity : validationAUC
                 state.bestTestMetrics = testMetrics(session)
@@ -161,7 +165,8 @@ public final class TrainingRun {
                 try plan.correlation.withUnsafeBufferPointer { c in
                     try plan.weights.withUnsafeBufferPointer { w in
                         try plan.selectionCounts.withUnsafeBufferPointer { s in
-                            try writers.record(epoch: epoch, probabilities: p, correlation: c, weights: w, selectionCounts: s)
+                            try writers.record(epoch: epoch, probabilities: p, correlation: c, weights: w, selectionCounts: s,
+                                               drawnRows: plan.indices)
                         }
                     }
                 }

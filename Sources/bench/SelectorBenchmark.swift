@@ -1,3 +1,4 @@
+import StageKit
 import Formats
 import ArgumentParser
 import CBLAS
@@ -157,7 +158,7 @@ struct SelectorBenchmark: ParsableCommand {
         let features = simulatedFeatures(n: n, d: self.features)
         for kind in [SelectorKind.uncertainty, .activeBias, .recencyBias, .hardImbalance] {
             let selector = BatchSelectors.make(
-                options: SelectorOptions(selector: kind, window: window, batchSize: batchSize),
+                parameters: TrainParameters().with { $0.selector = kind; $0.window = window; $0.batchSize = batchSize },
                 labels: [UInt8](repeating: 0, count: n * q), labelCount: q,
                 features: kind == .hardImbalance ? features : [], featureCount: kind == .hardImbalance ? self.features : 0,
                 seed: 7)
@@ -171,7 +172,7 @@ struct SelectorBenchmark: ParsableCommand {
 
     private func makeSelector(_ kind: SelectorKind, truth: [UInt8], history: [[Float]]) throws -> any BatchSelector {
         let selector = BatchSelectors.make(
-            options: SelectorOptions(selector: kind, window: window, batchSize: batchSize), labels: truth,
+            parameters: TrainParameters().with { $0.selector = kind; $0.window = window; $0.batchSize = batchSize }, labels: truth,
             labelCount: labels, seed: 7)
         for (epoch, values) in history.prefix(5).enumerated() { selector.observe(epoch: epoch + 1, probabilities: values) }
         return selector

@@ -1,3 +1,4 @@
+import StageKit
 import Formats
 import Foundation
 import SeededRandom
@@ -68,7 +69,7 @@ import TestSupport
     /// P ∝ s^(−Q/4) with s = 100: (1, 0.1, 0.01, 1)/2.11.
     @Test func equationsSevenToTen() throws {
         let selector = BatchSelectors.make(
-            options: SelectorOptions(window: 3, bins: 2, warmupEpochs: 3, epochs: 10, batchSize: 2),
+            parameters: TrainParameters().with { $0.window = 3; $0.bins = 2; $0.warmupEpochs = 3; $0.epochs = 10; $0.batchSize = 2 },
             labels: [UInt8](repeating: 0, count: 8), labelCount: 2, seed: 7)
         for (t, epoch) in Self.history.enumerated() { selector.observe(epoch: t + 1, probabilities: epoch) }
         let plan = selector.plan(epoch: 4)
@@ -135,7 +136,7 @@ import TestSupport
         // With every prediction 0.5 the loss is 2·ln 2 for all samples, so w ∝ a:
         // min–max of (1.3, 1.3, 1, 1, 1.4, 1, 1) = (0.75, 0.75, 0, 0, 1, 0, 0).
         let selector = BatchSelectors.make(
-            options: SelectorOptions(selector: .hardImbalance, warmupEpochs: 1, epochs: 5, batchSize: 3),
+            parameters: TrainParameters().with { $0.selector = .hardImbalance; $0.warmupEpochs = 1; $0.epochs = 5; $0.batchSize = 3 },
             labels: Self.labels, labelCount: 2, features: Self.features, featureCount: 1, seed: 3)
         selector.observe(epoch: 1, probabilities: [Float](repeating: 0.5, count: 14))
         #expect(close(selector.plan(epoch: 2).weights.doubles, [0.75, 0.75, 0, 0, 1, 0, 0]))
@@ -147,14 +148,14 @@ import TestSupport
     /// Label 1 batch rate r = 1/4: positives (3/7) ÷ (1/4) = 12/7 = 36/21, negatives (4/7) ÷ (3/4) = 16/21.
     /// A batch where every label is all positive (rows 0, 1: r = 1) keeps weight 1.
     @Test func balanceLossWeights() throws {
-        let selector = BatchSelectors.make(options: SelectorOptions(selector: .balance),
+        let selector = BatchSelectors.make(parameters: TrainParameters().with { $0.selector = .balance },
                                                labels: Self.labels, labelCount: 2, seed: 1)
         let weights = try #require(selector.lossWeights(rows: [0, 2, 5, 6]))
         let twentyFirsts: [Double] = [24, 36, 24, 16, 24, 16, 12, 16]
         #expect(close(weights.doubles, twentyFirsts.map { $0 / 21 }))
         let allPositive = try #require(selector.lossWeights(rows: [0, 1]))
         #expect(close(allPositive.doubles, [1, 1, 1, 1]))
-        let random = BatchSelectors.make(options: SelectorOptions(selector: .random), labels: Self.labels,
+        let random = BatchSelectors.make(parameters: TrainParameters().with { $0.selector = .random }, labels: Self.labels,
                                              labelCount: 2, seed: 1)
         #expect(random.lossWeights(rows: [0, 1]) == nil)
     }

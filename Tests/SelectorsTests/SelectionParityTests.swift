@@ -1,3 +1,4 @@
+import StageKit
 import Formats
 import Foundation
 import NumpyIO
@@ -29,7 +30,7 @@ import TestSupport
     }
 
     func selector(_ kind: SelectorKind) throws -> any BatchSelector {
-        let selector = BatchSelectors.make(options: SelectorOptions(selector: kind, batchSize: 2),
+        let selector = BatchSelectors.make(parameters: TrainParameters().with { $0.selector = kind; $0.batchSize = 2 },
                                                labels: [UInt8](repeating: 0, count: n * q), labelCount: q, seed: 1)
         for t in 0..<depth { selector.observe(epoch: t + 1, probabilities: Array(history[(t * n * q)..<((t + 1) * n * q)])) }
         return selector

@@ -85,7 +85,7 @@ private func close(_ a: [Float], _ b: [Float]) -> Bool {
 
     @Test func keptPredictionEpochsIncludeTheLast() throws {
         let folder = TestSupport.temporaryFolder()
-        let writers = try HistoryWriters(folder: folder, epochs: 10, trainCount: 2, labelCount: 1, encoding: .float16,
+        let writers = try HistoryWriters(folder: folder, epochs: 10, trainCount: 2, labelCount: 1, drawsPerEpoch: 2, encoding: .float16,
                                          recordsCorrelation: true, keepEvery: 4, resume: false)
         #expect(writers.keptEpochs == [2, 6, 10])
     }

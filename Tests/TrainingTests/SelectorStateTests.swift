@@ -1,3 +1,4 @@
+import StageKit
 import Formats
 import Foundation
 import Selectors
@@ -9,7 +10,7 @@ import TestSupport
 /// since the previous checkpoint is hard-linked from it rather than written again.
 @Suite struct SelectorStateTests {
     static func selector() -> any BatchSelector {
-        BatchSelectors.make(options: SelectorOptions(selector: .uncertainty, window: 3, batchSize: 2),
+        BatchSelectors.make(parameters: TrainParameters().with { $0.selector = .uncertainty; $0.window = 3; $0.batchSize = 2 },
                                 labels: [UInt8](repeating: 0, count: 8), labelCount: 2, seed: 1)
     }
 
