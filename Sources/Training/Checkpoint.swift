@@ -22,6 +22,15 @@ public enum Checkpoint {
     }
 
     static let pointerName = "checkpoint.json"
+    /// Non-finite numbers of the state as strings (no epoch has been tested yet with test-epoch last:
+    /// the best validation AUC is still −∞).
+    private static let nonFiniteNumbers = JSONEncoder.NonConformingFloatEncodingStrategy.convertToString(
+        positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    private static var stateDecoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return decoder
+    }
     private struct Pointer: Codable { var folder: String }
 
     /// Saves a checkpoint into `runFolder` and makes it current; `writeArrays` fills the new
@@ -34,6 +43,7 @@ public enum Checkpoint {
         try writeArrays(folder)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = nonFiniteNumbers
         try AtomicFile.write(try encoder.encode(state), to: folder.appendingPathComponent("state.json"))
         let previous = currentFolderName(in: runFolder)
         try AtomicFile.write(try encoder.encode(Pointer(folder: folderName)), to: runFolder.appendingPathComponent(pointerName))
@@ -48,7 +58,7 @@ public enum Checkpoint {
         let folder = runFolder.appendingPathComponent(folderName)
         let stateURL = folder.appendingPathComponent("state.json")
         guard let data = FileManager.default.contents(atPath: stateURL.path),
-              let state = try? JSONDecoder().decode(State.self, from: data) else {
+              let state = try? stateDecoder.decode(State.self, from: data) else {
             throw ArtifactError.malformed(path: stateURL.path, reason: "checkpoint state is missing or unreadable; delete \(runFolder.path) to start over")
         }
         return (state, folder)

@@ -127,6 +127,45 @@ import Training
         }
     }
 
+    /// The authors' code path (docs/replication.md): `sequential` feeds the stored order in every
+    /// epoch and tests the last epoch; the authors' uncertainty arm warms up in stored order, then its
+    /// pressure rises from 1 after the warm-up to s0 at the last epoch; order.npy records every draw.
+    @Test func authorsCodePathTrainsAndRecordsItsOrder() throws {
+        let folder = TestSupport.temporaryFolder("train-authors")
+        let inputs = try prepareEmotions(in: folder)
+        let sequential = folder.appendingPathComponent("sequential")
+        let plain = try TestSupport.runProduct("train", trainArguments(inputs, output: sequential, selector: "sequential", epochs: 8)
+                                                   + ["--test-epoch", "last", "--weight-decay", "0"])
+        try #require(plain.status == 0, "\(plain.standardError)")
+        let n = try RunDescription.read(from: sequential).trainCount
+        let order = try NpyFile.read(sequential.appendingPathComponent("order.npy"))
+        #expect(order.shape == [8, n])
+        let rows = try order.values(as: Int32.self)
+        for epoch in 0..<8 { #expect(Array(rows[(epoch * n)..<((epoch + 1) * n)]) == (0..<Int32(n)).map { $0 }, "epoch \(epoch + 1)") }
+        let tested = try TestMetrics.read(from: sequential)
+        #expect(tested.bestEpoch == 8)
+        #expect(tested[.macroAUCTiesWin] != nil && tested[.macroAUC] != nil)
+
+        let authors = folder.appendingPathComponent("authors")
+        let run = try TestSupport.runProduct("train", trainArguments(inputs, output: authors, epochs: 12) + [
+            "--arm", "authors-uncertainty", "--warmup-order", "stored", "--history", "batch", "--uncertainty-levels", "centres",
+            "--saturation", "top-level", "--correlation", "ones", "--quantiser", "ceil", "--pressure-schedule", "rise", "--s0", "8",
+            "--test-epoch", "last"])
+        try #require(run.status == 0, "\(run.standardError)")
+        let pressures = try EpochRecord.readCSV(from: authors).map(\.pressure)
+        #expect(pressures.prefix(3).allSatisfy { $0 == 1 }, "warm-up epochs 1…3")
+        #expect(abs(pressures[3] - 1) < 1e-12 && abs(pressures[11] - 8) < 1e-9, "\(pressures)")
+        #expect(zip(pressures.dropFirst(3), pressures.dropFirst(4)).allSatisfy { $0 < $1 }, "rising after the warm-up")
+        let drawn = try NpyFile.read(authors.appendingPathComponent("order.npy"))
+        let width = (n + 63) / 64 * 64
+        #expect(drawn.shape == [12, width])
+        let draws = try drawn.values(as: Int32.self)
+        #expect(Array(draws[0..<n]) == (0..<Int32(n)).map { $0 } && draws[n..<width].allSatisfy { $0 == -1 }, "stored-order warm-up, padded")
+        #expect(draws[(11 * width)..<(12 * width)].allSatisfy { $0 >= 0 && $0 < Int32(n) }, "a sampled epoch fills every column")
+        #expect(try TestMetrics.read(from: authors).bestEpoch == 12)
+        #expect(!FileManager.default.fileExists(atPath: authors.appendingPathComponent("correlation.npy").path), "C = ones is not recorded")
+    }
+
     @Test func trainingLossFallsAndNumpyReadsEveryArray() throws {
         let folder = TestSupport.temporaryFolder("train-numpy")
         let inputs = try prepareEmotions(in: folder)
@@ -142,7 +181,7 @@ import Training
             import json, sys, numpy as np
             folder = sys.argv[1]
             run = json.load(open(folder + '/run.json'))
-            for name in ['predictions', 'correlation', 'weights', 'selected', 'train-indices', 'prediction-epochs']:
+            for name in ['predictions', 'correlation', 'weights', 'selected', 'order', 'train-indices', 'prediction-epochs']:
                 a = np.load(f'{folder}/{name}.npy', mmap_mode='r')
                 assert np.isfinite(np.asarray(a, dtype=np.float64)).all(), name
             codes = np.load(folder + '/predictions.npy')
