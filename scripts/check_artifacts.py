@@ -20,11 +20,13 @@ import numpy as np
 def expected_shapes(run):
     parameters = run["parameters"]
     e, n, q = parameters["epochs"], run["train_count"], len(run["label_names"])
-    records_correlation = parameters["selector"] == "uncertainty" and parameters.get("correlation", "mi") != "none"
+    records_correlation = parameters["selector"] == "uncertainty" and parameters.get("correlation", "mi") in ("mi", "nmi")
     return {
         **({"correlation.npy": ((e, q, q), {"float32"})} if records_correlation else {}),
         "weights.npy": ((e, n), {"float32", "float16"}),
         "selected.npy": ((e, n), {"int32"}),
+        # order.npy: [E, draws], the rows each epoch's batches fed, -1 after an epoch's last draw.
+        "order.npy": ((e, None), {"int32"}),
         "train-indices.npy": ((n,), {"int32"}),
         # predictions.npy: [E', n, q] with E' <= E (history may be recorded every k epochs).
         # uint8 holds round(p * 255): P(y=1) = value / 255, within 1/510.

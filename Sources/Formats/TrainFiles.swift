@@ -140,8 +140,6 @@ public struct EpochRecord: Codable, Equatable, Sendable {
 /// The evaluation metrics, in the order every table shows them (docs/method.md, "Metrics").
 public enum MetricName: String, CaseIterable, Codable, CodingKeyRepresentable, Sendable {
     case macroAUC = "macro_auc"
-    /// The authors' variant: ties count as wins, divided by all q labels (docs/replication.md).
-    case macroAUCTiesWin = "macro_auc_ties_win"
     case rankingLoss = "ranking_loss"
     case hammingLoss = "hamming_loss"
     case oneError = "one_error"
@@ -149,6 +147,8 @@ public enum MetricName: String, CaseIterable, Codable, CodingKeyRepresentable, S
     case averagePrecision = "average_precision"
     case microF1 = "micro_f1"
     case macroF1 = "macro_f1"
+    /// The authors' Macro-AUC: ties count as wins, divided by all q labels (docs/replication.md).
+    case macroAUCTiesWin = "macro_auc_ties_win"
 
     /// Whether smaller values are better.
     public var lowerIsBetter: Bool { [.rankingLoss, .hammingLoss, .oneError, .coverage].contains(self) }

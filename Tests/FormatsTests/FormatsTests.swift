@@ -21,10 +21,11 @@ import TestSupport
                                                            "max-unpacked-entries"])
         #expect(StageType.split.parameters.map(\.name) == ["folds", "order", "validation", "holdout", "drop-labels-at-most", "seed", "restarts"])
         #expect(StageType.train.parameters.map(\.name) == [
-            "fold", "model", "hidden-width", "dropout", "model-param", "selector", "epochs", "batch-size", "lr", "weight-decay",
+            "fold", "model", "hidden-width", "dropout", "model-param", "selector", "arm", "epochs", "batch-size", "lr", "weight-decay",
             "weight-decay-mode", "lr-schedule", "lr-step-factor", "lr-step-every", "lr-floor",
-            "warmup-epochs", "window", "lambda1", "bins", "s0", "correlation", "history", "history-dtype", "history-every",
-            "feature-fraction", "seed", "threads", "tensorboard",
+            "warmup-epochs", "warmup-order", "window", "lambda1", "bins", "s0", "pressure-schedule", "rise-epochs",
+            "uncertainty-levels", "saturation", "quantiser", "correlation", "history", "history-dtype", "history-every",
+            "test-epoch", "feature-fraction", "seed", "threads", "tensorboard",
         ])
         #expect(StageType.analyze.parameters.map(\.name) == ["drift-epochs", "convergence-levels", "top-pairs"])
         #expect(StageType.allCases.map { $0.inputs.map(\.name) } == [[], ["dataset"], ["dataset", "split"], ["runs"]])
@@ -32,8 +33,8 @@ import TestSupport
     }
 
     @Test(arguments: [
-        (["selector": ["greedy"]], "invalid selector 'greedy': expected one of random, balance, active-bias, recency-bias, hard-imbalance, uncertainty"),
-        (["correlation": ["pearson"]], "invalid correlation 'pearson': expected one of mi, nmi, none"),
+        (["selector": ["greedy"]], "invalid selector 'greedy': expected one of random, balance, active-bias, recency-bias, hard-imbalance, uncertainty, sequential"),
+        (["correlation": ["pearson"]], "invalid correlation 'pearson': expected one of mi, nmi, none, ones"),
         (["window": ["0"]], "invalid window '0': expected an integer ≥ 1"),
         (["lambda1": ["1.5"]], "invalid lambda1 '1.5': expected a number in [0, 1]"),
         (["bins": ["1"]], "invalid bins '1': expected an integer ≥ 2"),
@@ -106,7 +107,7 @@ import TestSupport
         let read = try TestMetrics.read(from: folder)
         #expect(read == metrics && read[.hammingLoss] == 0.25 && read[.macroAUC] == nil)
         #expect(MetricName.allCases.map(\.rawValue) == ["macro_auc", "ranking_loss", "hamming_loss", "one_error", "coverage",
-                                                        "average_precision", "micro_f1", "macro_f1"])
+                                                        "average_precision", "micro_f1", "macro_f1", "macro_auc_ties_win"])
         #expect(MetricName.allCases.filter(\.lowerIsBetter) == [.rankingLoss, .hammingLoss, .oneError, .coverage])
     }
 

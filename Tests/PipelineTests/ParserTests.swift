@@ -68,7 +68,8 @@ import TestSupport
     @Test func shippedPipelinesParse() throws {
         let folder = TestSupport.packageRoot.appendingPathComponent("Pipelines")
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
-        #expect(names == ["bibtex.yaml", "cal500.yaml", "corel5k.yaml", "emotions.yaml", "enron.yaml", "mpvae.yaml", "quickstart.yaml", "scene-clif.yaml",
+        #expect(names == ["bibtex.yaml", "cal500.yaml", "corel5k.yaml", "emotions.yaml", "enron.yaml", "mpvae.yaml", "quickstart.yaml",
+                          "replication-scene-clif.yaml", "replication-scene-dela.yaml", "replication-yeast-dela.yaml", "scene-clif.yaml",
                           "scene-dela.yaml", "scene.yaml", "sweep-mlp.yaml", "tmc2007-500.yaml", "yeast-dela.yaml", "yeast.yaml"])
         for name in names {
             let pipeline = try PipelineParser.parse(contentsOf: folder.appendingPathComponent(name))
@@ -143,7 +144,7 @@ import TestSupport
             needs: [split]
             matrix: { selector: [random, uncertanity], fold: [0] }
         """
-        expectError(yaml, line: 7, column: 34, "`selector` must be one of random, balance, active-bias, recency-bias, hard-imbalance, uncertainty, not `uncertanity`")
+        expectError(yaml, line: 7, column: 34, "`selector` must be one of random, balance, active-bias, recency-bias, hard-imbalance, uncertainty, sequential, not `uncertanity`")
     }
 
     @Test func wrongValueType() {
