@@ -55,7 +55,8 @@ struct Report {
         let arrays = outputs.filter { $0.hasPrefix("drift/") && $0.hasSuffix(".npy") }
         let listed = outputs.filter { !arrays.contains($0) }.sorted()
         page += "<h2>7. Files</h2>\n<p class=\"note\">" + listed.map { "<code>\(HTML.escape($0))</code>" }.joined(separator: " ")
-        page += arrays.isEmpty ? "" : " and \(arrays.count) correlation differences <code>drift/&lt;dataset&gt;-&lt;model&gt;-&lt;selector&gt;-fold&lt;f&gt;-C&lt;b&gt;-minus-C&lt;a&gt;.npy</code> (float32 [q, q])"
+        let seedPart = RunColumns.seedsVary(collection.runs.map(\.key)) ? "-seed&lt;s&gt;" : ""
+        page += arrays.isEmpty ? "" : " and \(arrays.count) correlation differences <code>drift/&lt;dataset&gt;-&lt;model&gt;-&lt;selector&gt;-fold&lt;f&gt;\(seedPart)-C&lt;b&gt;-minus-C&lt;a&gt;.npy</code> (float32 [q, q])"
         page += ", <code>report.html</code>, <code>manifest.json</code>.</p>\n"
         page += "</body></html>\n"
         return page
@@ -98,10 +99,11 @@ struct Report {
     }
 
     func runsSection() -> String {
-        var out = "<h2>2. Train runs</h2>\n<table><thead><tr><th>dataset</th><th>model</th><th>selector</th><th>fold</th><th>epochs</th><th>train samples</th><th>labels</th><th>best epoch</th><th>test Macro-AUC</th><th>folder</th></tr></thead><tbody>\n"
+        let seed = RunColumns.seedsVary(collection.runs.map(\.key))
+        var out = "<h2>2. Train runs</h2>\n<table><thead><tr><th>dataset</th><th>model</th><th>selector</th><th>fold</th>\(seed ? "<th>seed</th>" : "")<th>epochs</th><th>train samples</th><th>labels</th><th>best epoch</th><th>test Macro-AUC</th><th>folder</th></tr></thead><tbody>\n"
         for run in collection.runs {
             let auc = run.test[.macroAUC].map { ResultsDocument.fixed($0) } ?? "–"
-            out += "<tr><td>\(HTML.escape(run.dataset))</td><td>\(HTML.escape(run.model))</td><td>\(HTML.escape(run.selector))</td><td>\(run.fold)</td><td>\(run.epochCount)</td><td>\(run.trainCount)</td><td>\(run.labelNames.count)</td><td>\(run.test.bestEpoch)</td><td>\(auc)</td><td><code>\(HTML.escape(run.folder.lastPathComponent))</code></td></tr>\n"
+            out += "<tr><td>\(HTML.escape(run.dataset))</td><td>\(HTML.escape(run.model))</td><td>\(HTML.escape(run.arm))</td><td>\(run.fold)</td>\(seed ? "<td>\(run.seed)</td>" : "")<td>\(run.epochCount)</td><td>\(run.trainCount)</td><td>\(run.labelNames.count)</td><td>\(run.test.bestEpoch)</td><td>\(auc)</td><td><code>\(HTML.escape(run.folder.lastPathComponent))</code></td></tr>\n"
         }
         return out + "</tbody></table>\n"
     }
@@ -115,10 +117,10 @@ struct Report {
             if let svg = figures[group]?.convergence { out += "<div class=\"figure\">\(svg)</div>\n" }
             let rows = summary.filter { $0.key.dataset == group.dataset && $0.key.model == group.model }
             out += "<table><thead><tr><th>selector</th>" + levels.map { "<th>epochs to \(ResultsDocument.fixed($0 * 100, 0))%</th>" }.joined() + "</tr></thead><tbody>"
-            for selector in SelectorOrder.sorted(rows.map(\.key.selector)) {
+            for selector in SelectorOrder.sorted(rows.map(\.key.arm)) {
                 out += "<tr><th>\(HTML.escape(selector))</th>"
                 for level in levels {
-                    let cell = rows.first { $0.key.selector == selector && $0.level == level }?.epochs
+                    let cell = rows.first { $0.key.arm == selector && $0.level == level }?.epochs
                     out += "<td>\(cell.map { $0.count > 0 ? "\(ResultsDocument.fixed($0.mean, 1)) ± \(ResultsDocument.fixed($0.std, 1))" : "–" } ?? "–")</td>"
                 }
                 out += "</tr>"

@@ -63,20 +63,26 @@ public enum ResultsDocument {
         t.cells[dataset]?.values.map(\.rank).min()
     }
 
-    static func friedmanText(_ t: Results.MetricTable) -> String {
+    /// What a block of the rank tests is: `(dataset, fold)`, or `(dataset, fold, seed)` when the runs use several seeds.
+    static func blockName(_ results: Results) -> String {
+        results.seedsVary ? "(dataset, fold, seed)" : "(dataset, fold)"
+    }
+
+    static func friedmanText(_ t: Results.MetricTable, blocks blockName: String) -> String {
         guard let f = t.friedman else { return "Friedman test not run: \(t.friedmanNote ?? "")." }
-        var text = "Friedman χ² = \(fixed(f.chiSquare, 3)) (df = \(f.treatments - 1), \(f.blocks) (dataset, fold) blocks), p = \(pValue(f.pValue))"
+        var text = "Friedman χ² = \(fixed(f.chiSquare, 3)) (df = \(f.treatments - 1), \(f.blocks) \(blockName) blocks), p = \(pValue(f.pValue))"
         if let value = f.imanDavenportF, let p = f.imanDavenportPValue {
             text += "; Iman–Davenport F = \(fixed(value, 3)), p = \(pValue(p))"
         }
         return text + "."
     }
 
-    /// `results.md`: per model and metric, datasets × selectors with "mean ± std (rank)", the
-    /// best rank in bold, the average rank, then the rank tests.
+    /// `results.md`: per model and metric, datasets × arms with "mean ± std (rank)", the best
+    /// rank in bold, the average rank, then the rank tests.
     public static func markdown(_ results: Results) -> String {
-        var out = "# Results\n\nTest metrics at the best validation epoch: mean ± sample std over folds, (rank within the dataset; ties averaged). "
-        out += "Tests pair (dataset, fold) blocks: Friedman across all selectors, Wilcoxon signed-rank (two-sided, as `scipy.stats.wilcoxon`: exact for n ≤ 50 without ties or zero differences, all 2^n sign flips for n ≤ 13 otherwise, else the tie-corrected normal approximation) of `\(SelectorOrder.proposed)` against each other selector.\n"
+        let over = results.seedsVary ? "(fold, seed) blocks" : "folds"
+        var out = "# Results\n\nTest metrics at the best validation epoch: mean ± sample std over \(over), (rank within the dataset; ties averaged). "
+        out += "Tests pair \(blockName(results)) blocks: Friedman across all selectors, Wilcoxon signed-rank (two-sided, as `scipy.stats.wilcoxon`: exact for n ≤ 50 without ties or zero differences, all 2^n sign flips for n ≤ 13 otherwise, else the tie-corrected normal approximation) of `\(SelectorOrder.proposed)` against each other selector.\n"
         out += floorMarkdown(results.floor)
         for model in Set(results.tables.map(\.model)).sorted() {
             out += "\n## Model `\(model)`\n"
@@ -93,7 +99,7 @@ public enum ResultsDocument {
                     out += "| \(dataset) | " + cells.joined(separator: " | ") + " |\n"
                 }
                 out += "| average rank | " + t.selectors.map { t.averageRanks[$0].map { fixed($0, 2) } ?? "–" }.joined(separator: " | ") + " |\n"
-                out += "\n" + friedmanText(t) + "\n"
+                out += "\n" + friedmanText(t, blocks: blockName(results)) + "\n"
                 if !t.wilcoxon.isEmpty {
                     out += "\n| \(SelectorOrder.proposed) vs | n | W | p | method |\n|---|---|---|---|---|\n"
                     for (other, w) in t.wilcoxon {
@@ -128,7 +134,7 @@ public enum ResultsDocument {
                     out += "</tr>\n"
                 }
                 out += "<tr class=\"avg\"><th>average rank</th>" + t.selectors.map { "<td>\(t.averageRanks[$0].map { fixed($0, 2) } ?? "–")</td>" }.joined() + "</tr>\n"
-                out += "</tbody></table>\n<p class=\"stat\">\(HTML.escape(friedmanText(t)))"
+                out += "</tbody></table>\n<p class=\"stat\">\(HTML.escape(friedmanText(t, blocks: blockName(results))))"
                 if !t.wilcoxon.isEmpty {
                     out += " Wilcoxon <code>\(SelectorOrder.proposed)</code> vs: "
                     out += t.wilcoxon.map { "\(HTML.escape($0.selector)) p = \(pValue($0.result.pValue)) (n = \($0.result.pairs), \($0.result.method.rawValue))" }.joined(separator: "; ")

@@ -29,16 +29,17 @@ public enum AnalyzeContract: StageContract {
     public static let summary = "Tables, statistics, plots and an HTML report from train runs."
     public static let discussion = """
         Each --runs folder is a train output folder or a folder holding them (searched three levels deep). Runs are \
-        grouped by (dataset, model, selector, fold) from run.json. Incomplete or inconsistent runs are reported on \
+        grouped by (dataset, model, arm, fold, seed) from run.json; the arm is the train parameter arm, else the \
+        selector's name. Incomplete or inconsistent runs are reported on \
         stderr and left out; the exit status is non-zero only when no run is usable.
         """
     public static let inputs = [StageInput("runs", from: "train", help: "A train folder, or a folder of train folders.", repeated: true)]
     public static let outputs = [
-        StageOutput(AnalysisFiles.convergence, "dataset, model, selector, fold, epoch, metric, value."),
-        StageOutput(AnalysisFiles.convergenceSummary, "Mean and std over folds per dataset, model, selector, epoch, metric."),
+        StageOutput(AnalysisFiles.convergence, "dataset, model, selector (the arm), fold (and seed when the runs' seeds differ), epoch, metric, value."),
+        StageOutput(AnalysisFiles.convergenceSummary, "Mean and std over (fold, seed) blocks per dataset, model, arm, epoch, metric."),
         StageOutput(AnalysisFiles.convergenceSpeed, "First epoch reaching each level of the final validation Macro-AUC, per run."),
         StageOutput(AnalysisFiles.drift, "drift.csv, drift-pairs.csv and the C_b − C_a arrays per run and epoch pair."),
-        StageOutput(AnalysisFiles.results, "Table 3: mean ± std per selector, ranks, average rank."),
+        StageOutput(AnalysisFiles.results, "Table 3: mean ± std over blocks per arm, ranks, average rank."),
         StageOutput(AnalysisFiles.resultsMarkdown, "The same tables with the statistical tests, as Markdown."),
         StageOutput(AnalysisFiles.statistics, "Friedman and Wilcoxon tests."),
         StageOutput(AnalysisFiles.flags, "Runs that did not learn: near chance or not above the linear model's Macro-AUC (LearningFlags)."),
