@@ -21,7 +21,7 @@ import TestSupport
                                                            "max-unpacked-entries"])
         #expect(StageType.split.parameters.map(\.name) == ["folds", "order", "validation", "holdout", "drop-labels-at-most", "seed", "restarts"])
         #expect(StageType.train.parameters.map(\.name) == [
-            "fold", "model", "hidden-width", "dropout", "model-param", "selector", "epochs", "batch-size", "lr", "weight-decay",
+            "fold", "model", "hidden-width", "dropout", "model-param", "selector", "arm", "epochs", "batch-size", "lr", "weight-decay",
             "weight-decay-mode", "lr-schedule", "lr-step-factor", "lr-step-every", "lr-floor",
             "warmup-epochs", "window", "lambda1", "bins", "s0", "correlation", "history", "history-dtype", "history-every",
             "feature-fraction", "seed", "threads", "tensorboard",
