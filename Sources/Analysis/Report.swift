@@ -11,6 +11,7 @@ struct Report {
     var warnings: [String]
     var speeds: [Convergence.Speed]
     var results: Results
+    var comparisons: Comparisons
     var drift: DriftOutputs
     var figures: [DatasetModel: Figures]
     var outputs: [String]
@@ -43,6 +44,9 @@ struct Report {
         if !flagged.isEmpty {
             page += "<div class=\"warn\"><b>\(flagged.count) result row\(flagged.count == 1 ? "" : "s") did not learn</b> (section 4):<ul>"
             page += flagged.map { "<li>\(HTML.escape($0.warning))</li>" }.joined() + "</ul></div>\n"
+        }
+        if !comparisons.declared.isEmpty {
+            page += "<h2>Comparisons</h2>\n" + ResultsDocument.comparisonsHTML(comparisons)
         }
         page += stagesSection(datasets)
         page += runsSection()

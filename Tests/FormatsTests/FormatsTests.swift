@@ -26,7 +26,7 @@ import TestSupport
             "warmup-epochs", "window", "lambda1", "bins", "s0", "correlation", "history", "history-dtype", "history-every",
             "feature-fraction", "seed", "threads", "tensorboard",
         ])
-        #expect(StageType.analyze.parameters.map(\.name) == ["drift-epochs", "convergence-levels", "top-pairs"])
+        #expect(StageType.analyze.parameters.map(\.name) == ["drift-epochs", "convergence-levels", "top-pairs", "compare"])
         #expect(StageType.allCases.map { $0.inputs.map(\.name) } == [[], ["dataset"], ["dataset", "split"], ["runs"]])
         #expect(StageType.analyze.aggregatesInputs && !StageType.train.aggregatesInputs)
     }
