@@ -51,7 +51,7 @@ struct Report {
         page += stagesSection(datasets)
         page += runsSection()
         page += convergenceSection()
-        page += "<h2>4. Results (the paper's Table 3)</h2>\n<p class=\"note\">Test metrics at the epoch with the best validation Macro-AUC; mean ± sample std over folds and (rank within the dataset). Also in <code>results.md</code>, <code>results.csv</code>, <code>statistics.csv</code>.</p>\n"
+        page += "<h2>4. Results (the paper's Table 3)</h2>\n<p class=\"note\">Test metrics at the epoch with the best validation Macro-AUC; mean ± sample std over \(over) and (rank within the dataset). Also in <code>results.md</code>, <code>results.csv</code>, <code>statistics.csv</code>.</p>\n"
         page += "<h3>Did the models learn?</h3>\n" + ResultsDocument.floorHTML(results.floor)
         page += ResultsDocument.html(results)
         page += driftSection()
@@ -65,6 +65,9 @@ struct Report {
         page += "</body></html>\n"
         return page
     }
+
+    /// What the means are over: folds, or (fold, seed) blocks when the runs' seeds differ.
+    var over: String { RunColumns.seedsVary(collection.runs.map(\.key)) ? "(fold, seed) blocks" : "folds" }
 
     func keyValueTable(_ pairs: [(String, String)]) -> String {
         "<table class=\"kv\">" + pairs.map { "<tr><th>\(HTML.escape($0.0))</th><td>\(HTML.escape($0.1))</td></tr>" }.joined() + "</table>\n"
@@ -113,7 +116,7 @@ struct Report {
     }
 
     func convergenceSection() -> String {
-        var out = "<h2>3. Convergence</h2>\n<p class=\"note\">Per-epoch curves from <code>epochs.csv</code>, mean over folds with a ±1 std band (<code>convergence.csv</code>, <code>convergence-summary.csv</code>). The table gives the first epoch at which the validation Macro-AUC reaches a fraction of its final (last-epoch) value, mean ± std over folds (<code>convergence-speed.csv</code>).</p>\n"
+        var out = "<h2>3. Convergence</h2>\n<p class=\"note\">Per-epoch curves from <code>epochs.csv</code>, mean over \(over) with a ±1 std band (<code>convergence.csv</code>, <code>convergence-summary.csv</code>). The table gives the first epoch at which the validation Macro-AUC reaches a fraction of its final (last-epoch) value, mean ± std over \(over) (<code>convergence-speed.csv</code>).</p>\n"
         let summary = Convergence.speedSummary(speeds)
         let levels = Array(Set(summary.map(\.level))).sorted()
         for group in collection.datasetModels {
