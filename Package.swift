@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "Metrics", swiftSettings: optimised),
         .target(name: "Selectors", dependencies: ["CBLAS", "SeededRandom", "Formats"], swiftSettings: optimised),
         .target(name: "Training", dependencies: ["Tensors", "Models", "Selectors", "Metrics", "NumpyIO", "Artifacts", "Formats", "StageKit", "SeededRandom", "TensorBoardEvents"], swiftSettings: optimised),
-        .target(name: "Analysis", dependencies: ["NumpyIO", "Artifacts", "Formats", "StageKit"], swiftSettings: optimised),
+        .target(name: "Analysis", dependencies: ["NumpyIO", "Artifacts", "Formats", "StageKit", "SeededRandom"], swiftSettings: optimised),
         .target(name: "Pipeline", dependencies: ["Yams", "Artifacts", "Formats", "StageKit", "NumpyIO", "SafetensorsIO", "TensorBoardEvents", .product(name: "Collections", package: "swift-collections")]),
 
         // Command-line front ends: one ParsableCommand per stage, shared by the
@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "NumpyIO", "TestSupport"]),
         .testTarget(name: "SelectorsTests", dependencies: ["Selectors", "Formats", "StageKit", "Metrics", "NumpyIO", "SeededRandom", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Selectors", "Formats", "StageKit", "NumpyIO", "SafetensorsIO", "TensorBoardEvents", "Artifacts", "TestSupport", "fetch", "split", "train"]),
-        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Formats", "StageKit", "Artifacts", "NumpyIO", "SafetensorsIO", "TestSupport"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Formats", "StageKit", "Artifacts", "NumpyIO", "SafetensorsIO", "SeededRandom", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Formats", .product(name: "Collections", package: "swift-collections"), "NumpyIO", "Artifacts", "SafetensorsIO", "TensorBoardEvents", "TestSupport", "pipeline"]),
         .testTarget(name: "PackageTests", dependencies: ["TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["NumpyIO", "Formats", "TestSupport", "pipeline", "fetch", "split", "train", "analyze"]),

@@ -10,7 +10,7 @@ public enum AnalysisError: Error, CustomStringConvertible, Equatable {
     case shapeMismatch(file: String, expected: [Int], found: [Int])
     /// A run's label names differ from the other runs of the same dataset.
     case labelMismatch(folder: String, dataset: String, reference: String)
-    /// Two folders claim the same (dataset, model, selector, fold).
+    /// Two folders claim the same (dataset, model, arm, fold, seed).
     case duplicateRun(folder: String, other: String)
     /// Every run was rejected.
     case nothingUsable(problems: Int)
@@ -29,7 +29,7 @@ public enum AnalysisError: Error, CustomStringConvertible, Equatable {
         case let .labelMismatch(folder, dataset, reference):
             return "\(folder): its label names differ from those of \(reference) for dataset '\(dataset)'; analyse runs of one dataset version together (refetch/retrain the odd one)"
         case let .duplicateRun(folder, other):
-            return "\(folder): same dataset, model, selector and fold as \(other); pass only one of them with --runs"
+            return "\(folder): same dataset, model, arm, fold and seed as \(other); pass only one of them with --runs, or give the train stages distinct arm names"
         case let .nothingUsable(problems):
             return "no usable train runs (\(problems) problem\(problems == 1 ? "" : "s") reported above); fix or rerun the train stage"
         }

@@ -42,9 +42,15 @@ public enum Analyzer {
             warn(message)
         }
         let results = Results(runs)
+        let comparisons = Comparisons(runs, declared: options.comparisons)
+        for problem in comparisons.problems {
+            warnings.append(problem)
+            warn(problem)
+        }
         try writer.text(results.csv.text, AnalysisFiles.results)
         try writer.text(results.statisticsCSV.text, AnalysisFiles.statistics)
-        try writer.text(ResultsDocument.markdown(results), AnalysisFiles.resultsMarkdown)
+        if !comparisons.declared.isEmpty { try writer.text(comparisons.csv.text, AnalysisFiles.comparisons) }
+        try writer.text(ResultsDocument.markdown(results, comparisons: comparisons), AnalysisFiles.resultsMarkdown)
         try writer.text(String(decoding: try JSONFiles.encode(results.floor.flags), as: UTF8.self) + "\n", AnalysisFiles.flags)
 
         var figures: [DatasetModel: Figures] = [:]
@@ -62,7 +68,7 @@ public enum Analyzer {
             figures[group] = f
         }
         let report = Report(collection: collection, invocation: invocation, warnings: warnings, speeds: speeds,
-                            results: results, drift: drift, figures: figures, outputs: writer.written)
+                            results: results, comparisons: comparisons, drift: drift, figures: figures, outputs: writer.written)
         try writer.text(report.html, AnalysisFiles.report)
 
         let inputs = runs.map { run in

@@ -10,34 +10,34 @@ public enum Convergence {
         ("validation_macro_auc", { $0.validationMacroAUC }),
     ]
 
-    /// `convergence.csv`: one row per run, epoch and metric.
+    /// `convergence.csv`: one row per run, epoch and metric (``RunColumns`` identify the run).
     public static func longTable(_ runs: [TrainRun]) -> CSVTable {
-        var table = CSVTable(header: ["dataset", "model", "selector", "fold", "epoch", "metric", "value"])
+        let seed = RunColumns.seedsVary(runs.map(\.key))
+        var table = CSVTable(header: RunColumns.header(seed: seed) + ["epoch", "metric", "value"])
         for run in runs {
             for record in run.epochs {
                 for metric in metrics {
-                    table.append([run.dataset, run.model, run.selector, "\(run.fold)",
-                                  "\(record.epoch)", metric.name, CSVTable.number(metric.value(record))])
+                    table.append(RunColumns.cells(run.key, seed: seed) + ["\(record.epoch)", metric.name, CSVTable.number(metric.value(record))])
                 }
             }
         }
         return table
     }
 
-    /// One curve summarised over folds: per epoch, mean and std of one metric.
+    /// One curve summarised over blocks: per epoch, mean and std of one metric.
     public struct Curve: Sendable {
         public var group: DatasetModel
-        public var selector: String
+        public var arm: String
         public var metric: String
         public var epochs: [Int]
         public var summaries: [MeanStd]
     }
 
-    /// Mean ± std over folds per (dataset, model, selector, metric, epoch); an epoch counts the
-    /// folds that reached it.
+    /// Mean ± std over (fold, seed) blocks per (dataset, model, arm, metric, epoch); an epoch counts
+    /// the blocks that reached it.
     public static func curves(_ runs: [TrainRun]) -> [Curve] {
         var result: [Curve] = []
-        let groups = Dictionary(grouping: runs) { RunKey(dataset: $0.dataset, model: $0.model, selector: $0.selector, fold: 0) }
+        let groups = Dictionary(grouping: runs) { RunKey(dataset: $0.dataset, model: $0.model, arm: $0.arm, fold: 0, seed: 0) }
         for key in groups.keys.sorted() {
             let folds = groups[key]!
             let length = folds.map(\.epochs.count).max() ?? 0
@@ -46,19 +46,19 @@ public enum Convergence {
                 for index in 0..<length {
                     summaries.append(MeanStd(folds.compactMap { index < $0.epochs.count ? metric.value($0.epochs[index]) : nil }))
                 }
-                result.append(Curve(group: DatasetModel(dataset: key.dataset, model: key.model), selector: key.selector,
+                result.append(Curve(group: DatasetModel(dataset: key.dataset, model: key.model), arm: key.arm,
                                     metric: metric.name, epochs: Array(stride(from: 1, through: length, by: 1)), summaries: summaries))
             }
         }
         return result
     }
 
-    /// `convergence-summary.csv`.
+    /// `convergence-summary.csv` (its `folds` column counts blocks).
     public static func summaryTable(_ curves: [Curve]) -> CSVTable {
         var table = CSVTable(header: ["dataset", "model", "selector", "epoch", "metric", "mean", "std", "folds"])
         for curve in curves {
             for (epoch, summary) in zip(curve.epochs, curve.summaries) {
-                table.append([curve.group.dataset, curve.group.model, curve.selector, "\(epoch)", curve.metric,
+                table.append([curve.group.dataset, curve.group.model, curve.arm, "\(epoch)", curve.metric,
                               CSVTable.number(summary.mean), CSVTable.number(summary.std), "\(summary.count)"])
             }
         }
@@ -92,18 +92,19 @@ public enum Convergence {
 
     /// `convergence-speed.csv`: per run and level, the target AUC and the epoch reaching it.
     public static func speedTable(_ speeds: [Speed]) -> CSVTable {
-        var table = CSVTable(header: ["dataset", "model", "selector", "fold", "level", "final_validation_macro_auc", "target", "epoch"])
+        let seed = RunColumns.seedsVary(speeds.map(\.key))
+        var table = CSVTable(header: RunColumns.header(seed: seed) + ["level", "final_validation_macro_auc", "target", "epoch"])
         for speed in speeds {
-            table.append([speed.key.dataset, speed.key.model, speed.key.selector, "\(speed.key.fold)", CSVTable.number(speed.level),
+            table.append(RunColumns.cells(speed.key, seed: seed) + [CSVTable.number(speed.level),
                           CSVTable.number(speed.finalAUC), CSVTable.number(speed.level * speed.finalAUC),
                           speed.epoch.map { "\($0)" } ?? ""])
         }
         return table
     }
 
-    /// Mean ± std over folds of the epoch reaching each level, per (dataset, model, selector).
+    /// Mean ± std over blocks of the epoch reaching each level, per (dataset, model, arm).
     public static func speedSummary(_ speeds: [Speed]) -> [(key: RunKey, level: Double, epochs: MeanStd)] {
-        let groups = Dictionary(grouping: speeds) { RunKey(dataset: $0.key.dataset, model: $0.key.model, selector: $0.key.selector, fold: 0) }
+        let groups = Dictionary(grouping: speeds) { RunKey(dataset: $0.key.dataset, model: $0.key.model, arm: $0.key.arm, fold: 0, seed: 0) }
         var rows: [(key: RunKey, level: Double, epochs: MeanStd)] = []
         for key in groups.keys.sorted() {
             let group = groups[key]!

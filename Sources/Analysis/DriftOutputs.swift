@@ -14,22 +14,23 @@ struct DriftOutputs {
     }
 
     var norms: [NormRow] = []
-    /// One representative run per (dataset, model) — `uncertainty`, lowest fold, else the first
-    /// run — at the first epoch pair: shown as heatmaps in the report.
+    /// One representative run per (dataset, model) — arm `uncertainty`, lowest block, else the
+    /// first run — at the first epoch pair: shown as heatmaps in the report.
     var snapshots: [DatasetModel: Drift.Snapshot] = [:]
     var representativeChanges: [DatasetModel: [Drift.PairChange]] = [:]
 
     static func write(_ runs: [TrainRun], pairs: [(Int, Int)], topPairs: Int, writer: OutputWriter,
                       warn: (String) -> Void) throws -> DriftOutputs {
         var result = DriftOutputs()
-        var normTable = CSVTable(header: ["dataset", "model", "selector", "fold", "epoch", "frobenius_change"])
-        var pairTable = CSVTable(header: ["dataset", "model", "selector", "fold", "epoch_a", "epoch_b", "rank", "label_a", "label_b", "c_a", "c_b", "change"])
+        let seed = RunColumns.seedsVary(runs.map(\.key))
+        var normTable = CSVTable(header: RunColumns.header(seed: seed) + ["epoch", "frobenius_change"])
+        var pairTable = CSVTable(header: RunColumns.header(seed: seed) + ["epoch_a", "epoch_b", "rank", "label_a", "label_b", "c_a", "c_b", "change"])
         var warned = Set<String>()
         var representative: [DatasetModel: RunKey] = [:]
         let runs = runs.filter(\.hasCorrelation)
         for run in runs {
             let group = DatasetModel(dataset: run.dataset, model: run.model)
-            if representative[group] == nil || (run.selector == SelectorOrder.proposed && representative[group]!.selector != SelectorOrder.proposed) {
+            if representative[group] == nil || (run.arm == SelectorOrder.proposed && representative[group]!.arm != SelectorOrder.proposed) {
                 representative[group] = run.key
             }
         }
@@ -41,7 +42,7 @@ struct DriftOutputs {
             }
             for (index, value) in Drift.frobeniusSteps(file).enumerated() {
                 result.norms.append(NormRow(key: run.key, epoch: index + 2, value: value))
-                normTable.append([run.dataset, run.model, run.selector, "\(run.fold)", "\(index + 2)", CSVTable.number(value)])
+                normTable.append(RunColumns.cells(run.key, seed: seed) + ["\(index + 2)", CSVTable.number(value)])
             }
             let last = run.epochCount
             for (pairIndex, (a, b)) in pairs.enumerated() {
@@ -57,11 +58,11 @@ struct DriftOutputs {
                 }
                 let snapshot = Drift.snapshot(run, file: file, epochA: ca, epochB: cb)
                 let q = snapshot.q
-                let name = "drift/" + FileNames.safe("\(run.dataset)-\(run.model)-\(run.selector)-fold\(run.fold)-C\(cb)-minus-C\(ca)") + ".npy"
+                let name = "drift/" + RunColumns.stem(run.key, seed: seed) + "-C\(cb)-minus-C\(ca).npy"
                 try writer.array(snapshot.difference, shape: [q, q], name)
                 let changes = Drift.topChanges(snapshot, count: topPairs)
                 for (rank, change) in changes.enumerated() {
-                    pairTable.append([run.dataset, run.model, run.selector, "\(run.fold)", "\(ca)", "\(cb)", "\(rank + 1)",
+                    pairTable.append(RunColumns.cells(run.key, seed: seed) + ["\(ca)", "\(cb)", "\(rank + 1)",
                                       run.labelNames[change.first], run.labelNames[change.second],
                                       CSVTable.number(Double(change.before)), CSVTable.number(Double(change.after)), CSVTable.number(Double(change.change))])
                 }

@@ -13,12 +13,12 @@ struct Figures {
 
     /// Three panels (validation AUC, validation loss, training loss): mean over folds ± 1 std.
     static func convergence(_ group: DatasetModel, curves: [Convergence.Curve]) -> String {
-        let selectors = SelectorOrder.sorted(curves.map(\.selector))
+        let selectors = SelectorOrder.sorted(curves.map(\.arm))
         let panel = 380.0
         var canvas = SVGCanvas(width: panel * 3 + 160, height: 320)
         for (index, metric) in ["validation_macro_auc", "validation_loss", "train_loss"].enumerated() {
             let series = selectors.compactMap { selector -> Plots.Series? in
-                guard let curve = curves.first(where: { $0.selector == selector && $0.metric == metric }) else { return nil }
+                guard let curve = curves.first(where: { $0.arm == selector && $0.metric == metric }) else { return nil }
                 return Plots.Series(name: selector, colour: Palette.colour(of: selector, among: selectors), x: curve.epochs.map(Double.init),
                                     y: curve.summaries.map(\.mean), lower: curve.summaries.map { $0.mean - $0.std },
                                     upper: curve.summaries.map { $0.mean + $0.std })
@@ -36,12 +36,12 @@ struct Figures {
     /// otherwise hides the later drift.
     static func driftNorms(_ group: DatasetModel, rows: [DriftOutputs.NormRow]) -> String? {
         if rows.isEmpty { return nil }
-        let selectors = SelectorOrder.sorted(rows.map(\.key.selector))
+        let selectors = SelectorOrder.sorted(rows.map(\.key.arm))
         let firstChange = rows.filter { $0.value > 0 }.map(\.epoch).min()
         var canvas = SVGCanvas(width: 1120, height: 320)
         for (index, start) in [Int.min, (firstChange ?? Int.max - 1) + 1].enumerated() {
             let series = selectors.map { selector -> Plots.Series in
-                let mine = rows.filter { $0.key.selector == selector && $0.epoch >= start }
+                let mine = rows.filter { $0.key.arm == selector && $0.epoch >= start }
                 let epochs = Array(Set(mine.map(\.epoch))).sorted()
                 let summaries = epochs.map { epoch in MeanStd(mine.filter { $0.epoch == epoch }.map(\.value)) }
                 return Plots.Series(name: selector, colour: Palette.colour(of: selector, among: selectors), x: epochs.map(Double.init),
@@ -59,7 +59,7 @@ struct Figures {
     /// C at the two epochs of the first pair and their difference (diverging colours).
     static func correlation(_ snapshot: Drift.Snapshot) -> String {
         var canvas = SVGCanvas(width: 1260, height: 350)
-        let who = "\(snapshot.key.selector), fold \(snapshot.key.fold)"
+        let who = "\(snapshot.key.arm), fold \(snapshot.key.fold)"
         let panels: [([Float], String, Bool)] = [
             (snapshot.before, "C at epoch \(snapshot.epochA) (\(who))", false),
             (snapshot.after, "C at epoch \(snapshot.epochB)", false),
@@ -75,14 +75,14 @@ struct Figures {
     /// Histograms of total draws per training sample (summed over epochs, folds pooled), one
     /// panel per selector on a shared x range.
     static func selection(_ group: DatasetModel, runs: [TrainRun]) throws -> String {
-        let selectors = SelectorOrder.sorted(runs.map(\.selector))
+        let selectors = SelectorOrder.sorted(runs.map(\.arm))
         var totals: [String: [Double]] = [:]
         for run in runs {
             let file: MappedNpyFile
             do { file = try MappedNpyFile(run.selectedURL) } catch {
                 throw AnalysisError.malformed(file: run.selectedURL.path, line: nil, reason: "\(error)")
             }
-            totals[run.selector, default: []] += SelectionFrequency.totals(file)
+            totals[run.arm, default: []] += SelectionFrequency.totals(file)
         }
         let all = totals.values.flatMap { $0 }
         let lower = (all.min() ?? 0).rounded(.down), upper = max((all.max() ?? 1).rounded(.up), lower + 1)

@@ -3,28 +3,31 @@ import Foundation
 
 /// Which result rows show that a model did not learn (README.md, "analyze").
 ///
-/// For every (dataset, model, selector) row of the Macro-AUC table: the row did not learn when its
+/// For every (dataset, model, arm) row of the Macro-AUC table: the row did not learn when its
 /// mean test Macro-AUC lies within ``chanceMargin`` of 0.5, or when it does not beat the floor —
 /// the mean test Macro-AUC of the `linear` model (per-label logistic regression through the same
-/// engine and protocol) with the `random` selector on the same dataset, over the folds the row ran
-/// (the analysis already holds every run of a dataset to one label set). Rows of the linear model
+/// engine and protocol) with arm `random` on the same dataset, over the folds of the row's blocks
+/// (each block takes the mean of the floor runs of its fold, whatever their seeds; the analysis
+/// already holds every run of a dataset to one label set). Rows of the linear model
 /// itself are checked against chance only. A dataset without linear runs has no floor (noted).
 public struct LearningFloor: Sendable {
-    /// The model whose runs give the floor, and the selector of those runs.
+    /// The model whose runs give the floor, and the arm of those runs.
     public static let floorModel = "linear"
     public static let floorSelector = "random"
     /// Rows whose Macro-AUC is within this distance of 0.5 did not learn.
     public static let chanceMargin = 0.02
 
-    /// One selector row of the Macro-AUC table with its verdict.
+    /// One arm row of the Macro-AUC table with its verdict.
     public struct Row: Sendable, Equatable {
         public var dataset: String
         public var model: String
+        /// The arm's name.
         public var selector: String
+        /// Blocks the row ran.
         public var folds: Int
-        /// Mean test Macro-AUC over the row's folds.
+        /// Mean test Macro-AUC over the row's blocks.
         public var macroAUC: Double
-        /// Mean test Macro-AUC of the floor runs on the row's folds (nil: no floor).
+        /// Mean test Macro-AUC of the floor runs on the row's blocks' folds (nil: no floor).
         public var floor: Double?
         public var nearChance: Bool
         public var notAboveFloor: Bool
@@ -45,7 +48,7 @@ public struct LearningFloor: Sendable {
         }
     }
 
-    /// Every row, in table order (dataset, model, selector column order).
+    /// Every row, in table order (dataset, model, arm column order).
     public var rows: [Row]
     /// (dataset, model) groups of non-floor models whose dataset has no floor runs.
     public var missingFloor: [DatasetModel]
@@ -56,25 +59,26 @@ public struct LearningFloor: Sendable {
     public init(_ runs: [TrainRun]) {
         var value: [RunKey: Double] = [:]
         for run in runs { if let v = run.test[.macroAUC], v.isFinite { value[run.key] = v } }
-        var floorByFold: [String: [Int: Double]] = [:]
-        for (key, v) in value where key.model == Self.floorModel && key.selector == Self.floorSelector {
-            floorByFold[key.dataset, default: [:]][key.fold] = v
+        // The floor of each (dataset, fold): the mean over its seeds, summed in seed order.
+        var floorRuns: [String: [Int: [Double]]] = [:]
+        for key in value.keys.sorted() where key.model == Self.floorModel && key.arm == Self.floorSelector {
+            floorRuns[key.dataset, default: [:]][key.fold, default: []].append(value[key]!)
         }
+        let floorByFold = floorRuns.mapValues { $0.mapValues { $0.reduce(0, +) / Double($0.count) } }
         var rows: [Row] = []
         var missing: Set<DatasetModel> = []
         let groups = Dictionary(grouping: value.keys) { DatasetModel(dataset: $0.dataset, model: $0.model) }
         for group in groups.keys.sorted() {
             let keys = groups[group]!
-            for selector in SelectorOrder.sorted(keys.map(\.selector)) {
-                let folds = keys.filter { $0.selector == selector }.map(\.fold).sorted()
-                let mean = folds.map { value[RunKey(dataset: group.dataset, model: group.model, selector: selector, fold: $0)]! }
-                    .reduce(0, +) / Double(folds.count)
+            for arm in SelectorOrder.sorted(keys.map(\.arm)) {
+                let blocks = keys.filter { $0.arm == arm }.sorted()
+                let mean = blocks.map { value[$0]! }.reduce(0, +) / Double(blocks.count)
                 var floor: Double?
                 if group.model != Self.floorModel {
-                    let matched = folds.compactMap { floorByFold[group.dataset]?[$0] }
+                    let matched = blocks.compactMap { floorByFold[group.dataset]?[$0.fold] }
                     if matched.isEmpty { missing.insert(group) } else { floor = matched.reduce(0, +) / Double(matched.count) }
                 }
-                rows.append(Row(dataset: group.dataset, model: group.model, selector: selector, folds: folds.count,
+                rows.append(Row(dataset: group.dataset, model: group.model, selector: arm, folds: blocks.count,
                                 macroAUC: mean, floor: floor, nearChance: abs(mean - 0.5) <= Self.chanceMargin,
                                 notAboveFloor: floor.map { mean <= $0 } ?? false))
             }

@@ -11,6 +11,7 @@ struct Report {
     var warnings: [String]
     var speeds: [Convergence.Speed]
     var results: Results
+    var comparisons: Comparisons
     var drift: DriftOutputs
     var figures: [DatasetModel: Figures]
     var outputs: [String]
@@ -44,10 +45,13 @@ struct Report {
             page += "<div class=\"warn\"><b>\(flagged.count) result row\(flagged.count == 1 ? "" : "s") did not learn</b> (section 4):<ul>"
             page += flagged.map { "<li>\(HTML.escape($0.warning))</li>" }.joined() + "</ul></div>\n"
         }
+        if !comparisons.declared.isEmpty {
+            page += "<h2>Comparisons</h2>\n" + ResultsDocument.comparisonsHTML(comparisons)
+        }
         page += stagesSection(datasets)
         page += runsSection()
         page += convergenceSection()
-        page += "<h2>4. Results (the paper's Table 3)</h2>\n<p class=\"note\">Test metrics at the epoch with the best validation Macro-AUC; mean ± sample std over folds and (rank within the dataset). Also in <code>results.md</code>, <code>results.csv</code>, <code>statistics.csv</code>.</p>\n"
+        page += "<h2>4. Results (the paper's Table 3)</h2>\n<p class=\"note\">Test metrics at the epoch with the best validation Macro-AUC; mean ± sample std over \(over) and (rank within the dataset). Also in <code>results.md</code>, <code>results.csv</code>, <code>statistics.csv</code>.</p>\n"
         page += "<h3>Did the models learn?</h3>\n" + ResultsDocument.floorHTML(results.floor)
         page += ResultsDocument.html(results)
         page += driftSection()
@@ -55,11 +59,15 @@ struct Report {
         let arrays = outputs.filter { $0.hasPrefix("drift/") && $0.hasSuffix(".npy") }
         let listed = outputs.filter { !arrays.contains($0) }.sorted()
         page += "<h2>7. Files</h2>\n<p class=\"note\">" + listed.map { "<code>\(HTML.escape($0))</code>" }.joined(separator: " ")
-        page += arrays.isEmpty ? "" : " and \(arrays.count) correlation differences <code>drift/&lt;dataset&gt;-&lt;model&gt;-&lt;selector&gt;-fold&lt;f&gt;-C&lt;b&gt;-minus-C&lt;a&gt;.npy</code> (float32 [q, q])"
+        let seedPart = RunColumns.seedsVary(collection.runs.map(\.key)) ? "-seed&lt;s&gt;" : ""
+        page += arrays.isEmpty ? "" : " and \(arrays.count) correlation differences <code>drift/&lt;dataset&gt;-&lt;model&gt;-&lt;selector&gt;-fold&lt;f&gt;\(seedPart)-C&lt;b&gt;-minus-C&lt;a&gt;.npy</code> (float32 [q, q])"
         page += ", <code>report.html</code>, <code>manifest.json</code>.</p>\n"
         page += "</body></html>\n"
         return page
     }
+
+    /// What the means are over: folds, or (fold, seed) blocks when the runs' seeds differ.
+    var over: String { RunColumns.seedsVary(collection.runs.map(\.key)) ? "(fold, seed) blocks" : "folds" }
 
     func keyValueTable(_ pairs: [(String, String)]) -> String {
         "<table class=\"kv\">" + pairs.map { "<tr><th>\(HTML.escape($0.0))</th><td>\(HTML.escape($0.1))</td></tr>" }.joined() + "</table>\n"
@@ -98,16 +106,17 @@ struct Report {
     }
 
     func runsSection() -> String {
-        var out = "<h2>2. Train runs</h2>\n<table><thead><tr><th>dataset</th><th>model</th><th>selector</th><th>fold</th><th>epochs</th><th>train samples</th><th>labels</th><th>best epoch</th><th>test Macro-AUC</th><th>folder</th></tr></thead><tbody>\n"
+        let seed = RunColumns.seedsVary(collection.runs.map(\.key))
+        var out = "<h2>2. Train runs</h2>\n<table><thead><tr><th>dataset</th><th>model</th><th>selector</th><th>fold</th>\(seed ? "<th>seed</th>" : "")<th>epochs</th><th>train samples</th><th>labels</th><th>best epoch</th><th>test Macro-AUC</th><th>folder</th></tr></thead><tbody>\n"
         for run in collection.runs {
             let auc = run.test[.macroAUC].map { ResultsDocument.fixed($0) } ?? "–"
-            out += "<tr><td>\(HTML.escape(run.dataset))</td><td>\(HTML.escape(run.model))</td><td>\(HTML.escape(run.selector))</td><td>\(run.fold)</td><td>\(run.epochCount)</td><td>\(run.trainCount)</td><td>\(run.labelNames.count)</td><td>\(run.test.bestEpoch)</td><td>\(auc)</td><td><code>\(HTML.escape(run.folder.lastPathComponent))</code></td></tr>\n"
+            out += "<tr><td>\(HTML.escape(run.dataset))</td><td>\(HTML.escape(run.model))</td><td>\(HTML.escape(run.arm))</td><td>\(run.fold)</td>\(seed ? "<td>\(run.seed)</td>" : "")<td>\(run.epochCount)</td><td>\(run.trainCount)</td><td>\(run.labelNames.count)</td><td>\(run.test.bestEpoch)</td><td>\(auc)</td><td><code>\(HTML.escape(run.folder.lastPathComponent))</code></td></tr>\n"
         }
         return out + "</tbody></table>\n"
     }
 
     func convergenceSection() -> String {
-        var out = "<h2>3. Convergence</h2>\n<p class=\"note\">Per-epoch curves from <code>epochs.csv</code>, mean over folds with a ±1 std band (<code>convergence.csv</code>, <code>convergence-summary.csv</code>). The table gives the first epoch at which the validation Macro-AUC reaches a fraction of its final (last-epoch) value, mean ± std over folds (<code>convergence-speed.csv</code>).</p>\n"
+        var out = "<h2>3. Convergence</h2>\n<p class=\"note\">Per-epoch curves from <code>epochs.csv</code>, mean over \(over) with a ±1 std band (<code>convergence.csv</code>, <code>convergence-summary.csv</code>). The table gives the first epoch at which the validation Macro-AUC reaches a fraction of its final (last-epoch) value, mean ± std over \(over) (<code>convergence-speed.csv</code>).</p>\n"
         let summary = Convergence.speedSummary(speeds)
         let levels = Array(Set(summary.map(\.level))).sorted()
         for group in collection.datasetModels {
@@ -115,10 +124,10 @@ struct Report {
             if let svg = figures[group]?.convergence { out += "<div class=\"figure\">\(svg)</div>\n" }
             let rows = summary.filter { $0.key.dataset == group.dataset && $0.key.model == group.model }
             out += "<table><thead><tr><th>selector</th>" + levels.map { "<th>epochs to \(ResultsDocument.fixed($0 * 100, 0))%</th>" }.joined() + "</tr></thead><tbody>"
-            for selector in SelectorOrder.sorted(rows.map(\.key.selector)) {
+            for selector in SelectorOrder.sorted(rows.map(\.key.arm)) {
                 out += "<tr><th>\(HTML.escape(selector))</th>"
                 for level in levels {
-                    let cell = rows.first { $0.key.selector == selector && $0.level == level }?.epochs
+                    let cell = rows.first { $0.key.arm == selector && $0.level == level }?.epochs
                     out += "<td>\(cell.map { $0.count > 0 ? "\(ResultsDocument.fixed($0.mean, 1)) ± \(ResultsDocument.fixed($0.std, 1))" : "–" } ?? "–")</td>"
                 }
                 out += "</tr>"

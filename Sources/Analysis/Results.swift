@@ -1,8 +1,10 @@
 import Formats
 import Foundation
 
-/// The paper's Table 3: test metrics (at the best validation epoch) as mean ± std over folds per
-/// selector and dataset, ranks per dataset, average ranks, and rank tests.
+/// The paper's Table 3: test metrics (at the best validation epoch) as mean ± std over (fold, seed)
+/// blocks per arm and dataset, ranks per dataset, average ranks, and rank tests. The columns are
+/// arms (named `selectors` here and `selector` in the files: an arm is the selector's name unless a
+/// run names one).
 public struct Results: Sendable {
     /// Test metrics in the paper's order (``MetricName``'s case order); others follow alphabetically.
     public static let metricOrder = MetricName.allCases.map(\.rawValue)
@@ -12,7 +14,7 @@ public struct Results: Sendable {
         MetricName(rawValue: metric).map { !$0.lowerIsBetter } ?? !(metric.hasSuffix("_loss") || metric.hasSuffix("_error"))
     }
 
-    /// One cell: a selector on a dataset.
+    /// One cell: an arm on a dataset.
     public struct Cell: Sendable {
         public var summary: MeanStd
         public var rank: Double
@@ -26,12 +28,12 @@ public struct Results: Sendable {
         public var selectors: [String]
         /// cells[dataset][selector]
         public var cells: [String: [String: Cell]]
-        /// Mean of the per-dataset ranks of each selector (over the datasets where it ran).
+        /// Mean of the per-dataset ranks of each arm (over the datasets where it ran).
         public var averageRanks: [String: Double]
         public var friedman: FriedmanResult?
         /// Why the Friedman test could not run, if it did not.
         public var friedmanNote: String?
-        /// `uncertainty` against each other selector, paired over (dataset, fold).
+        /// `uncertainty` against each other arm, paired over (dataset, fold, seed) blocks.
         public var wilcoxon: [(selector: String, result: WilcoxonResult)]
         public var higherIsBetter: Bool { Results.higherIsBetter(metric) }
     }
@@ -39,11 +41,12 @@ public struct Results: Sendable {
     public var tables: [MetricTable]
     /// Which Macro-AUC rows did not learn (near chance or not above the linear floor).
     public var floor: LearningFloor
+    /// Whether the runs use more than one seed (blocks are then (fold, seed) pairs, else folds).
+    public var seedsVary: Bool
 
     public init(_ runs: [TrainRun]) {
         var tables: [MetricTable] = []
-        let metricNames = Set(runs.flatMap { run in run.test.metrics.keys.filter { run.test.metrics[$0]! != nil } })
-        let metrics = Self.metricOrder.filter(metricNames.contains) + metricNames.subtracting(Self.metricOrder).sorted()
+        let metrics = Self.metrics(runs)
         for model in Set(runs.map(\.model)).sorted() {
             let modelRuns = runs.filter { $0.model == model }
             for metric in metrics {
@@ -52,12 +55,19 @@ public struct Results: Sendable {
         }
         self.tables = tables
         floor = LearningFloor(runs)
+        seedsVary = RunColumns.seedsVary(runs.map(\.key))
+    }
+
+    /// The metrics the runs report, in ``metricOrder``, others alphabetically after.
+    static func metrics(_ runs: [TrainRun]) -> [String] {
+        let names = Set(runs.flatMap { run in run.test.metrics.keys.filter { run.test.metrics[$0]! != nil } })
+        return metricOrder.filter(names.contains) + names.subtracting(metricOrder).sorted()
     }
 
     private static func table(model: String, metric: String, runs: [TrainRun]) -> MetricTable {
         let higher = higherIsBetter(metric)
         let datasets = Set(runs.map(\.dataset)).sorted()
-        let selectors = SelectorOrder.sorted(runs.map(\.selector))
+        let selectors = SelectorOrder.sorted(runs.map(\.arm))
         var value: [RunKey: Double] = [:]
         for run in runs { if let v = run.test.metrics[metric] ?? nil, v.isFinite { value[run.key] = v } }
         var cells: [String: [String: Cell]] = [:]
@@ -65,10 +75,10 @@ public struct Results: Sendable {
         for dataset in datasets {
             var summaries: [(String, MeanStd)] = []
             for selector in selectors {
-                // In fold order: a dictionary's order changes from process to process, and so would the sums.
-                let folds = value.filter { $0.key.dataset == dataset && $0.key.selector == selector }
-                    .sorted { $0.key.fold < $1.key.fold }.map(\.value)
-                if !folds.isEmpty { summaries.append((selector, MeanStd(folds))) }
+                // In block order: a dictionary's order changes from process to process, and so would the sums.
+                let blocks = value.filter { $0.key.dataset == dataset && $0.key.arm == selector }
+                    .sorted { $0.key.block < $1.key.block }.map(\.value)
+                if !blocks.isEmpty { summaries.append((selector, MeanStd(blocks))) }
             }
             let ranks = Ranking.bestFirstRanks(summaries.map(\.1.mean), higherIsBetter: higher)
             for ((selector, summary), rank) in zip(summaries, ranks) {
@@ -78,10 +88,10 @@ public struct Results: Sendable {
         }
         let averageRanks = rankLists.mapValues { $0.reduce(0, +) / Double($0.count) }
 
-        // Blocks: (dataset, fold) pairs, values oriented so that smaller = better for ranks.
-        let blockKeys = Set(value.keys.map { RunKey(dataset: $0.dataset, model: model, selector: "", fold: $0.fold) }).sorted()
-        func blockValue(_ block: RunKey, _ selector: String) -> Double? {
-            value[RunKey(dataset: block.dataset, model: model, selector: selector, fold: block.fold)]
+        // Blocks: (dataset, fold, seed), values oriented so that smaller = better for ranks.
+        let blockKeys = Set(value.keys.map { RunKey(dataset: $0.dataset, model: model, arm: "", fold: $0.fold, seed: $0.seed) }).sorted()
+        func blockValue(_ block: RunKey, _ arm: String) -> Double? {
+            value[RunKey(dataset: block.dataset, model: model, arm: arm, fold: block.fold, seed: block.seed)]
         }
         let complete = blockKeys.compactMap { block -> [Double]? in
             let row = selectors.compactMap { blockValue(block, $0) }
@@ -113,8 +123,9 @@ public struct Results: Sendable {
         t.metric == "macro_auc" && floor.row(dataset: dataset, model: t.model, selector: selector)?.didNotLearn == true
     }
 
-    /// `results.csv`: one row per (model, metric, dataset, selector); rows with dataset
-    /// `average rank` carry each selector's average rank in the `rank` column. `flag` is
+    /// `results.csv`: one row per (model, metric, dataset, arm) (the `selector` column holds the
+    /// arm's name, `folds` counts blocks); rows with dataset `average rank` carry each arm's
+    /// average rank in the `rank` column. `flag` is
     /// `did not learn` on the Macro-AUC rows that ``LearningFloor`` flags, else empty.
     public var csv: CSVTable {
         var table = CSVTable(header: ["model", "metric", "dataset", "selector", "folds", "mean", "std", "rank", "flag"])

@@ -63,20 +63,27 @@ public enum ResultsDocument {
         t.cells[dataset]?.values.map(\.rank).min()
     }
 
-    static func friedmanText(_ t: Results.MetricTable) -> String {
+    /// What a block of the rank tests is: `(dataset, fold)`, or `(dataset, fold, seed)` when the runs use several seeds.
+    static func blockName(_ results: Results) -> String {
+        results.seedsVary ? "(dataset, fold, seed)" : "(dataset, fold)"
+    }
+
+    static func friedmanText(_ t: Results.MetricTable, blocks blockName: String) -> String {
         guard let f = t.friedman else { return "Friedman test not run: \(t.friedmanNote ?? "")." }
-        var text = "Friedman χ² = \(fixed(f.chiSquare, 3)) (df = \(f.treatments - 1), \(f.blocks) (dataset, fold) blocks), p = \(pValue(f.pValue))"
+        var text = "Friedman χ² = \(fixed(f.chiSquare, 3)) (df = \(f.treatments - 1), \(f.blocks) \(blockName) blocks), p = \(pValue(f.pValue))"
         if let value = f.imanDavenportF, let p = f.imanDavenportPValue {
             text += "; Iman–Davenport F = \(fixed(value, 3)), p = \(pValue(p))"
         }
         return text + "."
     }
 
-    /// `results.md`: per model and metric, datasets × selectors with "mean ± std (rank)", the
-    /// best rank in bold, the average rank, then the rank tests.
-    public static func markdown(_ results: Results) -> String {
-        var out = "# Results\n\nTest metrics at the best validation epoch: mean ± sample std over folds, (rank within the dataset; ties averaged). "
-        out += "Tests pair (dataset, fold) blocks: Friedman across all selectors, Wilcoxon signed-rank (two-sided, as `scipy.stats.wilcoxon`: exact for n ≤ 50 without ties or zero differences, all 2^n sign flips for n ≤ 13 otherwise, else the tie-corrected normal approximation) of `\(SelectorOrder.proposed)` against each other selector.\n"
+    /// `results.md`: the declared comparisons (if any), then per model and metric, datasets × arms
+    /// with "mean ± std (rank)", the best rank in bold, the average rank, then the rank tests.
+    public static func markdown(_ results: Results, comparisons: Comparisons? = nil) -> String {
+        let over = results.seedsVary ? "(fold, seed) blocks" : "folds"
+        var out = "# Results\n\nTest metrics at the best validation epoch: mean ± sample std over \(over), (rank within the dataset; ties averaged). "
+        out += "Tests pair \(blockName(results)) blocks: Friedman across all selectors, Wilcoxon signed-rank (two-sided, as `scipy.stats.wilcoxon`: exact for n ≤ 50 without ties or zero differences, all 2^n sign flips for n ≤ 13 otherwise, else the tie-corrected normal approximation) of `\(SelectorOrder.proposed)` against each other selector.\n"
+        if let comparisons, !comparisons.declared.isEmpty { out += comparisonsMarkdown(comparisons) }
         out += floorMarkdown(results.floor)
         for model in Set(results.tables.map(\.model)).sorted() {
             out += "\n## Model `\(model)`\n"
@@ -93,7 +100,7 @@ public enum ResultsDocument {
                     out += "| \(dataset) | " + cells.joined(separator: " | ") + " |\n"
                 }
                 out += "| average rank | " + t.selectors.map { t.averageRanks[$0].map { fixed($0, 2) } ?? "–" }.joined(separator: " | ") + " |\n"
-                out += "\n" + friedmanText(t) + "\n"
+                out += "\n" + friedmanText(t, blocks: blockName(results)) + "\n"
                 if !t.wilcoxon.isEmpty {
                     out += "\n| \(SelectorOrder.proposed) vs | n | W | p | method |\n|---|---|---|---|---|\n"
                     for (other, w) in t.wilcoxon {
@@ -128,7 +135,7 @@ public enum ResultsDocument {
                     out += "</tr>\n"
                 }
                 out += "<tr class=\"avg\"><th>average rank</th>" + t.selectors.map { "<td>\(t.averageRanks[$0].map { fixed($0, 2) } ?? "–")</td>" }.joined() + "</tr>\n"
-                out += "</tbody></table>\n<p class=\"stat\">\(HTML.escape(friedmanText(t)))"
+                out += "</tbody></table>\n<p class=\"stat\">\(HTML.escape(friedmanText(t, blocks: blockName(results))))"
                 if !t.wilcoxon.isEmpty {
                     out += " Wilcoxon <code>\(SelectorOrder.proposed)</code> vs: "
                     out += t.wilcoxon.map { "\(HTML.escape($0.selector)) p = \(pValue($0.result.pValue)) (n = \($0.result.pairs), \($0.result.method.rawValue))" }.joined(separator: "; ")
@@ -136,6 +143,62 @@ public enum ResultsDocument {
                 }
                 out += "</p>\n"
             }
+        }
+        return out
+    }
+}
+
+extension ResultsDocument {
+    static let comparisonsExplanation = "Declared comparisons A vs B, paired over the (fold, seed) blocks both arms ran (n). A − B is the mean paired difference: positive favours A where higher is better; for lower-is-better metrics (losses, one-error, coverage) negative favours A. 95 % CIs of the mean difference: t-based and percentile bootstrap (\(PairedDifference.bootstrapResamples) seeded resamples of the blocks). d_z = mean / sd of the differences. p: paired t-test and Wilcoxon signed-rank, two-sided. MDE: the difference detectable with 80 % power at α = 0.05 for the observed sd, (t_0.975 + t_0.80) · sd / √n. docs/statistics.md explains each column."
+
+    static let comparisonHeader = ["comparison", "metric", "n", "mean A", "mean B", "A − B", "95% CI (t)", "95% CI (bootstrap)", "d_z", "p (t-test)",
+                                   "p (Wilcoxon)", "MDE (80%)"]
+
+    /// The rows of one (dataset, model): metrics in ``Results/metricOrder`` (Macro-AUC first), then comparisons in declared order.
+    static func comparisonRows(_ comparisons: Comparisons, _ group: DatasetModel) -> [[String]] {
+        let rows = comparisons.rows.filter { $0.group == group }
+        let metrics = rows.map(\.metric).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        return metrics.flatMap { metric in
+            rows.filter { $0.metric == metric }.map { row in
+                let d = row.difference
+                return ["\(row.comparison)", row.higherIsBetter ? metric : "\(metric) (lower is better: negative favours A)", "\(d.blocks)",
+                        fixed(d.meanA), fixed(d.meanB), fixed(d.mean), "[\(fixed(d.tLower)), \(fixed(d.tUpper))]",
+                        "[\(fixed(d.bootstrapLower)), \(fixed(d.bootstrapUpper))]", fixed(d.cohenDz, 2), pValue(d.tPValue),
+                        pValue(d.wilcoxon.pValue), fixed(d.minimumDetectable)]
+            }
+        }
+    }
+
+    static func comparisonGroups(_ comparisons: Comparisons) -> [DatasetModel] {
+        Set(comparisons.rows.map(\.group)).sorted()
+    }
+
+    /// The Comparisons section of `results.md`: the problems, then one table per (dataset, model).
+    static func comparisonsMarkdown(_ comparisons: Comparisons) -> String {
+        var out = "\n## Comparisons\n\n\(comparisonsExplanation)\n"
+        for problem in comparisons.problems { out += "\n- **Problem:** \(problem)" }
+        if !comparisons.problems.isEmpty { out += "\n" }
+        for group in comparisonGroups(comparisons) {
+            out += "\n### \(group.dataset), model `\(group.model)`\n\n| " + comparisonHeader.joined(separator: " | ") + " |\n|"
+            out += String(repeating: "---|", count: comparisonHeader.count) + "\n"
+            for cells in comparisonRows(comparisons, group) { out += "| " + cells.joined(separator: " | ") + " |\n" }
+        }
+        return out
+    }
+
+    /// The same section as HTML (for the report).
+    static func comparisonsHTML(_ comparisons: Comparisons) -> String {
+        var out = "<p class=\"note\">\(HTML.escape(comparisonsExplanation))</p>\n"
+        if !comparisons.problems.isEmpty {
+            out += "<div class=\"warn\"><b>Problems</b><ul>" + comparisons.problems.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul></div>\n"
+        }
+        for group in comparisonGroups(comparisons) {
+            out += "<h3>\(HTML.escape(group.dataset)), model <code>\(HTML.escape(group.model))</code></h3>\n<table><thead><tr>"
+            out += comparisonHeader.map { "<th>\(HTML.escape($0))</th>" }.joined() + "</tr></thead><tbody>\n"
+            for cells in comparisonRows(comparisons, group) {
+                out += "<tr>" + cells.map { "<td>\(HTML.escape($0))</td>" }.joined() + "</tr>\n"
+            }
+            out += "</tbody></table>\n"
         }
         return out
     }

@@ -1,7 +1,7 @@
 import Foundation
 
-/// The usable runs of one analysis, grouped by (dataset, model, selector, fold), plus the
-/// problems that excluded the others.
+/// The usable runs of one analysis, grouped by (dataset, model, arm, fold, seed) (``RunKey``),
+/// plus the problems that excluded the others.
 public struct RunCollection: Sendable {
     /// Usable runs, sorted by key.
     public var runs: [TrainRun]

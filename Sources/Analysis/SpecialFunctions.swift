@@ -1,6 +1,7 @@
 import Foundation
 
-/// Distribution functions needed by the rank tests, built on Foundation's `erfc` and `lgamma`.
+/// Distribution functions needed by the rank tests and the paired comparisons, built on
+/// Foundation's `erfc` and `lgamma`.
 ///
 /// Accuracy: about 1e-14 relative in the body of each distribution (series and continued
 /// fractions iterate to machine precision), enough to reproduce SciPy's p-values.
@@ -20,6 +21,30 @@ public enum SpecialFunctions {
     public static func fSurvival(_ f: Double, d1: Double, d2: Double) -> Double {
         if f <= 0 { return 1 }
         return regularizedIncompleteBeta(d2 / (d2 + d1 * f), a: d2 / 2, b: d1 / 2)
+    }
+
+    /// Upper tail of Student's t with `degreesOfFreedom` ν, P(T > t) = I_{ν/(ν+t²)}(ν/2, 1/2) / 2
+    /// for t ≥ 0, and 1 minus that of −t below 0.
+    public static func studentTSurvival(_ t: Double, degreesOfFreedom: Double) -> Double {
+        if t.isNaN { return .nan }
+        let tail = 0.5 * regularizedIncompleteBeta(degreesOfFreedom / (degreesOfFreedom + t * t), a: degreesOfFreedom / 2, b: 0.5)
+        return t >= 0 ? tail : 1 - tail
+    }
+
+    /// The `probability`-quantile of Student's t with `degreesOfFreedom` (0 < probability < 1):
+    /// bisection on ``studentTSurvival(_:degreesOfFreedom:)`` down to adjacent doubles, so the
+    /// result is deterministic. Quantiles below 1/2 follow from the symmetry t_p = −t_{1−p}.
+    public static func studentTQuantile(_ probability: Double, degreesOfFreedom: Double) -> Double {
+        precondition(probability > 0 && probability < 1, "probability must lie in (0, 1)")
+        if probability < 0.5 { return -studentTQuantile(1 - probability, degreesOfFreedom: degreesOfFreedom) }
+        let tail = 1 - probability
+        var lower = 0.0, upper = 1.0
+        while studentTSurvival(upper, degreesOfFreedom: degreesOfFreedom) > tail { lower = upper; upper *= 2 }
+        while true {
+            let middle = lower + (upper - lower) / 2
+            if middle <= lower || middle >= upper { return middle }
+            if studentTSurvival(middle, degreesOfFreedom: degreesOfFreedom) > tail { lower = middle } else { upper = middle }
+        }
     }
 
     /// Q(a, x) = Γ(a, x) / Γ(a): series for x < a + 1, Lentz continued fraction otherwise.

@@ -9,6 +9,8 @@ public struct AnalyzeParameters: StageParameters {
     public var convergenceLevels = [0.9, 0.95, 0.99]
     @Parameter(help: "Most-changed label pairs listed per run and epoch pair.", range: .atLeast(0))
     public var topPairs = 10
+    @Parameter(help: "Paired comparisons of two arms as 'A vs B' (comma-separated), tested over the (fold, seed) blocks both ran, e.g. uncertainty vs random.")
+    public var compare: [String] = []
 
     public init() {}
 
@@ -19,7 +21,30 @@ public struct AnalyzeParameters: StageParameters {
         if convergenceLevels.isEmpty {
             throw .invalid("convergence-levels", value: "", expected: "at least one fraction, e.g. 0.9,0.95,0.99")
         }
+        for item in compare where ArmComparison(item) == nil {
+            throw .invalid("compare", value: item, expected: "two arm names joined by ' vs ', e.g. uncertainty vs random")
+        }
     }
+
+    /// The declared comparisons, in the order given (``validate()`` has checked their syntax).
+    public var comparisons: [ArmComparison] { compare.compactMap(ArmComparison.init) }
+}
+
+/// A declared comparison of arm `a` against arm `b` (differences are a − b).
+public struct ArmComparison: Hashable, Sendable, CustomStringConvertible {
+    public var a: String
+    public var b: String
+
+    /// Parses `"A vs B"`: two arm names (letters, digits, '.', '_', '-'; see ``TrainParameters/arm``)
+    /// around one ` vs `. Nil for anything else.
+    public init?(_ text: String) {
+        let sides = text.components(separatedBy: " vs ").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard sides.count == 2, sides.allSatisfy(TrainParameters.isArmName) else { return nil }
+        a = sides[0]
+        b = sides[1]
+    }
+
+    public var description: String { "\(a) vs \(b)" }
 }
 
 /// The analyze stage: tables, statistics, plots and an HTML report from train runs.
@@ -29,18 +54,22 @@ public enum AnalyzeContract: StageContract {
     public static let summary = "Tables, statistics, plots and an HTML report from train runs."
     public static let discussion = """
         Each --runs folder is a train output folder or a folder holding them (searched three levels deep). Runs are \
-        grouped by (dataset, model, selector, fold) from run.json. Incomplete or inconsistent runs are reported on \
-        stderr and left out; the exit status is non-zero only when no run is usable.
+        grouped by (dataset, model, arm, fold, seed) from run.json; the arm is the train parameter arm, else the \
+        selector's name. Pairs of arms named by --compare get paired statistics over the (fold, seed) blocks both ran \
+        (docs/statistics.md). Incomplete or inconsistent runs are reported on stderr and left out; the exit status is \
+        non-zero only when no run is usable.
         """
     public static let inputs = [StageInput("runs", from: "train", help: "A train folder, or a folder of train folders.", repeated: true)]
     public static let outputs = [
-        StageOutput(AnalysisFiles.convergence, "dataset, model, selector, fold, epoch, metric, value."),
-        StageOutput(AnalysisFiles.convergenceSummary, "Mean and std over folds per dataset, model, selector, epoch, metric."),
+        StageOutput(AnalysisFiles.convergence, "dataset, model, selector (the arm), fold (and seed when the runs' seeds differ), epoch, metric, value."),
+        StageOutput(AnalysisFiles.convergenceSummary, "Mean and std over (fold, seed) blocks per dataset, model, arm, epoch, metric."),
         StageOutput(AnalysisFiles.convergenceSpeed, "First epoch reaching each level of the final validation Macro-AUC, per run."),
         StageOutput(AnalysisFiles.drift, "drift.csv, drift-pairs.csv and the C_b − C_a arrays per run and epoch pair."),
-        StageOutput(AnalysisFiles.results, "Table 3: mean ± std per selector, ranks, average rank."),
+        StageOutput(AnalysisFiles.results, "Table 3: mean ± std over blocks per arm, ranks, average rank."),
         StageOutput(AnalysisFiles.resultsMarkdown, "The same tables with the statistical tests, as Markdown."),
         StageOutput(AnalysisFiles.statistics, "Friedman and Wilcoxon tests."),
+        StageOutput(AnalysisFiles.comparisons, "Per declared comparison, dataset, model and metric: paired difference, CIs, effect size, tests, MDE.",
+                    always: false),
         StageOutput(AnalysisFiles.flags, "Runs that did not learn: near chance or not above the linear model's Macro-AUC (LearningFlags)."),
         StageOutput("*.svg", "Convergence, drift, correlation and selection figures per dataset and model.", always: false),
         StageOutput(AnalysisFiles.report, "The self-contained HTML report."),
@@ -56,6 +85,7 @@ public enum AnalysisFiles {
     public static let results = "results.csv"
     public static let resultsMarkdown = "results.md"
     public static let statistics = "statistics.csv"
+    public static let comparisons = "comparisons.csv"
     public static let flags = "flags.json"
     public static let report = "report.html"
 }

@@ -235,8 +235,13 @@ public struct TrainParameters: StageParameters {
     /// The configuration's name in the analysis: `arm`, else the selector's name.
     public var armName: String { arm ?? selector.rawValue }
 
+    /// Whether `name` is a valid arm name: non-empty, letters, digits, '.', '_' or '-'.
+    public static func isArmName(_ name: String) -> Bool {
+        !name.isEmpty && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
+    }
+
     public func validate() throws(ParameterError) {
-        if let arm, arm.isEmpty || !arm.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }) {
+        if let arm, !Self.isArmName(arm) {
             throw .invalid("arm", value: arm, expected: "a name of letters, digits, '.', '_' or '-', e.g. authors-uncertainty")
         }
         if warmupEpochs >= epochs {

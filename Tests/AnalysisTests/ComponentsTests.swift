@@ -37,7 +37,7 @@ import TestSupport
         #expect(steps.count == 2)
         #expect(abs(steps[0] - (2 * 0.09).squareRoot()) < 1e-6)
         #expect(steps[1] == 0)
-        let snapshot = Drift.Snapshot(key: RunKey(dataset: "d", model: "m", selector: "s", fold: 0), labelNames: ["a", "b", "c"],
+        let snapshot = Drift.Snapshot(key: RunKey(dataset: "d", model: "m", arm: "s", fold: 0, seed: 0), labelNames: ["a", "b", "c"],
                                       epochA: 1, epochB: 2, before: [1, 0.1, 0.2, 0.1, 1, 0.5, 0.2, 0.5, 1],
                                       after: [1, 0.4, 0.1, 0.4, 1, 0.5, 0.1, 0.5, 1], difference: [])
         let top = Drift.topChanges(snapshot, count: 2)

@@ -29,6 +29,27 @@ import Testing
         #expect(close(SpecialFunctions.fSurvival(10, d1: 2, d2: 8), 0.006663890045814243))
     }
 
+    @Test func studentTTailsAndQuantiles() {
+        // scipy.stats.t.sf(t, df) for (2.5, 4), (0.3, 1), (-1.7, 14), (8.0, 7), (1e-3, 30):
+        // 0.03338327240599407 0.4072264209222577 0.9443852174448127 4.557460585437679e-05 0.49960436788324253
+        #expect(close(SpecialFunctions.studentTSurvival(2.5, degreesOfFreedom: 4), 0.03338327240599407))
+        #expect(close(SpecialFunctions.studentTSurvival(0.3, degreesOfFreedom: 1), 0.4072264209222577))
+        #expect(close(SpecialFunctions.studentTSurvival(-1.7, degreesOfFreedom: 14), 0.9443852174448127))
+        #expect(close(SpecialFunctions.studentTSurvival(8.0, degreesOfFreedom: 7), 4.557460585437679e-05))
+        #expect(close(SpecialFunctions.studentTSurvival(1e-3, degreesOfFreedom: 30), 0.49960436788324253))
+        // scipy.stats.t.ppf(0.975, df) and t.ppf(0.8, df) for df = 1, 2, 4, 7, 14, 30.
+        let reference: [(Double, Double, Double)] = [
+            (1, 12.706204736174694, 1.3763819204711738), (2, 4.302652729749462, 1.0606601717798214),
+            (4, 2.7764451051977934, 0.9409645772351816), (7, 2.364624251592784, 0.8960296443137653),
+            (14, 2.144786687917804, 0.8680547815574207), (30, 2.0422724563012378, 0.8537672614712979),
+        ]
+        for (df, upper, power) in reference {
+            #expect(close(SpecialFunctions.studentTQuantile(0.975, degreesOfFreedom: df), upper), "df \(df)")
+            #expect(close(SpecialFunctions.studentTQuantile(0.8, degreesOfFreedom: df), power), "df \(df)")
+            #expect(SpecialFunctions.studentTQuantile(0.025, degreesOfFreedom: df) == -SpecialFunctions.studentTQuantile(0.975, degreesOfFreedom: df))
+        }
+    }
+
     @Test func friedmanWithoutTies() throws {
         let blocks: [[Double]] = [[0.91, 0.92, 0.93], [0.71, 0.70, 0.73], [0.76, 0.77, 0.78], [0.80, 0.79, 0.81], [0.66, 0.69, 0.68]]
         let result = try RankTests.friedman(blocks)

@@ -14,7 +14,10 @@ enum SyntheticRuns {
         var dataset = "toy"
         var model = "mlp"
         var selector = "uncertainty"
+        /// The train parameter `arm` (nil: the selector's name).
+        var arm: String? = nil
         var fold = 0
+        var seed: UInt64 = 42
         var epochs = 6
         var trainCount = 8
         var labelNames = ["sky", "sea", "sand"]
@@ -27,16 +30,20 @@ enum SyntheticRuns {
         var correlationFile = true
     }
 
-    /// Creates `<root>/<selector>-<fold>` holding a complete train folder; returns it.
+    /// Creates `<root>/<dataset>-<model>-<arm>-<fold>` (`-s<seed>` appended for seeds other than
+    /// 42) holding a complete train folder; returns it.
     @discardableResult
     static func write(_ spec: Spec, under root: URL) throws -> URL {
-        let folder = root.appendingPathComponent("\(spec.dataset)-\(spec.model)-\(spec.selector)-\(spec.fold)")
+        let name = "\(spec.dataset)-\(spec.model)-\(spec.arm ?? spec.selector)-\(spec.fold)" + (spec.seed == 42 ? "" : "-s\(spec.seed)")
+        let folder = root.appendingPathComponent(name)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let e = spec.epochs, n = spec.trainCount, q = spec.labelNames.count
         var parameters = TrainParameters()
         parameters.model = try #require(ModelKind(rawValue: spec.model))
         parameters.selector = try #require(SelectorKind(rawValue: spec.selector))
+        parameters.arm = spec.arm
         parameters.fold = spec.fold
+        parameters.seed = spec.seed
         parameters.epochs = e
         parameters.warmupEpochs = 1
         try RunDescription(dataset: spec.dataset, labelNames: spec.labelNames, trainCount: n, parameters: parameters)
@@ -94,10 +101,12 @@ enum SyntheticRuns {
     }
 
     /// Runs the analyze stage over the train folders under `root`, collecting its warnings.
-    static func analyze(_ root: URL, output: URL, driftEpochs: [Int] = [2, 5], topPairs: Int = 10) throws -> (AnalysisOutcome, [String]) {
+    static func analyze(_ root: URL, output: URL, driftEpochs: [Int] = [2, 5], topPairs: Int = 10,
+                        compare: [String] = []) throws -> (AnalysisOutcome, [String]) {
         var parameters = AnalyzeParameters()
         parameters.driftEpochs = driftEpochs
         parameters.topPairs = topPairs
+        parameters.compare = compare
         let invocation = StageInvocation<AnalyzeContract>(parameters: parameters, inputs: ["runs": [root]], output: output, command: ["analyze"])
         var warnings: [String] = []
         let outcome = try Analyzer.run(invocation) { warnings.append($0) }
