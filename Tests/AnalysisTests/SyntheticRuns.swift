@@ -73,6 +73,7 @@ enum SyntheticRuns {
         var selected = [Int32](repeating: 1, count: e * n)
         for t in 0..<e { for i in 0..<n where spec.selector != "random" { selected[t * n + i] = Int32((i + t) % 3) } }
         try NpyFile.write(selected, shape: [e, n], to: folder.appendingPathComponent(TrainFiles.selected))
+        try NpyFile.write((0..<(e * n)).map { Int32($0 % n) }, shape: [e, n], to: folder.appendingPathComponent(TrainFiles.order))
         try NpyFile.write([Float](repeating: 1, count: e * n), shape: [e, n], to: folder.appendingPathComponent(TrainFiles.weights))
         let predictions = (0..<(e * n * q)).map { Float($0 % 7) / 7 }
         try NpyFile.write(NpyArray(float16From: predictions, shape: [e, n, q]), to: folder.appendingPathComponent(TrainFiles.predictions))
