@@ -103,6 +103,27 @@ import Testing
         #expect(try Self.plan(yaml(", with: { drift_epochs: [5, 40] }")).instances.count == 5)
     }
 
+    /// A model too large for this machine's memory stops the plan, pointing at the setting and
+    /// estimating the memory (one feature and one label counted: the data is not fetched yet);
+    /// train used to abort with "failed to allocate 287999999744 bytes".
+    @Test func modelTooLargeForMemoryIsRefused() {
+        for (setting, place) in [("model_param: [hidden_width=999999999]", "plan.yaml:4:62"), ("hidden_width: 999999999", "plan.yaml:4:63")] {
+            let yaml = """
+            stages:
+              fetch: { uses: fetch, with: { dataset: x } }
+              split: { uses: split, needs: [fetch] }
+              train: { uses: train, needs: [split], with: { \(setting) } }
+            """
+            #expect {
+                _ = try Self.plan(yaml)
+            } throws: { error in
+                let text = "\(error)"
+                return text.hasPrefix(place) && text.contains("model mlp has at least 1e+18 parameters with these hyper-parameters and needs at "
+                                                              + "least 1.6e+10 GB to train") && text.contains("GB of memory; choose smaller widths")
+            }
+        }
+    }
+
     @Test func folderNamesCannotEscape() {
         #expect(PipelinePlan.folderName("selector=active-bias,fold=0") == "selector=active-bias,fold=0")
         #expect(PipelinePlan.folderName("path=../x y") == "path=..%2Fx%20y")
