@@ -73,6 +73,8 @@ struct ArffRowReader {
     private(set) var rowCount = 0
     private(set) var sawSparseRow = false
     private var scratch: [UInt8] = []
+    /// The indices of the sparse row being read into dense storage (to find a repeated one).
+    private var denseRowIndices: [Int32] = []
     /// One row of zeros, appended (memcpy) before a sparse row's entries are set in dense storage.
     private let zeroRow: [Float]
 
@@ -203,7 +205,7 @@ struct ArffRowReader {
     }
 
     /// Reads `{index value, …}` entries (after the `{`) into dense storage: a row of zeros with
-    /// the entries set (a repeated index keeps its last value).
+    /// the entries set.
     private mutating func readSparseRowIntoDense(_ start: Int, _ end: Int, line: Int) throws {
         let rowBase = values.count
         values.append(contentsOf: zeroRow)
@@ -211,12 +213,12 @@ struct ArffRowReader {
     }
 
     /// Reads `{index value, …}` entries (after the `{`) into the compressed rows, keeping them
-    /// sorted by index without zeros (a repeated index keeps its last value).
+    /// sorted by index without zeros.
     private mutating func readSparseRowCompressed(_ start: Int, _ end: Int, line: Int) throws {
         let rowStart = entryAttributes.count
         let ordered = try readSparseEntries(start, end, line: line, denseRow: nil)
         if !ordered { sortRow(from: rowStart) }
-        // Drop explicit zeros (after sorting, so that a later zero overrides an earlier value).
+        // Drop explicit zeros.
         var kept = rowStart
         for entry in rowStart..<entryAttributes.count where entryValues[entry] != 0 {
             entryAttributes[kept] = entryAttributes[entry]
@@ -230,26 +232,25 @@ struct ArffRowReader {
         rowStarts.append(Int64(kept))
     }
 
-    /// Sorts the current row's entries by index (stable) and keeps the last value of a repeated index.
+    /// Sorts the current row's entries by index (its indices are distinct).
     private mutating func sortRow(from rowStart: Int) {
-        let entries = (rowStart..<entryAttributes.count).map { (entryAttributes[$0], entryValues[$0]) }
-        var merged: [(Int32, Float)] = []
-        for entry in entries.enumerated().sorted(by: { ($0.element.0, $0.offset) < ($1.element.0, $1.offset) }).map(\.element) {
-            if let last = merged.last, last.0 == entry.0 { merged[merged.count - 1] = entry } else { merged.append(entry) }
-        }
-        entryAttributes.replaceSubrange(rowStart..., with: merged.map(\.0))
-        entryValues.replaceSubrange(rowStart..., with: merged.map(\.1))
+        let entries = (rowStart..<entryAttributes.count).map { (entryAttributes[$0], entryValues[$0]) }.sorted { $0.0 < $1.0 }
+        entryAttributes.replaceSubrange(rowStart..., with: entries.map(\.0))
+        entryValues.replaceSubrange(rowStart..., with: entries.map(\.1))
     }
 
     /// Parses the entries of a sparse row (after its `{`): into the dense row starting at
     /// `denseRow`, or (nil) appended to the compressed entries. Returns whether the indices were
-    /// strictly increasing.
+    /// strictly increasing; an index given twice is an error naming the line (which of its
+    /// values is meant is ambiguous).
     @discardableResult
     private mutating func readSparseEntries(_ start: Int, _ end: Int, line: Int, denseRow: Int?) throws -> Bool {
         let base = bytes.baseAddress!
         var p = start
         var previous = -1
         var ordered = true
+        let rowStart = entryAttributes.count
+        denseRowIndices.removeAll(keepingCapacity: true)
         while true {
             while p < end, ArffBytes.isSpace(base[p]) { p += 1 }
             guard p < end else {
@@ -270,6 +271,7 @@ struct ArffRowReader {
             let value = try readValue(attribute: index, at: &p, end: end, line: line, inSparseRow: true)
             if let denseRow {
                 values[denseRow + index] = value
+                denseRowIndices.append(Int32(index))
             } else {
                 entryAttributes.append(Int32(index))
                 entryValues.append(value)
@@ -282,6 +284,13 @@ struct ArffRowReader {
         while p < end, ArffBytes.isSpace(base[p]) { p += 1 }
         if p != end {
             throw DatasetError.arff(file: file, line: line, reason: "unexpected text after the closing '}' of a sparse row")
+        }
+        if !ordered {
+            let indices = (denseRow == nil ? Array(entryAttributes[rowStart...]) : denseRowIndices).sorted()
+            if let repeated = zip(indices, indices.dropFirst()).first(where: { $0 == $1 })?.0 {
+                throw DatasetError.arff(file: file, line: line, reason: "sparse index \(repeated) is given twice in this row, "
+                                        + "so its value is ambiguous; keep one entry per index")
+            }
         }
         return ordered
     }

@@ -24,7 +24,8 @@ public enum DatasetLoader {
         /// `xml:<member>` or `meka:-C <q>`.
         public var labelSource: String
         public var sparseRows: Bool
-        /// Things the user should know (identifier-like attributes kept), one sentence each.
+        /// Things the user should know (identifier-like attributes kept, labels positive on every
+        /// row), one sentence each.
         public var warnings: [String]
     }
 
@@ -81,6 +82,11 @@ public enum DatasetLoader {
         let dataset = try MultiLabelDataset.encode(table, labelAttributes: labelAttributes, impute: options.impute, dropped: dropped)
         if dataset.featureCount == 0 {
             throw DatasetError.arff(file: table.file, line: 0, reason: "no feature is left (every attribute is a label or dropped); keep at least one feature")
+        }
+        for label in dataset.alwaysPositiveLabels() {
+            warnings.append("\(table.file): label '\(dataset.labelNames[label])' is positive in every one of the \(dataset.count) instances; "
+                            + "it carries no information, and its per-label metrics that need negatives (e.g. AUC) are undefined. "
+                            + "Check the label definition, or remove the label from it")
         }
         return Loaded(dataset: dataset, labelSource: labelSource, sparseRows: table.hasSparseRows, warnings: warnings)
     }

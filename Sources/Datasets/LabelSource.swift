@@ -40,6 +40,7 @@ public enum LabelSource {
             return position
         }
         try refuseUnnamedLabelLikeAttributes(positions, in: table, xmlFile: xmlFile)
+        try refuseLoneLabelLikeAttributeBeforeTheLabels(positions, in: table, xmlFile: xmlFile)
         return positions
     }
 
@@ -57,6 +58,20 @@ public enum LabelSource {
                                     + "attribute(s) among or after them that the XML does not name: \(shown). They look like labels and would "
                                     + "silently become features. If they are labels, add <label name=\"…\"/> for each to the XML; "
                                     + "if they are features, declare them before the labels in the ARFF header")
+    }
+
+    /// An XML that leaves out the first label leaves it just before the first named label. A lone
+    /// {0,1} attribute there, after features of other types, looks like that label and would
+    /// silently become a feature, so it is an error naming it. (After several {0,1} attributes, as
+    /// in flags or bibtex, whether one of them is a label cannot be told: they are features.)
+    static func refuseLoneLabelLikeAttributeBeforeTheLabels(_ labels: [Int], in table: ArffTable, xmlFile: String) throws {
+        guard let first = labels.min(), first >= 2 else { return }
+        let before = table.attributes[first - 1], feature = table.attributes[first - 2]
+        guard before.isBinaryNominal, !feature.isBinaryNominal else { return }
+        throw DatasetError.labels(file: xmlFile, reason: "its first label, '\(table.attributes[first].name)', follows '\(before.name)', a lone {0,1} "
+                                    + "attribute after the features of \(table.file). It looks like a label the XML leaves out and would "
+                                    + "silently become a feature. If it is a label, add <label name=\"\(before.name)\"/> to the XML; if it is "
+                                    + "a feature, declare it (and move its column) before '\(feature.name)' in the ARFF file")
     }
 
     /// MEKA: the `-C q` option of a relation name (q > 0: first q attributes; q < 0: last |q|).

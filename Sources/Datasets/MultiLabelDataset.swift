@@ -46,6 +46,16 @@ public struct MultiLabelDataset: Sendable {
     public var featureCount: Int { featureNames.count }
     public var labelCount: Int { labelNames.count }
 
+    /// The labels (column indices) that are 1 in every row. O(count × labelCount).
+    public func alwaysPositiveLabels() -> [Int] {
+        guard count > 0 else { return [] }
+        var positives = [Int](repeating: 0, count: labelCount)
+        for row in 0..<count {
+            for label in 0..<labelCount where labels[row * labelCount + label] != 0 { positives[label] += 1 }
+        }
+        return positives.indices.filter { positives[$0] == count }
+    }
+
     /// Turns ARFF rows into features and labels.
     ///
     /// `labelAttributes` are the label columns in output order; attributes in `dropped` give no

@@ -14,7 +14,8 @@ import Foundation
 ///
 /// Safety: entries with absolute paths or `..` components, symbolic or hard links pointing
 /// outside the target folder, paths running through a symbolic link, and special files are
-/// refused; unpacking stops once more than `limit` bytes have been written or more than
+/// refused, and so is a second entry of a path (a file or link that would silently replace the
+/// first); unpacking stops once more than `limit` bytes have been written or more than
 /// `entryLimit` entries have been seen. Output goes to a temporary sibling of the destination,
 /// renamed into place only on success (nothing is left behind on failure). Time and memory:
 /// streaming, 64 KiB buffer.
@@ -73,6 +74,8 @@ public struct Unpacker: Sendable {
         }
         let archiveSize = (try? FileManager.default.attributesOfItem(atPath: archive.path)[.size] as? NSNumber)?.int64Value ?? 0
         var files: [String] = []
+        // The paths of the files and links written so far.
+        var paths = Set<String>()
         var written: Int64 = 0
         var entries = 0
         var entry: OpaquePointer?
@@ -93,6 +96,10 @@ public struct Unpacker: Sendable {
             let target = root.appendingPathComponent(relative.joined(separator: "/"))
             try refuseSymbolicLinkParents(relative, root: root, archive: name, entry: path)
             let type = archive_entry_filetype(entry) & CArchiveFileTypeMask
+            if type != CArchiveDirectory || isRaw, !paths.insert(relative.joined(separator: "/")).inserted {
+                throw DatasetError.unsafeEntry(file: name, entry: path, reason: "the archive holds this path twice, and the second entry "
+                                                + "would silently replace the first")
+            }
             if let hardlink = string(archive_entry_hardlink_utf8(entry)) ?? string(archive_entry_hardlink(entry)) {
                 let source = try Self.checkedRelativePath(hardlink, archive: name)
                 try refuseSymbolicLinkParents(source, root: root, archive: name, entry: path)

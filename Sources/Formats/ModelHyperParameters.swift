@@ -1,3 +1,4 @@
+import Foundation
 import StageKit
 
 /// One hyper-parameter of a model (train `model_param: [key=value]`, docs/models.md): its key,
@@ -100,6 +101,54 @@ extension ModelKind {
         case .linear:
             []
         }
+    }
+
+    /// The trained parameters (weights and biases) of this model for `d` features and `q` labels,
+    /// `hyperParameters` over the declared defaults (ModelsTests checks it against the models).
+    /// A Double, so that any accepted width gives a number, not an overflow.
+    public func parameterCount(_ hyperParameters: [String: Double], features d: Int, labels q: Int) -> Double {
+        func value(_ key: String) -> Double { hyperParameters[key] ?? hyperParameter(key)!.defaultValue! }
+        func linear(_ inputs: Double, _ outputs: Double) -> Double { inputs * outputs + outputs }
+        let d = Double(d), q = Double(q)
+        switch self {
+        case .linear:
+            return linear(d, q)
+        case .mlp:
+            let width = value("hidden_width")
+            return linear(d, width) + (value("hidden_layers") - 1) * linear(width, width) + linear(width, q)
+        case .clif:
+            let width = value("hidden_width"), half = ((q + 1) / 2).rounded(.down)
+            let ginLayer = linear(q, half) + linear(half, q) + 1 + (value("batch_norm") == 1 ? 2 * (half + q) : 0)
+            return value("gin_layers") * ginLayer + linear(d, width) + 3 * linear(width, width) + linear(q, width) + q * width + q
+        case .dela:
+            let latent = value("latent_dimension") == 0 ? ((d + 1) / 2).rounded(.down) : value("latent_dimension")
+            let e1 = value("encoder_hidden_1"), e2 = value("encoder_hidden_2"), e3 = value("encoder_output")
+            let d1 = value("decoder_hidden"), d2 = value("decoder_output")
+            return linear(d, e1) + linear(e1, e2) + linear(e2, e3) + 2 * linear(e3, latent) + q * latent + linear(latent, latent)
+                + linear(d + latent, d1) + linear(d1, d2) + q * d2 + q
+        case .mpvae:
+            let latent = value("latent_dim"), rank = hyperParameters["z_dim"] ?? q
+            let large = value("hidden_large"), small = value("hidden_small")
+            return linear(d + q, large) + linear(large, small) + 2 * linear(small, latent)
+                + linear(d, small) + linear(small, large) + linear(large, small) + 2 * linear(small, latent)
+                + linear(d + latent, small) + linear(small, large) + 2 * linear(large, q) + q * rank
+        }
+    }
+
+    /// The bytes training needs at least: 4 for each parameter, its gradient and Adam's two
+    /// moments (activations and the data come on top).
+    public func trainingBytes(_ hyperParameters: [String: Double], features d: Int, labels q: Int) -> Double {
+        16 * parameterCount(hyperParameters, features: d, labels: q)
+    }
+
+    /// Why this model cannot train in `memory` bytes, and the fix; `atLeast` when the data's
+    /// dimensions are not known yet (one feature and one label were counted).
+    public func tooLargeReason(parameters: Double, bytes: Double, memory: Double, atLeast: Bool) -> String {
+        func number(_ value: Double) -> String { String(format: "%.3g", value) }
+        let bound = atLeast ? "at least " : ""
+        return "model \(rawValue) has \(bound)\(number(parameters)) parameters with these hyper-parameters and needs \(bound)"
+            + "\(number(bytes / 1e9)) GB to train (4 bytes for each weight, its gradient and Adam's two moments), more than "
+            + "this machine's \(number(memory / 1e9)) GB of memory; choose smaller widths"
     }
 
     /// The hyper-parameter named `key`, if the model has one.

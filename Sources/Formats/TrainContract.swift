@@ -265,7 +265,19 @@ public struct TrainParameters: StageParameters {
         for item in modelParam.flatMap({ $0.split(separator: ",") }) where item.split(separator: "=", maxSplits: 1).count != 2 {
             throw .invalid("model-param", value: String(item), expected: "key=value, e.g. dropout=0.1 or eval_z=mean")
         }
-        _ = try modelHyperParameters()
+        try checkModelFitsInMemory(try modelHyperParameters())
+    }
+
+    /// Refuses a model that cannot train in this machine's memory. The data is not known here:
+    /// one feature and one label give a lower bound (`ModelFactory` checks the real dimensions).
+    func checkModelFitsInMemory(_ hyperParameters: [String: Double]) throws(ParameterError) {
+        let memory = Double(ProcessInfo.processInfo.physicalMemory)
+        let bytes = model.trainingBytes(hyperParameters, features: 1, labels: 1)
+        guard bytes > memory else { return }
+        let widthAlone = hiddenWidth.map { model.trainingBytes(["hidden_width": Double($0)], features: 1, labels: 1) > memory } ?? false
+        throw .conflict(widthAlone ? "hidden-width" : "model-param",
+                        reason: model.tooLargeReason(parameters: model.parameterCount(hyperParameters, features: 1, labels: 1), bytes: bytes,
+                                                     memory: memory, atLeast: true))
     }
 
     /// The `key=value` items of `modelParam` (each entry may hold several, comma-separated), keys

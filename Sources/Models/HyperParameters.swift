@@ -38,6 +38,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
     case invalidDimensions(inputDimension: Int, labelCount: Int)
     case parameterFile(path: String, reason: String)
     case missingTrainingLabels(model: String, key: String, value: String)
+    /// The model cannot train in this machine's memory (``ModelKind/tooLargeReason(parameters:bytes:memory:atLeast:)``).
+    case tooLarge(reason: String)
 
     public var description: String {
         switch self {
@@ -50,6 +52,8 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
         case .missingTrainingLabels(let model, let key, let value):
             "model \(model): \(key) = \(value) is computed from the training labels, but none were given; "
                 + "pass the training part's label matrix (ModelFactory.make trainingLabels:) or use the default"
+        case .tooLarge(let reason):
+            reason
         case .parameterFile(let path, let reason):
             "\(path): \(reason); load parameters saved by a model of the same name, dimensions and hyper-parameters"
         }

@@ -114,6 +114,16 @@ public struct NpyHeader: Equatable, Sendable {
             guard let dimension = Int(trimmed), dimension >= 0 else { throw fail("bad shape entry '\(trimmed)'") }
             shape.append(dimension)
         }
+        // The size must fit in an Int, even without the zero dimensions (a slice's size leaves them
+        // out), so that `count`, `byteCount` and every offset into the data are plain arithmetic.
+        var size = dtype.itemSize
+        for dimension in shape where dimension > 0 {
+            let (product, overflow) = size.multipliedReportingOverflow(by: dimension)
+            guard !overflow, !product.addingReportingOverflow(prefix + headerLength).overflow else {
+                throw fail("shape \(shape) of \(dtype) overflows a 64-bit byte count; the header is damaged, rewrite the file")
+            }
+            size = product
+        }
         var header = NpyHeader(dtype: dtype, shape: shape)
         header.dataOffset = prefix + headerLength
         return header

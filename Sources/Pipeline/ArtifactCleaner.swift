@@ -8,8 +8,10 @@ import Foundation
 /// earlier run recorded in the folder's `.slurm-job` that the queue still lists. Every folder is
 /// checked before the first is deleted, so a refused clean deletes nothing.
 public enum ArtifactCleaner {
-    /// Deletes everything in `root` except the lock file; returns the removed entries.
-    public static func removeAll(root: URL) throws -> [String] {
+    /// Deletes everything in `root` except the lock file; returns the removed entries. Refuses if
+    /// another pipeline file with the same `name:` built `root`.
+    public static func removeAll(plan: PipelinePlan, root: URL) throws -> [String] {
+        try LockFile.read(from: root, pipeline: plan.definition.name).checkBuilder(plan: plan, root: root)
         let names = try FileManager.default.contentsOfDirectory(atPath: root.path).filter { $0 != ".lock" }.sorted()
         try checkNothingWrites(into: names.flatMap { instanceFolders(in: root.appendingPathComponent($0)) })
         for name in names { try FileManager.default.removeItem(at: root.appendingPathComponent(name)) }

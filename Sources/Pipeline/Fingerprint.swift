@@ -98,6 +98,15 @@ public struct LockFile: Codable, Equatable, Sendable {
         }
     }
 
+    /// Throws, naming both files, if another existing pipeline file with the same `name:` built
+    /// `root` (the folder this lock file was read from), so that `plan` neither rebuilds nor deletes it.
+    public func checkBuilder(plan: PipelinePlan, root: URL) throws {
+        if let builder = file, let source = plan.definition.source, builder != source, FileManager.default.fileExists(atPath: builder) {
+            throw PipelineError.io(path: root.path, reason: "holds the artifacts of \(builder), whose `name:` is also `\(plan.definition.name)`; "
+                + "give \(plan.definition.file) another `name:` (each pipeline needs its own Artifacts/<name> folder)")
+        }
+    }
+
     /// Writes the lock file into `folder` atomically.
     public func write(into folder: URL) throws {
         try JSONFiles.write(self, to: folder.appendingPathComponent(Self.fileName))

@@ -63,10 +63,7 @@ public struct CacheState {
         self.plan = plan
         self.root = root
         lock = try LockFile.read(from: root, pipeline: plan.definition.name)
-        if let builder = lock.file, let source = plan.definition.source, builder != source, FileManager.default.fileExists(atPath: builder) {
-            throw PipelineError.io(path: root.path, reason: "holds the artifacts of \(builder), whose `name:` is also `\(plan.definition.name)`; "
-                + "give \(plan.definition.file) another `name:` (each pipeline needs its own Artifacts/<name> folder)")
-        }
+        try lock.checkBuilder(plan: plan, root: root)
     }
 
     /// The folder of instance `index`.

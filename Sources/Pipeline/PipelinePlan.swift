@@ -43,7 +43,8 @@ public struct StageInstance: Sendable {
 /// one instance per point of its own matrix and reads every compatible upstream instance.
 ///
 /// Every instance's settings are checked against its stage's contract when the plan is built,
-/// before anything runs: types, choices, ranges and combinations (e.g. warm-up below epochs).
+/// before anything runs: types, choices, ranges and combinations (e.g. warm-up below epochs),
+/// and facts across stages (a train fold the split makes, drift epochs the train runs reach).
 public struct PipelinePlan: Sendable {
     public var definition: PipelineDefinition
     public var instances: [StageInstance]
@@ -96,6 +97,7 @@ public struct PipelinePlan: Sendable {
                     id: id, type: stage.uses, coordinates: combination.coordinates, settings: settings, resolvedParameters: resolved,
                     upstream: combination.upstream, inputs: inputs, folder: stage.name + "/" + Self.folderName(name)))
                 try checkFold(of: instances.count - 1, stage: stage)
+                try checkDriftEpochs(of: instances.count - 1, stage: stage)
                 byStage[stage.name, default: []].append(index)
             }
         }
@@ -166,6 +168,20 @@ public struct PipelinePlan: Sendable {
         guard fold >= folds else { return }
         let location = instance.settings.first { $0.flag == "fold" }?.location ?? stage.location
         throw PipelineError.invalidFile(location, "`fold` \(fold) does not exist: split `\(split.id)` makes folds 0…\(folds - 1) (stage `\(stage.name)`, instance \(instance.id.name))")
+    }
+
+    /// An analyze instance's `drift_epochs` must lie within the epochs of every train instance it reads.
+    private func checkDriftEpochs(of index: Int, stage: StageDefinition) throws {
+        let instance = instances[index]
+        guard instance.type == .analyze,
+              let latest = instance.resolvedParameters["drift-epochs"]?.split(separator: ",").compactMap({ Int($0) }).max() else { return }
+        for input in instance.inputs {
+            let train = instances[input.instance]
+            guard train.type == .train, let epochs = train.resolvedParameters["epochs"].flatMap(Int.init), latest > epochs else { continue }
+            let location = instance.settings.first { $0.flag == "drift-epochs" }?.location ?? stage.location
+            throw PipelineError.invalidFile(location, "`drift_epochs` reaches epoch \(latest), but train instance `\(train.id)` runs \(epochs) epochs; "
+                                            + "choose drift epochs within 1…\(epochs) (stage `\(stage.name)`, instance \(instance.id.name))")
+        }
     }
 
     /// Every combination of matrix values (one empty point when there is no matrix).

@@ -73,8 +73,8 @@ public enum SafetensorsFile {
                 throw malformed(url, "tensor \(name) lacks dtype, shape or data_offsets")
             }
             entries.append(SafetensorsHeader.Entry(name: name, dtype: dtype, shape: shape, dataRange: offsets[0]..<max(offsets[0], offsets[1])))
-            guard offsets[1] >= offsets[0], let itemSize = dtypes[dtype]?.itemSize,
-                  shape.allSatisfy({ $0 >= 0 }), shape.reduce(1, *) * itemSize == offsets[1] - offsets[0] else {
+            guard offsets[0] >= 0, offsets[1] >= offsets[0], let itemSize = dtypes[dtype]?.itemSize,
+                  shape.allSatisfy({ $0 >= 0 }), byteCount(shape, itemSize: itemSize) == offsets[1] - offsets[0] else {
                 throw malformed(url, "tensor \(name): \(dtype) \(shape) does not fit data_offsets \(offsets)")
             }
         }
@@ -103,6 +103,17 @@ public enum SafetensorsFile {
             arrays[entry.name] = NpyArray(header: NpyHeader(dtype: dtype, shape: entry.shape), bytes: Array(data[range]))
         }
         return arrays
+    }
+
+    /// The bytes of a tensor of this shape, or nil when the count overflows 64 bits (a crafted header).
+    static func byteCount(_ shape: [Int], itemSize: Int) -> Int? {
+        var size = itemSize
+        for dimension in shape {
+            let (product, overflow) = size.multipliedReportingOverflow(by: dimension)
+            if overflow { return nil }
+            size = product
+        }
+        return size
     }
 
     static func malformed(_ url: URL, _ reason: String) -> ArtifactError {

@@ -28,7 +28,7 @@ struct CleanCommand: ParsableCommand {
             }
             defer { withExtendedLifetime(lock) {} }
             let removed = stale ? try ArtifactCleaner.removeStale(plan: plan, root: rootURL)
-                                : try ArtifactCleaner.removeAll(root: rootURL)
+                                : try ArtifactCleaner.removeAll(plan: plan, root: rootURL)
             removed.forEach { print("removed \(root)/\($0)") }
             print(removed.isEmpty ? "nothing to clean in \(root)" : "removed \(removed.count) entr\(removed.count == 1 ? "y" : "ies")")
         }

@@ -87,17 +87,29 @@ import Testing
         #expect(throws: Never.self) { try Fixtures.parse("@relation r\n@attribute a numeric\n@attribute A numeric\n@data\n1,2\n") }
     }
 
-    /// A sparse file stays compressed: entries sorted by index, explicit zeros dropped, a repeated
-    /// index keeps its last value, and a dense row among sparse ones is compressed too.
+    /// A sparse file stays compressed: entries sorted by index, explicit zeros dropped, and a
+    /// dense row among sparse ones is compressed too.
     @Test func sparseFilesStayCompressed() throws {
         let text = "@relation s\n@attribute a numeric\n@attribute b numeric\n@attribute c numeric\n@data\n"
-            + "{2 3, 0 1}\n{1 0, 2 5, 2 6}\n0,7,0\n{1 ?}\n"
+            + "{2 3, 0 1}\n{1 0, 2 6}\n0,7,0\n{1 ?}\n"
         let table = try Fixtures.parse(text)
         guard case let .sparse(rows) = table.storage else { Issue.record("dense storage"); return }
         #expect(rows.indptr == [0, 2, 3, 4, 5])
         #expect(rows.indices == [0, 2, 2, 1, 1])
         #expect(Array(rows.data.prefix(4)) == [1, 3, 6, 7] && rows.data[4].isNaN)
         #expect(table.lines == [6, 7, 8, 9])
+    }
+
+    /// A sparse row that gives one index twice is refused naming its line and the index (the
+    /// last value used to win silently), for a feature and for a label, whether the file's rows
+    /// are kept compressed (first row sparse) or dense (first row dense).
+    @Test func repeatedSparseIndexIsRefused() throws {
+        let header = "@relation r\n@attribute a numeric\n@attribute b numeric\n@attribute c numeric\n@attribute L {0,1}\n@data\n"
+        for (rows, index) in [("{0 1,2 0.5,2 9}", 2), ("1,2,3,0\n{0 1,2 0.5,2 9}", 2), ("{3 1, 0 2, 3 0}", 3), ("1,2,3,0\n{3 1,3 1}", 3)] {
+            let line = 7 + rows.filter { $0 == "\n" }.count
+            #expect(throws: DatasetError.arff(file: "test.arff", line: line, reason: "sparse index \(index) is given twice in this row, "
+                                               + "so its value is ambiguous; keep one entry per index")) { try Fixtures.parse(header + rows + "\n") }
+        }
     }
 
     /// Progress is reported with the file's size, ending at 100 %.

@@ -1,3 +1,5 @@
+import Datasets
+import Formats
 import Foundation
 import Testing
 import TestSupport
@@ -49,6 +51,21 @@ import TestSupport
         let incomplete = try TestSupport.runProduct("fetch", ["--dataset", "x", "--url", archive, "--sha256", String(repeating: "a", count: 64),
                                                               "--layout", "mulan", "--data", "Yeast.arff", "--output", output.path])
         #expect(incomplete.status == 64 && incomplete.standardError.contains("--xml"))
+    }
+
+    /// A label positive on every row is a warning, on stderr (the stage log) and in meta.json.
+    @Test func labelPositiveOnEveryRowIsAWarning() throws {
+        let arff = "@relation r\n@attribute a numeric\n@attribute L1 {0,1}\n@attribute L2 {0,1}\n@data\n1,1,0\n2,1,1\n3,1,0\n"
+        let options = try Fixtures.badDataset(["x.arff": arff, "x.xml": "<labels><label name='L1'/><label name='L2'/></labels>"],
+                                              data: ["x.arff"], xml: "x.xml", layout: "mulan")
+        let output = TestSupport.temporaryFolder().appendingPathComponent("bad")
+        let result = try TestSupport.runProduct("fetch", ["--dataset", "bad", "--catalog", options.parameters.catalog, "--mirror",
+                                                          options.parameters.mirror[0], "--cache", options.parameters.cache, "--output", output.path])
+        #expect(result.status == 0, "\(result.standardError)")
+        let warning = "bad.tar.gz/x.arff: label 'L1' is positive in every one of the 3 instances"
+        #expect(result.standardError.contains("warning: " + warning), "\(result.standardError)")
+        let meta = try JSONDecoder().decode(DatasetMeta.self, from: Data(contentsOf: output.appendingPathComponent(DatasetFiles.meta)))
+        #expect(meta.warnings.count == 1 && meta.warnings[0].hasPrefix(warning), "\(meta.warnings)")
     }
 
     @Test func checksumMismatchExitsWithOne() throws {

@@ -100,6 +100,22 @@ import TestSupport
         }
     }
 
+    /// A well-formed XML that leaves out the first label fails naming it: a lone {0,1} attribute
+    /// between features of other types and the first named label looks like that label (it used to
+    /// become a feature silently). Several {0,1} attributes there (as in flags) are taken as features.
+    @Test func xmlOmittingTheFirstLabelFails() throws {
+        let options = try Fixtures.badDataset(["x.arff": Self.arff, "x.xml": "<labels><label name='L2'/></labels>"],
+                                              data: ["x.arff"], xml: "x.xml", layout: "mulan")
+        #expect {
+            try FetchStage.run(options)
+        } throws: { error in
+            "\(error)".hasPrefix("bad.tar.gz/x.xml: its first label, 'L2', follows 'L1', a lone {0,1} attribute after the features of "
+                                + "bad.tar.gz/x.arff") && "\(error)".contains("add <label name=\"L1\"/> to the XML")
+        }
+        let binaryFeatures = try Fixtures.parse("@relation r\n@attribute a numeric\n@attribute f {0,1}\n@attribute g {0,1}\n@attribute L {0,1}\n@data\n1,1,0,1\n")
+        #expect(try LabelSource.mulanLabelAttributes(["L"], in: binaryFeatures, xmlFile: "x.xml") == [3])
+    }
+
     /// Features before the labels (the Mulan convention) are fine, whatever their type.
     @Test func binaryFeaturesBeforeTheLabelsAreFine() throws {
         let table = try Fixtures.parse("@relation r\n@attribute f {0,1}\n@attribute L1 {0,1}\n@attribute g numeric\n@data\n1,1,0\n")

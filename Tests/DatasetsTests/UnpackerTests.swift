@@ -116,6 +116,24 @@ import TestSupport
         #expect(try String(contentsOf: target.appendingPathComponent("b.txt"), encoding: .utf8) == "a")
     }
 
+    /// Two entries of one path are refused naming the entry (the second used to replace the
+    /// first silently), in a zip and in a tar (where `./` does not make a path another one).
+    @Test func duplicateEntriesAreRefused() throws {
+        let zip = TestSupport.temporaryFolder("archives").appendingPathComponent("bad.zip")
+        try Fixtures.python("""
+            import sys, warnings, zipfile
+            warnings.simplefilter("ignore")
+            with zipfile.ZipFile(sys.argv[1], "w") as z:
+                z.writestr("d/a.arff", "first"); z.writestr("d/a.arff", "second")
+            """, [zip.path])
+        let tar = try makeTar([("d/a.arff", "file", "first"), ("./d/a.arff", "file", "second")])
+        for archive in [zip, tar] {
+            expectFailure(archive) {
+                if case let .unsafeEntry(_, entry, reason) = $0 { return entry.hasSuffix("d/a.arff") && reason.contains("twice") } else { return false }
+            }
+        }
+    }
+
     @Test func unpackedSizeLimit() throws {
         let archive = try makeTar([("big.txt", "zeros", "200000")])
         expectFailure(archive, limit: 100_000) { $0 == .unpackedSizeLimit(file: "evil-archive", limit: 100_000) }

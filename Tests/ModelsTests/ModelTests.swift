@@ -66,6 +66,34 @@ import TensorTestSupport
         }
     }
 
+    /// ModelKind.parameterCount, which the plan's and the factory's memory checks read, counts
+    /// exactly the parameters each model builds, with defaults and with every width changed.
+    @Test(arguments: ModelKind.allCases)
+    func parameterCountMatchesTheModels(kind: ModelKind) throws {
+        let changed: [String: Double] = switch kind {
+        case .linear: [:]
+        case .mlp: ["hidden_width": 7, "hidden_layers": 3]
+        case .clif: ["hidden_width": 7, "gin_layers": 3, "batch_norm": 1]
+        case .dela: ["encoder_hidden_1": 5, "encoder_hidden_2": 6, "encoder_output": 7, "decoder_hidden": 8, "decoder_output": 9, "latent_dimension": 4]
+        case .mpvae: ["latent_dim": 3, "z_dim": 4, "hidden_large": 9, "hidden_small": 6]
+        }
+        for (hyperParameters, d, q) in [([:], 11, 5), ([:], 1, 1), (changed, 4, 3), (changed, 1, 2)] {
+            let model = try ModelFactory.make(kind, inputDimension: d, labelCount: q, hyperParameters: hyperParameters, seed: 1)
+            #expect(kind.parameterCount(hyperParameters, features: d, labels: q) == Double(model.parameters.map(\.tensor.count).reduce(0, +)),
+                    "\(kind) \(hyperParameters) d=\(d) q=\(q)")
+        }
+    }
+
+    /// A model whose parameters, gradients and Adam moments exceed this machine's memory is an
+    /// error naming the estimate, not an abort in the allocator ("failed to allocate … bytes").
+    @Test func factoryRefusesAModelLargerThanMemory() {
+        #expect {
+            try ModelFactory.make(.mlp, inputDimension: 72, labelCount: 6, hyperParameters: ["hidden_width": 999_999_999, "hidden_layers": 1], seed: 1)
+        } throws: { error in
+            "\(error)".hasPrefix("model mlp has 7.9e+10 parameters with these hyper-parameters and needs 1.26e+03 GB to train")
+        }
+    }
+
     @Test func publishedDefaultShapes() throws {
         let mlp = try ModelFactory.make(.mlp, inputDimension: 294, labelCount: 6, seed: 1)
         #expect(mlp.parameters.map(\.tensor.shape) == [[256, 294], [256], [256, 256], [256], [6, 256], [6]])

@@ -70,6 +70,40 @@ import TestSupport
         #expect(error?.description.contains("bad.npy") == true)
     }
 
+    /// A header whose size overflows a 64-bit integer, a float32 shape (2^32, 2^32), is refused as
+    /// malformed, naming the file, by every reading path (its size arithmetic used to trap and
+    /// kill the process); so are (0, 2^32, 2^32), whose zero hides an overflowing slice, and (2^63 - 1,).
+    @Test func overflowingShapeIsRefusedByEveryReader() throws {
+        for shape in ["(4294967296, 4294967296)", "(0, 4294967296, 4294967296)", "(9223372036854775807,)"] {
+            var text = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shape), }"
+            text += String(repeating: " ", count: 63 - (10 + text.utf8.count) % 64) + "\n"
+            let header = [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(text.utf8.count & 0xFF), UInt8(text.utf8.count >> 8)] + Array(text.utf8)
+            let file = Data(header + [UInt8](repeating: 0, count: 64))
+            let url = folder.appendingPathComponent("huge.npy")
+            try file.write(to: url)
+            try file.write(to: NpySliceWriter.partialURL(for: url))
+            // An archive whose only member has this header: a valid member's header of the same length, replaced.
+            let archive = folder.appendingPathComponent("huge.npz")
+            let valid = NpyArray([Float](repeating: 0, count: 16), shape: [16])
+            #expect(valid.header.encoded().count == header.count)
+            try NpzFile.write([("member", valid)], to: archive)
+            var zipped = [UInt8](try Data(contentsOf: archive))
+            let at = try #require((0...(zipped.count - header.count)).first { Array(zipped[$0..<($0 + header.count)]) == valid.header.encoded() })
+            zipped.replaceSubrange(at..<(at + header.count), with: header)
+            try Data(zipped).write(to: archive)
+            let errors = [
+                #expect(throws: ArtifactError.self) { try NpyFile.read(url) },
+                #expect(throws: ArtifactError.self) { try MappedNpyFile(url) },
+                #expect(throws: ArtifactError.self) { try NpySliceWriter(resuming: url, dtype: .float32, shape: [1]) },
+                #expect(throws: ArtifactError.self) { try NpzFile.read(archive) },
+            ]
+            for error in errors {
+                let message = error?.description ?? ""
+                #expect(message.contains("huge.np") && message.contains("overflows"), "\(shape): \(message)")
+            }
+        }
+    }
+
     /// A refused map (truncated file) unmaps its mapping once: unmapping it a second time, after
     /// another thread's map had reused the address, made reads through that one crash.
     @Test func refusedMapNeverUnmapsAnotherMapping() throws {

@@ -266,4 +266,20 @@ import TestSupport
         #expect(copy.standardError.contains("Pipelines/tiny.yaml, whose `name:` is also `tiny`")
                 && copy.standardError.contains("give Pipelines/copy.yaml another `name:`"), "\(copy.standardError)")
     }
+
+    /// `clean` of a second file with the same `name:` deletes nothing of the first file's artifacts
+    /// (it used to delete them all; `clean --stale` already refused).
+    @Test func cleanOfASecondFileWithOneNameDeletesNothing() throws {
+        _ = try writePipeline()
+        try FileManager.default.copyItem(at: folder.appendingPathComponent("Pipelines/tiny.yaml"),
+                                         to: folder.appendingPathComponent("Pipelines/copy.yaml"))
+        #expect(try pipeline("run", "tiny").status == 0)
+        for arguments in [["clean", "copy"], ["clean", "copy", "--stale"]] {
+            let clean = try TestSupport.runProduct("pipeline", arguments, currentDirectory: folder)
+            #expect(clean.status == 1)
+            #expect(clean.standardError.contains("Pipelines/tiny.yaml, whose `name:` is also `tiny`")
+                    && clean.standardError.contains("give Pipelines/copy.yaml another `name:`"), "\(clean.standardError)")
+        }
+        #expect(try pipeline("status", "tiny").standardOutput.contains("2 of 2 up to date"))
+    }
 }

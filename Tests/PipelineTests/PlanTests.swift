@@ -79,6 +79,51 @@ import Testing
         }
     }
 
+    /// Drift epochs beyond the epochs of a train instance the analysis reads stop the plan,
+    /// pointing at `drift_epochs`, or at the stage when the default (30, 70) is the one too late;
+    /// `analyze` used to clamp them to the last epoch with a warning once training had finished.
+    @Test func driftEpochsBeyondTheTrainEpochsAreRefused() throws {
+        func yaml(_ drift: String) -> String {
+            """
+            stages:
+              fetch: { uses: fetch, with: { dataset: x } }
+              split: { uses: split, needs: [fetch] }
+              train: { uses: train, needs: [split], matrix: { fold: [0, 1] }, with: { epochs: 40 } }
+              analyze: { uses: analyze, needs: [train]\(drift) }
+            """
+        }
+        for (drift, place) in [(", with: { drift_epochs: [5, 30, 70] }", "plan.yaml:5:67"), ("", "plan.yaml:5:3")] {
+            #expect {
+                _ = try Self.plan(yaml(drift))
+            } throws: { error in
+                "\(error)" == "\(place): `drift_epochs` reaches epoch 70, but train instance `train/fold=0` runs 40 epochs; choose drift "
+                    + "epochs within 1…40 (stage `analyze`, instance default)"
+            }
+        }
+        #expect(try Self.plan(yaml(", with: { drift_epochs: [5, 40] }")).instances.count == 5)
+    }
+
+    /// A model too large for this machine's memory stops the plan, pointing at the setting and
+    /// estimating the memory (one feature and one label counted: the data is not fetched yet);
+    /// train used to abort with "failed to allocate 287999999744 bytes".
+    @Test func modelTooLargeForMemoryIsRefused() {
+        for (setting, place) in [("model_param: [hidden_width=999999999]", "plan.yaml:4:62"), ("hidden_width: 999999999", "plan.yaml:4:63")] {
+            let yaml = """
+            stages:
+              fetch: { uses: fetch, with: { dataset: x } }
+              split: { uses: split, needs: [fetch] }
+              train: { uses: train, needs: [split], with: { \(setting) } }
+            """
+            #expect {
+                _ = try Self.plan(yaml)
+            } throws: { error in
+                let text = "\(error)"
+                return text.hasPrefix(place) && text.contains("model mlp has at least 1e+18 parameters with these hyper-parameters and needs at "
+                                                              + "least 1.6e+10 GB to train") && text.contains("GB of memory; choose smaller widths")
+            }
+        }
+    }
+
     @Test func folderNamesCannotEscape() {
         #expect(PipelinePlan.folderName("selector=active-bias,fold=0") == "selector=active-bias,fold=0")
         #expect(PipelinePlan.folderName("path=../x y") == "path=..%2Fx%20y")

@@ -58,6 +58,9 @@ import TestSupport
             (#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, 12, "the file holds 12"),
             (#"{"a":{"dtype":"F32","shape":[2]}}"#, 0, "lacks dtype, shape or data_offsets"),
             (#"[1, 2]"#, 0, "not a JSON object"),
+            // Sizes that overflow 64 bits (the arithmetic trapped): a shape's byte count, an offsets' difference.
+            (#"{"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,0]}}"#, 0, "does not fit data_offsets"),
+            (#"{"a":{"dtype":"F32","shape":[0],"data_offsets":[-9223372036854775807,9223372036854775807]}}"#, 0, "does not fit data_offsets"),
         ]
         for (json, dataBytes, reason) in cases {
             let url = try file(json, dataBytes: dataBytes)
