@@ -97,7 +97,7 @@ public enum Palette {
     /// Colour of a selector (its position in the paper's order; `uncertainty` is red).
     public static func colour(of selector: String, among selectors: [String]) -> String {
         if let index = SelectorOrder.known.firstIndex(of: selector) {
-            return ["#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#e15759"][index]
+            return categorical[index % categorical.count]
         }
         let index = selectors.firstIndex(of: selector) ?? 0
         return categorical[(SelectorOrder.known.count + index) % categorical.count]

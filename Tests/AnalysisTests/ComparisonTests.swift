@@ -157,6 +157,21 @@ import TestSupport
         #expect(try Data(contentsOf: again.appendingPathComponent("comparisons.csv")) == Data(contentsOf: output.appendingPathComponent("comparisons.csv")))
     }
 
+    /// Every selector, `sequential` included, has a colour of its own in the plots (indexing a
+    /// six-colour list crashed the analysis of a run of the seventh selector).
+    @Test func everySelectorHasItsOwnColourAndTheReportIsWritten() throws {
+        let colours = SelectorOrder.known.map { Palette.colour(of: $0, among: SelectorOrder.known) }
+        #expect(Set(colours).count == SelectorOrder.known.count)
+        let root = TestSupport.temporaryFolder()
+        for fold in 0..<2 {
+            try SyntheticRuns.write(.init(selector: "random", fold: fold), under: root)
+            try SyntheticRuns.write(.init(selector: "sequential", fold: fold, offset: 0.01), under: root)
+        }
+        let output = TestSupport.temporaryFolder()
+        _ = try SyntheticRuns.analyze(root, output: output, compare: ["sequential vs random"])
+        #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("report.html").path))
+    }
+
     @Test func noDifferenceIsNotDecided() throws {
         let root = TestSupport.temporaryFolder()
         try Self.writeArms(under: root) { _ in 0 }
