@@ -76,7 +76,7 @@ import TestSupport
 
     @Test(.enabled(if: TestSupport.pythonCanImport("tensorboard"), "needs the Python package tensorboard (pip install tensorboard)"))
     func tensorBoardReadsTheEpochsAndTestMetrics() async throws {
-        try await expectScript("check_tensorboard.py", toSayForEveryRun: "13 scalar tags, 40 epochs")
+        try await expectScript("check_tensorboard.py", toSayForEveryRun: "14 scalar tags, 40 epochs")
     }
 
     @Test(.enabled(if: TestSupport.pythonCanImport("safetensors.numpy"), "needs the Python package safetensors (pip install safetensors)"))

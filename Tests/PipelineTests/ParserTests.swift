@@ -89,6 +89,10 @@ import TestSupport
             case "quickstart.yaml": #expect(runs.count == 4 && floors.count == 2)
             case "sweep-mlp.yaml": #expect(runs.count == 96 && floors.isEmpty)
             case "mpvae.yaml": #expect(runs.count == 20 && floors.count == 10)
+            case let replication where replication.hasPrefix("replication-"):
+                // Four arms × 5 folds × 3 seeds, in the stages paper (two selectors), sequential and authors-uncertainty.
+                let arms = plan.instances.filter { ["paper", "sequential", "authors-uncertainty"].contains($0.id.stage) }
+                #expect(runs.isEmpty && arms.count == 60 && floors.count == 5, "\(name)")
             default: #expect(runs.count == 30 && floors.count == 5, "\(name)")
             }
             // Every paper pipeline filters labels as the authors do, and every floor is the linear model.
