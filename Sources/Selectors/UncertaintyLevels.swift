@@ -54,7 +54,9 @@ public enum UncertaintyLevels {
     }
 
     /// The sum of `count` copies of x in the order NumPy's `sum(axis=1)` adds a row: the authors'
-    /// w = (U·1).sum(axis=1), whose row holds q copies of the row sum of U.
+    /// w = (U·1).sum(axis=1), whose row holds q copies of the row sum of U. (For q ≤ 256 OpenBLAS's
+    /// product gives every column the left-to-right row sum; above, its last q mod 8 columns are
+    /// summed in another order, so w may differ from the notebook's in the last bits.)
     public static func numpyRowSum(repeating x: Double, count n: Int) -> Double {
         pairwiseSum(repeating: x, count: n)
     }
