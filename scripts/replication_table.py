@@ -2,13 +2,21 @@
 """The verdict table of docs/replication.md from analyze folders of the replication pipelines.
 
 Usage: scripts/replication_table.py ANALYZE_DIR [ANALYZE_DIR ...]
+       scripts/replication_table.py --per-seed PIPELINE_ARTIFACTS_DIR
+
 
 For each (dataset, model) in each folder's comparisons.csv, prints one Markdown row per arm pair:
 the paper's Table 3 values and gain (docs/method.md §12), each reading's means and its gain with the
 t-based and bootstrap 95 % CIs, d_z, the paired t-test and Wilcoxon p, the MDE at 80 % power, and
 whether the interval contains 0 and the paper's gain. Test Macro-AUC only.
+
+With --per-seed, reads the train folders of one replication pipeline (e.g.
+Artifacts/replication-scene-dela) and prints each reading's mean paired difference per seed, so
+a reader can see whether one seed carries the result (the blocks of one fold share its data).
 """
+import collections
 import csv
+import json
 import pathlib
 import sys
 
@@ -49,7 +57,28 @@ def main(folders):
                       f"| {'yes' if zero else 'no'} | {'yes' if gain else 'no'} |")
 
 
+def per_seed(root):
+    values = collections.defaultdict(dict)
+    for path in pathlib.Path(root).glob("*/*/test-metrics.json"):
+        parameters = json.loads((path.parent / "run.json").read_text())["parameters"]
+        if parameters["model"] != "linear":
+            arm = parameters.get("arm") or parameters["selector"]
+            values[arm][(parameters["fold"], parameters["seed"])] = json.loads(path.read_text())["metrics"]["macro_auc"]
+    print("| A − B (test Macro-AUC) | " + " | ".join(f"seed {s}" for s in sorted({s for v in values.values() for _, s in v})) + " |")
+    print("|---|" + "---|" * len({s for v in values.values() for _, s in v}))
+    for comparison in READINGS:
+        a, b = comparison.split(" vs ")
+        cells = []
+        for seed in sorted({s for v in values.values() for _, s in v}):
+            d = [values[a][k] - values[b][k] for k in values[a] if k[1] == seed and k in values[b]]
+            cells.append(f"{sum(d) / len(d):+.4f} ({len(d)} folds)" if d else "–")
+        print(f"| {comparison} | " + " | ".join(cells) + " |")
+
+
 if __name__ == "__main__":
     if len(sys.argv) < 2:
         sys.exit(__doc__.strip())
-    main(sys.argv[1:])
+    if sys.argv[1] == "--per-seed":
+        per_seed(sys.argv[2])
+    else:
+        main(sys.argv[1:])
