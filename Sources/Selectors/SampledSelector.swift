@@ -47,9 +47,8 @@ final class SampledSelector: BatchSelector {
     func plan(epoch: Int) -> EpochPlan {
         let n = sampleCount
         guard epoch > parameters.warmupEpochs, n > 0 else {
-            return parameters.warmupOrder == .stored
-                ? Plans.storedOrder(epoch: epoch, sampleCount: n, batchSize: parameters.batchSize, identity: identity)
-                : Plans.shuffle(epoch: epoch, sampleCount: n, batchSize: parameters.batchSize, seed: seed, identity: identity)
+            return Plans.everyRowOnce(stored: parameters.warmupOrder == .stored, epoch: epoch, sampleCount: n,
+                                      batchSize: parameters.batchSize, seed: seed, identity: identity)
         }
         let correlation = computeScores()
         SelectionPressure.normalise(&scores)

@@ -22,6 +22,13 @@ enum Plans {
         consecutiveBatches(of: (0..<Int32(n)).map { $0 }, epoch: epoch, batchSize: b, identity: identity)
     }
 
+    /// Every row once: in stored order when `stored`, else a shuffle.
+    static func everyRowOnce(stored: Bool, epoch: Int, sampleCount n: Int, batchSize b: Int, seed: UInt64,
+                             identity: [Float]) -> EpochPlan {
+        stored ? storedOrder(epoch: epoch, sampleCount: n, batchSize: b, identity: identity)
+               : shuffle(epoch: epoch, sampleCount: n, batchSize: b, seed: seed, identity: identity)
+    }
+
     /// Every row once, in `order`, cut into batches of b (the last may be smaller); weights and counts all 1.
     private static func consecutiveBatches(of order: [Int32], epoch: Int, batchSize b: Int, identity: [Float]) -> EpochPlan {
         let n = order.count
@@ -58,9 +65,8 @@ final class ShuffleSelector: BatchSelector {
     }
 
     func plan(epoch: Int) -> EpochPlan {
-        parameters.selector == .sequential
-            ? Plans.storedOrder(epoch: epoch, sampleCount: sampleCount, batchSize: parameters.batchSize, identity: identity)
-            : Plans.shuffle(epoch: epoch, sampleCount: sampleCount, batchSize: parameters.batchSize, seed: seed, identity: identity)
+        Plans.everyRowOnce(stored: parameters.selector == .sequential, epoch: epoch, sampleCount: sampleCount,
+                           batchSize: parameters.batchSize, seed: seed, identity: identity)
     }
 
     func observe(epoch: Int, probabilities: [Float]) {}

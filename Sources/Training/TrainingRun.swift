@@ -18,8 +18,8 @@ public struct TrainingSummary: Sendable {
 /// One training run of the protocol of docs/method.md §8–9 on a prepared fold: the selector plans each epoch's
 /// batches, the model trains on them with Adam (linear learning-rate warm-up over the warm-up
 /// epochs), and after every epoch an eval-mode pass over the training rows feeds the selector and
-/// the prediction history; the epoch with the best validation Macro-AUC gives the test metrics
-/// and `model.npz`.
+/// the prediction history; the epoch with the best validation Macro-AUC (or, with `test-epoch last`,
+/// the last epoch) gives the test metrics and `model.npz`.
 ///
 /// Every epoch ends with a checkpoint, so a killed run resumes from its last completed epoch and
 /// produces the same arrays as an uninterrupted one (all randomness is derived per epoch from
