@@ -42,7 +42,8 @@ public enum Analyzer {
             warn(message)
         }
         let results = Results(runs)
-        let comparisons = Comparisons(runs, declared: options.comparisons)
+        let comparisons = Comparisons(runs, declared: options.comparisons,
+                                      measures: RunMeasure.testMetrics(runs) + Convergence.measures(levels: options.convergenceLevels))
         for problem in comparisons.problems {
             warnings.append(problem)
             warn(problem)
@@ -56,12 +57,17 @@ public enum Analyzer {
         var figures: [DatasetModel: Figures] = [:]
         for group in collection.datasetModels {
             let groupRuns = collection.runs(of: group)
+            let groupCurves = curves.filter { $0.group == group }
             let f = Figures(
-                convergence: Figures.convergence(group, curves: curves.filter { $0.group == group }),
+                convergence: Figures.convergence(group, curves: groupCurves),
+                paperPair: Figures.paperPair(group, curves: groupCurves),
+                sensitivity: Sensitivity.figure(group, runs: groupRuns),
                 driftNorms: Figures.driftNorms(group, rows: drift.norms.filter { $0.key.dataset == group.dataset && $0.key.model == group.model }),
                 correlation: drift.snapshots[group].map(Figures.correlation),
                 selection: try Figures.selection(group, runs: groupRuns))
             try writer.text(f.convergence, "convergence-\(group.stem).svg")
+            try writer.text(f.paperPair, "paper-figure-\(group.stem).svg")
+            if let svg = f.sensitivity { try writer.text(svg, "sensitivity-\(group.stem).svg") }
             if let svg = f.driftNorms { try writer.text(svg, "drift-\(group.stem).svg") }
             if let svg = f.correlation { try writer.text(svg, "correlation-\(group.stem).svg") }
             try writer.text(f.selection, "selection-\(group.stem).svg")

@@ -52,8 +52,7 @@ public struct PairedDifference: Sendable {
         let n = Double(blocks), df = n - 1
         let standardError = sd / n.squareRoot()
         let critical = SpecialFunctions.studentTQuantile(0.975, degreesOfFreedom: df)
-        tLower = mean - critical * standardError
-        tUpper = mean + critical * standardError
+        (tLower, tUpper) = Self.tInterval(summary)
         tPValue = 2 * SpecialFunctions.studentTSurvival(abs(mean / standardError), degreesOfFreedom: df)
         minimumDetectable = (critical + SpecialFunctions.studentTQuantile(0.8, degreesOfFreedom: df)) * standardError
         var random = generator
@@ -68,6 +67,15 @@ public struct PairedDifference: Sendable {
         bootstrapUpper = Self.percentile(means, 0.975)
     }
 
+    /// The 95 % t interval of a mean: mean ± t_{0.975, n−1} · sd/√n (NaN below 2 values); the
+    /// interval of the mean difference above, and of one arm's mean in the sensitivity plots.
+    public static func tInterval(_ summary: MeanStd) -> (lower: Double, upper: Double) {
+        guard summary.count >= 2 else { return (.nan, .nan) }
+        let n = Double(summary.count)
+        let halfWidth = SpecialFunctions.studentTQuantile(0.975, degreesOfFreedom: n - 1) * (summary.std / n.squareRoot())
+        return (summary.mean - halfWidth, summary.mean + halfWidth)
+    }
+
     /// The `q`-quantile of ascending `sorted` values with linear interpolation between order
     /// statistics (`numpy.percentile`'s default).
     static func percentile(_ sorted: [Double], _ q: Double) -> Double {
@@ -78,8 +86,31 @@ public struct PairedDifference: Sendable {
     }
 }
 
+/// A number per run that the declared comparisons pair across arms: a test metric, or a statistic
+/// of the run's curves (``Convergence/measures(levels:)``).
+public struct RunMeasure: Sendable {
+    /// The `metric` column of `comparisons.csv`.
+    public var name: String
+    public var higherIsBetter: Bool
+    /// The run's value (nil or non-finite: the block is left out of this measure).
+    public var value: @Sendable (TrainRun) -> Double?
+
+    public init(name: String, higherIsBetter: Bool, value: @escaping @Sendable (TrainRun) -> Double?) {
+        self.name = name
+        self.higherIsBetter = higherIsBetter
+        self.value = value
+    }
+
+    /// The test metrics the runs report (at the tested epoch), in ``Results/metricOrder``.
+    public static func testMetrics(_ runs: [TrainRun]) -> [RunMeasure] {
+        Results.metrics(runs).map { metric in
+            RunMeasure(name: metric, higherIsBetter: Results.higherIsBetter(metric)) { $0.test.metrics[metric] ?? nil }
+        }
+    }
+}
+
 /// The declared comparisons (`compare`): for each, each (dataset, model) where both arms ran and
-/// each metric, the ``PairedDifference`` over the blocks both arms ran.
+/// each measure, the ``PairedDifference`` over the blocks both arms ran.
 public struct Comparisons: Sendable {
     /// One comparison on one (dataset, model) and metric.
     public struct Row: Sendable {
@@ -89,7 +120,7 @@ public struct Comparisons: Sendable {
         public var group: DatasetModel
         public var metric: String
         public var difference: PairedDifference
-        public var higherIsBetter: Bool { Results.higherIsBetter(metric) }
+        public var higherIsBetter: Bool
     }
 
     public var declared: [ArmComparison]
@@ -100,12 +131,13 @@ public struct Comparisons: Sendable {
     /// warnings.
     public var problems: [String]
 
-    public init(_ runs: [TrainRun], declared: [ArmComparison]) {
+    /// Compares the declared pairs on each of `measures` (default: the test metrics the runs report).
+    public init(_ runs: [TrainRun], declared: [ArmComparison], measures: [RunMeasure]? = nil) {
         self.declared = declared
         rows = []
         problems = []
         let arms = SelectorOrder.sorted(runs.map(\.arm))
-        let metrics = Results.metrics(runs)
+        let measures = measures ?? RunMeasure.testMetrics(runs)
         let groups = Set(runs.map { DatasetModel(dataset: $0.dataset, model: $0.model) }).sorted()
         for (index, comparison) in declared.enumerated() {
             let missing = [comparison.a, comparison.b].filter { !arms.contains($0) }
@@ -127,17 +159,17 @@ public struct Comparisons: Sendable {
                     problems.append("compare '\(comparison)' on \(group.dataset)/\(group.model): no (fold, seed) block has runs of both arms; run both arms with the same folds and seeds")
                     continue
                 }
-                for metric in metrics {
+                for measure in measures {
                     var a: [Double] = [], b: [Double] = []
                     for block in shared {
-                        guard let x = runsA[block]!.test.metrics[metric] ?? nil, let y = runsB[block]!.test.metrics[metric] ?? nil,
-                              x.isFinite, y.isFinite else { continue }
+                        guard let x = measure.value(runsA[block]!), let y = measure.value(runsB[block]!), x.isFinite, y.isFinite else { continue }
                         a.append(x)
                         b.append(y)
                     }
-                    let generator = SeededGenerator(seed: SeededGenerator.fnv1a("\(group.dataset)/\(group.model)/\(metric)"), stream: "bootstrap", index: index)
+                    let generator = SeededGenerator(seed: SeededGenerator.fnv1a("\(group.dataset)/\(group.model)/\(measure.name)"), stream: "bootstrap", index: index)
                     guard let difference = try? PairedDifference(a, b, generator: generator) else { continue }
-                    rows.append(Row(index: index, comparison: comparison, group: group, metric: metric, difference: difference))
+                    rows.append(Row(index: index, comparison: comparison, group: group, metric: measure.name, difference: difference,
+                                    higherIsBetter: measure.higherIsBetter))
                 }
             }
             if !paired {

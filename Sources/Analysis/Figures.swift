@@ -1,9 +1,14 @@
+import Formats
 import Foundation
 import NumpyIO
 
 /// The SVG figures of one (dataset, model).
 struct Figures {
     var convergence: String
+    /// The paper's Figures 3–4 for this group: training loss and validation Macro-AUC per epoch.
+    var paperPair: String
+    /// Nil when no arm differs from `uncertainty` in one parameter only (``Sensitivity``).
+    var sensitivity: String?
     /// Nil when no run of the group records C.
     var driftNorms: String?
     var correlation: String?
@@ -13,20 +18,37 @@ struct Figures {
 
     /// Three panels (validation AUC, validation loss, training loss): mean over folds ± 1 std.
     static func convergence(_ group: DatasetModel, curves: [Convergence.Curve]) -> String {
-        let selectors = SelectorOrder.sorted(curves.map(\.arm))
+        curvePanels(group, curves: curves, metrics: ["validation_macro_auc", "validation_loss", "train_loss"], arms: SelectorOrder.sorted(curves.map(\.arm)))
+    }
+
+    /// Arms the paper-figure pair draws at most; with more, it draws `random` and `uncertainty` only
+    /// (the full set stays in the three-panel convergence figure).
+    static let paperPairArms = 7
+
+    /// The paper's Figures 3–4 pair: training loss and validation Macro-AUC per epoch, mean over
+    /// blocks ± 1 std.
+    static func paperPair(_ group: DatasetModel, curves: [Convergence.Curve]) -> String {
+        let all = SelectorOrder.sorted(curves.map(\.arm))
+        let pair = all.filter { [SelectorKind.random.rawValue, SelectorOrder.proposed].contains($0) }
+        return curvePanels(group, curves: curves, metrics: ["train_loss", "validation_macro_auc"],
+                           arms: all.count <= paperPairArms || pair.isEmpty ? all : pair)
+    }
+
+    /// One panel per metric of the `arms`' curves (mean ± std band), with a legend.
+    static func curvePanels(_ group: DatasetModel, curves: [Convergence.Curve], metrics: [String], arms: [String]) -> String {
         let panel = 380.0
-        var canvas = SVGCanvas(width: panel * 3 + 160, height: 320)
-        for (index, metric) in ["validation_macro_auc", "validation_loss", "train_loss"].enumerated() {
-            let series = selectors.compactMap { selector -> Plots.Series? in
-                guard let curve = curves.first(where: { $0.arm == selector && $0.metric == metric }) else { return nil }
-                return Plots.Series(name: selector, colour: Palette.colour(of: selector, among: selectors), x: curve.epochs.map(Double.init),
+        var canvas = SVGCanvas(width: panel * Double(metrics.count) + 160, height: 320)
+        for (index, metric) in metrics.enumerated() {
+            let series = arms.compactMap { arm -> Plots.Series? in
+                guard let curve = curves.first(where: { $0.arm == arm && $0.metric == metric }) else { return nil }
+                return Plots.Series(name: arm, colour: Palette.colour(of: arm, among: arms), x: curve.epochs.map(Double.init),
                                     y: curve.summaries.map(\.mean), lower: curve.summaries.map { $0.mean - $0.std },
                                     upper: curve.summaries.map { $0.mean + $0.std })
             }
             Plots.lines(&canvas, Plots.Frame(x: Double(index) * panel, y: 0, width: panel, height: 320), series: series,
                         title: "\(metricTitles[metric]!) — \(group.dataset), \(group.model)", xLabel: "epoch", yLabel: metricTitles[metric]!)
         }
-        Plots.legend(&canvas, x: panel * 3 + 14, y: 48, entries: selectors.map { ($0, Palette.colour(of: $0, among: selectors)) },
+        Plots.legend(&canvas, x: panel * Double(metrics.count) + 14, y: 48, entries: arms.map { ($0, Palette.colour(of: $0, among: arms)) },
                      title: "selector (mean ± std)")
         return canvas.document
     }

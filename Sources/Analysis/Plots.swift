@@ -51,12 +51,13 @@ public enum Plots {
         return (xs, ys)
     }
 
-    /// A line chart of `series` with shaded ±bands.
-    public static func lines(_ canvas: inout SVGCanvas, _ frame: Frame, series: [Series], title: String, xLabel: String, yLabel: String) {
+    /// A line chart of `series` with shaded ±bands; `markers` draws each point as a small square.
+    public static func lines(_ canvas: inout SVGCanvas, _ frame: Frame, series: [Series], title: String, xLabel: String, yLabel: String,
+                             integerX: Bool = true, markers: Bool = false) {
         let xs = series.flatMap(\.x).filter(\.isFinite)
         let ys = series.flatMap { ($0.lower ?? []) + ($0.upper ?? []) + $0.y }.filter(\.isFinite)
         let map = axes(&canvas, frame, xRange: (xs.min() ?? 0, xs.max() ?? 1), yRange: (ys.min() ?? 0, ys.max() ?? 1),
-                       title: title, xLabel: xLabel, yLabel: yLabel, integerX: true)
+                       title: title, xLabel: xLabel, yLabel: yLabel, integerX: integerX)
         for s in series {
             if let lower = s.lower, let upper = s.upper {
                 let top = zip(s.x, upper).filter { $0.1.isFinite }.map { (map.x($0.0), map.y($0.1)) }
@@ -65,7 +66,9 @@ public enum Plots {
             }
         }
         for s in series {
-            canvas.polyline(zip(s.x, s.y).filter { $0.1.isFinite }.map { (map.x($0.0), map.y($0.1)) }, stroke: s.colour)
+            let points = zip(s.x, s.y).filter { $0.1.isFinite }.map { (map.x($0.0), map.y($0.1)) }
+            canvas.polyline(points, stroke: s.colour)
+            if markers { for (x, y) in points { canvas.rect(x: x - 3, y: y - 3, width: 6, height: 6, fill: s.colour) } }
         }
     }
 

@@ -115,17 +115,44 @@ struct Report {
         return out
     }
 
-    /// The convergence curves of every (dataset, model).
+    /// The convergence curves of every (dataset, model) as the paper's Figures 3–4 pair, the declared
+    /// comparisons on the convergence statistics, and the sensitivity plots.
     func convergenceSection() -> String {
-        var out = "<h2 id=\"convergence\">Convergence</h2>\n<p class=\"note\">Per-epoch curves from <code>epochs.csv</code>, mean over \(over) with a ±1 std band. "
-        out += "How fast each arm gets there: <a href=\"#convergence-speed\">Details</a>.</p>\n"
+        var out = "<h2 id=\"convergence\">Convergence</h2>\n<p class=\"note\">The paper's Figures 3–4: training loss and validation Macro-AUC per epoch "
+        out += "(<code>epochs.csv</code>), mean over \(over) with a ±1 std band (more than \(Figures.paperPairArms) arms: <code>random</code> and "
+        out += "<code>uncertainty</code>; every arm and the validation loss: <a href=\"#convergence-speed\">Details</a>).</p>\n"
         for group in collection.datasetModels where headlineModels.contains(group.model) { out += convergenceFigure(group, heading: "h3") }
+        let measures = Convergence.measures(levels: invocation.parameters.convergenceLevels).map(\.name)
+        if comparisons.rows.contains(where: { measures.contains($0.metric) }) {
+            out += "<h3 id=\"convergence-comparisons\">Convergence, compared</h3>\n<p class=\"note\">The declared comparisons on each run's "
+            out += "convergence statistics, paired over blocks: <code>epochs_to_L</code>, the first epoch whose validation Macro-AUC reaches L % of the "
+            out += "run's best (fewer is faster: a negative A − B favours A), and <code>\(Convergence.areaName)</code>, the area under the validation "
+            out += "Macro-AUC curve divided by the epoch span (the curve's mean height; larger converges sooner or higher). Every column: "
+            out += "<a href=\"#all-comparisons\">Details</a>, <code>comparisons.csv</code>.</p>\n"
+            for measure in measures.reversed() {
+                out += "<h4>\(HTML.escape(measure))</h4>\n" + ResultsDocument.comparisonSummaryHTML(comparisons, metric: measure)
+            }
+        }
+        out += sensitivitySection()
         return out
     }
 
     func convergenceFigure(_ group: DatasetModel, heading: String) -> String {
         "<\(heading)>\(HTML.escape(group.dataset)), model <code>\(HTML.escape(group.model))</code></\(heading)>\n"
-            + (figures[group].map { "<div class=\"figure\">\($0.convergence)</div>\n" } ?? "")
+            + (figures[group].map { "<div class=\"figure\">\($0.paperPair)</div>\n" } ?? "")
+    }
+
+    /// The one-at-a-time sensitivity plots, where the runs hold such sweeps (``Sensitivity``).
+    func sensitivitySection() -> String {
+        let groups = collection.datasetModels.filter { figures[$0]?.sensitivity != nil }
+        if groups.isEmpty { return "" }
+        var out = "<h3 id=\"sensitivity\">Sensitivity to the parameters</h3>\n<p class=\"note\">Test Macro-AUC (mean over \(over), 95 % t interval) "
+        out += "of the <code>uncertainty</code> arms that differ from the arm <code>uncertainty</code> in one parameter only, against its value; "
+        out += "<code>random</code> (mean and 95 % interval) as the grey band. The paired differences: Comparisons.</p>\n"
+        for group in groups {
+            out += "<h4>\(HTML.escape(group.dataset)), model <code>\(HTML.escape(group.model))</code></h4>\n<div class=\"figure\">\(figures[group]!.sensitivity!)</div>\n"
+        }
+        return out
     }
 
     // MARK: The details
@@ -155,22 +182,20 @@ struct Report {
     }
 
     func convergenceSpeedSection() -> String {
-        var out = "<h3 id=\"convergence-speed\">Convergence speed</h3>\n<p class=\"note\">The first epoch at which the validation Macro-AUC reaches a fraction of its final (last-epoch) value, mean ± std over \(over) (<code>convergence-speed.csv</code>; the curves: <code>convergence.csv</code>, <code>convergence-summary.csv</code>).</p>\n"
+        var out = "<h3 id=\"convergence-speed\">Convergence speed</h3>\n<p class=\"note\">Per arm, mean ± std over \(over): the first epoch at which it reaches each fraction of the run's best, and the area under the validation curve divided by the epoch span (<code>convergence-speed.csv</code>; the curves: <code>convergence.csv</code>, <code>convergence-summary.csv</code>). Below each table: every arm's curves, validation loss included.</p>\n"
         let summary = Convergence.speedSummary(speeds)
-        let levels = Array(Set(summary.map(\.level))).sorted()
+        let levels = speeds.first?.levels ?? []
         for group in collection.datasetModels {
             out += "<h4>\(HTML.escape(group.dataset)), model <code>\(HTML.escape(group.model))</code></h4>\n"
             let rows = summary.filter { $0.key.dataset == group.dataset && $0.key.model == group.model }
-            out += "<table><thead><tr><th>selector</th>" + levels.map { "<th>epochs to \(ResultsDocument.fixed($0 * 100, 0))%</th>" }.joined() + "</tr></thead><tbody>"
-            for selector in SelectorOrder.sorted(rows.map(\.key.arm)) {
-                out += "<tr><th>\(HTML.escape(selector))</th>"
-                for level in levels {
-                    let cell = rows.first { $0.key.arm == selector && $0.level == level }?.epochs
-                    out += "<td>\(cell.map { $0.count > 0 ? "\(ResultsDocument.fixed($0.mean, 1)) ± \(ResultsDocument.fixed($0.std, 1))" : "–" } ?? "–")</td>"
-                }
-                out += "</tr>"
+            out += "<table><thead><tr><th>selector</th>" + levels.map { "<th>epochs to \(ResultsDocument.fixed($0 * 100, 0))%</th>" }.joined()
+            out += "<th>area (normalised)</th></tr></thead><tbody>"
+            let cell = { (value: MeanStd, digits: Int) in value.count > 0 ? "\(ResultsDocument.fixed(value.mean, digits)) ± \(ResultsDocument.fixed(value.std, digits))" : "–" }
+            for row in rows {
+                out += "<tr><th>\(HTML.escape(row.key.arm))</th>" + row.epochs.map { "<td>\(cell($0, 1))</td>" }.joined() + "<td>\(cell(row.area, 4))</td></tr>"
             }
             out += "</tbody></table>\n"
+            if let svg = figures[group]?.convergence { out += "<div class=\"figure\">\(svg)</div>\n" }
         }
         return out
     }

@@ -5,7 +5,7 @@ import StageKit
 public struct AnalyzeParameters: StageParameters {
     @Parameter(help: "Epochs (1-based) whose consecutive pairs get C_b − C_a; at least two.", range: .atLeast(1))
     public var driftEpochs = [30, 70]
-    @Parameter(help: "Fractions of the final validation Macro-AUC for the convergence-speed table.", range: .aboveAtMost(0, 1))
+    @Parameter(help: "Fractions of each run's best validation Macro-AUC: the convergence-speed table gives the first epoch reaching each, and declared comparisons compare them.", range: .aboveAtMost(0, 1))
     public var convergenceLevels = [0.9, 0.95, 0.99]
     @Parameter(help: "Most-changed label pairs listed per run and epoch pair.", range: .atLeast(0))
     public var topPairs = 10
@@ -63,7 +63,7 @@ public enum AnalyzeContract: StageContract {
     public static let outputs = [
         StageOutput(AnalysisFiles.convergence, "dataset, model, selector (the arm), fold (and seed when the runs' seeds differ), epoch, metric, value."),
         StageOutput(AnalysisFiles.convergenceSummary, "Mean and std over (fold, seed) blocks per dataset, model, arm, epoch, metric."),
-        StageOutput(AnalysisFiles.convergenceSpeed, "First epoch reaching each level of the final validation Macro-AUC, per run."),
+        StageOutput(AnalysisFiles.convergenceSpeed, "Per run: best validation Macro-AUC, first epoch reaching each level of it, normalised area under the validation curve."),
         StageOutput(AnalysisFiles.drift, "drift.csv, drift-pairs.csv and the C_b − C_a arrays per run and epoch pair."),
         StageOutput(AnalysisFiles.results, "Table 3: mean ± std over blocks per arm, ranks, average rank."),
         StageOutput(AnalysisFiles.resultsMarkdown, "The same tables with the statistical tests, as Markdown."),
@@ -71,7 +71,7 @@ public enum AnalyzeContract: StageContract {
         StageOutput(AnalysisFiles.comparisons, "Per declared comparison, dataset, model and metric: paired difference, CIs, effect size, tests, MDE.",
                     always: false),
         StageOutput(AnalysisFiles.flags, "Runs that did not learn: near chance or not above the linear model's Macro-AUC (LearningFlags)."),
-        StageOutput("*.svg", "Convergence, drift, correlation and selection figures per dataset and model.", always: false),
+        StageOutput("*.svg", "Convergence (and the paper's Figures 3–4 pair), sensitivity, drift, correlation and selection figures per dataset and model.", always: false),
         StageOutput(AnalysisFiles.report, "The self-contained HTML report."),
     ]
 }

@@ -123,8 +123,10 @@ import TestSupport
         let (_, warnings) = try SyntheticRuns.analyze(root, output: output, compare: ["better vs baseline", "better vs nope"])
         #expect(warnings == ["compare 'better vs nope': no run has arm 'nope' (the runs have baseline, better); correct the name in compare or the train stage's arm"])
         let rows = try Self.rows(output)
-        // better vs baseline × toy/mlp × the three metrics the synthetic runs report.
-        #expect(rows.map { $0["metric"]! } == ["macro_auc", "ranking_loss", "hamming_loss"])
+        // better vs baseline × toy/mlp × the three test metrics the synthetic runs report, then the
+        // convergence statistics of their validation curves (through the same paired machinery).
+        #expect(rows.map { $0["metric"]! } == ["macro_auc", "ranking_loss", "hamming_loss",
+                                               "epochs_to_90", "epochs_to_95", "epochs_to_99", "validation_auc_area"])
         let auc = rows[0]
         #expect(auc["comparison"] == "better vs baseline" && auc["blocks"] == "6" && auc["higher_is_better"] == "true")
         let number = { (name: String) in Double(auc[name]!)! }
@@ -138,6 +140,14 @@ import TestSupport
         #expect(number("wilcoxon_p") == 0.03125)
         // Ranking loss falls by the same amounts: negative favours `better`.
         #expect(rows[1]["higher_is_better"] == "false" && Double(rows[1]["mean_difference"]!)! < 0)
+        // The validation curves of `better` lie gap/10 higher at every epoch, so the normalised
+        // areas differ by 0.0021 on average (sd 0.00008944271909999153); fewer epochs is better.
+        let area = rows[6]
+        #expect(area["higher_is_better"] == "true" && area["blocks"] == "6")
+        #expect(abs(Double(area["mean_difference"]!)! - 0.0021) < 1e-12)
+        #expect(abs(Double(area["sd_difference"]!)! - 0.00008944271909999153) < 1e-12)
+        #expect(Double(area["t_ci_low"]!)! > 0)
+        #expect(rows[3...5].allSatisfy { $0["higher_is_better"] == "false" && $0["blocks"] == "6" })
 
         let markdown = try String(contentsOf: output.appendingPathComponent("results.md"), encoding: .utf8)
         #expect(markdown.contains("## Comparisons") && markdown.contains("### toy, model `mlp`"))

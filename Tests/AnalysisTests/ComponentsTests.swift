@@ -11,13 +11,31 @@ import TestSupport
         aucs.enumerated().map { EpochRecord(epoch: $0.offset + 1, trainLoss: 0, validationLoss: 0, validationMacroAUC: $0.element, pressure: 0, seconds: 0, selectionSeconds: 0) }
     }
 
-    @Test func epochToReachFractionOfFinalAUC() {
-        // final 0.80: 90% = 0.72 first reached at epoch 3, 99% = 0.792 at epoch 5.
-        let curve = records([0.50, 0.70, 0.75, 0.79, 0.81, 0.80])
-        #expect(Convergence.epochToReach(0.9, of: curve) == 3)
-        #expect(Convergence.epochToReach(0.99, of: curve) == 5)
-        #expect(Convergence.epochToReach(1.0, of: curve) == 5)
+    /// Hand-worked: the curve 0.50, 0.70, 0.80, 0.90, 0.60 peaks at 0.90 (epoch 4) and ends at 0.60.
+    /// 90 % of the best is 0.81, first reached at epoch 4 (of the final value, 0.54, it would be epoch 2);
+    /// 95 % (0.855) and 99 % (0.891) also at epoch 4; 100 % at 4.
+    @Test func epochToReachFractionOfBestAUC() {
+        let curve = records([0.50, 0.70, 0.80, 0.90, 0.60])
+        #expect(Convergence.bestAUC(curve) == 0.90)
+        #expect(Convergence.epochToReach(0.9, of: curve) == 4)
+        #expect(Convergence.epochToReach(0.95, of: curve) == 4)
+        #expect(Convergence.epochToReach(0.99, of: curve) == 4)
+        #expect(Convergence.epochToReach(1.0, of: curve) == 4)
+        #expect(Convergence.epochToReach(0.75, of: curve) == 2)  // 0.675: 0.70 at epoch 2
         #expect(Convergence.epochToReach(0.9, of: []) == nil)
+    }
+
+    /// Hand-worked trapezoids of 0.50, 0.70, 0.80, 0.90, 0.60 over epochs 1…5: 0.60 + 0.75 + 0.85 + 0.75
+    /// = 2.95, over the span of 4 epochs = 0.7375. One epoch: its value; none, or a NaN: nil.
+    @Test func normalisedAreaUnderTheValidationCurve() {
+        let area = Convergence.normalisedArea(records([0.50, 0.70, 0.80, 0.90, 0.60]))
+        #expect(abs(area! - 0.7375) < 1e-15)
+        #expect(Convergence.normalisedArea(records([0.7])) == 0.7)
+        #expect(Convergence.normalisedArea([]) == nil)
+        #expect(Convergence.normalisedArea(records([0.5, .nan])) == nil)
+        // A flat curve's area is its height; names of the levels as comparisons.csv spells them.
+        #expect(abs(Convergence.normalisedArea(records([0.8, 0.8, 0.8]))! - 0.8) < 1e-15)
+        #expect([0.9, 0.95, 0.99, 0.995].map(Convergence.levelName) == ["epochs_to_90", "epochs_to_95", "epochs_to_99", "epochs_to_99.5"])
     }
 
     @Test func meanAndSampleStd() {

@@ -28,6 +28,8 @@ enum SyntheticRuns {
         /// Whether to write `correlation.npy` (the train stage writes it only for uncertainty
         /// with mi or nmi; runs made before that change hold an identity file for every selector).
         var correlationFile = true
+        /// Sets further train parameters (e.g. the window of a sensitivity arm).
+        var adjust: @Sendable (inout TrainParameters) -> Void = { _ in }
     }
 
     /// Creates `<root>/<dataset>-<model>-<arm>-<fold>` (`-s<seed>` appended for seeds other than
@@ -46,6 +48,7 @@ enum SyntheticRuns {
         parameters.seed = spec.seed
         parameters.epochs = e
         parameters.warmupEpochs = 1
+        spec.adjust(&parameters)
         try RunDescription(dataset: spec.dataset, labelNames: spec.labelNames, trainCount: n, parameters: parameters)
             .write(to: folder.appendingPathComponent(TrainFiles.run))
         let records = (1...e).map { (t: Int) -> EpochRecord in

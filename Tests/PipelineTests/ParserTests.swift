@@ -68,9 +68,11 @@ import TestSupport
     @Test func shippedPipelinesParse() throws {
         let folder = TestSupport.packageRoot.appendingPathComponent("Pipelines")
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
-        #expect(names == ["bibtex.yaml", "cal500.yaml", "corel5k.yaml", "emotions.yaml", "enron.yaml", "mpvae.yaml", "quickstart.yaml",
+        #expect(names == ["ablation-corel5k.yaml", "ablation-scene-clif.yaml", "ablation-scene.yaml", "ablation-yeast.yaml",
+                          "bibtex.yaml", "cal500.yaml", "corel5k.yaml", "emotions.yaml", "enron.yaml", "mpvae.yaml", "quickstart.yaml",
                           "replication-scene-clif.yaml", "replication-scene-dela.yaml", "replication-yeast-dela.yaml", "scene-clif.yaml",
-                          "scene-dela.yaml", "scene.yaml", "sweep-mlp.yaml", "tmc2007-500.yaml", "yeast-dela.yaml", "yeast.yaml"])
+                          "scene-dela.yaml", "scene.yaml", "sensitivity-scene.yaml", "sensitivity-yeast.yaml", "sweep-mlp.yaml",
+                          "tmc2007-500.yaml", "yeast-dela.yaml", "yeast.yaml"])
         for name in names {
             let pipeline = try PipelineParser.parse(contentsOf: folder.appendingPathComponent(name))
             #expect(pipeline.name + ".yaml" == name)
@@ -93,6 +95,15 @@ import TestSupport
                 // Four arms × 5 folds × 3 seeds, in the stages paper (two selectors), sequential and authors-uncertainty.
                 let arms = plan.instances.filter { ["paper", "sequential", "authors-uncertainty"].contains($0.id.stage) }
                 #expect(runs.isEmpty && arms.count == 60 && floors.count == 5, "\(name)")
+            case let claims where claims.hasPrefix("ablation-") || claims.hasPrefix("sensitivity-"):
+                // docs/claims.md: one train stage per arm. Ablation: random + 6 (λ1 × correlation) arms,
+                // × 5 folds × 3 seeds on scene, × 5 folds elsewhere; sensitivity: random + 12 arms × 5 folds.
+                let arms = plan.instances.filter { $0.type == .train && $0.id.stage != "floor" }
+                let expected = ["ablation-scene.yaml": 105, "ablation-scene-clif.yaml": 105, "ablation-yeast.yaml": 35,
+                                "ablation-corel5k.yaml": 35, "sensitivity-scene.yaml": 65, "sensitivity-yeast.yaml": 65][claims]
+                #expect(runs.isEmpty && arms.count == expected && floors.count == 5, "\(name)")
+                let compare = plan.instances.first { $0.type == .analyze }?.resolvedParameters["compare"] ?? ""
+                #expect(Set(arms.map { $0.resolvedParameters["arm"] ?? $0.resolvedParameters["selector"]! }).allSatisfy { compare.contains($0) }, "\(name)")
             default: #expect(runs.count == 30 && floors.count == 5, "\(name)")
             }
             // Every paper pipeline filters labels as the authors do, and every floor is the linear model.
