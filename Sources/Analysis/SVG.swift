@@ -94,13 +94,17 @@ public enum Palette {
     /// Tableau-10 colours; selectors keep the same colour in every plot.
     public static let categorical = ["#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#e15759", "#edc948", "#9c755f", "#ff9da7", "#bab0ac"]
 
-    /// Colour of a selector (its position in the paper's order; `uncertainty` is red).
+    /// Colour of a selector (its position in the paper's order; `uncertainty` is red). Other arm
+    /// names take, in their order among `selectors`, the colours no selector of `selectors` has
+    /// (cycling only when more than ten arms share a plot).
     public static func colour(of selector: String, among selectors: [String]) -> String {
         if let index = SelectorOrder.known.firstIndex(of: selector) {
             return categorical[index % categorical.count]
         }
-        let index = selectors.firstIndex(of: selector) ?? 0
-        return categorical[(SelectorOrder.known.count + index) % categorical.count]
+        let taken = Set(selectors.compactMap { SelectorOrder.known.firstIndex(of: $0) }.map { categorical[$0 % categorical.count] })
+        let free = categorical.filter { !taken.contains($0) }
+        let index = selectors.filter { !SelectorOrder.known.contains($0) }.firstIndex(of: selector) ?? 0
+        return free.isEmpty ? categorical[index % categorical.count] : free[index % free.count]
     }
 
     static func hex(_ r: Double, _ g: Double, _ b: Double) -> String {

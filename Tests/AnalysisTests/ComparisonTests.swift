@@ -176,6 +176,12 @@ import TestSupport
     @Test func everySelectorHasItsOwnColourAndTheReportIsWritten() throws {
         let colours = SelectorOrder.known.map { Palette.colour(of: $0, among: SelectorOrder.known) }
         #expect(Set(colours).count == SelectorOrder.known.count)
+        // Named arms do not take a selector's colour: in the replication plots authors-uncertainty
+        // was drawn in random's blue; the seven ablation arms are seven colours.
+        for arms in [["random", "uncertainty", "sequential", "authors-uncertainty"],
+                     SelectorOrder.sorted(["random", "uncertainty", "entropy", "fluctuation", "uncertainty-indep", "entropy-indep", "fluctuation-indep"])] {
+            #expect(Set(arms.map { Palette.colour(of: $0, among: arms) }).count == arms.count, "\(arms)")
+        }
         let root = TestSupport.temporaryFolder()
         for fold in 0..<2 {
             try SyntheticRuns.write(.init(selector: "random", fold: fold), under: root)
