@@ -1,0 +1,232 @@
+import Foundation
+
+/// Reads the sparse text format of the Extreme Classification Repository (Mediamill, Bibtex,
+/// Delicious, EURLex-4K, …): a header line `n d q` (instances, features, labels), then one row
+/// per line, `l1,l2,… f:v f:v …`, with 0-based label and feature indices. A row without labels
+/// begins with a blank (or with its first feature); a comma may be followed by blanks; blank
+/// lines and lines beginning with `#` are skipped.
+///
+/// The header is checked against the rows: exactly n rows, every feature index below d, every
+/// label index below q; a mismatch, a malformed row, an index given twice in a row or a value
+/// that is not a finite float32 is an error naming the file and line. Several files (train and
+/// test parts) are concatenated; their d and q must agree. Features become compressed rows
+/// (explicit zeros left out, indices sorted), labels a dense 0/1 matrix; features and labels
+/// are named `f0…` and `l0…`. Time O(file size + n × q); memory O(non-zero values + n × q).
+enum XMLCReader {
+    /// Reads `files` (URL and the name messages use), rows concatenated. `progress` hears
+    /// (file, bytes read, file size) about once per MiB.
+    static func read(_ files: [(url: URL, name: String)], progress: ((String, Int, Int) -> Void)? = nil) throws -> MultiLabelDataset {
+        var shape: (features: Int, labels: Int, file: String)?
+        var csr = CompressedRows()
+        var labels: [UInt8] = []
+        var rows = 0
+        for (url, name) in files {
+            try FileBytes.withContents(of: url, displayName: name) { bytes in
+                var reader = FileReader(bytes: bytes, file: name)
+                let header = try reader.header()
+                if let shape, shape.features != header.features || shape.labels != header.labels {
+                    throw DatasetError.content(file: name, line: header.line, reason: "the header says \(header.features) features and "
+                                               + "\(header.labels) labels, but \(shape.file) has \(shape.features) and \(shape.labels); files "
+                                               + "read together must describe the same features and labels")
+                }
+                shape = shape ?? (header.features, header.labels, name)
+                rows += try reader.rows(header, into: &csr, labels: &labels) { progress?(name, $0, bytes.count) }
+            }
+        }
+        guard let shape else { throw DatasetError.content(file: "", line: 0, reason: "no file to read; pass --data") }
+        return MultiLabelDataset(featureNames: (0..<shape.features).map { "f\($0)" }, labelNames: (0..<shape.labels).map { "l\($0)" },
+                                 features: .compressedRows(csr), labels: labels, count: rows, attributes: [])
+    }
+
+    /// The header of one file.
+    struct Header {
+        var rows: Int
+        var features: Int
+        var labels: Int
+        var line: Int
+    }
+
+    /// Reads one file's bytes.
+    private struct FileReader {
+        let bytes: UnsafeBufferPointer<UInt8>
+        let file: String
+        var lines: LineCursor
+
+        init(bytes: UnsafeBufferPointer<UInt8>, file: String) {
+            self.bytes = bytes
+            self.file = file
+            lines = LineCursor(bytes)
+        }
+
+        @inline(__always)
+        static func isBlank(_ byte: UInt8) -> Bool { ArffBytes.isSpace(byte) }
+
+        /// The next line that is neither blank nor a `#` comment.
+        mutating func nextRowLine() -> LineCursor.Line? {
+            while let line = lines.nextNonBlankLine(blank: Self.isBlank) {
+                if bytes[line.start] != UInt8(ascii: "#") { return line }
+            }
+            return nil
+        }
+
+        mutating func header() throws -> Header {
+            guard let line = nextRowLine() else {
+                throw DatasetError.content(file: file, line: 0, reason: "the file is empty; expected a header line 'n d q' (instances, features, "
+                                           + "labels), then one row per instance")
+            }
+            let words = String(decoding: UnsafeBufferPointer(rebasing: bytes[line.start..<line.end]), as: UTF8.self)
+                .split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" })
+            let numbers = words.compactMap { Int($0) }
+            guard words.count == 3, numbers.count == 3, numbers.allSatisfy({ $0 >= 0 }) else {
+                let hint = words.count == 2 && numbers.count == 2
+                    ? " A header of two numbers ('n d') begins a file of features alone, without labels: convert the features and the labels "
+                        + "into one file of this format, or save them as NumPy arrays (--format npy)"
+                    : words.first?.contains(":") == true || words.first?.contains(",") == true
+                        ? " The file begins with a row: add the header line 'n d q' (the repository's files have one)" : ""
+                throw DatasetError.content(file: file, line: line.number, reason: "the header is '\(words.joined(separator: " ").prefix(60))'; "
+                                           + "expected three non-negative integers 'n d q': instances, features, labels.\(hint)")
+            }
+            guard numbers[1] > 0, numbers[2] > 0 else {
+                throw DatasetError.content(file: file, line: line.number, reason: "the header says \(numbers[1]) features and \(numbers[2]) "
+                                           + "labels; a dataset needs at least one of each")
+            }
+            return Header(rows: numbers[0], features: numbers[1], labels: numbers[2], line: line.number)
+        }
+
+        /// Reads the rows into `csr` and `labels`; returns their number (the header's n).
+        mutating func rows(_ header: Header, into csr: inout CompressedRows, labels: inout [UInt8], progress: (Int) -> Void) throws -> Int {
+            let q = header.labels
+            var lastRowOf = [Int](repeating: -1, count: header.features)
+            var row = 0
+            var reported = 0
+            while let line = nextRowLine() {
+                if row == header.rows {
+                    throw DatasetError.content(file: file, line: line.number, reason: "the header (line \(header.line)) announces \(header.rows) "
+                                               + "rows, and this is one more; fix the header's first number, or remove the extra rows")
+                }
+                let labelBase = labels.count
+                labels.append(contentsOf: repeatElement(0, count: q))
+                var position = line.start
+                if !Self.isBlank(bytes[position]) && !firstTokenIsFeature(from: position, end: line.end) {
+                    position = try readLabels(from: position, line: line, header: header) { label in
+                        guard labels[labelBase + label] == 0 else {
+                            throw DatasetError.content(file: file, line: line.number, reason: "label \(label) is listed twice; list each label once")
+                        }
+                        labels[labelBase + label] = 1
+                    }
+                }
+                let rowStart = csr.indices.count
+                var sorted = true
+                while true {
+                    while position < line.end, Self.isBlank(bytes[position]) { position += 1 }
+                    guard position < line.end else { break }
+                    var tokenEnd = position
+                    while tokenEnd < line.end, !Self.isBlank(bytes[tokenEnd]) { tokenEnd += 1 }
+                    let (index, value) = try feature(bytes, position, tokenEnd, line: line, header: header)
+                    if lastRowOf[index] == row {
+                        throw DatasetError.content(file: file, line: line.number, reason: "feature index \(index) is given twice; give each "
+                                                   + "feature of a row once")
+                    }
+                    lastRowOf[index] = row
+                    if value != 0 {
+                        if let previous = csr.indices.last, csr.indices.count > rowStart, previous > Int32(index) { sorted = false }
+                        csr.indices.append(Int32(index))
+                        csr.data.append(value)
+                    }
+                    position = tokenEnd
+                }
+                if !sorted { csr.sortRow(from: rowStart) }
+                csr.indptr.append(Int64(csr.indices.count))
+                row += 1
+                if line.end - reported >= 1 << 20 {
+                    reported = line.end
+                    progress(reported)
+                }
+            }
+            if row != header.rows {
+                throw DatasetError.content(file: file, line: header.line, reason: "the header announces \(header.rows) rows, but the file holds "
+                                           + "\(row); fix the header's first number, or restore the missing rows")
+            }
+            progress(bytes.count)
+            return row
+        }
+
+        /// Whether the row's first token is `index:value` (a row without labels that lacks the
+        /// leading blank).
+        private func firstTokenIsFeature(from start: Int, end: Int) -> Bool {
+            var position = start
+            while position < end, !Self.isBlank(bytes[position]), bytes[position] != UInt8(ascii: ",") {
+                if bytes[position] == UInt8(ascii: ":") { return true }
+                position += 1
+            }
+            return false
+        }
+
+        /// Reads the comma-separated label list at `start`, calling `add` for each label; returns
+        /// the position after it.
+        private func readLabels(from start: Int, line: LineCursor.Line, header: Header, add: (Int) throws -> Void) throws -> Int {
+            var position = start
+            while true {
+                let digits = position
+                var label = 0
+                while position < line.end, bytes[position] &- 48 < 10, label <= Int.max / 10 - 10 {
+                    label = label * 10 + Int(bytes[position] &- 48)
+                    position += 1
+                }
+                let endsHere = position == line.end || Self.isBlank(bytes[position]) || bytes[position] == UInt8(ascii: ",")
+                guard position > digits, endsHere else {
+                    var tokenEnd = start
+                    while tokenEnd < line.end, !Self.isBlank(bytes[tokenEnd]) { tokenEnd += 1 }
+                    throw DatasetError.content(file: file, line: line.number, reason: "the label list '\(NumberText.text(UnsafeBufferPointer(rebasing: bytes[start..<tokenEnd])))' "
+                                               + "is not comma-separated label indices (0-based integers); a row without labels begins with a blank")
+                }
+                guard label < header.labels else {
+                    throw DatasetError.content(file: file, line: line.number, reason: "label index \(label) is not below the \(header.labels) labels "
+                                               + "the header (line \(header.line)) announces; indices count from 0 — fix the header's third number "
+                                               + "or the index")
+                }
+                try add(label)
+                guard position < line.end, bytes[position] == UInt8(ascii: ",") else { return position }
+                position += 1
+                while position < line.end, Self.isBlank(bytes[position]) { position += 1 }
+            }
+        }
+
+        /// One `index:value` token.
+        private func feature(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, line: LineCursor.Line,
+                             header: Header) throws -> (Int, Float) {
+            var colon = start
+            var index = 0
+            while colon < end, bytes[colon] &- 48 < 10, index < 1 << 40 {
+                index = index * 10 + Int(bytes[colon] &- 48)
+                colon += 1
+            }
+            let token = UnsafeBufferPointer(rebasing: bytes[start..<end])
+            guard colon < end, colon > start, bytes[colon] == UInt8(ascii: ":") else {
+                throw DatasetError.content(file: file, line: line.number, reason: "'\(NumberText.text(token))' is not a feature 'index:value' "
+                                           + "with a 0-based integer index")
+            }
+            guard index < header.features else {
+                throw DatasetError.content(file: file, line: line.number, reason: "feature index \(index) is not below the \(header.features) "
+                                           + "features the header (line \(header.line)) announces; indices count from 0 (a file counting from 1 "
+                                           + "has index d): fix the header's second number or the index")
+            }
+            let valueToken = UnsafeBufferPointer(rebasing: bytes[(colon + 1)..<end])
+            guard let value = NumberText.feature(valueToken) else {
+                throw DatasetError.content(file: file, line: line.number, reason: "the value of feature \(index) \(NumberText.problem(valueToken)); "
+                                           + "every feature value must be a finite number")
+            }
+            return (index, value)
+        }
+    }
+}
+
+extension CompressedRows {
+    /// Sorts the entries from `start` to the end by column (the last row, built unsorted).
+    mutating func sortRow(from start: Int) {
+        let order = (start..<indices.count).sorted { indices[$0] < indices[$1] }
+        let (sortedIndices, sortedData) = (order.map { indices[$0] }, order.map { data[$0] })
+        indices.replaceSubrange(start..., with: sortedIndices)
+        data.replaceSubrange(start..., with: sortedData)
+    }
+}
