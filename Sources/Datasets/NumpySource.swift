@@ -11,19 +11,19 @@ import NumpyIO
 /// numeric or boolean dtype, or a sparse matrix of ones). Features and labels must be 2-D with
 /// the same number of rows. Features and labels are named `f0…` and `l0…`.
 enum NumpySource {
-    /// The default names of the features and labels arrays of one `.npz`.
-    static let defaultArrays = ["features", "labels"]
+    /// The names of the features and labels arrays of one `.npz`: `--arrays`, or by default
+    /// `features` and `labels`.
+    static func arrayNames(_ arrays: [String]) -> [String] {
+        arrays.isEmpty ? ["features", "labels"] : arrays
+    }
 
-    /// Reads `files` (URL and the name messages use) as `format` describes them (npy or npz);
-    /// returns the dataset and its ``DatasetMeta/Source/labelSource``.
-    static func read(_ format: OwnDataLoader.Kind, files: [(url: URL, name: String)], arrays: [String]) throws -> (MultiLabelDataset, String) {
+    /// Reads `files` (URL and the name messages use) as `format` describes them (npy or npz).
+    static func read(_ format: OwnDataLoader.Kind, files: [(url: URL, name: String)], arrays: [String]) throws -> MultiLabelDataset {
         let features: (rows: Int, columns: Int, matrix: FeatureMatrix)
         let labels: (rows: Int, columns: Int, values: [UInt8])
-        let labelSource: String
         if format == .npy {
             features = try denseFeatures(try array(files[0], format: format, role: "features"), name: files[0].name)
             labels = try denseLabels(try array(files[1], format: format, role: "labels"), name: files[1].name)
-            labelSource = "file:" + files[1].name
         } else if files.count == 1 {
             let (url, name) = files[0]
             let members = try archive(url, name: name, role: "features and labels")
@@ -31,7 +31,7 @@ enum NumpySource {
                 throw DatasetError.content(file: name, line: 0, reason: "holds a SciPy sparse matrix, which has no labels; pass the labels "
                                            + "file as a second --data file (after this one)")
             }
-            let names = arrays.isEmpty ? defaultArrays : arrays
+            let names = arrayNames(arrays)
             let decoded = try names.map { array in
                 guard let member = members[array] else {
                     throw DatasetError.content(file: name, line: 0, reason: "holds no array named '\(array)'; its arrays are "
@@ -42,7 +42,6 @@ enum NumpySource {
             }
             features = try denseFeatures(decoded[0], name: "\(name)[\(names[0])]")
             labels = try denseLabels(decoded[1], name: "\(name)[\(names[1])]")
-            labelSource = "array:" + names[1]
         } else {
             let members = try archive(files[0].url, name: files[0].name, role: "features")
             guard isSparse(members) else {
@@ -54,15 +53,13 @@ enum NumpySource {
             let sparse = try sparseMatrix(members, name: files[0].name, role: "features")
             features = (sparse.rows, sparse.columns, .compressedRows(sparse.csr))
             labels = try labelFile(files[1])
-            labelSource = "file:" + files[1].name
         }
         guard features.rows == labels.rows else {
             throw DatasetError.content(file: files.last!.name, line: 0, reason: "the labels have \(labels.rows) rows but the features (\(files[0].name)) "
                                        + "have \(features.rows); row i of both must be instance i")
         }
-        let dataset = MultiLabelDataset(featureNames: (0..<features.columns).map { "f\($0)" }, labelNames: (0..<labels.columns).map { "l\($0)" },
-                                        features: features.matrix, labels: labels.values, count: features.rows, attributes: [])
-        return (dataset, labelSource)
+        return MultiLabelDataset(featureNames: (0..<features.columns).map { "f\($0)" }, labelNames: (0..<labels.columns).map { "l\($0)" },
+                                 features: features.matrix, labels: labels.values, count: features.rows, attributes: [])
     }
 
     /// A `.npy` file's array; an `.npz` is refused with the format that reads it.

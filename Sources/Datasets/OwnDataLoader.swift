@@ -51,7 +51,8 @@ public enum OwnDataLoader {
             dataset = try XMLCReader.read(files, progress: parsing)
             labelSource = "rows"
         case .npy, .npz:
-            (dataset, labelSource) = try NumpySource.read(kind, files: files, arrays: parameters.arrays)
+            dataset = try NumpySource.read(kind, files: files, arrays: parameters.arrays)
+            labelSource = paths.count == 2 ? "file:" + paths[1] : "array:" + NumpySource.arrayNames(parameters.arrays)[1]
         }
         let name = files.count == 1 ? files[0].name : archive
         if dataset.count == 0 {
