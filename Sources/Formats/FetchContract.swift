@@ -75,17 +75,18 @@ public struct FetchParameters: StageParameters {
     public var mirror: [String] = []
     @Parameter(help: "Download cache folder.", path: true)
     public var cache = "Datasets/cache"
-    @Parameter(help: "Archive URL or local path replacing the catalog's source (needs --sha256).", repeated: true, path: true)
+    @Parameter(help: "Archive (or data file) URL or local path, replacing the catalog's source or giving a dataset the catalog lacks "
+               + "(needs --sha256).", repeated: true, path: true)
     public var url: [String] = []
     @Parameter(help: "Expected SHA-256 of the archive (64 hex digits), replacing the catalog's.")
     public var sha256: String? = nil
-    @Parameter(help: "For a dataset the catalog does not name: how its labels are marked.")
+    @Parameter(help: "For an ARFF dataset the catalog does not name: how its labels are marked (--format arff-mulan or arff-meka says the same).")
     public var layout: DatasetLayout? = nil
     @Parameter(help: "For a dataset the catalog does not name: the files inside the archive (or the file) given with --url that hold it, "
                + "in order: ARFF, CSV, TSV or XMLC files whose rows are concatenated; for npy the features, then the labels file; for npz "
                + "the .npz, or a SciPy sparse .npz and then the labels file. Optional when --url is that one file.")
     public var data: [String] = []
-    @Parameter(help: "For a dataset the catalog does not name, with layout mulan: the label XML member.")
+    @Parameter(help: "For a dataset the catalog does not name, with layout mulan (format arff-mulan): the label XML member.")
     public var xml: String? = nil
     @Parameter(help: "For a dataset the catalog does not name: how its files are written: arff-mulan or arff-meka (as --layout), npy, "
                + "npz, csv, tsv or xmlc (docs/your-data.md).")
@@ -94,7 +95,7 @@ public struct FetchParameters: StageParameters {
     public var labels: [String] = []
     @Parameter(help: "With --format csv or tsv: every column whose header name starts with this is a label, in header order (or --labels).")
     public var labelPrefix: String? = nil
-    @Parameter(help: "With --format csv or tsv: the cell separator, one character, instead of the format's (a comma for csv, a tab for tsv).")
+    @Parameter(help: "With --format csv or tsv: the cell separator, one ASCII character, instead of the format's (a comma for csv, a tab for tsv).")
     public var delimiter: String? = nil
     @Parameter(help: "With --format npz and one .npz: the names of its features array and its labels array, in that order (default: "
                + "features,labels).")
