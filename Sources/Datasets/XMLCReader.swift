@@ -167,24 +167,15 @@ enum XMLCReader {
         private func readLabels(from start: Int, line: LineCursor.Line, header: Header, add: (Int) throws -> Void) throws -> Int {
             var position = start
             while true {
-                let digits = position
-                var label = 0
-                while position < line.end, bytes[position] &- 48 < 10, label <= Int.max / 10 - 10 {
-                    label = label * 10 + Int(bytes[position] &- 48)
-                    position += 1
-                }
-                let endsHere = position == line.end || Self.isBlank(bytes[position]) || bytes[position] == UInt8(ascii: ",")
-                guard position > digits, endsHere else {
+                let (label, after) = number(from: position, end: line.end)
+                guard after > position, after == line.end || Self.isBlank(bytes[after]) || bytes[after] == UInt8(ascii: ",") else {
                     var tokenEnd = start
                     while tokenEnd < line.end, !Self.isBlank(bytes[tokenEnd]) { tokenEnd += 1 }
                     throw DatasetError.content(file: file, line: line.number, reason: "the label list '\(NumberText.text(UnsafeBufferPointer(rebasing: bytes[start..<tokenEnd])))' "
                                                + "is not comma-separated label indices (0-based integers); a row without labels begins with a blank")
                 }
-                guard label < header.labels else {
-                    throw DatasetError.content(file: file, line: line.number, reason: "label index \(label) is not below the \(header.labels) labels "
-                                               + "the header (line \(header.line)) announces; indices count from 0 — fix the header's third number "
-                                               + "or the index")
-                }
+                position = after
+                try checkRange(label, of: header.labels, "label", header: header, line: line)
                 try add(label)
                 guard position < line.end, bytes[position] == UInt8(ascii: ",") else { return position }
                 position += 1
@@ -192,25 +183,34 @@ enum XMLCReader {
             }
         }
 
+        /// The decimal digits from `start` as a number (at most 13 digits are read) and the position after them.
+        private func number(from start: Int, end: Int) -> (Int, Int) {
+            var position = start
+            var value = 0
+            while position < end, bytes[position] &- 48 < 10, value < 1 << 40 {
+                value = value * 10 + Int(bytes[position] &- 48)
+                position += 1
+            }
+            return (value, position)
+        }
+
+        /// Refuses a label or feature index (`what`) that is not below the header's count.
+        private func checkRange(_ index: Int, of count: Int, _ what: String, header: Header, line: LineCursor.Line) throws {
+            guard index >= count else { return }
+            throw DatasetError.content(file: file, line: line.number, reason: "\(what) index \(index) is not below the \(count) \(what)s the header "
+                                       + "(line \(header.line)) announces; indices count from 0 (a file counting from 1 has index \(count)): fix the "
+                                       + "header's \(what == "feature" ? "second" : "third") number or the index")
+        }
+
         /// One `index:value` token.
         private func feature(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, line: LineCursor.Line,
                              header: Header) throws -> (Int, Float) {
-            var colon = start
-            var index = 0
-            while colon < end, bytes[colon] &- 48 < 10, index < 1 << 40 {
-                index = index * 10 + Int(bytes[colon] &- 48)
-                colon += 1
-            }
-            let token = UnsafeBufferPointer(rebasing: bytes[start..<end])
+            let (index, colon) = number(from: start, end: end)
             guard colon < end, colon > start, bytes[colon] == UInt8(ascii: ":") else {
-                throw DatasetError.content(file: file, line: line.number, reason: "'\(NumberText.text(token))' is not a feature 'index:value' "
-                                           + "with a 0-based integer index")
+                throw DatasetError.content(file: file, line: line.number, reason: "'\(NumberText.text(UnsafeBufferPointer(rebasing: bytes[start..<end])))' "
+                                           + "is not a feature 'index:value' with a 0-based integer index")
             }
-            guard index < header.features else {
-                throw DatasetError.content(file: file, line: line.number, reason: "feature index \(index) is not below the \(header.features) "
-                                           + "features the header (line \(header.line)) announces; indices count from 0 (a file counting from 1 "
-                                           + "has index d): fix the header's second number or the index")
-            }
+            try checkRange(index, of: header.features, "feature", header: header, line: line)
             let valueToken = UnsafeBufferPointer(rebasing: bytes[(colon + 1)..<end])
             guard let value = NumberText.feature(valueToken) else {
                 throw DatasetError.content(file: file, line: line.number, reason: "the value of feature \(index) \(NumberText.problem(valueToken)); "

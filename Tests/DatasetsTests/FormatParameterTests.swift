@@ -11,14 +11,7 @@ import TestSupport
     private static let sha = String(repeating: "b", count: 64)
     private static let source = ["dataset": ["mine"], "url": ["my.csv"], "sha256": [sha]]
 
-    private func message(_ given: [String: [String]]) -> String? {
-        do {
-            _ = try FetchParameters.resolve(given.merging(["dataset": ["mine"]]) { a, _ in a })
-            return nil
-        } catch {
-            return error.description
-        }
-    }
+    private func message(_ given: [String: [String]]) -> String? { Fixtures.parameterMessage(given) }
 
     @Test(arguments: [
         (["format": ["csv"], "labels": ["a"]], "--format describes an archive given with --url, and no --url was passed"),

@@ -10,6 +10,25 @@ import TestSupport
 /// through the whole stage. The arrays of a catalog dataset written out and fetched back give
 /// byte for byte the same `features.npy` and `labels.npy` (and `features-csr.npz`).
 @Suite struct NumpyDataTests {
+    /// emotions fetched from its ARFF archive, and the files `script` writes from its arrays
+    /// (python3 SCRIPT features.npy labels.npy OUTPUT…; `outputs` are file names in a new folder).
+    private func emotionsRewritten(by script: String, into outputs: [String]) throws -> (arff: Fixtures.Fetched, files: [URL]) {
+        let arff = try Fixtures.fetch("emotions")
+        let folder = TestSupport.temporaryFolder("emotions-rewritten")
+        let files = outputs.map { folder.appendingPathComponent($0) }
+        try Fixtures.python(script, [arff.output.appendingPathComponent("features.npy").path, arff.output.appendingPathComponent("labels.npy").path]
+                            + files.map(\.path))
+        return (arff, files)
+    }
+
+    /// `names` are byte for byte the same in both fetch folders, and the statistics agree.
+    private func expectSameFiles(_ names: [String], _ own: OwnData.Fetched, _ arff: Fixtures.Fetched) throws {
+        for name in names {
+            #expect(try own.bytes(name) == Data(contentsOf: arff.output.appendingPathComponent(name)), "\(name)")
+        }
+        #expect(own.meta.statistics == arff.meta.statistics)
+    }
+
     /// emotions from the mirror (ARFF), its arrays written as two `.npy` files in a tar archive.
     @Test func npyFilesRoundTripEmotions() throws {
         let arff = try Fixtures.fetch("emotions")
@@ -20,10 +39,7 @@ import TestSupport
         let archive = try OwnData.tar([folder.appendingPathComponent("features.npy"), folder.appendingPathComponent("labels.npy")],
                                       name: "emotions-npy.tar")
         let own = try OwnData.fetch(archive, format: "npy", ["data": ["features.npy,labels.npy"]])
-        for name in ["features.npy", "labels.npy"] {
-            #expect(try own.bytes(name) == Data(contentsOf: arff.output.appendingPathComponent(name)), "\(name)")
-        }
-        #expect(own.meta.statistics == arff.meta.statistics)
+        try expectSameFiles(["features.npy", "labels.npy"], own, arff)
         #expect(own.meta.featureNames == (0..<72).map { "f\($0)" } && own.meta.labelNames == (0..<6).map { "l\($0)" })
         #expect(own.meta.layout == "npy" && own.meta.attributes.isEmpty && own.meta.name == "mine")
         #expect(own.meta.source == DatasetMeta.Source(archive: "emotions-npy.tar", sha256: try SHA256.hex(ofFile: archive),
@@ -37,21 +53,16 @@ import TestSupport
     /// researcher's arrays often are), under the default names and under names given by --arrays.
     @Test(.enabled(if: TestSupport.pythonCanImport("numpy"), "needs NumPy (pip install numpy)"))
     func npzOfNumpyRoundTripsEmotions() throws {
-        let arff = try Fixtures.fetch("emotions")
-        let folder = TestSupport.temporaryFolder("emotions-npz")
-        let named = folder.appendingPathComponent("emotions.npz"), other = folder.appendingPathComponent("xy.npz")
-        try Fixtures.python("""
+        let (arff, files) = try emotionsRewritten(by: """
             import numpy as np, sys
             x = np.load(sys.argv[1]).astype(np.float64); y = np.load(sys.argv[2]).astype(np.int64)
             np.savez(sys.argv[3], features=x, labels=y)
             np.savez_compressed(sys.argv[4], X=x, Y=y, ids=np.arange(len(x)))
-            """, [arff.output.appendingPathComponent("features.npy").path, arff.output.appendingPathComponent("labels.npy").path,
-                  named.path, other.path])
+            """, into: ["emotions.npz", "xy.npz"])
+        let (named, other) = (files[0], files[1])
         for (file, extra) in [(named, [String: [String]]()), (other, ["arrays": ["X,Y"]])] {
             let own = try OwnData.fetch(file, format: "npz", extra)
-            #expect(try own.bytes("features.npy") == Data(contentsOf: arff.output.appendingPathComponent("features.npy")))
-            #expect(try own.bytes("labels.npy") == Data(contentsOf: arff.output.appendingPathComponent("labels.npy")))
-            #expect(own.meta.statistics == arff.meta.statistics)
+            try expectSameFiles(["features.npy", "labels.npy"], own, arff)
             #expect(own.meta.source.labelSource == (extra.isEmpty ? "array:labels" : "array:Y") && own.meta.source.files == [file.lastPathComponent])
         }
         // Without --arrays the names must be features and labels: X and Y are refused, with the names found.
@@ -63,21 +74,13 @@ import TestSupport
     /// arrays equal the ARFF ones byte for byte, and `features-csr.npz` holds SciPy's matrix.
     @Test(.enabled(if: TestSupport.pythonCanImport("scipy"), "needs SciPy (pip install scipy)"))
     func scipySparseFeaturesRoundTripEmotions() throws {
-        let arff = try Fixtures.fetch("emotions")
-        let folder = TestSupport.temporaryFolder("emotions-csr")
-        let features = folder.appendingPathComponent("x.npz"), labels = folder.appendingPathComponent("y.npz")
-        try Fixtures.python("""
+        let (arff, files) = try emotionsRewritten(by: """
             import numpy as np, scipy.sparse as sp, sys
             sp.save_npz(sys.argv[3], sp.csr_matrix(np.load(sys.argv[1])))
             sp.save_npz(sys.argv[4], sp.csr_matrix(np.load(sys.argv[2])), compressed=False)
-            """, [arff.output.appendingPathComponent("features.npy").path, arff.output.appendingPathComponent("labels.npy").path,
-                  features.path, labels.path])
-        let archive = try OwnData.tar([features, labels], name: "emotions-csr.tar")
-        let own = try OwnData.fetch(archive, format: "npz", ["data": ["x.npz,y.npz"]])
-        for name in ["features.npy", "labels.npy"] {
-            #expect(try own.bytes(name) == Data(contentsOf: arff.output.appendingPathComponent(name)), "\(name)")
-        }
-        #expect(own.meta.statistics == arff.meta.statistics)
+            """, into: ["x.npz", "y.npz"])
+        let own = try OwnData.fetch(try OwnData.tar(files, name: "emotions-csr.tar"), format: "npz", ["data": ["x.npz,y.npz"]])
+        try expectSameFiles(["features.npy", "labels.npy"], own, arff)
         #expect(own.meta.source.sparseRows && own.meta.source.labelSource == "file:y.npz" && own.meta.source.files == ["x.npz", "y.npz"])
         let csr = try NpzFile.read(own.output.appendingPathComponent(DatasetFiles.compressedFeatures))
         #expect(try csr["data"]?.values(as: Float.self) == arff.features.filter { $0 != 0 })
@@ -92,10 +95,8 @@ import TestSupport
         let archive = try OwnData.tar([arff.output.appendingPathComponent(DatasetFiles.compressedFeatures),
                                        arff.output.appendingPathComponent(DatasetFiles.labels)], name: "enron.tar")
         let own = try OwnData.fetch(archive, format: "npz", ["data": ["features-csr.npz,labels.npy"]])
-        for name in [DatasetFiles.features, DatasetFiles.compressedFeatures, DatasetFiles.labels] {
-            #expect(try own.bytes(name) == Data(contentsOf: arff.output.appendingPathComponent(name)), "\(name)")
-        }
-        #expect(own.meta.statistics == arff.meta.statistics && own.meta.source.sparseRows)
+        try expectSameFiles([DatasetFiles.features, DatasetFiles.compressedFeatures, DatasetFiles.labels], own, arff)
+        #expect(own.meta.source.sparseRows)
     }
 
     /// SciPy layouts other than CSR are refused with the conversion that fixes them; unsorted

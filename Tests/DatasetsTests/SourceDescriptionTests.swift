@@ -10,14 +10,7 @@ import TestSupport
 @Suite struct SourceDescriptionTests {
     private static let sha = String(repeating: "a", count: 64)
 
-    private func message(_ given: [String: [String]]) -> String? {
-        do {
-            _ = try FetchParameters.resolve(given.merging(["dataset": ["mine"]]) { a, _ in a })
-            return nil
-        } catch {
-            return error.description
-        }
-    }
+    private func message(_ given: [String: [String]]) -> String? { Fixtures.parameterMessage(given) }
 
     @Test func badLayoutSaysSoEvenWithAllThreeGiven() {
         let text = message(["url": ["x.zip"], "sha256": [Self.sha], "layout": ["foo"], "data": ["x.arff"], "xml": ["x.xml"]])

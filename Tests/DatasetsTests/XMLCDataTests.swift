@@ -63,9 +63,9 @@ import TestSupport
         ("1 4 3\n0 0:1\n1 1:1\n", "x.txt:3: the header (line 1) announces 1 rows, and this is one more; fix the header's first number, or "
             + "remove the extra rows"),
         ("2 4 3\n0 0:1\n1 4:1\n", "x.txt:3: feature index 4 is not below the 4 features the header (line 1) announces; indices count from 0 "
-            + "(a file counting from 1 has index d): fix the header's second number or the index"),
-        ("2 4 3\n0,3 0:1\n1 1:1\n", "x.txt:2: label index 3 is not below the 3 labels the header (line 1) announces; indices count from 0 — "
-            + "fix the header's third number or the index"),
+            + "(a file counting from 1 has index 4): fix the header's second number or the index"),
+        ("2 4 3\n0,3 0:1\n1 1:1\n", "x.txt:2: label index 3 is not below the 3 labels the header (line 1) announces; indices count from 0 "
+            + "(a file counting from 1 has index 3): fix the header's third number or the index"),
         ("2 4\n0 0:1\n1 1:1\n", "x.txt:1: the header is '2 4'; expected three non-negative integers 'n d q': instances, features, labels. A "
             + "header of two numbers ('n d') begins a file of features alone"),
         ("0,1 0:1\n1 1:1\n", "x.txt:1: the header is '0,1 0:1'; expected three non-negative integers 'n d q': instances, features, labels. "
