@@ -201,7 +201,7 @@ enum NumpySource {
         }
         guard shape.count == 2, shape.allSatisfy({ $0 >= 0 }) else { throw broken("its shape is \(shape), not two sizes") }
         let (rows, columns) = (Int(shape[0]), Int(shape[1]))
-        guard columns <= Int(Int32.max) else { throw broken("it has \(columns) columns, more than int32 indices can address") }
+        try DenseLimits.check(rows: rows, features: role == "features" ? columns : 1, labels: role == "labels" ? columns : 1, file: name, line: 0)
         guard pointers.count == rows + 1, pointers.first == 0, pointers.last == Int64(columnIndices.count), columnIndices.count == values.count,
               zip(pointers, pointers.dropFirst()).allSatisfy({ $0 <= $1 }) else {
             throw broken("indptr (\(pointers.count) entries) does not delimit \(rows) rows of the \(columnIndices.count) indices and "
@@ -213,27 +213,19 @@ enum NumpySource {
         csr.data.reserveCapacity(values.count)
         for row in 0..<rows {
             let start = csr.indices.count
-            var sorted = true
             for entry in Int(pointers[row])..<Int(pointers[row + 1]) {
                 let column = columnIndices[entry], value = values[entry]
                 guard column >= 0, column < Int64(columns) else {
                     throw broken("row \(row) has column index \(column), outside 0..<\(columns)")
                 }
                 guard value.isFinite else { throw badFeature(data.float64Values()[entry], row: row, column: Int(column), name: name) }
-                if let previous = csr.indices.last, csr.indices.count > start, Int64(previous) >= column { sorted = false }
-                if value != 0 {
-                    csr.indices.append(Int32(column))
-                    csr.data.append(value)
-                }
+                csr.indices.append(Int32(column))
+                csr.data.append(value)
             }
-            if !sorted {
-                csr.sortRow(from: start)
-                if let twice = zip(csr.indices[start...], csr.indices[start...].dropFirst()).first(where: { $0 == $1 })?.0 {
-                    throw DatasetError.content(file: name, line: 0, reason: "row \(row) (counting from 0) has column \(twice) twice, which SciPy "
-                                               + "would add up; call matrix.sum_duplicates() before saving")
-                }
+            if let twice = csr.endRow(from: start) {
+                throw DatasetError.content(file: name, line: 0, reason: "row \(row) (counting from 0) has column \(twice) twice, which SciPy "
+                                           + "would add up; call matrix.sum_duplicates() before saving")
             }
-            csr.indptr.append(Int64(csr.indices.count))
         }
         return (rows, columns, csr)
     }

@@ -90,13 +90,13 @@ enum XMLCReader {
                 throw DatasetError.content(file: file, line: line.number, reason: "the header says \(numbers[1]) features and \(numbers[2]) "
                                            + "labels; a dataset needs at least one of each")
             }
+            try DenseLimits.check(rows: numbers[0], features: numbers[1], labels: numbers[2], file: file, line: line.number)
             return Header(rows: numbers[0], features: numbers[1], labels: numbers[2], line: line.number)
         }
 
         /// Reads the rows into `csr` and `labels`; returns their number (the header's n).
         mutating func rows(_ header: Header, into csr: inout CompressedRows, labels: inout [UInt8], progress: (Int) -> Void) throws -> Int {
             let q = header.labels
-            var lastRowOf = [Int](repeating: -1, count: header.features)
             var row = 0
             var reported = 0
             while let line = nextRowLine() {
@@ -116,27 +116,20 @@ enum XMLCReader {
                     }
                 }
                 let rowStart = csr.indices.count
-                var sorted = true
                 while true {
                     while position < line.end, Self.isBlank(bytes[position]) { position += 1 }
                     guard position < line.end else { break }
                     var tokenEnd = position
                     while tokenEnd < line.end, !Self.isBlank(bytes[tokenEnd]) { tokenEnd += 1 }
                     let (index, value) = try feature(bytes, position, tokenEnd, line: line, header: header)
-                    if lastRowOf[index] == row {
-                        throw DatasetError.content(file: file, line: line.number, reason: "feature index \(index) is given twice; give each "
-                                                   + "feature of a row once")
-                    }
-                    lastRowOf[index] = row
-                    if value != 0 {
-                        if let previous = csr.indices.last, csr.indices.count > rowStart, previous > Int32(index) { sorted = false }
-                        csr.indices.append(Int32(index))
-                        csr.data.append(value)
-                    }
+                    csr.indices.append(Int32(index))
+                    csr.data.append(value)
                     position = tokenEnd
                 }
-                if !sorted { csr.sortRow(from: rowStart) }
-                csr.indptr.append(Int64(csr.indices.count))
+                if let twice = csr.endRow(from: rowStart) {
+                    throw DatasetError.content(file: file, line: line.number, reason: "feature index \(twice) is given twice; give each "
+                                               + "feature of a row once")
+                }
                 row += 1
                 if line.end - reported >= 1 << 20 {
                     reported = line.end
@@ -218,15 +211,5 @@ enum XMLCReader {
             }
             return (index, value)
         }
-    }
-}
-
-extension CompressedRows {
-    /// Sorts the entries from `start` to the end by column (the last row, built unsorted).
-    mutating func sortRow(from start: Int) {
-        let order = (start..<indices.count).sorted { indices[$0] < indices[$1] }
-        let (sortedIndices, sortedData) = (order.map { indices[$0] }, order.map { data[$0] })
-        indices.replaceSubrange(start..., with: sortedIndices)
-        data.replaceSubrange(start..., with: sortedData)
     }
 }

@@ -71,6 +71,12 @@ import TestSupport
         ("0,1 0:1\n1 1:1\n", "x.txt:1: the header is '0,1 0:1'; expected three non-negative integers 'n d q': instances, features, labels. "
             + "The file begins with a row: add the header line 'n d q'"),
         ("1 0 3\n0\n", "x.txt:1: the header says 0 features and 3 labels; a dataset needs at least one of each"),
+        // A mistaken header is refused before anything of its size is allocated.
+        ("1000000000 4 2000000000\n0 0:1\n", "x.txt:1: declares 1000000000 rows × 2000000000 labels: labels.npy (one byte each, built in "
+            + "memory) would take 2000000000.0 GB, more than half of this machine's"),
+        ("1 3000000000 2\n0 0:1\n", "x.txt:1: declares 3000000000 features, more than the 2147483647 the dataset's files can index; check "
+            + "the header"),
+        ("1 4 3\n0 1:0 1:2\n", "x.txt:2: feature index 1 is given twice; give each feature of a row once"),
         ("1 4 3\n0 1:1 1:2\n", "x.txt:2: feature index 1 is given twice; give each feature of a row once"),
         ("1 4 3\n0,0 1:1\n", "x.txt:2: label 0 is listed twice; list each label once"),
         ("1 4 3\n0 1:nan\n", "x.txt:2: the value of feature 1 holds 'nan', which is not finite; every feature value must be a finite number"),
