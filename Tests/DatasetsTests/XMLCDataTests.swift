@@ -23,7 +23,8 @@ import TestSupport
         """
 
     @Test func rowsBecomeCompressedFeaturesAndLabels() throws {
-        let fetched = try OwnData.fetch(try OwnData.write(Self.text, name: "small_train.txt"), format: "xmlc")
+        let file = try OwnData.write(Self.text, name: "small_train.txt")
+        let fetched = try OwnData.fetch(file, format: "xmlc")
         #expect(try fetched.array("features.npy").values(as: Float.self) == [1.5, 0, 0, 2,
                                                                                0, 0.5, 0, 0,
                                                                                3, 0, -1, 0,
@@ -41,6 +42,11 @@ import TestSupport
         #expect(fetched.meta.featureNames == ["f0", "f1", "f2", "f3"] && fetched.meta.labelNames == ["l0", "l1", "l2"])
         #expect(fetched.meta.source.sparseRows && fetched.meta.source.labelSource == "rows" && fetched.meta.source.format == "xmlc")
         #expect(fetched.meta.statistics.instances == 5 && fetched.meta.statistics.cardinality == 6.0 / 5)
+        // Deterministic: a second fetch writes the same bytes.
+        let again = try OwnData.fetch(file, format: "xmlc")
+        for name in [DatasetFiles.features, DatasetFiles.compressedFeatures, DatasetFiles.labels, DatasetFiles.meta] {
+            #expect(try again.bytes(name) == fetched.bytes(name), "\(name)")
+        }
     }
 
     /// A train and a test file (each with its header) read together, as the repository ships them.
