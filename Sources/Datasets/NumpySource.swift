@@ -22,8 +22,8 @@ enum NumpySource {
         let features: (rows: Int, columns: Int, matrix: FeatureMatrix)
         let labels: (rows: Int, columns: Int, values: [UInt8])
         if format == .npy {
-            features = try denseFeatures(try array(files[0], format: format, role: "features"), name: files[0].name)
-            labels = try denseLabels(try array(files[1], format: format, role: "labels"), name: files[1].name)
+            features = try denseFeatures(try array(files[0], role: "features"), name: files[0].name)
+            labels = try denseLabels(try array(files[1], role: "labels"), name: files[1].name)
         } else if files.count == 1 {
             let (url, name) = files[0]
             let members = try archive(url, name: name, role: "features and labels")
@@ -63,12 +63,12 @@ enum NumpySource {
     }
 
     /// A `.npy` file's array; an `.npz` is refused with the format that reads it.
-    private static func array(_ file: (url: URL, name: String), format: OwnDataLoader.Kind, role: String) throws -> NpyArray {
+    private static func array(_ file: (url: URL, name: String), role: String) throws -> NpyArray {
         guard let data = FileManager.default.contents(atPath: file.url.path) else {
             throw DatasetError.content(file: file.name, line: 0, reason: "cannot read the file")
         }
-        guard data.starts(with: [0x93] + Array("NUMPY".utf8)) else {
-            let zip = data.starts(with: Array("PK".utf8))
+        guard data.starts(with: npyMagic) else {
+            let zip = data.starts(with: zipMagic)
             throw DatasetError.content(file: file.name, line: 0, reason: "the \(role) file is not a .npy file: it begins with "
                                        + "\(ArchiveKind.excerpt(of: file.url))" + (zip ? "; an .npz is read with --format npz" : "; save it with numpy.save"))
         }
@@ -82,7 +82,7 @@ enum NumpySource {
         } catch let error as ArtifactError {
             let reason = if case let .malformed(_, reason) = error { reason } else { "\(error)" }
             throw DatasetError.content(file: name, line: 0, reason: "cannot read the \(role) as an .npz (\(reason)); save them with numpy.savez "
-                                       + "or scipy.sparse.save_npz" + (FileManager.default.contents(atPath: url.path)?.starts(with: [0x93]) == true
+                                       + "or scipy.sparse.save_npz" + (leadingBytes(of: url).starts(with: npyMagic)
                                            ? " (this is a .npy file: two .npy files are read with --format npy)" : ""))
         }
     }
@@ -90,8 +90,8 @@ enum NumpySource {
     /// The labels of the second file of a sparse npz: a `.npy` array, a SciPy sparse matrix, or
     /// an `.npz` of one array.
     private static func labelFile(_ file: (url: URL, name: String)) throws -> (rows: Int, columns: Int, values: [UInt8]) {
-        guard FileManager.default.contents(atPath: file.url.path)?.starts(with: Array("PK".utf8)) == true else {
-            return try denseLabels(try array(file, format: .npy, role: "labels"), name: file.name)
+        guard leadingBytes(of: file.url).starts(with: zipMagic) else {
+            return try denseLabels(try array(file, role: "labels"), name: file.name)
         }
         let members = try archive(file.url, name: file.name, role: "labels")
         if isSparse(members) {
@@ -102,6 +102,16 @@ enum NumpySource {
                                        + "(\(members.keys.sorted().joined(separator: ", "))); a labels .npz must hold one array or a SciPy sparse matrix")
         }
         return try denseLabels(try decoding(file.name) { try NpyFile.decode(member, path: "\(file.name)[\(array)]") }, name: "\(file.name)[\(array)]")
+    }
+
+    private static let npyMagic: [UInt8] = [0x93] + Array("NUMPY".utf8)
+    private static let zipMagic = Array("PK".utf8)
+
+    /// The first bytes of a file (fewer when it is shorter or unreadable).
+    private static func leadingBytes(of url: URL) -> [UInt8] {
+        guard let handle = FileHandle(forReadingAtPath: url.path) else { return [] }
+        defer { try? handle.close() }
+        return [UInt8]((try? handle.read(upToCount: npyMagic.count)) ?? Data())
     }
 
     /// Rethrows a malformed-array error as a message about `name` (not the unpacked path).
