@@ -119,7 +119,7 @@ enum NumpySource {
         do {
             return try body()
         } catch let ArtifactError.malformed(_, reason) {
-            throw DatasetError.content(file: name, line: 0, reason: reason + "; convert it with numpy (e.g. .astype(numpy.float32)) and save it again")
+            throw DatasetError.content(file: name, line: 0, reason: reason + "; save the array again with numpy")
         }
     }
 
