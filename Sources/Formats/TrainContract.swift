@@ -1,4 +1,5 @@
 import Foundation
+import OptimiserChoices
 import StageKit
 
 /// The base classifiers (docs/models.md).
@@ -108,24 +109,6 @@ public enum HistoryMode: String, Codable, Sendable, ChoiceParameter {
     case epoch
     /// The train-mode outputs of each sample when it appears in a batch (the authors' code).
     case batch
-}
-
-/// How weight decay enters the Adam update.
-public enum WeightDecayMode: String, Codable, Sendable, ChoiceParameter {
-    /// decay · θ added to the gradient (`torch.optim.Adam(weight_decay=…)`, the paper's setting).
-    case l2
-    /// θ ← θ · (1 − lr · decay) before the Adam step (`torch.optim.AdamW`).
-    case decoupled
-}
-
-/// The learning rate after the warm-up.
-public enum LearningRateDecay: String, Codable, Sendable, ChoiceParameter {
-    /// The base rate (the paper's protocol).
-    case constant
-    /// Multiplied by `lr_step_factor` every `lr_step_every` epochs.
-    case step
-    /// Cosine annealing to `lr_floor` × the base rate at the last step.
-    case cosine
 }
 
 /// Element type of `predictions.npy` (README, "Artifact reference", gives the trade-off).
