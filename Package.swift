@@ -53,7 +53,9 @@ let package = Package(
         .target(name: "Selectors", dependencies: ["CBLAS", "SeededRandom", "Formats"], swiftSettings: optimised),
         .target(name: "Training", dependencies: ["Tensors", "Models", "Selectors", "Metrics", "NumpyIO", "Artifacts", "Formats", "StageKit", "SeededRandom", "TensorBoardEvents"], swiftSettings: optimised),
         .target(name: "Analysis", dependencies: ["NumpyIO", "Artifacts", "Formats", "StageKit", "SeededRandom"], swiftSettings: optimised),
-        .target(name: "Pipeline", dependencies: ["Yams", "Artifacts", "Formats", "StageKit", "NumpyIO", "SafetensorsIO", "TensorBoardEvents", .product(name: "Collections", package: "swift-collections")]),
+        .target(name: "Pipeline", dependencies: ["Yams", "Artifacts", "Formats", "StageKit", .product(name: "Collections", package: "swift-collections")]),
+        // `pipeline inspect`: summaries of every artifact format.
+        .target(name: "ArtifactInspection", dependencies: ["Artifacts", "Formats", "NumpyIO", "SafetensorsIO", "TensorBoardEvents"]),
 
         // Command-line front ends: one ParsableCommand per stage, shared by the
         // stand-alone executables and by `pipeline`, which runs stages as child processes.
@@ -62,7 +64,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "pipeline", dependencies: [
-            "Pipeline", "StageCommands", "StageKit", "Formats", .product(name: "Collections", package: "swift-collections"), .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Pipeline", "ArtifactInspection", "StageCommands", "StageKit", "Formats", .product(name: "Collections", package: "swift-collections"), .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "fetch", dependencies: ["StageCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "split", dependencies: ["StageCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -90,7 +92,8 @@ let package = Package(
         .testTarget(name: "SelectorsTests", dependencies: ["Selectors", "Formats", "StageKit", "Metrics", "NumpyIO", "SeededRandom", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Selectors", "Formats", "OptimiserChoices", "StageKit", "NumpyIO", "SafetensorsIO", "TensorBoardEvents", "Artifacts", "TestSupport", "fetch", "split", "train"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Formats", "StageKit", "Artifacts", "NumpyIO", "SafetensorsIO", "SeededRandom", "TestSupport"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Formats", .product(name: "Collections", package: "swift-collections"), "NumpyIO", "Artifacts", "SafetensorsIO", "TensorBoardEvents", "TestSupport", "pipeline"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Formats", .product(name: "Collections", package: "swift-collections"), "Artifacts", "TestSupport", "pipeline"]),
+        .testTarget(name: "ArtifactInspectionTests", dependencies: ["ArtifactInspection", "Artifacts", "Formats", "NumpyIO", "SafetensorsIO", "TensorBoardEvents", "TestSupport"]),
         .testTarget(name: "PackageTests", dependencies: ["TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["NumpyIO", "Formats", "TestSupport", "pipeline", "fetch", "split", "train", "analyze"]),
     ],
