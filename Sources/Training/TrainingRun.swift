@@ -50,8 +50,7 @@ public final class TrainingRun {
     public func run() throws -> TrainingSummary {
         let n = fold.trainCount, q = fold.labelCount, d = fold.featureCount
         let epochs = parameters.epochs
-        let model = try ModelFactory.make(parameters.model, inputDimension: d, labelCount: q,
-                                          hyperParameters: parameters.modelHyperParameters(), seed: parameters.seed,
+        let model = try ModelFactory.make(parameters.modelHyperParameters(), inputDimension: d, labelCount: q, seed: parameters.seed,
                                           trainingLabels: fold.trainLabels)
         let session = TrainingSession(model: model, learningRate: parameters.lr, weightDecay: parameters.weightDecay,
                                       weightDecayMode: parameters.weightDecayMode)
