@@ -99,13 +99,16 @@ public struct HyperParameterField<Values: ModelHyperParameterSet>: Sendable {
     ) -> Self where Choice.RawValue == String {
         let cases = Array(Choice.allCases)
         let index = cases.firstIndex(of: Values()[keyPath: property])!
-        return Self(declaration: ModelHyperParameter(key, Double(index), .choice(cases.map(\.rawValue)))) { $0[keyPath: property] = cases[Int($1)] }
+        return Self(declaration: ModelHyperParameter(key, Double(index), .choice(cases.map(\.rawValue)))) {
+            $0[keyPath: property] = cases[Int($1)]
+        }
     }
 }
 
 /// One model's hyper-parameters, typed: each is a property whose initial value is the published
 /// default (docs/models.md), declared once in ``fields`` with its key and the values it accepts.
-/// Other modules read the properties; values are set only by the check of ``ModelHyperParameters``.
+/// Other modules read the properties; values other than the defaults come only through the one
+/// check (``init(_:)``, ``ModelHyperParameters/init(_:_:)``, ``TrainParameters/modelHyperParameters()``).
 public protocol ModelHyperParameterSet: Sendable, Equatable {
     /// The model these are the hyper-parameters of.
     static var model: ModelKind { get }
