@@ -271,7 +271,7 @@ extension ModelKind {
         hyperParameters.first { $0.key == key }
     }
     /// Every model's hyper-parameters with their defaults, as a Markdown table (shown by
-    /// `pipeline stages`, `train --help` and the README's parameter reference).
+    /// `pipeline stages`, `train --help` and docs/parameters.md).
     public static var hyperParameterTable: String {
         var text = "#### Model hyper-parameters (train `model_param: [key=value, …]`)\n\n| model | key | default |\n|---|---|---|\n"
         for kind in allCases {

@@ -111,7 +111,7 @@ public enum HistoryMode: String, Codable, Sendable, ChoiceParameter {
     case batch
 }
 
-/// Element type of `predictions.npy` (README, "Artifact reference", gives the trade-off).
+/// Element type of `predictions.npy` (docs/artifacts.md gives the trade-off).
 public enum HistoryDType: String, Codable, Sendable, ChoiceParameter {
     /// One byte per probability: round(p · 255), ties to even; read as code / 255 (max error 1/510).
     case uint8
@@ -131,7 +131,7 @@ public struct TrainParameters: StageParameters {
     public var hiddenWidth: Int? = nil
     @Parameter(help: "Dropout probability of the model (default: the model's own, 0.5 for mpvae, else 0.2).", range: ValidRange(lower: 0, upper: 1, upperIncluded: false))
     public var dropout: Double? = nil
-    @Parameter(help: "Another model hyper-parameter as key=value (comma-separated or repeated; in a pipeline file a list or a mapping); train --help and the README list each model's keys.",
+    @Parameter(help: "Another model hyper-parameter as key=value (comma-separated or repeated; in a pipeline file a list or a mapping); train --help and docs/parameters.md list each model's keys.",
                repeated: true, keyValue: true)
     public var modelParam: [String] = []
     @Parameter(help: "Batch selector.")

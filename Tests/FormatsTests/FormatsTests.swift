@@ -17,8 +17,8 @@ import TestSupport
     /// The flags users and shipped pipelines type stay as they were.
     @Test func stageParameterNamesAreTheCommandLineFlags() {
         #expect(StageType.fetch.parameters.map(\.name) == ["dataset", "catalog", "mirror", "cache", "url", "sha256", "layout", "data", "xml",
-                                                           "impute", "drop-attribute", "drop-identifiers", "max-unpacked-bytes",
-                                                           "max-unpacked-entries"])
+                                                           "format", "labels", "label-prefix", "delimiter", "arrays", "impute",
+                                                           "drop-attribute", "drop-identifiers", "max-unpacked-bytes", "max-unpacked-entries"])
         #expect(StageType.split.parameters.map(\.name) == ["folds", "order", "validation", "holdout", "drop-labels-at-most", "seed", "restarts"])
         #expect(StageType.train.parameters.map(\.name) == [
             "fold", "model", "hidden-width", "dropout", "model-param", "selector", "arm", "epochs", "batch-size", "lr", "weight-decay",

@@ -14,10 +14,10 @@ import TestSupport
         #expect(try PipelineFileLocator.locate("demo", base: base) == expected)
         #expect(PipelineFileLocator.displayPath(of: expected, base: base) == "Pipelines/demo.yaml")
         do {
-            _ = try PipelineFileLocator.locate("pipelines/dmeo.yaml", base: base)
+            _ = try PipelineFileLocator.locate("Pipelines/dmeo.yaml", base: base)
             Issue.record("expected an error")
         } catch {
-            #expect("\(error)" == "pipelines/dmeo.yaml: no such pipeline file; available: Pipelines/demo.yaml")
+            #expect("\(error)" == "Pipelines/dmeo.yaml: no such pipeline file; available: Pipelines/demo.yaml")
         }
     }
 
