@@ -1,6 +1,5 @@
 /// `mlp`'s hyper-parameters (docs/models.md §1).
 public struct MLPHyperParameters: ModelHyperParameterSet {
-    public static let model = ModelKind.mlp
     /// Width h of every hidden layer.
     public private(set) var hiddenWidth = 256
     /// Hidden layers.
@@ -10,6 +9,7 @@ public struct MLPHyperParameters: ModelHyperParameterSet {
     /// Negative slope of the LeakyReLU activations.
     public private(set) var leakySlope = 0.1
 
+    public static let model = ModelKind.mlp
     public init() {}
 
     public static let fields: [HyperParameterField<Self>] = [
@@ -20,7 +20,6 @@ public struct MLPHyperParameters: ModelHyperParameterSet {
 
 /// `clif`'s hyper-parameters (docs/models.md §2).
 public struct CLIFHyperParameters: ModelHyperParameterSet {
-    public static let model = ModelKind.clif
     /// Batch normalisation of the GIN layers over the label nodes.
     public enum BatchNorm: String, CaseIterable, Sendable {
         case off, on
@@ -47,6 +46,7 @@ public struct CLIFHyperParameters: ModelHyperParameterSet {
     public private(set) var batchNorm = BatchNorm.off
     public private(set) var labelGraph = LabelGraph.identity
 
+    public static let model = ModelKind.clif
     public init() {}
 
     public static let fields: [HyperParameterField<Self>] = [
@@ -58,7 +58,6 @@ public struct CLIFHyperParameters: ModelHyperParameterSet {
 
 /// `dela`'s hyper-parameters (docs/models.md §3).
 public struct DELAHyperParameters: ModelHyperParameterSet {
-    public static let model = ModelKind.dela
     /// Widths of the encoder's three layers.
     public private(set) var encoderHidden1 = 256, encoderHidden2 = 512, encoderOutput = 256
     /// Widths of the decoder's two layers.
@@ -76,6 +75,7 @@ public struct DELAHyperParameters: ModelHyperParameterSet {
     /// Learning rate of the gates relative to the base rate.
     public private(set) var gateLrMultiplier = 0.8
 
+    public static let model = ModelKind.dela
     public init() {}
 
     public static let fields: [HyperParameterField<Self>] = [
@@ -92,7 +92,6 @@ public struct DELAHyperParameters: ModelHyperParameterSet {
 /// `mpvae`'s hyper-parameters (docs/models.md §4): the authors' config.py defaults; dropout is
 /// 1 − keep_prob.
 public struct MPVAEHyperParameters: ModelHyperParameterSet {
-    public static let model = ModelKind.mpvae
     /// What evaluation uses for the latent z.
     public enum EvalZ: String, CaseIterable, Sendable {
         /// A sample, like the original.
@@ -121,6 +120,7 @@ public struct MPVAEHyperParameters: ModelHyperParameterSet {
     /// The 512 and 256 widths of the encoders and the decoder.
     public private(set) var hiddenLarge = 512, hiddenSmall = 256
 
+    public static let model = ModelKind.mpvae
     public init() {}
 
     public static let fields: [HyperParameterField<Self>] = [

@@ -7,6 +7,7 @@ import Foundation
 /// raced by a new one.
 public struct StageLock {
     public static let fileName = ".stage.lock"
+    /// Held as long as this value lives.
     private let file: ProcessLock
 
     /// Takes the lock on `folder` (created if needed), recording this process's PID. Throws

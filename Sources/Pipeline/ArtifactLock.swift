@@ -6,6 +6,7 @@ import Foundation
 /// runner; orphaned stage processes of a killed runner hold their own folder's `StageLock`, which
 /// the next run checks before it touches that folder.
 public struct ArtifactLock {
+    /// Held as long as this value lives.
     private let file: ProcessLock
 
     /// Takes the lock on `folder` (created if needed). If another process holds it, throws
