@@ -96,7 +96,7 @@ enum Sensitivity {
                         yLabel: "test Macro-AUC", integerX: false, markers: true)
         }
         Plots.legend(&canvas, x: width * Double(panels.count) + 14, y: 48,
-                     entries: [("uncertainty, one parameter changed", colours.arm), ("random (defaults)", colours.random)],
+                     entries: [("uncertainty, one change", colours.arm), ("random (defaults)", colours.random)],
                      title: "mean, 95 % CI")
         return canvas.document
     }
