@@ -9,7 +9,10 @@ per declared comparison A vs B: the blocks n, the arms' mean test Macro-AUC, and
 area under the validation Macro-AUC curve, and for the epochs to 95 % and 99 % of each run's best
 validation Macro-AUC (negative: A gets there sooner). A difference whose interval excludes 0 is
 bold. Every number comes from comparisons.csv as the analyze stage wrote it (docs/statistics.md).
+Then, per arm from convergence-speed.csv: the mean over blocks of the best validation Macro-AUC,
+of the epochs to 95 % and 99 % of it, and of the normalised area.
 """
+import collections
 import csv
 import pathlib
 import sys
@@ -21,6 +24,11 @@ def interval(row, digits):
     low, high, mean = float(row["t_ci_low"]), float(row["t_ci_high"]), float(row["mean_difference"])
     text = f"{mean:+.{digits}f} [{low:+.{digits}f}, {high:+.{digits}f}]"
     return f"**{text}**" if low > 0 or high < 0 else text
+
+
+def p_value(text):
+    p = float(text)
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
 
 
 def main(folders):
@@ -38,10 +46,24 @@ def main(folders):
                 by_metric = {r["metric"]: r for r in mine if r["comparison"] == comparison}
                 auc = by_metric["macro_auc"]
                 cells = [comparison, auc["blocks"], f"{float(auc['mean_a']):.4f}", f"{float(auc['mean_b']):.4f}",
-                         interval(auc, 4), f"{float(auc['t_test_p']):.3f}", f"{float(auc['wilcoxon_p']):.3f}",
+                         interval(auc, 4), p_value(auc["t_test_p"]), p_value(auc["wilcoxon_p"]),
                          f"{float(auc['mde_80']):.4f}"]
                 cells += [interval(by_metric[m], d) if m in by_metric else "–" for m, d in MEASURES]
                 print("| " + " | ".join(cells) + " |")
+            per_arm(folder, group)
+
+
+def per_arm(folder, group):
+    runs = collections.defaultdict(list)
+    for r in csv.DictReader(open(pathlib.Path(folder) / "convergence-speed.csv")):
+        if (r["dataset"], r["model"]) == group:
+            runs[r["selector"]].append(r)
+    print("\n| arm | blocks | best validation Macro-AUC | epochs to 95 % | epochs to 99 % | area (normalised) |")
+    print("|---|---|---|---|---|---|")
+    for arm, rows in runs.items():
+        mean = lambda key: sum(float(r[key]) for r in rows) / len(rows)
+        print(f"| {arm} | {len(rows)} | {mean('best_validation_macro_auc'):.4f} | {mean('epochs_to_95'):.1f} "
+              f"| {mean('epochs_to_99'):.1f} | {mean('validation_auc_area'):.4f} |")
 
 
 if __name__ == "__main__":

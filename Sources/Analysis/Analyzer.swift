@@ -61,7 +61,7 @@ public enum Analyzer {
             let f = Figures(
                 convergence: Figures.convergence(group, curves: groupCurves),
                 paperPair: Figures.paperPair(group, curves: groupCurves),
-                sensitivity: Sensitivity.figure(group, runs: groupRuns),
+                sensitivity: Sensitivity.figure(group, runs: groupRuns, comparisons: comparisons),
                 driftNorms: Figures.driftNorms(group, rows: drift.norms.filter { $0.key.dataset == group.dataset && $0.key.model == group.model }),
                 correlation: drift.snapshots[group].map(Figures.correlation),
                 selection: try Figures.selection(group, runs: groupRuns))

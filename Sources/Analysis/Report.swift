@@ -148,7 +148,8 @@ struct Report {
         if groups.isEmpty { return "" }
         var out = "<h3 id=\"sensitivity\">Sensitivity to the parameters</h3>\n<p class=\"note\">Test Macro-AUC (mean over \(over), 95 % t interval) "
         out += "of the <code>uncertainty</code> arms that differ from the arm <code>uncertainty</code> in one parameter only, against its value; "
-        out += "<code>random</code> (mean and 95 % interval) as the grey band. The paired differences: Comparisons.</p>\n"
+        out += "<code>random</code> (mean and 95 % interval) as the grey band; below, for the arms compared with <code>random</code>, the paired "
+        out += "difference and its 95 % t interval (Comparisons), where the fold-to-fold spread cancels.</p>\n"
         for group in groups {
             out += "<h4>\(HTML.escape(group.dataset)), model <code>\(HTML.escape(group.model))</code></h4>\n<div class=\"figure\">\(figures[group]!.sensitivity!)</div>\n"
         }

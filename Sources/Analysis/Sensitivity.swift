@@ -75,25 +75,41 @@ enum Sensitivity {
         }
     }
 
-    /// One panel per knob: the arms' mean test Macro-AUC with its 95 % CI band against the value,
-    /// and `random`'s mean and CI as a horizontal band. Nil without panels.
-    static func figure(_ group: DatasetModel, runs: [TrainRun]) -> String? {
+    /// One column per knob. Top: the arms' mean test Macro-AUC with its 95 % CI band against the
+    /// value, and `random`'s mean and CI as a horizontal band. Bottom, for the arms with a declared
+    /// comparison `arm vs random`: the paired difference and its 95 % t interval from `comparisons`
+    /// (the fold-to-fold spread that widens the top intervals cancels in the pairs). Nil without panels.
+    static func figure(_ group: DatasetModel, runs: [TrainRun], comparisons: Comparisons) -> String? {
         let panels = panels(runs)
         if panels.isEmpty { return nil }
-        let random = Point(arm: SelectorKind.random.rawValue, value: 0, values: macroAUC(runs, arm: SelectorKind.random.rawValue))
-        let width = 380.0, colours = (arm: "#1f77b4", random: "#7f7f7f")
-        var canvas = SVGCanvas(width: width * Double(panels.count) + 200, height: 320)
+        let randomArm = SelectorKind.random.rawValue
+        let random = Point(arm: randomArm, value: 0, values: macroAUC(runs, arm: randomArm))
+        let paired = Dictionary(comparisons.rows.filter {
+            $0.group == group && $0.metric == MetricName.macroAUC.rawValue && $0.comparison.b == randomArm
+        }.map { ($0.comparison.a, $0.difference) }) { first, _ in first }
+        let width = 380.0, height = 320.0, colours = (arm: "#1f77b4", random: "#7f7f7f")
+        var canvas = SVGCanvas(width: width * Double(panels.count) + 200, height: paired.isEmpty ? height : 2 * height)
         for (index, panel) in panels.enumerated() {
-            let x = panel.points.map { panel.knob.logScale ? log10($0.value) : $0.value }
+            let value = { (point: Point) in panel.knob.logScale ? log10(point.value) : point.value }
+            let x = panel.points.map(value)
             var series = [Plots.Series(name: SelectorOrder.proposed, colour: colours.arm, x: x, y: panel.points.map(\.summary.mean),
                                        lower: panel.points.map(\.lower), upper: panel.points.map(\.upper))]
             if random.summary.count > 0, let first = x.first, let last = x.last {
-                series.insert(Plots.Series(name: random.arm, colour: colours.random, x: [first, last], y: [random.summary.mean, random.summary.mean],
+                series.insert(Plots.Series(name: randomArm, colour: colours.random, x: [first, last], y: [random.summary.mean, random.summary.mean],
                                            lower: [random.lower, random.lower], upper: [random.upper, random.upper]), at: 0)
             }
-            Plots.lines(&canvas, Plots.Frame(x: Double(index) * width, y: 0, width: width, height: 320), series: series,
+            Plots.lines(&canvas, Plots.Frame(x: Double(index) * width, y: 0, width: width, height: height), series: series,
                         title: "\(panel.knob.flag) — \(group.dataset), \(group.model)", xLabel: panel.knob.title,
                         yLabel: "test Macro-AUC", integerX: false, markers: true)
+            let compared = panel.points.filter { paired[$0.arm] != nil }
+            if compared.isEmpty || paired.isEmpty { continue }
+            let differences = compared.map { paired[$0.arm]! }
+            let cx = compared.map(value)
+            let zero = Plots.Series(name: randomArm, colour: colours.random, x: [x.first!, x.last!], y: [0, 0])
+            let gain = Plots.Series(name: SelectorOrder.proposed, colour: colours.arm, x: cx, y: differences.map(\.mean),
+                                    lower: differences.map(\.tLower), upper: differences.map(\.tUpper))
+            Plots.lines(&canvas, Plots.Frame(x: Double(index) * width, y: height, width: width, height: height), series: [zero, gain],
+                        title: "paired: arm − random", xLabel: panel.knob.title, yLabel: "Δ test Macro-AUC", integerX: false, markers: true)
         }
         Plots.legend(&canvas, x: width * Double(panels.count) + 14, y: 48,
                      entries: [("uncertainty, one change", colours.arm), ("random (defaults)", colours.random)],

@@ -56,6 +56,9 @@ import TestSupport
         #expect(top.contains("<h3 id=\"convergence-comparisons\">") && top.contains("<h4>validation_auc_area</h4>"))
         #expect(top.contains("<tr><td>uncertainty vs random</td><td>toy</td><td>mlp</td><td>3</td>"))
         #expect(top.contains("<h3 id=\"sensitivity\">") && top.contains("window — toy, mlp"))
+        // The arms compared with random also get their paired difference, below.
+        let sensitivity = try String(contentsOf: output.appendingPathComponent("sensitivity-toy-mlp.svg"), encoding: .utf8)
+        #expect(sensitivity.contains("paired: arm − random") && sensitivity.contains("height=\"640\""))
         let speed = try String(contentsOf: output.appendingPathComponent("convergence-speed.csv"), encoding: .utf8)
         #expect(speed.hasPrefix("dataset,model,selector,fold,best_validation_macro_auc,epochs_to_90,epochs_to_95,epochs_to_99,validation_auc_area\n"))
     }
