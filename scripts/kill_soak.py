@@ -16,8 +16,11 @@
      lock, then a seeded random time within 80 % of the time it held that lock in the reference
      run, and SIGKILLs either
      that analyze process alone (the runner records it as failed and goes on) or the whole group.
-   A round whose target is built already (every instance; every train instance; the analyze
-   instances) starts over from an empty WORK/run.
+   A round whose target is built already starts over from an empty WORK/run: for time and
+   finish rounds, every train instance (so that a time round does not find only analyze left,
+   and a finish round has a train instance to kill); for analyze rounds, the analyze instances.
+   A finish round thus resumes what the time round before it killed, and an analyze round
+   finishes what the finish round before it killed.
 3. Runs the pipeline to completion, then compares every instance's digested outputs (the
    output hashes of its manifest.json) with the reference, checks `pipeline status`, and checks
    that no instance folder holds a checkpoint, a `.partial` file or a temporary file.
@@ -156,7 +159,7 @@ def main():
     print(f"reference run: {duration:.1f} s, {len(expected)} instances (analyze held its folder for {analyze_seconds:.2f} s)")
 
     run_root = work / "run" / name
-    targets = {"time": list(expected), "finish": folders["train"], "analyze": folders["analyze"]}
+    targets = {"time": folders["train"], "finish": folders["train"], "analyze": folders["analyze"]}
     counts = {"runner": 0, "group": 0, "analyze alone": 0, "inside analyze": 0, "finish points": 0, "no kill": 0}
     for round_number in range(1, args.kills + 1):
         kind = KINDS[(round_number - 1) % len(KINDS)]
