@@ -15,7 +15,7 @@ public enum ResultsDocument {
         "\(fixed(cell.summary.mean)) ± \(fixed(cell.summary.std)) (\(fixed(cell.rank, 1)))" + (didNotLearn ? " did not learn" : "")
     }
 
-    static let floorExplanation = "Floor: the test Macro-AUC of the `\(LearningFloor.floorModel)` model (per-label logistic regression through the same engine and protocol) with the `\(LearningFloor.floorSelector)` selector, on the same dataset and folds. A row did not learn when its mean test Macro-AUC is within \(LearningFloor.chanceMargin) of 0.5 or not above the floor."
+    static let floorExplanation = "Floor: the test Macro-AUC of the `\(LearningFloor.floorModel)` model (per-label logistic regression through the same engine and protocol) with the `\(LearningFloor.floorSelector)` selector, on the same dataset and folds. A row did not learn when its mean test Macro-AUC is within \(LearningFloor.chanceMargin) of 0.5 or not above the floor (unless the floor is at the ceiling, 1.0000, which no row can be above)."
 
     static func floorCount(_ floor: LearningFloor) -> String {
         let count = floor.flagged.count
@@ -24,7 +24,7 @@ public enum ResultsDocument {
 
     static func floorCells(_ row: LearningFloor.Row) -> [String] {
         [row.dataset, row.model, row.selector, "\(row.folds)", fixed(row.macroAUC), row.floor.map { fixed($0) } ?? "–",
-         row.didNotLearn ? "did not learn: " + row.reasons.joined(separator: "; ") : "learned"]
+         row.didNotLearn ? "did not learn: " + row.reasons.joined(separator: "; ") : row.floorAtCeiling ? "learned (floor at the ceiling)" : "learned"]
     }
 
     static let floorHeader = ["dataset", "model", "selector", "folds", "Macro-AUC", "\(LearningFloor.floorModel) floor", "verdict"]
@@ -37,8 +37,8 @@ public enum ResultsDocument {
             let cells = floorCells(row)
             out += "| " + (row.didNotLearn ? Array(cells.dropLast()) + ["**\(cells.last!)**"] : cells).joined(separator: " | ") + " |\n"
         }
-        for note in floor.missingFloorNotes { out += "\n- \(note)" }
-        return out + (floor.missingFloorNotes.isEmpty ? "" : "\n")
+        for note in floor.notes { out += "\n- \(note)" }
+        return out + (floor.notes.isEmpty ? "" : "\n")
     }
 
     /// The learning-floor section of the report.
@@ -49,8 +49,8 @@ public enum ResultsDocument {
             out += "<tr\(row.didNotLearn ? " class=\"flag\"" : "")>" + floorCells(row).map { "<td>\(HTML.escape($0))</td>" }.joined() + "</tr>\n"
         }
         out += "</tbody></table>\n"
-        if !floor.missingFloorNotes.isEmpty {
-            out += "<ul class=\"note\">" + floor.missingFloorNotes.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>\n"
+        if !floor.notes.isEmpty {
+            out += "<ul class=\"note\">" + floor.notes.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>\n"
         }
         return out
     }

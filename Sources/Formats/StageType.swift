@@ -38,6 +38,6 @@ public enum StageType: String, CaseIterable, Sendable {
     }
 
     private static func resolve<C: StageContract>(_ given: [String: [String]], with contract: C.Type) throws(ParameterError) -> [String: String] {
-        try C.Parameters.resolve(given).canonicalTexts
+        try C.Parameters.resolvedTexts(given)
     }
 }

@@ -177,8 +177,12 @@ public final class NpySliceWriter {
     /// Writes raw bytes of slice `index` (`bytes.count == sliceByteCount`).
     public func write(slice index: Int, bytes: UnsafeRawBufferPointer) throws {
         precondition(bytes.count == sliceByteCount && index >= 0 && index < header.shape[0])
-        try handle.seek(toOffset: UInt64(header.dataOffset + index * sliceByteCount))
-        try handle.write(contentsOf: Data(bytes))
+        do {
+            try handle.seek(toOffset: UInt64(header.dataOffset + index * sliceByteCount))
+            try handle.write(contentsOf: Data(bytes))
+        } catch {
+            throw ArtifactError.writing(partialURL.path, error)
+        }
     }
 
     /// Writes slice `index` from Float32 values, converting to the file's float dtype.

@@ -49,11 +49,23 @@ public struct PipelinePlan: Sendable {
     public var definition: PipelineDefinition
     public var instances: [StageInstance]
 
+    /// The most instances a plan may have: each is a folder and a process, so more is a matrix
+    /// written by mistake (a plan of this size is made in seconds; docs/reliability.md).
+    public static let instanceLimit = 100_000
+
     public init(_ definition: PipelineDefinition) throws {
         self.definition = definition
         instances = []
         var byStage: [String: [Int]] = [:]
         for stage in definition.topologicalOrder {
+            let pointCount = stage.matrix.values.reduce(1) { product, values in
+                let (next, overflow) = product.multipliedReportingOverflow(by: values.count)
+                return overflow ? Int.max : next
+            }
+            if pointCount > Self.instanceLimit {
+                throw PipelineError.invalidFile(stage.location, "the matrix of stage `\(stage.name)` has \(pointCount == Int.max ? "more than \(Int.max)" : "\(pointCount)") "
+                    + "points, above the limit of \(Self.instanceLimit) instances a plan may have; shrink the matrix or split the pipeline into several files")
+            }
             let points = Self.matrixPoints(stage.matrix)
             var combinations: [(coordinates: OrderedDictionary<String, String>, upstream: [Int])] = []
             if stage.uses.aggregatesInputs {
@@ -78,6 +90,10 @@ public struct PipelinePlan: Sendable {
                         return (combination.coordinates.merging(point) { first, _ in first }, combination.upstream)
                     }
                 }
+            }
+            if instances.count + combinations.count > Self.instanceLimit {
+                throw PipelineError.invalidFile(stage.location, "the plan reaches \(instances.count + combinations.count) instances at stage `\(stage.name)` "
+                    + "(\(combinations.count) of its own), above the limit of \(Self.instanceLimit); shrink the matrices or split the pipeline into several files")
             }
             for combination in combinations {
                 let index = instances.count

@@ -42,13 +42,27 @@ public struct RunSummary: Sendable {
     public var built: [String] = []
     public var upToDate: [String] = []
     public var failed: [String] = []
+    /// Instances that were running when the run stopped (a signal, or `--fail-fast`) and did
+    /// not finish: killed by the signal or stopped by the runner. A new run resumes them.
+    public var interrupted: [String] = []
     public var notRun: [String] = []
     /// The signal that interrupted the run, if any.
     public var interruption: Int32?
     /// Where the wall time went (also in `run-times.json` when anything was launched).
     public var times: RunTimes?
 
-    public var succeeded: Bool { failed.isEmpty && notRun.isEmpty && interruption == nil }
+    public var succeeded: Bool { failed.isEmpty && interrupted.isEmpty && notRun.isEmpty && interruption == nil }
+
+    /// What `pipeline run` prints at its end: the counts (every instance in scope in exactly one),
+    /// then the failed and interrupted instances by name.
+    public var lines: [String] {
+        var counts = "\(built.count) built, \(upToDate.count) up to date, \(failed.count) failed"
+        if !interrupted.isEmpty { counts += ", \(interrupted.count) interrupted" }
+        var lines = [counts + ", \(notRun.count) not run"]
+        if !failed.isEmpty { lines.append("  failed: " + failed.joined(separator: ", ")) }
+        if !interrupted.isEmpty { lines.append("  interrupted: " + interrupted.joined(separator: ", ") + " (`run` resumes them)") }
+        return lines
+    }
 }
 
 /// Runs the instances of a plan through an executor (local child processes, up to `jobs` at
@@ -146,7 +160,7 @@ public final class PipelineRunner {
         /// Handed to the executor. `fingerprint` is nil while it is queued ahead of its inputs
         /// (its key needs their outputs); `since` is when it was launched, then when it started.
         case launched(JobHandle, fingerprint: Fingerprint?, state: JobState, since: Date)
-        case built, upToDate, failed, notRun
+        case built, upToDate, failed, interrupted, notRun
     }
 
     /// What the runner saw of a launched instance, for the ETA and the wall-time split.
@@ -169,6 +183,9 @@ public final class PipelineRunner {
     /// queued at once; an instance whose cache decision needs its inputs' outputs is decided,
     /// as locally, once they are built.
     public func run() throws -> RunSummary {
+        // CPU used before the run (by `swift run`'s build, whose children this process inherits
+        // across exec, or by the plan) is not the run's.
+        let cpuBefore = (runner: Self.cpuSeconds(Self.usageOfSelf), stages: Self.cpuSeconds(Self.usageOfChildren))
         var (scope, forced) = try scope()
         try executor.checkReady()
         let interruption = Interruption()
@@ -216,7 +233,7 @@ public final class PipelineRunner {
                 case .built, .upToDate: counts.done += 1
                 case .launched(_, _, .queued, _): counts.queued += 1
                 case .launched: counts.running += 1
-                case .failed, .notRun: counts.failed += 1
+                case .failed, .interrupted, .notRun: counts.failed += 1
                 case .pending: counts.waiting += 1
                 }
             }
@@ -230,7 +247,7 @@ public final class PipelineRunner {
         }
         func isBroken(_ index: Int) -> Bool {
             switch states[index] {
-            case .failed?, .notRun?: return true
+            case .failed?, .interrupted?, .notRun?: return true
             default: return false
             }
         }
@@ -251,6 +268,9 @@ public final class PipelineRunner {
                 stopping = true
             }
             if !stopping {
+                // Counted once per pass (not per instance: that made a pass quadratic in the plan).
+                let now = counts()
+                var busy = now.running + now.queued
                 for index in scope {
                     let instance = plan.instances[index]
                     switch states[index] {
@@ -268,8 +288,7 @@ public final class PipelineRunner {
                                 display.event("up to date  \(instance.id)")
                                 continue
                             }
-                            let busy = counts()
-                            guard !executor.usesLocalCores || busy.running + busy.queued < max(options.jobs, 1) else { continue }
+                            guard !executor.usesLocalCores || busy < max(options.jobs, 1) else { continue }
                         } else {
                             guard rebuiltRegardless.contains(index),
                                   instance.upstream.allSatisfy({ isFinished($0) || activeJob($0) != nil }) else { continue }
@@ -279,6 +298,7 @@ public final class PipelineRunner {
                             let (handle, fingerprint) = try launch(index, forced: forced.contains(index), after: upstream)
                             let state = (try? executor.poll([handle]))?[handle] ?? .queued
                             states[index] = .launched(handle, fingerprint: fingerprint, state: state, since: Date())
+                            busy += 1
                             track(index, launchedAt: Date(), state: state)
                             display.event(state == .queued
                                 ? "queued  \(instance.id)  (\(handle)" + (upstream.isEmpty ? "" : ", afterok:" + upstream.map(\.id).joined(separator: ":")) + ")"
@@ -286,7 +306,7 @@ public final class PipelineRunner {
                         } catch {
                             states[index] = .failed
                             summary.failed.append(instance.id.description)
-                            display.event("failed  \(instance.id): \(error)")
+                            display.event("failed  \(instance.id): \(ArtifactError.message(for: error))")
                         }
                     case let .launched(handle, nil, state, since)?:
                         // Queued ahead of its inputs: cancel it if one failed; its key is known once all are built.
@@ -342,11 +362,18 @@ public final class PipelineRunner {
                         display.event("done  \(instance.id)  (\(ProgressDisplay.duration(seconds)))")
                         continue
                     } catch {
-                        display.event("failed  \(instance.id): \(error)")
+                        display.event("failed  \(instance.id): \(ArtifactError.message(for: error))")
                     }
                 } else if let broken = instance.upstream.first(where: isBroken) {
                     end(index, "stopped")
                     notRun(index, because: broken, cancelled: handle)   // by the scheduler: an upstream job failed
+                    continue
+                } else if summary.interruption != nil || interruption.received != nil {
+                    // A signal to the whole process group reaches the stages as well as the runner.
+                    states[index] = .interrupted
+                    end(index, "stopped")
+                    summary.interrupted.append(instance.id.description)
+                    display.event("interrupted  \(instance.id): \(ending) after \(ProgressDisplay.duration(seconds))")
                     continue
                 } else {
                     let why = ending == .exited(0) ? "exited without writing manifest.json" : ending.description
@@ -355,8 +382,8 @@ public final class PipelineRunner {
                     display.event("failed  \(instance.id): \(why) after \(ProgressDisplay.duration(seconds)); log: \(rootPath)/\(instance.folder)/\(Self.logName)" + (tail.isEmpty ? "" : "\n" + tail))
                 }
                 states[index] = .failed
-                end(index, summary.interruption == nil ? "failed" : "stopped")
-                if summary.interruption == nil { summary.failed.append(instance.id.description) }
+                end(index, "failed")
+                summary.failed.append(instance.id.description)
                 if options.failFast && !stopping && summary.interruption == nil {
                     display.event("--fail-fast: stopping the other stages")
                     stopping = true
@@ -368,6 +395,11 @@ public final class PipelineRunner {
                 executor.waitUntilStopped(active)
                 for index in scope {
                     switch states[index] {
+                    case let .launched(handle, _, state, _)? where state != .queued:
+                        executor.forget(handle)
+                        end(index, "stopped")
+                        states[index] = .interrupted
+                        summary.interrupted.append(plan.instances[index].id.description)
                     case let .launched(handle, _, _, _)?:
                         executor.forget(handle)
                         end(index, "stopped")
@@ -406,11 +438,8 @@ public final class PipelineRunner {
         }
         display.finish()
         let finished = Date()
-        var usage = rusage()
-        getrusage(Self.usageOfSelf, &usage)
-        let runnerCPU = Self.seconds(usage.ru_utime) + Self.seconds(usage.ru_stime)
-        getrusage(Self.usageOfChildren, &usage)
-        let stageCPU = executor.usesLocalCores ? Self.seconds(usage.ru_utime) + Self.seconds(usage.ru_stime) : nil
+        let runnerCPU = Self.cpuSeconds(Self.usageOfSelf) - cpuBefore.runner
+        let stageCPU = executor.usesLocalCores ? Self.cpuSeconds(Self.usageOfChildren) - cpuBefore.stages : nil
         let instances = timings.keys.sorted().map { index in
             let timing = timings[index]!
             let epochs = timing.track.flatMap { $0.latestEpoch > $0.startEpoch ? $0.latestEpoch - $0.startEpoch : nil }
@@ -431,7 +460,7 @@ public final class PipelineRunner {
             do { try times.write(into: cache.root) } catch { display.event("warning: cannot write \(RunTimes.fileName): \(error)") }
         }
         let order = Dictionary(uniqueKeysWithValues: plan.instances.enumerated().map { ($1.id.description, $0) })
-        for path in [\RunSummary.built, \.upToDate, \.failed, \.notRun] as [WritableKeyPath<RunSummary, [String]>] {
+        for path in [\RunSummary.built, \.upToDate, \.failed, \.interrupted, \.notRun] as [WritableKeyPath<RunSummary, [String]>] {
             summary[keyPath: path].sort { order[$0]! < order[$1]! }
         }
         return summary
@@ -449,7 +478,7 @@ public final class PipelineRunner {
         case .built?:
             let seconds = timing.flatMap { timing in timing.started.map { (timing.ended ?? now).timeIntervalSince($0) } }
             phase = timing?.adopted == true || seconds == nil ? .skipped : .finished(seconds: seconds!)
-        case .failed?, .notRun?: phase = .broken
+        case .failed?, .interrupted?, .notRun?: phase = .broken
         }
         return RunEstimator.Item(stage: instance.id.stage, upstream: instance.upstream,
                                  epochs: plannedEpochs(index), phase: phase, track: timing?.track)
@@ -466,7 +495,14 @@ public final class PipelineRunner {
     static let usageOfSelf = RUSAGE_SELF, usageOfChildren = RUSAGE_CHILDREN
     #endif
 
-    static func seconds(_ value: timeval) -> Double { Double(value.tv_sec) + Double(value.tv_usec) / 1e6 }
+    /// User plus system CPU seconds of this process (`usageOfSelf`) or of its waited-for
+    /// children (`usageOfChildren`), so far.
+    static func cpuSeconds(_ who: Int32) -> Double {
+        func seconds(_ value: timeval) -> Double { Double(value.tv_sec) + Double(value.tv_usec) / 1e6 }
+        var usage = rusage()
+        getrusage(who, &usage)
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
 
     /// Jobs of an earlier run that are still queued or running, or succeeded unseen, in plan
     /// order. A job is kept only if its inputs are final: each upstream instance is kept itself,

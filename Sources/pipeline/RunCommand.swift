@@ -78,7 +78,7 @@ struct RunCommand: ParsableCommand {
             display.event("pipeline \(plan.definition.name) (\(plan.definition.file)): \(plan.instances.count) instances, artifacts in \(root), \(how)")
             let summary = try runner.run()
             withExtendedLifetime(lock) {}
-            display.event("\(summary.built.count) built, \(summary.upToDate.count) up to date, \(summary.failed.count) failed, \(summary.notRun.count) not run")
+            summary.lines.forEach(display.event)
             if let times = summary.times, !times.instances.isEmpty {
                 times.lines.forEach(display.event)
                 display.event("  (in \(root)/\(RunTimes.fileName))")
