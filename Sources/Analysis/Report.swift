@@ -8,6 +8,8 @@ import StageKit
 struct Report {
     var collection: RunCollection
     var invocation: StageInvocation<AnalyzeContract>
+    /// Runs left out because they could not be read (`skip_unreadable`).
+    var skipped: [Manifest.Skipped]
     var warnings: [String]
     var speeds: [Convergence.Speed]
     var results: Results
@@ -36,6 +38,10 @@ struct Report {
         page += "<h1>Batch selection for multi-label classification — analysis of \(HTML.escape(datasets.joined(separator: ", ")))</h1>\n"
         page += "<p class=\"note\">\(collection.runs.count) train runs (\(collection.models.map(HTML.escape).joined(separator: ", "))) analysed by mlbatch \(ToolVersion.string). "
         page += "Rerun with <code>\(HTML.escape(invocation.command.joined(separator: " ")))</code>.</p>\n"
+        if !skipped.isEmpty {
+            page += "<div class=\"warn\"><b>\(HTML.escape(ResultsDocument.skippedHeadline(skipped.count)))</b><ul>"
+            page += skipped.map { "<li>\(HTML.escape($0.reason))</li>" }.joined() + "</ul></div>\n"
+        }
         if !warnings.isEmpty {
             page += "<div class=\"warn\"><b>Warnings</b> (these runs or items are left out):<ul>"
             page += warnings.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul></div>\n"

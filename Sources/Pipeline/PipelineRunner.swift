@@ -27,6 +27,8 @@ public struct RunOptions: Sendable {
     public var downstream = false
     /// `--force`: rebuild the selected instances even if up to date.
     public var force = false
+    /// `--verify`: re-hash every output against its manifest and rebuild damaged instances.
+    public var verify = false
     /// `--jobs`: at most this many stage processes at once.
     public var jobs = ProcessInfo.processInfo.activeProcessorCount
     /// `--fail-fast`: stop everything at the first failure.
@@ -103,7 +105,7 @@ public final class PipelineRunner {
         self.options = options
         self.display = display
         self.executor = executor
-        cache = try CacheState(plan: plan, root: URL(fileURLWithPath: rootPath))
+        cache = try CacheState(plan: plan, root: URL(fileURLWithPath: rootPath), verify: options.verify)
     }
 
     /// The instances this run considers and those it forces, in plan order.

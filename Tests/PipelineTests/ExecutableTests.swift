@@ -102,6 +102,58 @@ import TestSupport
         #expect(one.standardOutput.contains("1 built, 0 up to date"), "\(one.standardOutput)")
     }
 
+    /// A truncated predictions.npy used to pass as up to date, and `run --stage analyze --force`
+    /// exited 0 with that run silently missing from results.csv. Now `status --verify` names the
+    /// damaged file, analyze refuses the run it cannot read unless told to skip it (and then the
+    /// skip shows in results.md and the runner's summary, and the analysis stays stale), and
+    /// `run --verify` rebuilds the damaged run and the analysis.
+    @Test func damagedOutputsAreFoundRefusedOrSkippedAndRebuilt() throws {
+        let chain = { (skip: Bool) in """
+              train:
+                uses: train
+                needs: [split]
+                matrix: { selector: [random, uncertainty] }
+                with: { fold: 0, epochs: 2, batch_size: 64, warmup_epochs: 1, threads: 1 }
+              analyze:
+                uses: analyze
+                needs: [train]
+                with: { drift_epochs: [1, 2]\(skip ? ", skip_unreadable: true" : "") }
+            """ }
+        _ = try writePipeline(extra: chain(false))
+        let first = try pipeline("run", "tiny", "--jobs", "2")
+        #expect(first.status == 0, "\(first.standardOutput)\(first.standardError)")
+        let predictions = folder.appendingPathComponent("Artifacts/tiny/train/selector=random/predictions.npy")
+        let bytes = try Data(contentsOf: predictions)
+        try bytes.prefix(bytes.count - 64).write(to: predictions)
+
+        #expect(try pipeline("status", "tiny").standardOutput.contains("train/selector=random       up to date"))
+        let verify = try pipeline("status", "tiny", "--verify")
+        #expect(verify.status == 1)
+        #expect(verify.standardOutput.contains("train/selector=random       stale: damaged: predictions.npy (content differs from manifest.json)"),
+                "\(verify.standardOutput)")
+        #expect(verify.standardOutput.contains("1 instance is damaged; `pipeline run tiny --verify` rebuilds them"))
+
+        let refused = try pipeline("run", "tiny", "--stage", "analyze", "--force")
+        #expect(refused.status == 1)
+        #expect(refused.standardOutput.contains("    | error: 1 train run cannot be read:"), "\(refused.standardOutput)")
+        #expect(refused.standardOutput.contains("0 built, 0 up to date, 1 failed, 0 not run\n  failed: analyze/default"))
+
+        _ = try writePipeline(extra: chain(true))
+        let skipped = try pipeline("run", "tiny", "--stage", "analyze")
+        #expect(skipped.status == 0, "\(skipped.standardOutput)\(skipped.standardError)")
+        #expect(skipped.standardOutput.contains("warning: analyze/default left out 1 unreadable train run (skip_unreadable):\n    "
+                                                + folder.appendingPathComponent("Artifacts/tiny/train/selector=random").path), "\(skipped.standardOutput)")
+        let results = try String(contentsOf: folder.appendingPathComponent("Artifacts/tiny/analyze/default/results.md"), encoding: .utf8)
+        #expect(results.contains("## Skipped runs") && results.contains("predictions.npy"))
+        #expect(try pipeline("status", "tiny").standardOutput.contains("analyze/default             stale: built without 1 unreadable input it skipped"))
+
+        let repaired = try pipeline("run", "tiny", "--verify")
+        #expect(repaired.status == 0, "\(repaired.standardOutput)\(repaired.standardError)")
+        #expect(repaired.standardOutput.contains("2 built, 3 up to date, 0 failed, 0 not run"), "\(repaired.standardOutput)")
+        let clean = try pipeline("status", "tiny", "--verify")
+        #expect(clean.status == 0 && clean.standardOutput.contains("5 of 5 up to date\nverified:"), "\(clean.standardOutput)")
+    }
+
     @Test func yamlErrorNamesFileLineAndColumn() throws {
         _ = try writePipeline(extra: "  train: { uses: trian }")
         let result = try pipeline("run", "pipelines/tiny.yaml")

@@ -180,6 +180,24 @@ import TestSupport
         for pid in running { #expect(kill(pid, 0) != 0, "stage process \(pid) still exists") }
     }
 
+    /// `run --verify` rebuilds the instances whose outputs differ from their manifests (a plain
+    /// run takes them as up to date); the rebuilt outputs are the recorded ones again, so nothing
+    /// downstream is redone. A corrupt manifest.json is rebuilt by any run.
+    @Test func verifyRebuildsDamagedInstances() throws {
+        _ = try run()
+        let damaged = root + "/train/selector=random,fold=0/out.txt"
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: damaged))
+        bytes[0] ^= 0x20
+        try bytes.write(to: URL(fileURLWithPath: damaged))
+        #expect(try run().upToDate == Self.all)
+        let verified = try run { $0.verify = true }
+        #expect(verified.built == ["train/selector=random,fold=0"])
+        #expect(verified.upToDate == Self.all.filter { $0 != "train/selector=random,fold=0" })
+        #expect(try String(contentsOfFile: damaged, encoding: .utf8).hasPrefix("train "))
+        try Data("{".utf8).write(to: URL(fileURLWithPath: root + "/split/default/manifest.json"))
+        #expect(try run().built == ["split/default"])
+    }
+
     /// SIGINT to the whole process group reaches the stages as well as the runner: a stage killed
     /// by it is counted (and named) as interrupted, whether the runner sees the signal before or
     /// with the stage's death. The summary used to say "0 failed" beside "failed … killed by signal 2".
