@@ -25,9 +25,10 @@ public enum NpyFile {
     /// The header, then the raw bytes, into a temporary file renamed into place.
     private static func write(header: NpyHeader, bytes: UnsafeRawBufferPointer, to url: URL) throws {
         try AtomicFile.write(to: url) { temporary in
-            guard FileManager.default.createFile(atPath: temporary.path, contents: Data(header.encoded())),
-                  let handle = FileHandle(forWritingAtPath: temporary.path) else {
-                throw ArtifactError.io(path: temporary.path, reason: "cannot create file")
+            // Data.write says why it failed (a full device, permissions), where createFile does not.
+            try Data(header.encoded()).write(to: temporary)
+            guard let handle = FileHandle(forWritingAtPath: temporary.path) else {
+                throw ArtifactError.io(path: temporary.path, reason: "cannot open the file just written")
             }
             defer { try? handle.close() }
             try handle.seekToEnd()
@@ -142,10 +143,14 @@ public final class NpySliceWriter {
         self.destination = destination
         partialURL = Self.partialURL(for: destination)
         header = NpyHeader(dtype: dtype, shape: shape)
-        try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
-        guard FileManager.default.createFile(atPath: partialURL.path, contents: Data(header.encoded())),
-              let opened = FileHandle(forUpdatingAtPath: partialURL.path) else {
-            throw ArtifactError.io(path: partialURL.path, reason: "cannot create file")
+        do {
+            try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(header.encoded()).write(to: partialURL)
+        } catch {
+            throw ArtifactError.writing(partialURL.path, error)
+        }
+        guard let opened = FileHandle(forUpdatingAtPath: partialURL.path) else {
+            throw ArtifactError.io(path: partialURL.path, reason: "cannot open the file just written")
         }
         handle = opened
         try handle.truncate(atOffset: UInt64(header.dataOffset + header.byteCount))
