@@ -31,6 +31,22 @@ import TestSupport
         return url
     }
 
+    /// The `extra` of ``writePipeline(folds:extra:)`` that adds two short trains and an analyze
+    /// stage; `analyze` is added to the analyze stage's `with`.
+    static func trainAndAnalyze(epochs: Int = 2, analyze: String = "") -> String {
+        """
+          train:
+            uses: train
+            needs: [split]
+            matrix: { selector: [random, uncertainty] }
+            with: { fold: 0, epochs: \(epochs), batch_size: 64, warmup_epochs: 1, threads: 1 }
+          analyze:
+            uses: analyze
+            needs: [train]
+            with: { drift_epochs: [1, 2]\(analyze) }
+        """
+    }
+
     func pipeline(_ arguments: String...) throws -> TestSupport.ProcessResult {
         try TestSupport.runProduct("pipeline", arguments, currentDirectory: folder)
     }
@@ -72,25 +88,14 @@ import TestSupport
     }
 
     @Test func fullChainRebuildsOnlyWhatAnEditTouches() throws {
-        let chain = { (epochs: Int) in """
-              train:
-                uses: train
-                needs: [split]
-                matrix: { selector: [random, uncertainty] }
-                with: { fold: 0, epochs: \(epochs), batch_size: 64, warmup_epochs: 1, threads: 1 }
-              analyze:
-                uses: analyze
-                needs: [train]
-                with: { drift_epochs: [1, 2] }
-            """ }
-        _ = try writePipeline(extra: chain(2))
+        _ = try writePipeline(extra: Self.trainAndAnalyze(epochs: 2))
         let first = try pipeline("run", "tiny", "--jobs", "2")
         #expect(first.status == 0, "\(first.standardOutput)\(first.standardError)")
         #expect(first.standardOutput.contains("5 built, 0 up to date, 0 failed, 0 not run"))
         #expect(first.standardOutput.contains("report: Artifacts/tiny/analyze/default/report.html"))
         #expect(try pipeline("run", "tiny").standardOutput.contains("0 built, 5 up to date"))
 
-        _ = try writePipeline(extra: chain(3))
+        _ = try writePipeline(extra: Self.trainAndAnalyze(epochs: 3))
         let edited = try pipeline("run", "tiny")
         #expect(edited.status == 0, "\(edited.standardOutput)\(edited.standardError)")
         #expect(edited.standardOutput.contains("up to date  fetch/default\nup to date  split/default\n"))
@@ -108,18 +113,7 @@ import TestSupport
     /// skip shows in results.md and the runner's summary, and the analysis stays stale), and
     /// `run --verify` rebuilds the damaged run and the analysis.
     @Test func damagedOutputsAreFoundRefusedOrSkippedAndRebuilt() throws {
-        let chain = { (skip: Bool) in """
-              train:
-                uses: train
-                needs: [split]
-                matrix: { selector: [random, uncertainty] }
-                with: { fold: 0, epochs: 2, batch_size: 64, warmup_epochs: 1, threads: 1 }
-              analyze:
-                uses: analyze
-                needs: [train]
-                with: { drift_epochs: [1, 2]\(skip ? ", skip_unreadable: true" : "") }
-            """ }
-        _ = try writePipeline(extra: chain(false))
+        _ = try writePipeline(extra: Self.trainAndAnalyze())
         let first = try pipeline("run", "tiny", "--jobs", "2")
         #expect(first.status == 0, "\(first.standardOutput)\(first.standardError)")
         let predictions = folder.appendingPathComponent("Artifacts/tiny/train/selector=random/predictions.npy")
@@ -138,7 +132,7 @@ import TestSupport
         #expect(refused.standardOutput.contains("    | error: 1 train run cannot be read:"), "\(refused.standardOutput)")
         #expect(refused.standardOutput.contains("0 built, 0 up to date, 1 failed, 0 not run\n  failed: analyze/default"))
 
-        _ = try writePipeline(extra: chain(true))
+        _ = try writePipeline(extra: Self.trainAndAnalyze(analyze: ", skip_unreadable: true"))
         let skipped = try pipeline("run", "tiny", "--stage", "analyze")
         #expect(skipped.status == 0, "\(skipped.standardOutput)\(skipped.standardError)")
         #expect(skipped.standardOutput.contains("warning: analyze/default left out 1 unreadable train run (skip_unreadable):\n    "
