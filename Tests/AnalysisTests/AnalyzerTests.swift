@@ -93,6 +93,17 @@ import TestSupport
         #expect(report.contains("<b>2 train runs were skipped") && report.contains("toy-mlp-uncertainty-1: incomplete train folder"))
     }
 
+    /// A train folder whose manifest.json is corrupt is named once, as corrupt, with the parse error.
+    @Test func corruptManifestIsNamedWithTheParseError() throws {
+        let root = TestSupport.temporaryFolder()
+        let folder = try SyntheticRuns.write(SyntheticRuns.Spec(), under: root)
+        try Data("{\"stage\": \"train\",".utf8).write(to: folder.appendingPathComponent("manifest.json"))
+        let error = #expect(throws: AnalysisError.self) { try analyse(root, output: TestSupport.temporaryFolder()) }
+        let message = error?.description ?? ""
+        #expect(message.contains("\n  \(folder.path)/manifest.json: corrupt manifest (not valid JSON"), "\(message)")
+        #expect(message.components(separatedBy: "manifest.json").count == 2, "the file is named once: \(message)")
+    }
+
     /// Runs that compute no label correlation write no correlation.npy: they are analysed as
     /// usual and left out of the drift outputs; a group without any such run gets no drift figure.
     @Test func runsWithoutCorrelationAreAnalysedAndLeftOutOfDrift() throws {
