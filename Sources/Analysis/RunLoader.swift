@@ -79,9 +79,7 @@ public enum RunLoader {
     }
 
     static func header(_ url: URL) throws(AnalysisError) -> NpyHeader {
-        do { return try MappedNpyFile(url).header } catch {
-            throw .malformed(file: url.path, line: nil, reason: "\(error)")
-        }
+        try readFile(url) { try MappedNpyFile(url).header }
     }
 
     private static func checkShape(_ url: URL, expected: [Int]) throws(AnalysisError) {
