@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Measure the history encodings of one train run's predictions.npy (README, "Artifact reference").
+"""Measure the history encodings of one train run's predictions.npy (docs/artifacts.md).
 
 Usage: scripts/history_encodings.py PREDICTIONS_NPY [SCRATCH_DIR]
 

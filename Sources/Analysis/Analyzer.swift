@@ -75,7 +75,7 @@ public enum Analyzer {
             try writer.text(f.selection, "selection-\(group.stem).svg")
             figures[group] = f
         }
-        let report = Report(collection: collection, invocation: invocation, skipped: skipped, warnings: warnings, speeds: speeds,
+        let report = Report(collection: collection, invocation: invocation, folder: output, skipped: skipped, warnings: warnings, speeds: speeds,
                             results: results, comparisons: comparisons, drift: drift, figures: figures, outputs: writer.written)
         try writer.text(report.html, AnalysisFiles.report)
 

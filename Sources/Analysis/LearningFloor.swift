@@ -1,7 +1,7 @@
 import Formats
 import Foundation
 
-/// Which result rows show that a model did not learn (README.md, "analyze").
+/// Which result rows show that a model did not learn (docs/stages.md, "analyze").
 ///
 /// For every (dataset, model, arm) row of the Macro-AUC table: the row did not learn when its
 /// mean test Macro-AUC lies within ``chanceMargin`` of 0.5, or when it does not beat the floor —

@@ -122,39 +122,40 @@ public enum ResultsDocument {
         return out
     }
 
-    /// The same tables as HTML (for the report).
-    public static func html(_ results: Results) -> String {
-        var out = ""
-        for model in Set(results.tables.map(\.model)).sorted() {
-            out += "<h3>Model <code>\(HTML.escape(model))</code></h3>\n"
-            for t in results.tables where t.model == model {
-                out += "<h4>\(HTML.escape(title(t)))</h4>\n<table><thead><tr><th>dataset</th>"
-                out += t.selectors.map { "<th>\(HTML.escape($0))</th>" }.joined() + "</tr></thead><tbody>\n"
-                for dataset in t.datasets {
-                    let best = bestRank(t, dataset)
-                    out += "<tr><th>\(HTML.escape(dataset))</th>"
-                    for selector in t.selectors {
-                        if let cell = t.cells[dataset]?[selector] {
-                            let flagged = results.didNotLearn(t, dataset: dataset, selector: selector)
-                            let classes = (cell.rank == best ? ["best"] : []) + (flagged ? ["flag"] : [])
-                            out += "<td\(classes.isEmpty ? "" : " class=\"\(classes.joined(separator: " "))\"")>\(HTML.escape(cellText(cell, didNotLearn: flagged)))</td>"
-                        } else {
-                            out += "<td>–</td>"
-                        }
-                    }
-                    out += "</tr>\n"
+    /// Metric tables as one HTML table for the report: a row per (table, dataset) — the table
+    /// named by `label` in a first column headed `header` — with "mean ± std (rank)" per arm, the
+    /// best rank marked, rows that did not learn flagged, and each table's average ranks; the
+    /// rank tests follow, one line per table.
+    static func metricsHTML(_ tables: [Results.MetricTable], _ results: Results, header: String,
+                            label: (Results.MetricTable) -> String) -> String {
+        let arms = SelectorOrder.sorted(tables.flatMap(\.selectors))
+        var out = "<table><thead><tr><th>\(HTML.escape(header))</th><th>dataset</th>" + arms.map { "<th>\(HTML.escape($0))</th>" }.joined() + "</tr></thead><tbody>\n"
+        var tests: [String] = []
+        for t in tables {
+            let name = label(t)
+            for dataset in t.datasets {
+                let best = bestRank(t, dataset)
+                out += "<tr><th>\(HTML.escape(name))</th><th>\(HTML.escape(dataset))</th>"
+                for arm in arms {
+                    guard let cell = t.cells[dataset]?[arm] else { out += "<td>–</td>"; continue }
+                    let flagged = results.didNotLearn(t, dataset: dataset, selector: arm)
+                    let classes = (cell.rank == best ? ["best"] : []) + (flagged ? ["flag"] : [])
+                    out += "<td\(classes.isEmpty ? "" : " class=\"\(classes.joined(separator: " "))\"")>\(HTML.escape(cellText(cell, didNotLearn: flagged)))</td>"
                 }
-                out += "<tr class=\"avg\"><th>average rank</th>" + t.selectors.map { "<td>\(t.averageRanks[$0].map { fixed($0, 2) } ?? "–")</td>" }.joined() + "</tr>\n"
-                out += "</tbody></table>\n<p class=\"stat\">\(HTML.escape(friedmanText(t, blocks: blockName(results))))"
-                if !t.wilcoxon.isEmpty {
-                    out += " Wilcoxon <code>\(SelectorOrder.proposed)</code> vs: "
-                    out += t.wilcoxon.map { "\(HTML.escape($0.selector)) p = \(pValue($0.result.pValue)) (n = \($0.result.pairs), \($0.result.method.rawValue))" }.joined(separator: "; ")
-                    out += "."
-                }
-                out += "</p>\n"
+                out += "</tr>\n"
             }
+            out += "<tr class=\"avg\"><th>\(HTML.escape(name))</th><th>average rank</th>"
+            out += arms.map { "<td>\(t.averageRanks[$0].map { fixed($0, 2) } ?? "–")</td>" }.joined() + "</tr>\n"
+            var test = HTML.escape(friedmanText(t, blocks: blockName(results)))
+            if !t.wilcoxon.isEmpty {
+                test += " Wilcoxon <code>\(SelectorOrder.proposed)</code> vs: "
+                test += t.wilcoxon.map { "\(HTML.escape($0.selector)) p = \(pValue($0.result.pValue)) (n = \($0.result.pairs), \($0.result.method.rawValue))" }.joined(separator: "; ")
+                test += "."
+            }
+            tests.append(tables.count == 1 ? test : "<b>\(HTML.escape(name))</b>: " + test)
         }
-        return out
+        out += "</tbody></table>\n"
+        return out + (tests.count == 1 ? "<p class=\"stat\">\(tests[0])</p>\n" : "<ul class=\"stat\">" + tests.map { "<li>\($0)</li>" }.joined() + "</ul>\n")
     }
 }
 
@@ -211,6 +212,35 @@ extension ResultsDocument {
             out += "</tbody></table>\n"
         }
         return out
+    }
+}
+
+extension ResultsDocument {
+    static let comparisonSummaryHeader = ["comparison", "dataset", "model", "n", "mean A", "mean B", "A − B", "95% CI (t)", "p (t-test)",
+                                          "reading"]
+
+    /// What a comparison's t interval says: which arm is ahead, or that it holds 0.
+    static func reading(_ row: Comparisons.Row) -> String {
+        let d = row.difference
+        if d.tLower.isNaN || d.tUpper.isNaN { return "undecided: too few blocks for an interval" }
+        let favoursA = row.higherIsBetter ? d.tLower > 0 : d.tUpper < 0
+        let favoursB = row.higherIsBetter ? d.tUpper < 0 : d.tLower > 0
+        return favoursA ? "\(row.comparison.a) ahead" : favoursB ? "\(row.comparison.b) ahead" : "no difference shown (the CI holds 0)"
+    }
+
+    /// The declared comparisons on one metric, a row per (comparison, dataset, model) with the
+    /// interval's reading: the report's headline comparisons.
+    static func comparisonSummaryHTML(_ comparisons: Comparisons, metric: String) -> String {
+        let rows = comparisons.rows.filter { $0.metric == metric }
+        if rows.isEmpty { return "" }
+        var out = "<table><thead><tr>" + comparisonSummaryHeader.map { "<th>\(HTML.escape($0))</th>" }.joined() + "</tr></thead><tbody>\n"
+        for row in rows.sorted(by: { ($0.index, $0.group) < ($1.index, $1.group) }) {
+            let d = row.difference
+            let cells = ["\(row.comparison)", row.group.dataset, row.group.model, "\(d.blocks)", fixed(d.meanA), fixed(d.meanB), fixed(d.mean),
+                         "[\(fixed(d.tLower)), \(fixed(d.tUpper))]", pValue(d.tPValue), reading(row)]
+            out += "<tr>" + cells.map { "<td>\(HTML.escape($0))</td>" }.joined() + "</tr>\n"
+        }
+        return out + "</tbody></table>\n"
     }
 }
 

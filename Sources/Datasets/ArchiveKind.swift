@@ -27,6 +27,8 @@ struct ArchiveKind {
         ([".zip"], [ARCHIVE_FORMAT_ZIP], [], "a zip archive"),
         ([".rar"], [ARCHIVE_FORMAT_RAR, ARCHIVE_FORMAT_RAR_V5], [], "a rar archive"),
         ([".7z"], [ARCHIVE_FORMAT_7ZIP], [], "a 7-zip archive"),
+        // NumPy files are kept whole: an .npz is a zip, but its members are one dataset's arrays.
+        ([".npz", ".npy"], [ARCHIVE_FORMAT_RAW], [], "a NumPy file"),
         ([".gz"], [ARCHIVE_FORMAT_RAW], [ARCHIVE_FILTER_GZIP], "one gzip-compressed file"),
         ([".bz2"], [ARCHIVE_FORMAT_RAW], [ARCHIVE_FILTER_BZIP2], "one bzip2-compressed file"),
         ([".xz"], [ARCHIVE_FORMAT_RAW], [ARCHIVE_FILTER_XZ], "one xz-compressed file"),

@@ -14,20 +14,7 @@ public enum ArffParser {
     /// Parses the ARFF file at `url`; messages name it as `displayName` (default: its path).
     public static func parse(contentsOf url: URL, displayName: String? = nil, progress: Progress? = nil) throws -> ArffTable {
         let name = displayName ?? url.path
-        // Large files are mapped (no copy); small ones read with plain system calls (fewer than
-        // Foundation's mapping needs).
-        if let bytes = try FileBytes.readIfSmall(url, displayName: name) {
-            return try bytes.withUnsafeBufferPointer { try parse($0, file: name, progress: progress) }
-        }
-        let data: Data
-        do {
-            data = try Data(contentsOf: url, options: .alwaysMapped)
-        } catch {
-            throw DatasetError.arff(file: name, line: 0, reason: "cannot read the file (\(error.localizedDescription))")
-        }
-        return try data.withUnsafeBytes { raw in
-            try parse(raw.bindMemory(to: UInt8.self), file: name, progress: progress)
-        }
+        return try FileBytes.withContents(of: url, displayName: name) { try parse($0, file: name, progress: progress) }
     }
 
     /// Parses ARFF text held in `bytes`; `file` names it in messages.
@@ -389,6 +376,21 @@ struct ArffRowReader {
 enum FileBytes {
     /// Files from this size on are better memory-mapped than read.
     static let mappingThreshold = 16 << 20
+
+    /// Calls `body` with the whole file's bytes: large files are mapped (no copy), small ones read
+    /// with plain system calls (fewer than Foundation's mapping needs).
+    static func withContents<T>(of url: URL, displayName: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) throws -> T {
+        if let bytes = try readIfSmall(url, displayName: displayName) {
+            return try bytes.withUnsafeBufferPointer(body)
+        }
+        let data: Data
+        do {
+            data = try Data(contentsOf: url, options: .alwaysMapped)
+        } catch {
+            throw DatasetError.arff(file: displayName, line: 0, reason: "cannot read the file (\(error.localizedDescription))")
+        }
+        return try data.withUnsafeBytes { try body($0.bindMemory(to: UInt8.self)) }
+    }
 
     /// The whole file, or nil when it is at least `mappingThreshold` bytes long.
     static func readIfSmall(_ url: URL, displayName: String) throws -> [UInt8]? {

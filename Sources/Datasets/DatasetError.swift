@@ -24,6 +24,9 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
     case unpackedEntryLimit(file: String, limit: Int)
     /// An ARFF file is malformed; `line` is 1-based (0 when the problem concerns the whole file).
     case arff(file: String, line: Int, reason: String)
+    /// A data file of `--format npy|npz|csv|tsv|xmlc` does not hold a valid dataset; `line` is
+    /// 1-based (0 when no one line is at fault: NumPy files name rows and columns instead).
+    case content(file: String, line: Int, reason: String)
     /// The Mulan label XML is not well-formed; `line` is 1-based.
     case xml(file: String, line: Int, reason: String)
     /// The label definition (Mulan XML or MEKA `-C`) does not fit the ARFF file.
@@ -67,7 +70,7 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
                 + "raise --max-unpacked-entries if the archive is trusted."
         case let .xml(file, line, reason):
             return "\(file):\(line): the label XML is not well-formed: \(reason). Fix the XML (or fetch a fresh copy of the archive)."
-        case let .arff(file, line, reason):
+        case let .arff(file, line, reason), let .content(file, line, reason):
             let place = line > 0 ? "\(file):\(line)" : file
             return "\(place): \(reason)"
         case let .labels(file, reason):
@@ -91,6 +94,6 @@ public enum DatasetError: Error, CustomStringConvertible, Equatable, Sendable {
 public enum EntryOrigin: Equatable, Sendable {
     /// An entry of the catalog file at this path.
     case catalog(String)
-    /// The command line (`--url`, `--sha256`, `--layout`, `--data`, `--xml`).
+    /// The command line (`--url`, `--sha256`, `--format` or `--layout`, `--data`, `--xml`).
     case commandLine
 }

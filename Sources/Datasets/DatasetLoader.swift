@@ -18,10 +18,12 @@ public enum DatasetLoader {
         }
     }
 
-    /// The dataset plus a description of where its labels came from.
+    /// The dataset plus a description of where it came from.
     public struct Loaded: Sendable {
         public var dataset: MultiLabelDataset
-        /// `xml:<member>` or `meka:-C <q>`.
+        /// The files (inside the unpacked folder) that held it, in order.
+        public var files: [String]
+        /// How the labels were found (``DatasetMeta/Source/labelSource``).
         public var labelSource: String
         public var sparseRows: Bool
         /// Things the user should know (identifier-like attributes kept, labels positive on every
@@ -34,14 +36,8 @@ public enum DatasetLoader {
     /// catalog or the command line, after `origin`. `progress` hears about each file's parse.
     public static func load(_ entry: CatalogEntry, from folder: URL, options: Options = Options(),
                             origin: EntryOrigin, progress: FetchProgress.Handler? = nil) throws -> Loaded {
-        let folderPath = folder.path
         func member(_ path: String, key: String) throws -> URL {
-            let file = folderPath + "/" + path
-            var info = stat()
-            guard stat(file, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
-                throw DatasetError.missingMember(archive: entry.archive, member: path, key: key, available: files(below: folder), listedBy: origin)
-            }
-            return URL(fileURLWithPath: file, isDirectory: false)
+            try DatasetLoader.member(path, key: key, in: folder, archive: entry.archive, listedBy: origin)
         }
         var table: ArffTable?
         for path in entry.data {
@@ -83,24 +79,37 @@ public enum DatasetLoader {
         if dataset.featureCount == 0 {
             throw DatasetError.arff(file: table.file, line: 0, reason: "no feature is left (every attribute is a label or dropped); keep at least one feature")
         }
-        for label in dataset.alwaysPositiveLabels() {
-            warnings.append("\(table.file): label '\(dataset.labelNames[label])' is positive in every one of the \(dataset.count) instances; "
-                            + "it carries no information, and its per-label metrics that need negatives (e.g. AUC) are undefined. "
-                            + "Check the label definition, or remove the label from it")
+        warnings += dataset.alwaysPositiveWarnings(file: table.file)
+        return Loaded(dataset: dataset, files: entry.data, labelSource: labelSource, sparseRows: table.hasSparseRows, warnings: warnings)
+    }
+
+    /// The regular file `path` below the unpacked `folder`; a missing one is an error listing the
+    /// files there and pointing at `key` (`data`, `xml`) in the catalog or on the command line.
+    static func member(_ path: String, key: String, in folder: URL, archive: String, listedBy origin: EntryOrigin) throws -> URL {
+        let file = folder.path + "/" + path
+        var info = stat()
+        guard stat(file, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            throw DatasetError.missingMember(archive: archive, member: path, key: key, available: files(below: folder), listedBy: origin)
         }
-        return Loaded(dataset: dataset, labelSource: labelSource, sparseRows: table.hasSparseRows, warnings: warnings)
+        return URL(fileURLWithPath: file, isDirectory: false)
     }
 
     /// The header positions of the attributes named in `names`; each must exist and not be a label.
     static func droppedAttributes(_ names: [String], in table: ArffTable, labels: Set<Int>) throws -> Set<Int> {
+        try droppedColumns(names, of: table.attributes.map(\.name), file: table.file, what: "attribute", labels: labels)
+    }
+
+    /// The positions in `header` of the names in `names` (ARFF attributes or CSV columns, called
+    /// `what` in messages); each must exist and not be a label.
+    static func droppedColumns(_ names: [String], of header: [String], file: String, what: String, labels: Set<Int>) throws -> Set<Int> {
         var dropped = Set<Int>()
         for name in names {
-            guard let index = table.attributes.firstIndex(where: { $0.name == name }) else {
-                let known = table.attributes.prefix(20).map(\.name).joined(separator: ", ") + (table.attributeCount > 20 ? ", …" : "")
-                throw DatasetError.arff(file: table.file, line: 0, reason: "cannot drop attribute '\(name)': there is no such attribute (attributes: \(known))")
+            guard let index = header.firstIndex(of: name) else {
+                let known = header.prefix(20).joined(separator: ", ") + (header.count > 20 ? ", …" : "")
+                throw DatasetError.arff(file: file, line: 0, reason: "cannot drop \(what) '\(name)': there is no such \(what) (\(what)s: \(known))")
             }
             guard !labels.contains(index) else {
-                throw DatasetError.labels(file: table.file, reason: "cannot drop attribute '\(name)': it is a label; only features can be dropped")
+                throw DatasetError.labels(file: file, reason: "cannot drop \(what) '\(name)': it is a label; only features can be dropped")
             }
             dropped.insert(index)
         }
@@ -108,7 +117,7 @@ public enum DatasetLoader {
     }
 
     /// The regular files below `folder` (relative paths, sorted).
-    private static func files(below folder: URL) -> [String] {
+    static func files(below folder: URL) -> [String] {
         guard let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey]) else { return [] }
         let prefix = folder.standardizedFileURL.path + "/"
         var found: [String] = []

@@ -34,18 +34,46 @@ public enum FetchStage {
         var mirrors: [URL] { parameters.mirror.map { URL(fileURLWithPath: $0) } + environmentMirrors }
         var catalog: URL { URL(fileURLWithPath: parameters.catalog) }
 
-        /// The entry `--url`, `--sha256`, `--layout`, `--data` and `--xml` describe for a name the
-        /// catalog lacks (checked by `FetchParameters.validate()`); nil when they describe none.
+        /// The entry `--url`, `--sha256`, `--format` (or `--layout`), `--data` and `--xml` describe
+        /// for an ARFF dataset the catalog lacks (checked by `FetchParameters.validate()`); nil
+        /// when they describe none.
         public var adHocEntry: CatalogEntry? {
-            guard let layout = parameters.layout, let sha256 = parameters.sha256, let first = parameters.url.first,
+            guard let layout = parameters.layout ?? parameters.format?.arffLayout, let sha256 = parameters.sha256, !parameters.url.isEmpty,
                   !parameters.data.isEmpty else { return nil }
-            let archive = URL(string: first).flatMap { $0.scheme == "http" || $0.scheme == "https" ? $0.lastPathComponent : nil }
+            return CatalogEntry(name: parameters.dataset, layout: layout, archive: sourceFileName, sha256: sha256.lowercased(), urls: parameters.url,
+                                data: parameters.data.map { $0.trimmingCharacters(in: .whitespaces) }, xml: parameters.xml)
+        }
+
+        /// The file name of the first `--url` (of a URL's path, or of a local path): the name the
+        /// archive is cached and described under.
+        var sourceFileName: String {
+            guard let first = parameters.url.first else { return "\(parameters.dataset).archive" }
+            let name = URL(string: first).flatMap { $0.scheme == "http" || $0.scheme == "https" ? $0.lastPathComponent : nil }
                 ?? (first.hasPrefix("file:") ? URL(string: first)?.lastPathComponent : nil)
                 ?? (first as NSString).lastPathComponent
-            return CatalogEntry(name: parameters.dataset, layout: layout,
-                                archive: archive.isEmpty || archive == "/" ? "\(parameters.dataset).archive" : archive,
-                                sha256: sha256.lowercased(), urls: parameters.url,
-                                data: parameters.data.map { $0.trimmingCharacters(in: .whitespaces) }, xml: parameters.xml)
+            return name.isEmpty || name == "/" ? "\(parameters.dataset).archive" : name
+        }
+    }
+
+    /// What one run fetches: the archive to locate, and how to read what it unpacks to.
+    private struct Source {
+        enum Reader {
+            case arff(CatalogEntry, EntryOrigin)
+            case own(OwnDataLoader.Kind)
+        }
+
+        var archive: String
+        var sha256: String
+        var urls: [String]
+        var format: DataFormat
+        var reader: Reader
+
+        /// `meta.json`'s layout: `mulan` or `meka` for ARFF, the format for the others.
+        var layout: String {
+            switch reader {
+            case let .arff(entry, _): return entry.layout.rawValue
+            case .own: return format.rawValue
+            }
         }
     }
 
@@ -56,12 +84,10 @@ public enum FetchStage {
     @discardableResult
     public static func run(_ options: Options, progress: @escaping FetchProgress.Handler = { _ in }) throws -> DatasetMeta {
         let parameters = options.parameters
-        var (entry, origin) = try resolveEntry(options)
-        if let sha256 = parameters.sha256 { entry.sha256 = sha256.lowercased() }
-        if !parameters.url.isEmpty { entry.urls = parameters.url }
+        let source = try resolveSource(options)
         let locator = ArchiveLocator(mirrors: options.mirrors, cache: URL(fileURLWithPath: parameters.cache), downloader: options.downloader)
-        let archiveName = entry.archive
-        let located = try locator.locate(archive: entry.archive, sha256: entry.sha256, urls: entry.urls ?? [],
+        let archiveName = source.archive
+        let located = try locator.locate(archive: source.archive, sha256: source.sha256, urls: source.urls,
                                          preferURLs: !parameters.url.isEmpty) { received, total in
             progress(FetchProgress(step: .download, subject: archiveName, done: received, total: total))
         }
@@ -75,19 +101,26 @@ public enum FetchStage {
         }
         do {
             try fileManager.createDirectory(at: staging, withIntermediateDirectories: true)
+            let unpacked = staging.appendingPathComponent(DatasetFiles.source)
             try Unpacker(limit: parameters.maxUnpackedBytes, entryLimit: parameters.maxUnpackedEntries)
-                .unpack(located.file, into: staging.appendingPathComponent(DatasetFiles.source), displayName: entry.archive) { read, size in
+                .unpack(located.file, into: unpacked, displayName: source.archive) { read, size in
                     progress(FetchProgress(step: .unpack, subject: archiveName, done: read, total: size))
                 }
-            let loaded = try DatasetLoader.load(
-                entry, from: staging.appendingPathComponent(DatasetFiles.source),
-                options: .init(impute: parameters.impute, dropAttributes: parameters.dropAttribute, dropIdentifiers: parameters.dropIdentifiers),
-                origin: origin, progress: progress)
-            let statistics = try DatasetStatistics(loaded.dataset, file: entry.archive)
+            let loaded: DatasetLoader.Loaded
+            switch source.reader {
+            case let .arff(entry, origin):
+                loaded = try DatasetLoader.load(
+                    entry, from: unpacked,
+                    options: .init(impute: parameters.impute, dropAttributes: parameters.dropAttribute, dropIdentifiers: parameters.dropIdentifiers),
+                    origin: origin, progress: progress)
+            case let .own(kind):
+                loaded = try OwnDataLoader.load(kind, parameters: parameters, from: unpacked, archive: source.archive, progress: progress)
+            }
+            let statistics = try DatasetStatistics(loaded.dataset, file: source.archive)
             let meta = DatasetMeta(
-                name: entry.name, layout: entry.layout.rawValue,
-                source: .init(archive: entry.archive, sha256: located.sha256, files: entry.data,
-                              labelSource: loaded.labelSource, sparseRows: loaded.sparseRows),
+                name: parameters.dataset, layout: source.layout,
+                source: .init(archive: source.archive, sha256: located.sha256, files: loaded.files, labelSource: loaded.labelSource,
+                              sparseRows: loaded.sparseRows, format: source.format.rawValue),
                 featureNames: loaded.dataset.featureNames, labelNames: loaded.dataset.labelNames,
                 attributes: loaded.dataset.attributes, statistics: statistics, missingValues: parameters.impute.rawValue,
                 warnings: loaded.warnings)
@@ -95,7 +128,7 @@ public enum FetchStage {
                 progress(FetchProgress(step: .write, subject: DatasetFiles.features, done: done, total: total))
             }
             let folder = try publish(staging, into: options.output)
-            try folder.complete(parameters: parameters, inputs: [.init(name: entry.archive, path: located.origin, sha256: located.sha256)],
+            try folder.complete(parameters: parameters, inputs: [.init(name: source.archive, path: located.origin, sha256: located.sha256)],
                                 command: options.command)
             return meta
         } catch {
@@ -105,20 +138,42 @@ public enum FetchStage {
         }
     }
 
-    /// The catalog entry named by the options, or the ad-hoc entry for a name the catalog lacks.
-    /// An ad-hoc description of a name the catalog has is refused: it would be silently ignored.
-    private static func resolveEntry(_ options: Options) throws -> (CatalogEntry, EntryOrigin) {
-        guard let adHoc = options.adHocEntry else {
-            return (try Catalog.load(options.catalog).entry(named: options.parameters.dataset), .catalog(options.catalog.path))
+    /// The source the options describe: own data (`--format` other than ARFF), the ad-hoc ARFF
+    /// entry for a name the catalog lacks, or the catalog's entry (its archive replaced by `--url`
+    /// and `--sha256` when given). A description of a name the catalog has is refused: it would
+    /// be silently ignored.
+    private static func resolveSource(_ options: Options) throws -> Source {
+        let parameters = options.parameters
+        if let format = parameters.format, let kind = OwnDataLoader.Kind(format) {
+            // Own data is read as its options describe it, so they must fit together (the command
+            // line and pipelines check this already; options built in code may not have been).
+            try parameters.validate()
+            try refuseCatalogName(options)
+            return Source(archive: options.sourceFileName, sha256: (parameters.sha256 ?? "").lowercased(), urls: parameters.url, format: format,
+                          reader: .own(kind))
         }
+        var entry: CatalogEntry
+        let origin: EntryOrigin
+        if let adHoc = options.adHocEntry {
+            try refuseCatalogName(options)
+            (entry, origin) = (adHoc, .commandLine)
+        } else {
+            (entry, origin) = (try Catalog.load(options.catalog).entry(named: parameters.dataset), .catalog(options.catalog.path))
+            if let sha256 = parameters.sha256 { entry.sha256 = sha256.lowercased() }
+            if !parameters.url.isEmpty { entry.urls = parameters.url }
+        }
+        return Source(archive: entry.archive, sha256: entry.sha256, urls: entry.urls ?? [], format: DataFormat(entry.layout),
+                      reader: .arff(entry, origin))
+    }
+
+    private static func refuseCatalogName(_ options: Options) throws {
+        let dataset = options.parameters.dataset
         if FileManager.default.fileExists(atPath: options.catalog.path),
-           try Catalog.load(options.catalog).entries.contains(where: { $0.name == options.parameters.dataset }) {
-            let dataset = options.parameters.dataset
-            throw DatasetError.catalog(path: options.catalog.path, reason: "'\(dataset)' is a dataset of this catalog, but --layout, --data "
-                                        + "and --xml describe a dataset the catalog lacks. Leave them out to fetch the catalog's "
+           try Catalog.load(options.catalog).entries.contains(where: { $0.name == dataset }) {
+            throw DatasetError.catalog(path: options.catalog.path, reason: "'\(dataset)' is a dataset of this catalog, but --format (or --layout), "
+                                        + "--data and --xml describe a dataset the catalog lacks. Leave them out to fetch the catalog's "
                                         + "'\(dataset)' (--url and --sha256 alone replace its archive), or choose another --dataset name")
         }
-        return (adHoc, .commandLine)
     }
 
     /// Moves the staged outputs into `output`, removing the old manifest first so that an

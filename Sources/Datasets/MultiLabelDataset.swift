@@ -56,6 +56,14 @@ public struct MultiLabelDataset: Sendable {
         return positives.indices.filter { positives[$0] == count }
     }
 
+    /// One warning per label that is 1 in every row (`file` names the source in it).
+    public func alwaysPositiveWarnings(file: String) -> [String] {
+        alwaysPositiveLabels().map { label in
+            "\(file): label '\(labelNames[label])' is positive in every one of the \(count) instances; it carries no information, "
+                + "and its per-label metrics that need negatives (e.g. AUC) are undefined. Check the label definition, or remove the label from it"
+        }
+    }
+
     /// Turns ARFF rows into features and labels.
     ///
     /// `labelAttributes` are the label columns in output order; attributes in `dropped` give no

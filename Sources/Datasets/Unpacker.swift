@@ -4,8 +4,9 @@ import Foundation
 
 /// Unpacks archives with libarchive: zip, rar (v4/v5), 7z, tar with gzip/bzip2/xz, and bare
 /// `.gz`/`.bz2`/`.xz` files (one entry, named after the archive without that extension).
-/// A plain file that is no archive (e.g. `Music.arff`) is copied as is, unless its name
-/// claims an archive extension, which makes it an error.
+/// A plain file that is no archive (e.g. `Music.arff`, `data.csv`) is copied as is, unless its
+/// name claims an archive extension, which makes it an error; NumPy `.npy` and `.npz` files are
+/// always copied whole.
 ///
 /// Format detection is restricted to what the file name claims (`.zip` → zip, `.tar.gz` → tar
 /// in gzip, a bare `.gz` → one gzip-compressed file, …; a name without such an extension may be

@@ -58,6 +58,38 @@ public enum NpyFile {
             return NpyArray(header: header, bytes: Array(raw[header.dataOffset..<end]))
         }
     }
+
+    /// Decodes a `.npy` file holding one string (0-d or one element): NumPy's byte string `|S<n>`
+    /// (as `scipy.sparse.save_npz` stores a matrix's format) or UTF-32 string `<U<n>`, without the
+    /// padding NUL characters.
+    public static func decodeString(_ data: Data, path: String) throws -> String {
+        try data.withUnsafeBytes { raw in
+            let fields = try NpyHeader.Fields.parse(raw, path: path)
+            let kind = fields.descriptor.dropFirst()
+            guard let width = Int(kind.dropFirst()), width >= 0, kind.first == "S" || kind.first == "U",
+                  fields.descriptor.first == "|" || fields.descriptor.first == "<" || fields.descriptor.first == "=" else {
+                throw ArtifactError.malformed(path: path, reason: "dtype '\(fields.descriptor)' is not a string; expected |S<n> or <U<n>")
+            }
+            guard fields.shape.reduce(1, *) == 1 else {
+                throw ArtifactError.malformed(path: path, reason: "shape \(fields.shape) holds \(fields.shape.reduce(1, *)) strings; expected one")
+            }
+            let byteCount = kind.first == "S" ? width : 4 * width
+            guard raw.count >= fields.dataOffset + byteCount else {
+                throw ArtifactError.malformed(path: path, reason: "truncated: \(raw.count) bytes, the header promises \(fields.dataOffset + byteCount)")
+            }
+            let bytes = UnsafeRawBufferPointer(rebasing: raw[fields.dataOffset..<(fields.dataOffset + byteCount)])
+            if kind.first == "S" {
+                return String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            var scalars = String.UnicodeScalarView()
+            for index in 0..<width {
+                let code = (0..<4).reduce(UInt32(0)) { $0 | UInt32(bytes[4 * index + $1]) << (8 * UInt32($1)) }
+                guard code != 0 else { break }
+                scalars.append(Unicode.Scalar(code) ?? "\u{FFFD}")
+            }
+            return String(scalars)
+        }
+    }
 }
 
 /// A read-only memory-mapped `.npy` file: the data is paged in on demand, so arrays larger

@@ -77,56 +77,73 @@ public struct NpyHeader: Equatable, Sendable {
 
     /// Parses a header from the first bytes of a file. `path` only names the file in errors.
     public static func parse(_ bytes: UnsafeRawBufferPointer, path: String) throws -> NpyHeader {
-        func fail(_ reason: String) -> ArtifactError { .malformed(path: path, reason: "not a valid .npy file: \(reason)") }
-        guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1..<6]) == Array("NUMPY".utf8) else {
-            throw fail("missing the \\x93NUMPY magic string")
-        }
-        let major = bytes[6]
-        let headerLength: Int
-        let prefix: Int
-        switch major {
-        case 1:
-            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
-            prefix = 10
-        case 2, 3:
-            guard bytes.count >= 12 else { throw fail("truncated header") }
-            headerLength = (0..<4).reduce(0) { $0 | Int(bytes[8 + $1]) << (8 * $1) }
-            prefix = 12
-        default:
-            throw fail("unsupported format version \(major)")
-        }
-        guard bytes.count >= prefix + headerLength else { throw fail("truncated header") }
-        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[prefix..<(prefix + headerLength)]), as: UTF8.self)
-        guard let descr = value(of: "descr", in: text)?.trimmingQuotes() else { throw fail("no 'descr' in header") }
-        guard let dtype = NpyDType(descriptor: descr) else {
-            throw fail("dtype '\(descr)' is not supported (use float16/32/64, int8/32/64, uint8 or bool, little-endian)")
-        }
-        guard let order = value(of: "fortran_order", in: text) else { throw fail("no 'fortran_order' in header") }
-        if order.hasPrefix("True") { throw fail("Fortran-order arrays are not supported; save with numpy.ascontiguousarray") }
-        guard let shapeText = value(of: "shape", in: text), shapeText.hasPrefix("("), let close = shapeText.firstIndex(of: ")") else {
-            throw fail("no 'shape' tuple in header")
-        }
-        let inner = shapeText[shapeText.index(after: shapeText.startIndex)..<close]
-        var shape: [Int] = []
-        for part in inner.split(separator: ",") {
-            let trimmed = part.trimmingCharacters(in: " ")
-            if trimmed.isEmpty { continue }
-            guard let dimension = Int(trimmed), dimension >= 0 else { throw fail("bad shape entry '\(trimmed)'") }
-            shape.append(dimension)
+        let fields = try Fields.parse(bytes, path: path)
+        guard let dtype = NpyDType(descriptor: fields.descriptor) else {
+            throw ArtifactError.malformed(path: path, reason: "not a valid .npy file: dtype '\(fields.descriptor)' is not supported "
+                                          + "(use float16/32/64, int8/32/64, uint8 or bool, little-endian)")
         }
         // The size must fit in an Int, even without the zero dimensions (a slice's size leaves them
         // out), so that `count`, `byteCount` and every offset into the data are plain arithmetic.
         var size = dtype.itemSize
-        for dimension in shape where dimension > 0 {
+        for dimension in fields.shape where dimension > 0 {
             let (product, overflow) = size.multipliedReportingOverflow(by: dimension)
-            guard !overflow, !product.addingReportingOverflow(prefix + headerLength).overflow else {
-                throw fail("shape \(shape) of \(dtype) overflows a 64-bit byte count; the header is damaged, rewrite the file")
+            guard !overflow, !product.addingReportingOverflow(fields.dataOffset).overflow else {
+                throw ArtifactError.malformed(path: path, reason: "not a valid .npy file: shape \(fields.shape) of \(dtype) overflows a 64-bit "
+                                              + "byte count; the header is damaged, rewrite the file")
             }
             size = product
         }
-        var header = NpyHeader(dtype: dtype, shape: shape)
-        header.dataOffset = prefix + headerLength
+        var header = NpyHeader(dtype: dtype, shape: fields.shape)
+        header.dataOffset = fields.dataOffset
         return header
+    }
+
+    /// A header's fields as written, before its dtype is checked against the supported ones
+    /// (NumPy's byte strings `|S<n>`, say, which no ``NpyDType`` stands for).
+    struct Fields {
+        /// The dtype descriptor, e.g. `<f4` or `|S3`.
+        var descriptor: String
+        var shape: [Int]
+        var dataOffset: Int
+
+        /// Parses the magic string, the version, the header length and the dictionary; C order only.
+        static func parse(_ bytes: UnsafeRawBufferPointer, path: String) throws -> Fields {
+            func fail(_ reason: String) -> ArtifactError { .malformed(path: path, reason: "not a valid .npy file: \(reason)") }
+            guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1..<6]) == Array("NUMPY".utf8) else {
+                throw fail("missing the \\x93NUMPY magic string")
+            }
+            let major = bytes[6]
+            let headerLength: Int
+            let prefix: Int
+            switch major {
+            case 1:
+                headerLength = Int(bytes[8]) | Int(bytes[9]) << 8
+                prefix = 10
+            case 2, 3:
+                guard bytes.count >= 12 else { throw fail("truncated header") }
+                headerLength = (0..<4).reduce(0) { $0 | Int(bytes[8 + $1]) << (8 * $1) }
+                prefix = 12
+            default:
+                throw fail("unsupported format version \(major)")
+            }
+            guard bytes.count >= prefix + headerLength else { throw fail("truncated header") }
+            let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[prefix..<(prefix + headerLength)]), as: UTF8.self)
+            guard let descr = value(of: "descr", in: text)?.trimmingQuotes() else { throw fail("no 'descr' in header") }
+            guard let order = value(of: "fortran_order", in: text) else { throw fail("no 'fortran_order' in header") }
+            if order.hasPrefix("True") { throw fail("Fortran-order arrays are not supported; save with numpy.ascontiguousarray") }
+            guard let shapeText = value(of: "shape", in: text), shapeText.hasPrefix("("), let close = shapeText.firstIndex(of: ")") else {
+                throw fail("no 'shape' tuple in header")
+            }
+            let inner = shapeText[shapeText.index(after: shapeText.startIndex)..<close]
+            var shape: [Int] = []
+            for part in inner.split(separator: ",") {
+                let trimmed = part.trimmingCharacters(in: " ")
+                if trimmed.isEmpty { continue }
+                guard let dimension = Int(trimmed), dimension >= 0 else { throw fail("bad shape entry '\(trimmed)'") }
+                shape.append(dimension)
+            }
+            return Fields(descriptor: descr, shape: shape, dataOffset: prefix + headerLength)
+        }
     }
 
     private static func value(of key: String, in text: String) -> Substring? {

@@ -47,6 +47,17 @@ public enum NpzFile {
 
     /// Reads every member of an `.npz` file, keyed by name without the `.npy` suffix.
     public static func read(_ url: URL) throws -> [String: NpyArray] {
+        var arrays: [String: NpyArray] = [:]
+        for (name, member) in try members(url) {
+            arrays[name] = try NpyFile.decode(member, path: "\(url.path)[\(name)]")
+        }
+        return arrays
+    }
+
+    /// The `.npy` bytes of every member of an `.npz` file (inflated), keyed by name without the
+    /// `.npy` suffix: for members whose dtype ``read(_:)`` cannot decode, such as the byte string
+    /// `scipy.sparse.save_npz` stores (``NpyFile/decodeString(_:path:)`` reads it).
+    public static func members(_ url: URL) throws -> [String: Data] {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw ArtifactError.missing(path: url.path, hint: "Check the path.")
         }
@@ -63,7 +74,7 @@ public enum NpzFile {
         guard eocd >= 0 else { throw fail("no end-of-central-directory record") }
         let entryCount = Int(bytes.readLE16(eocd + 10))
         var cursor = Int(bytes.readLE32(eocd + 16))
-        var result: [String: NpyArray] = [:]
+        var result: [String: Data] = [:]
         for _ in 0..<entryCount {
             guard cursor + 46 <= bytes.count, bytes.readLE32(cursor) == 0x0201_4B50 else { throw fail("bad central directory") }
             let method = bytes.readLE16(cursor + 10)
@@ -86,7 +97,7 @@ public enum NpzFile {
             default: throw fail("member \(name) uses compression method \(method); only stored and deflate are supported")
             }
             if name.hasSuffix(".npy") { name.removeLast(4) }
-            result[name] = try NpyFile.decode(member, path: "\(path)[\(name)]")
+            result[name] = member
         }
         return result
     }

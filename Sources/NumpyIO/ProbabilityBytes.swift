@@ -3,7 +3,7 @@
 /// code / 255. Any p ∈ [0, 1] decodes within 1/510 (half a step) of itself. Values below 0
 /// clamp to 0 and above 1 to 255; NaN has no code and is stored as 0.
 ///
-/// The `uint8` encoding of `predictions.npy` (README, "Artifact reference"): NumPy readers
+/// The `uint8` encoding of `predictions.npy` (docs/artifacts.md): NumPy readers
 /// dequantise with `P.astype(np.float32) / 255`.
 public enum ProbabilityBytes {
     /// Codes per unit: p = code / scale.

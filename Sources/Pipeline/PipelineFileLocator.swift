@@ -1,7 +1,7 @@
 import Foundation
 
-/// Finds a pipeline file the way users type it: `pipelines/corel5k.yaml` finds
-/// `Pipelines/corel5k.yaml` on case-sensitive file systems, and a bare name `corel5k`
+/// Finds a pipeline file the way users type it: a path that differs from `Pipelines/corel5k.yaml`
+/// only in letter case finds it on case-sensitive file systems too, and a bare name `corel5k`
 /// finds `Pipelines/corel5k.yaml`.
 public enum PipelineFileLocator {
     /// The existing file for `path` (relative to `base`), or an error listing the pipelines

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A stage contract as a Markdown table (the README's parameter reference is this output):
+/// A stage contract as a Markdown table (docs/parameters.md is this output):
 /// one row per parameter with its pipeline key, command-line flag, what it accepts, its default
 /// and its help, then the stage's input folders and outputs.
 public enum ContractTable {

@@ -1,4 +1,4 @@
-/// The authors' label filter (README.md, "split"): on the whole dataset, before the folds are
+/// The authors' label filter (docs/stages.md, "split"): on the whole dataset, before the folds are
 /// made, every label with `dropAtMost` or fewer positive rows is dropped (the paper's pipelines
 /// use 20: corel5k keeps 149 of its 374 labels). The stratified split then sees only the kept
 /// labels, and training reads the same kept labels from the split's outputs.

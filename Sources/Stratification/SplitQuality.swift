@@ -68,7 +68,7 @@ public struct DistributionMeasures: Sendable, Equatable, Codable {
 }
 
 /// The quality of a split (Sechidis et al. 2011; pair measures of Szymański & Kajdanowicz 2017),
-/// with the names the README uses ("split — stratified folds").
+/// with the names docs/stages.md uses ("split — stratified folds").
 public struct SplitQuality: Sendable, Equatable {
     /// ED = (1/k) Σ_i | |S_i| − t_i |, t_i the desired size (n/k for k equal folds).
     public var examplesDistribution: Double

@@ -1,5 +1,5 @@
 import Formats
-/// The quality measures of one partition, keyed as the README names them ("split — stratified folds").
+/// The quality measures of one partition, keyed as docs/stages.md names them ("split — stratified folds").
 public struct MeasuresReport: Codable, Sendable, Equatable {
     public var ED: Double
     public var LD: Double

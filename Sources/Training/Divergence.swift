@@ -34,7 +34,7 @@ public struct TrainingDiverged: Error, CustomStringConvertible, Equatable {
     }
 }
 
-/// The check a training loop runs on every batch loss (README.md, "train").
+/// The check a training loop runs on every batch loss (docs/stages.md, "train").
 ///
 /// A loss is rejected when it is NaN or infinite, or when it exceeds ``lossLimit``: the models'
 /// losses are (scaled) mean binary cross-entropies, about 0.7 per label at initialisation (dela

@@ -50,11 +50,10 @@ public final class TrainingRun {
     public func run() throws -> TrainingSummary {
         let n = fold.trainCount, q = fold.labelCount, d = fold.featureCount
         let epochs = parameters.epochs
-        let model = try ModelFactory.make(parameters.model, inputDimension: d, labelCount: q,
-                                          hyperParameters: parameters.modelHyperParameters(), seed: parameters.seed,
+        let model = try ModelFactory.make(parameters.modelHyperParameters(), inputDimension: d, labelCount: q, seed: parameters.seed,
                                           trainingLabels: fold.trainLabels)
         let session = TrainingSession(model: model, learningRate: parameters.lr, weightDecay: parameters.weightDecay,
-                                      weightDecayMode: parameters.weightDecayMode == .l2 ? .l2 : .decoupled)
+                                      weightDecayMode: parameters.weightDecayMode)
         let selector = BatchSelectors.make(
             parameters: parameters, labels: fold.trainLabels, labelCount: q,
             features: parameters.selector == .hardImbalance ? fold.trainFeatures : [],
@@ -92,8 +91,9 @@ public final class TrainingRun {
         var trainProbabilities = [Float](repeating: 0, count: n * q)
         var validationProbabilities = [Float](repeating: 0, count: fold.validationRows.count * q)
         let stepsPerEpoch = (n + parameters.batchSize - 1) / parameters.batchSize
-        let schedule = try LearningRateSchedule(decay: parameters.learningRateDecay, warmupEpochs: parameters.warmupEpochs,
-                                                stepsPerEpoch: stepsPerEpoch, epochs: epochs)
+        let schedule = try LearningRateSchedule(decay: parameters.lrSchedule, stepFactor: Float(parameters.lrStepFactor),
+                                                stepEvery: parameters.lrStepEvery, floor: Float(parameters.lrFloor),
+                                                warmupEpochs: parameters.warmupEpochs, stepsPerEpoch: stepsPerEpoch, epochs: epochs)
         let recordsBatch = parameters.history == .batch
 
         for epoch in (resumedFrom + 1)..<(epochs + 1) {

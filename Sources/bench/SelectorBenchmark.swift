@@ -22,7 +22,7 @@ struct SelectorBenchmark: ParsableCommand {
     @Option(help: "Validation rows scored by the metrics.") var validation = 500
     @Option(help: "Repetitions per measurement (the median is reported).") var repeats = 5
     @Option(help: "OpenBLAS threads.") var threads = 2
-    @Option(help: "Reference seconds of one mlp training epoch, for the ratio column (default: PyTorch 2.13 CPU on corel5k, 5000 rows, README, Performance).")
+    @Option(help: "Reference seconds of one mlp training epoch, for the ratio column (default: PyTorch 2.13 CPU on corel5k, 5000 rows, docs/performance.md).")
     var referenceEpochSeconds = 0.296
     @Option(help: ArgumentHelp("A checkpoint folder of an interrupted uncertainty run (train's checkpoint-<epoch>/): "
                                + "time U, C and the whole plan on its real prediction window instead of synthetic data."))

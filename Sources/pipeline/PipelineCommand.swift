@@ -9,7 +9,7 @@ struct PipelineCommand: ParsableCommand {
         commandName: "pipeline",
         abstract: "Run, inspect and clean cached multi-label batch-selection pipelines.",
         discussion: """
-        Pipelines are YAML files in Pipelines/ (`pipelines/x.yaml` also works). Artifacts go to \
+        Pipelines are YAML files in Pipelines/ (a bare name finds Pipelines/<name>.yaml). Artifacts go to \
         Artifacts/<pipeline>/<stage>/<instance>/. `pipeline stages` lists every stage's parameters, \
         and `pipeline stage <type> --help` one stage's. Exit status: 0 success, 1 a failure or error, \
         64 bad command line, 130 interrupted.
@@ -20,7 +20,7 @@ struct PipelineCommand: ParsableCommand {
 
 /// The pipeline file and artifact folder options shared by run, status, dag and clean.
 struct PipelineOptions: ParsableArguments {
-    @Argument(help: "The pipeline file, e.g. pipelines/quickstart.yaml (or just quickstart).")
+    @Argument(help: "The pipeline file, e.g. Pipelines/quickstart.yaml (or just quickstart).")
     var file: String
 
     @Option(help: "The folder holding every pipeline's artifacts.")

@@ -3,7 +3,7 @@ import Formats
 import StageKit
 
 /// `pipeline stages`: every stage's parameters, inputs and outputs, and each model's
-/// hyper-parameters, derived from their declarations (the README's reference is this output).
+/// hyper-parameters, derived from their declarations (docs/parameters.md is this output).
 struct StagesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stages",

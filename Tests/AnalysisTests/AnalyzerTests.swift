@@ -46,6 +46,35 @@ import TestSupport
         #expect(report.contains("<svg") && report.contains("Friedman") && !report.contains("<script"))
     }
 
+    /// report.html leads with the answer: the verdict, the headline results and comparisons and
+    /// the convergence plots come before the details, and the provenance (commands, parameters,
+    /// runs, files) comes last, folded in `<details>`; every link is relative.
+    @Test func reportLeadsWithTheAnswerAndFoldsTheProvenance() throws {
+        let root = TestSupport.temporaryFolder()
+        try SyntheticRuns.matrix(under: root, selectors: Self.selectors, folds: 2)
+        for fold in 0..<2 { try SyntheticRuns.write(.init(model: "linear", selector: "random", fold: fold, offset: -0.05), under: root) }
+        let output = TestSupport.temporaryFolder()
+        _ = try SyntheticRuns.analyze(root, output: output, compare: ["uncertainty vs random"])
+        let report = try String(contentsOf: output.appendingPathComponent("report.html"), encoding: .utf8)
+        func position(_ text: String) throws -> String.Index {
+            try #require(report.range(of: text), "report.html has no \(text)").lowerBound
+        }
+        let order = ["<h2>Verdict: the models learned</h2>", "<h2 id=\"results\">", "0.7250 ± 0.0071 (1.0)</td>", "<h3 id=\"comparisons\">",
+                     "<h2 id=\"convergence\">", "<h2 id=\"details\">", "<h3 id=\"floor\">", "<details class=\"provenance\"", "Rerun this analysis with",
+                     "<h3>Stages and parameters</h3>", "<h3>Train runs</h3>", "<h3>Files</h3>", "</details>", "</body>"]
+        let positions = try order.map(position)
+        for (index, pair) in zip(positions, positions.dropFirst()).enumerated() {
+            #expect(pair.0 < pair.1, "report.html: \(order[index]) is not before \(order[index + 1])")
+        }
+        // The floor model's rows are not headline rows (the verdict covers them); they are among the details.
+        let headline = report[try position("<h2 id=\"results\">")..<position("<h3 id=\"comparisons\">")]
+        #expect(headline.contains("<tr><th>mlp</th><th>toy</th>") && !headline.contains("<th>linear</th>"))
+        #expect(try position("<h4>Model <code>linear</code></h4>") > position("<h2 id=\"details\">"))
+        let links = report.matches(of: try Regex(#"href="([^"]*)""#)).map { String($0.output[1].substring!) }
+        #expect(links.contains("results.md") && links.contains { $0.hasPrefix("../") && $0.hasSuffix("/toy-mlp-random-0") })
+        #expect(links.allSatisfy { !$0.hasPrefix("/") && !$0.contains(":") }, "absolute links: \(links.filter { $0.hasPrefix("/") || $0.contains(":") })")
+    }
+
     @Test func sameInputsGiveIdenticalOutputs() throws {
         let root = TestSupport.temporaryFolder()
         try SyntheticRuns.matrix(under: root, selectors: Self.selectors, folds: 2)

@@ -146,9 +146,13 @@ import TestSupport
         #expect(markdown.contains("- **Problem:** compare 'better vs nope': no run has arm 'nope'"))
         #expect(markdown.contains("mean ± sample std over (fold, seed) blocks"))
         let report = try String(contentsOf: output.appendingPathComponent("report.html"), encoding: .utf8)
-        let comparisons = try #require(report.range(of: "<h2>Comparisons</h2>"))
-        #expect(comparisons.lowerBound < report.range(of: "<h2>1. Stages")!.lowerBound)
-        #expect(report.contains("<tr><td>better vs baseline</td><td>macro_auc</td><td>6</td>"))
+        // The headline comparison (Macro-AUC, with the interval's reading) comes before the details and the provenance.
+        let headline = try #require(report.range(of: "<tr><td>better vs baseline</td><td>toy</td><td>mlp</td><td>6</td>"))
+        #expect(report[headline.upperBound...].prefix { $0 != "\n" }.hasSuffix("<td>better ahead</td></tr>"))
+        #expect(!report.contains("<td>better vs nope</td><td>toy</td>"))
+        let every = try #require(report.range(of: "<tr><td>better vs baseline</td><td>macro_auc</td><td>6</td>"))
+        #expect(headline.lowerBound < report.range(of: "<h2 id=\"details\">")!.lowerBound && report.range(of: "<h2 id=\"details\">")!.lowerBound < every.lowerBound)
+        #expect(every.lowerBound < report.range(of: "<details class=\"provenance\"")!.lowerBound)
         #expect(try Manifest.read(from: output).outputs["comparisons.csv"] != nil)
 
         // A rerun writes the same bytes (the bootstrap is seeded).

@@ -3,6 +3,7 @@ import Datasets
 import Formats
 import Foundation
 import NumpyIO
+import StageKit
 import TestSupport
 
 /// Helpers shared by the dataset tests.
@@ -14,6 +15,17 @@ enum Fixtures {
     static func parse(_ text: String, file: String = "test.arff") throws -> ArffTable {
         var bytes = Array(text.utf8)
         return try bytes.withUnsafeMutableBufferPointer { try ArffParser.parse(UnsafeBufferPointer($0), file: file) }
+    }
+
+    /// The message `FetchParameters.resolve` refuses `given` with (`dataset` defaults to
+    /// `mine`), or nil when it accepts them.
+    static func parameterMessage(_ given: [String: [String]]) -> String? {
+        do {
+            _ = try FetchParameters.resolve(given.merging(["dataset": ["mine"]]) { a, _ in a })
+            return nil
+        } catch {
+            return error.description
+        }
     }
 
     /// Fetch options for a catalog dataset from the mirror into a new temporary folder.

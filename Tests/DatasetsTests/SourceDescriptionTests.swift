@@ -10,14 +10,7 @@ import TestSupport
 @Suite struct SourceDescriptionTests {
     private static let sha = String(repeating: "a", count: 64)
 
-    private func message(_ given: [String: [String]]) -> String? {
-        do {
-            _ = try FetchParameters.resolve(given.merging(["dataset": ["mine"]]) { a, _ in a })
-            return nil
-        } catch {
-            return error.description
-        }
-    }
+    private func message(_ given: [String: [String]]) -> String? { Fixtures.parameterMessage(given) }
 
     @Test func badLayoutSaysSoEvenWithAllThreeGiven() {
         let text = message(["url": ["x.zip"], "sha256": [Self.sha], "layout": ["foo"], "data": ["x.arff"], "xml": ["x.xml"]])
@@ -30,7 +23,7 @@ import TestSupport
         (["sha256": [String(repeating: "g", count: 64)]], "including 'g', which is not a hexadecimal digit"),
         (["layout": ["meka"], "data": ["x.arff"]], "--layout, --data describe an archive given with --url, and no --url was passed"),
         (["data": ["x.arff"]], "leave it out to fetch the catalog's 'mine'"),
-        (["url": ["x.zip"], "sha256": [sha], "data": ["x.arff"]], "also needs --layout"),
+        (["url": ["x.zip"], "sha256": [sha], "data": ["x.arff"]], "also needs --format: arff-mulan (labels named by --xml), arff-meka"),
         (["url": ["x.zip"], "sha256": [sha], "layout": ["meka"]], "also needs --data"),
         (["url": ["x.zip"], "sha256": [sha], "layout": ["meka"], "data": [" , "]], "names an empty file"),
         (["url": ["x.zip"], "sha256": [sha], "layout": ["mulan"], "data": ["x.arff"]], "--layout mulan also needs --xml"),
@@ -86,7 +79,8 @@ import TestSupport
         #expect {
             try FetchStage.run(options)
         } throws: { error in
-            "\(error)".contains("'yeast' is a dataset of this catalog, but --layout, --data and --xml describe a dataset the catalog lacks")
+            "\(error)".contains("'yeast' is a dataset of this catalog, but --format (or --layout), --data and --xml describe a dataset the "
+                                 + "catalog lacks")
         }
     }
 

@@ -4,8 +4,8 @@ import TestSupport
 
 /// The kill soak, shortened: the shipped quickstart killed with SIGKILL at three seeded random
 /// moments (the runner alone or its whole process group), rerun after each kill, ends with the
-/// same digested artifacts as an uninterrupted run (`scripts/kill_soak.py`; the README reports
-/// the 20-kill run).
+/// same digested artifacts as an uninterrupted run (`scripts/kill_soak.py`; docs/reliability.md
+/// reports the 20-kill run).
 @Suite struct KillSoakTests {
     @Test func killedQuickstartEndsWithTheUninterruptedArtifacts() async throws {
         let result = try await TestSupport.offCooperativePool {

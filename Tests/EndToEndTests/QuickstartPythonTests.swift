@@ -21,7 +21,7 @@ import TestSupport
             let url = folder.appendingPathComponent("Pipelines/quickstart.yaml")
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try yaml.write(to: url, atomically: true, encoding: .utf8)
-            return (folder, try TestSupport.runProduct("pipeline", ["run", "pipelines/quickstart.yaml", "--plain"], currentDirectory: folder))
+            return (folder, try TestSupport.runProduct("pipeline", ["run", "Pipelines/quickstart.yaml", "--plain"], currentDirectory: folder))
         } catch {
             return (folder, nil)
         }
@@ -60,7 +60,7 @@ import TestSupport
         }
     }
 
-    /// `scripts/selector_shares.py` (the README's selector-share tables) reads every run's
+    /// `scripts/selector_shares.py` (the selector shares of docs/performance.md) reads every run's
     /// timings: one row per selector with its two runs, shares between 0 and 100 %.
     @Test func selectorSharesTableCoversEverySelector() async throws {
         _ = try await trainFolders()

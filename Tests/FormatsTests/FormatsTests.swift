@@ -17,8 +17,8 @@ import TestSupport
     /// The flags users and shipped pipelines type stay as they were.
     @Test func stageParameterNamesAreTheCommandLineFlags() {
         #expect(StageType.fetch.parameters.map(\.name) == ["dataset", "catalog", "mirror", "cache", "url", "sha256", "layout", "data", "xml",
-                                                           "impute", "drop-attribute", "drop-identifiers", "max-unpacked-bytes",
-                                                           "max-unpacked-entries"])
+                                                           "format", "labels", "label-prefix", "delimiter", "arrays", "impute",
+                                                           "drop-attribute", "drop-identifiers", "max-unpacked-bytes", "max-unpacked-entries"])
         #expect(StageType.split.parameters.map(\.name) == ["folds", "order", "validation", "holdout", "drop-labels-at-most", "seed", "restarts"])
         #expect(StageType.train.parameters.map(\.name) == [
             "fold", "model", "hidden-width", "dropout", "model-param", "selector", "arm", "epochs", "batch-size", "lr", "weight-decay",
@@ -58,6 +58,17 @@ import TestSupport
         } catch {
             #expect(error.description == message)
         }
+    }
+
+    /// The pipeline reads an instance's parameters typed: a train's epochs and threads, a split's
+    /// folds (1 with holdout); the canonical texts are the parameters' own.
+    @Test func resolvedParametersAreTyped() throws {
+        let train = try StageType.train.resolve(["epochs": ["7"], "threads": ["2"]])
+        #expect(train.train?.epochs == 7 && train.train?.threads == 2 && train.split == nil && train.analyze == nil)
+        #expect(train.canonicalTexts == TrainParameters().with { $0.epochs = 7; $0.threads = 2 }.canonicalTexts)
+        #expect(try StageType.split.resolve(["holdout": ["0.2"]]).split?.foldCount == 1)
+        #expect(try StageType.split.resolve(["folds": ["3"]]).split?.foldCount == 3)
+        #expect(try StageType.analyze.resolve(["drift-epochs": ["5,40"]]).analyze?.driftEpochs == [5, 40])
     }
 
     @Test func modelSettingsSplitPairsInSnakeCase() throws {

@@ -155,6 +155,36 @@ import TestSupport
         #expect(fixture["input/H"]?.shape == [5, 6, 3])
         #expect(fixture["input/H"]?.dtype == .float64)
     }
+
+    /// `scipy.sparse.save_npz` stores the matrix's layout as a byte string (`|S3`), which `read`
+    /// cannot decode: `members` gives every member's bytes and `decodeString` reads the string.
+    @Test(.enabled(if: TestSupport.pythonCanImport("scipy"), "needs the Python package scipy (pip install scipy)"))
+    func scipySparseMembersAndTheirFormatString() throws {
+        let url = folder.appendingPathComponent("sparse.npz")
+        let script = "import numpy as np, scipy.sparse as sp, sys; sp.save_npz(sys.argv[1], sp.csc_matrix(np.eye(3, dtype=np.float32)))"
+        let result = try TestSupport.python(script, [url.path])
+        try #require(result.status == 0, "\(result.standardError)")
+        #expect(throws: ArtifactError.self) { try NpzFile.read(url) }
+        let members = try NpzFile.members(url)
+        #expect(Set(members.keys) == ["format", "shape", "indptr", "indices", "data"])
+        #expect(try NpyFile.decodeString(members["format"]!, path: "format") == "csc")
+        #expect(try NpyFile.decode(members["shape"]!, path: "shape").int64Values() == [3, 3])
+        #expect(throws: ArtifactError.malformed(path: "shape", reason: "dtype '<i8' is not a string; expected |S<n> or <U<n>")) {
+            try NpyFile.decodeString(members["shape"]!, path: "shape")
+        }
+    }
+
+    /// NumPy's UTF-32 strings (`<U<n>`), padded with NUL characters, decode too.
+    @Test func unicodeStringMembersDecode() throws {
+        var header = NpyHeader(dtype: .uint8, shape: []).encoded()
+        let descriptor = try #require(header.firstRange(of: Array("|u1".utf8)))
+        header.replaceSubrange(descriptor, with: Array("<U4".utf8))
+        var text = Data(header)
+        for scalar in ["c", "s", "r", "\0"].flatMap({ $0.unicodeScalars }) {
+            withUnsafeBytes(of: scalar.value.littleEndian) { text.append(contentsOf: $0) }
+        }
+        #expect(try NpyFile.decodeString(text, path: "u") == "csr")
+    }
 }
 
 /// The uint8 encoding of `predictions.npy`: code = round(p · 255), ties to even; p ≈ code / 255.

@@ -1,3 +1,4 @@
+import Artifacts
 import Formats
 import Foundation
 import Testing
@@ -53,14 +54,14 @@ import TestSupport
 
     @Test func cachedRunsEditsSelectionAndStatus() throws {
         _ = try writePipeline()
-        let first = try pipeline("run", "pipelines/tiny.yaml")
+        let first = try pipeline("run", "Pipelines/tiny.yaml")
         #expect(first.status == 0, "\(first.standardOutput)\(first.standardError)")
         #expect(first.standardOutput.contains("2 built, 0 up to date, 0 failed, 0 not run"))
         for file in ["fetch/default/features.npy", "fetch/default/stage.log", "split/default/folds.npy", "split/default/manifest.json", "pipeline.lock"] {
             #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("Artifacts/tiny/" + file).path), "\(file)")
         }
 
-        let second = try pipeline("run", "pipelines/tiny.yaml")
+        let second = try pipeline("run", "Pipelines/tiny.yaml")
         #expect(second.status == 0)
         #expect(second.standardOutput.contains("0 built, 2 up to date"))
 
@@ -150,7 +151,7 @@ import TestSupport
 
     @Test func yamlErrorNamesFileLineAndColumn() throws {
         _ = try writePipeline(extra: "  train: { uses: trian }")
-        let result = try pipeline("run", "pipelines/tiny.yaml")
+        let result = try pipeline("run", "Pipelines/tiny.yaml")
         #expect(result.status == 1)
         #expect(result.standardError == "error: Pipelines/tiny.yaml:11:18: unknown stage type `trian`; valid: fetch, split, train, analyze\n")
         let selection = try pipeline("run", "Pipelines/tiny.yaml", "--stage", "split[fold=1]")
@@ -226,7 +227,7 @@ import TestSupport
     }
 
     @Test func dagPrintsTextAndDot() throws {
-        let text = try TestSupport.runProduct("pipeline", ["dag", "pipelines/corel5k.yaml"], currentDirectory: TestSupport.packageRoot)
+        let text = try TestSupport.runProduct("pipeline", ["dag", "Pipelines/corel5k.yaml"], currentDirectory: TestSupport.packageRoot)
         #expect(text.standardOutput.contains("train    uses train, 30 instances (matrix selector × 6, fold × 5)  ← split"))
         let dot = try TestSupport.runProduct("pipeline", ["dag", "quickstart", "--dot"], currentDirectory: TestSupport.packageRoot)
         #expect(dot.standardOutput.hasPrefix("digraph \"quickstart\" {"))
@@ -295,7 +296,7 @@ import TestSupport
             with: { dataset: mine, catalog: none.yaml, url: data/Music.arff, layout: meka, data: [Music.arff],
                     sha256: 276be786e33b2ec11b91147483aa5758d8df6eb8b55f8ac82e5e0b231f0270b5 }
         """.write(to: pipelines.appendingPathComponent("local.yaml"), atomically: true, encoding: .utf8)
-        let result = try pipeline("run", "pipelines/local.yaml", "--plain")
+        let result = try pipeline("run", "Pipelines/local.yaml", "--plain")
         #expect(result.status == 0, "\(result.standardOutput)")
         let manifest = try Manifest.read(from: folder.appendingPathComponent("Artifacts/local/fetch/default"))
         #expect(manifest.parameters["url"] == "Pipelines/data/Music.arff" && manifest.parameters["catalog"] == "Pipelines/none.yaml")

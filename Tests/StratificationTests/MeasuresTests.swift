@@ -1,7 +1,7 @@
 import Stratification
 import Testing
 
-/// Quality measures against a reference Python implementation of the README's definitions (values it printed).
+/// Quality measures against a reference Python implementation of the definitions in docs/stages.md (values it printed).
 struct MeasuresTests {
     /// 8 rows, labels A B C D E: D is in every row (undefined ratios), E in none (not evaluated).
     static let small = Fixtures.matrix(["11010", "10010", "01110", "10110", "00010", "11110", "01010", "10010"])
