@@ -89,14 +89,15 @@ struct Report {
         if flagged.isEmpty {
             out += "<h2>Verdict: the models learned</h2>\n<p>Every one of the \(floor.rows.count) (dataset, model, arm) rows has a mean test "
             out += "Macro-AUC more than \(LearningFloor.chanceMargin) from 0.5"
-            out += floor.missingFloor.isEmpty ? " and above the <code>\(LearningFloor.floorModel)</code> floor on the same folds.</p>\n"
-                                              : "; the groups below have no floor to beat.</p>\n"
+            out += floor.missingFloor.isEmpty && !floor.rows.contains(where: \.floorAtCeiling)
+                ? " and above the <code>\(LearningFloor.floorModel)</code> floor on the same folds.</p>\n"
+                : "; the rows below have no floor to beat (none, or one at the ceiling).</p>\n"
         } else {
             out += "<h2>Verdict: \(flagged.count) result row\(flagged.count == 1 ? "" : "s") did not learn</h2>\n<ul>"
             out += flagged.map { "<li>\(HTML.escape($0.warning))</li>" }.joined() + "</ul>\n"
         }
-        if !floor.missingFloorNotes.isEmpty {
-            out += "<ul class=\"note\">" + floor.missingFloorNotes.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>\n"
+        if !floor.notes.isEmpty {
+            out += "<ul class=\"note\">" + floor.notes.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>\n"
         }
         return out + "<p class=\"note\">The check row by row: <a href=\"#floor\">Details, Did the models learn?</a></p></section>\n"
     }

@@ -112,7 +112,7 @@ public struct PipelinePlan: Sendable {
                 let id = InstanceID(stage: stage.name, name: name)
                 let resolved = try Self.resolve(settings, of: stage, id: id)
                 instances.append(StageInstance(
-                    id: id, type: stage.uses, coordinates: combination.coordinates, settings: settings, parameters: resolved,
+                    id: id, type: stage.uses, coordinates: combination.coordinates, settings: settings, parameters: resolved.parameters,
                     resolvedParameters: resolved.canonicalTexts,
                     upstream: combination.upstream, inputs: inputs, folder: stage.name + "/" + Self.folderName(name)))
                 try checkFold(of: instances.count - 1, stage: stage)
@@ -165,11 +165,11 @@ public struct PipelinePlan: Sendable {
 
     /// Resolves an instance's settings with its stage's contract; an error points at the
     /// setting it names (or at the stage).
-    static func resolve(_ settings: [Setting], of stage: StageDefinition, id: InstanceID) throws -> ResolvedParameters {
+    static func resolve(_ settings: [Setting], of stage: StageDefinition, id: InstanceID) throws -> (parameters: ResolvedParameters, canonicalTexts: [String: String]) {
         var given: [String: [String]] = [:]
         for setting in settings { given[setting.flag] = setting.value.words }
         do {
-            return try stage.uses.resolve(given)
+            return try stage.uses.resolveWithTexts(given)
         } catch {
             let setting = settings.first { $0.flag == error.name }
             let key = error.name.replacingOccurrences(of: "-", with: "_")

@@ -48,15 +48,15 @@ extension StageParameters {
         try resolved(given).parameters
     }
 
-    /// What ``resolve(_:)`` then ``canonicalTexts`` give, read from the parsed values rather
+    /// ``resolve(_:)`` with the result's ``canonicalTexts``, read from the parsed values rather
     /// than by reflection (a plan resolves the parameters of every instance).
-    public static func resolvedTexts(_ given: [String: [String]]) throws(ParameterError) -> [String: String] {
-        let values = try resolved(given).values
+    public static func resolveWithTexts(_ given: [String: [String]]) throws(ParameterError) -> (parameters: Self, canonicalTexts: [String: String]) {
+        let (parameters, values) = try resolved(given)
         var texts: [String: String] = [:]
         for declaration in declarations {
             if let text = canonicalText(values[declaration.property]!) { texts[declaration.name] = text }
         }
-        return texts
+        return (parameters, texts)
     }
 
     /// ``resolve(_:)`` with the parsed value of every property.
