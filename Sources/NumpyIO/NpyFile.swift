@@ -245,4 +245,16 @@ public final class NpySliceWriter {
         try handle.close()
         try AtomicFile.commit(partialURL, to: destination)
     }
+
+    /// Renames the complete partial file of `destination` into place, unless an earlier call
+    /// already did (a finish interrupted after some renames and done again): then `destination`
+    /// exists and its partial file does not. Throws, naming both paths, when neither exists.
+    public static func commitPartial(of destination: URL) throws {
+        let partial = partialURL(for: destination)
+        if FileManager.default.fileExists(atPath: partial.path) {
+            try AtomicFile.commit(partial, to: destination)
+        } else if !FileManager.default.fileExists(atPath: destination.path) {
+            throw ArtifactError.missing(path: partial.path, hint: "Neither it nor \(destination.lastPathComponent) exists; delete the folder to start over.")
+        }
+    }
 }

@@ -75,7 +75,8 @@ public struct RunSummary: Sendable {
 /// Folder rules: an instance is rebuilt in place when it is incomplete and was started with
 /// the same key (recorded in the hidden `.pipeline-key`), so stages that resume (train's
 /// checkpoints) continue; a folder built with another key, a complete but stale folder, or a
-/// forced one is moved aside and deleted first, so no outputs of an old configuration survive.
+/// forced one is moved aside and deleted first, so no outputs of an old configuration survive;
+/// a folder rebuilt in place loses the hidden temporary files of writes that a kill interrupted.
 /// Each instance's stdout and stderr are appended to `stage.log` in its folder.
 public final class PipelineRunner {
     public static let logName = "stage.log"
@@ -581,6 +582,9 @@ public final class PipelineRunner {
         let complete = FileManager.default.fileExists(atPath: folder.appendingPathComponent(Manifest.fileName).path)
         if forced || complete || (previousKey != nil && (previousKey != key || key == Self.pendingKey)) {
             try moveAside(folder)
+        } else if FileManager.default.fileExists(atPath: folder.path) {
+            // Rebuilt in place: the temporary files of writes a kill interrupted go first.
+            try AtomicFile.removeLeftovers(in: folder)
         }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try AtomicFile.write(key + "\n", to: marker)

@@ -140,6 +140,28 @@ import Testing
         #expect(error?.description.hasPrefix("l.arff:6: the value of nominal attribute 'c': byte 0xE9 is not UTF-8") == true, "\(String(describing: error))")
     }
 
+    /// Issue 20, item 4: a zero-filled 2 GiB member of a crafted archive was paged in whole (2.1 GB
+    /// resident) while the header parser searched its first line for a line end, before refusing
+    /// it. It is refused at its first byte: here everything after the first page is unreadable
+    /// (PROT_NONE), so a parser reading on would kill the child process the test runs in.
+    @Test func zeroFilledFileIsRefusedAtItsFirstByte() async {
+        await #expect(processExitsWith: .success) {
+            let page = Int(sysconf(Int32(_SC_PAGESIZE))), length = 256 * page
+            guard let memory = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), memory != MAP_FAILED,
+                  mprotect(memory + page, length - page, PROT_NONE) == 0 else { exit(2) }
+            let expected = DatasetError.arff(file: "zeros.arff", line: 1, reason: "a zero byte where the header should be: the file holds "
+                                                 + "binary data, not ARFF text (a blank or zero-filled download?)")
+            do {
+                _ = try ArffParser.parse(UnsafeBufferPointer(start: memory.assumingMemoryBound(to: UInt8.self), count: length), file: "zeros.arff")
+            } catch let error as DatasetError where error == expected {
+                exit(0)
+            } catch {
+                print("unexpected error: \(error)")
+            }
+            exit(1)
+        }
+    }
+
     /// Progress is reported with the file's size, ending at 100 %.
     @Test func parseReportsProgress() throws {
         let text = "@relation r\n@attribute a numeric\n@data\n" + String(repeating: "1.5\n", count: 600_000)

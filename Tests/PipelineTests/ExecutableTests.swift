@@ -201,6 +201,34 @@ import TestSupport
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("Artifacts/tiny").path) == [".lock"])
     }
 
+    /// Issue 20, item 3: the hidden temporary files of atomic writes that a kill interrupted
+    /// (`.<name>.tmp-<pid>-<random>`) used to stay in the folder for good. The next run of the
+    /// instance deletes them; `clean --stale` lists and deletes those in kept folders and in the root.
+    @Test func temporaryFilesOfKilledWritesAreRemovedByTheNextRunAndByClean() throws {
+        _ = try writePipeline()
+        #expect(try pipeline("run", "tiny").status == 0)
+        let root = folder.appendingPathComponent("Artifacts/tiny")
+        let split = root.appendingPathComponent("split/default")
+        func plant(_ path: String) throws { try Data("half".utf8).write(to: root.appendingPathComponent(path)) }
+        // A split killed while writing folds.npy and its manifest: incomplete, resumed in place.
+        try FileManager.default.removeItem(at: split.appendingPathComponent("manifest.json"))
+        try plant("split/default/.folds.npy.tmp-4242-123456789")
+        try plant("split/default/.manifest.json.tmp-4242-987654321")
+        let rerun = try pipeline("run", "tiny")
+        #expect(rerun.standardOutput.contains("1 built, 1 up to date"), "\(rerun.standardOutput)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: split.path).filter { $0.contains(".tmp-") }.isEmpty)
+
+        try plant("fetch/default/.meta.json.tmp-17-42")
+        try plant(".pipeline.lock.tmp-17-43")
+        try plant("fetch/default/.keep.tmp-file")  // not the name of a temporary file: kept
+        let clean = try pipeline("clean", "tiny", "--stale")
+        #expect(clean.standardOutput == "removed Artifacts/tiny/.pipeline.lock.tmp-17-43\nremoved Artifacts/tiny/fetch/default/.meta.json.tmp-17-42\n"
+            + "removed 2 entries\n", "\(clean.standardOutput)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("fetch/default").path)
+            .filter { $0.hasPrefix(".") && $0 != ".pipeline-key" && $0 != ".stage.lock" } == [".keep.tmp-file"])
+        #expect(try pipeline("status", "tiny").standardOutput.contains("2 of 2 up to date"))
+    }
+
     /// `clean` deletes nothing while a stage process of an earlier run still writes a folder, or
     /// while a Slurm job recorded in one may still run.
     @Test func cleanRefusesFoldersSomethingMayStillWrite() throws {
