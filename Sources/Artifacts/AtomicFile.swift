@@ -17,17 +17,18 @@ public enum AtomicFile {
     }
 
     /// Lets `body` fill a temporary sibling of `url`, then renames it to `url`.
-    /// If `body` throws, the temporary file is removed and `url` is untouched.
+    /// If `body` throws, the temporary file is removed and `url` is untouched; a full device
+    /// is reported as ``ArtifactError/noSpace(path:)`` naming `url`.
     public static func write(to url: URL, _ body: (URL) throws -> Void) throws {
         let folder = url.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let temporary = temporarySibling(of: url)
         do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             try body(temporary)
             try commit(temporary, to: url)
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            throw error
+            throw ArtifactError.writing(url.path, error)
         }
     }
 

@@ -24,10 +24,15 @@ struct ArffHeaderParser {
             line += 1
             try checkLineStart(position, line: line)
             let lineEnd = ArffBytes.endOfLine(bytes, from: position)
+            let lineStart = position
             var cursor = ArffCursor(bytes: bytes, position: position, end: ArffBytes.trimmedEnd(bytes, position, lineEnd), line: line, file: file)
             position = lineEnd + 1
             cursor.skipSpaces()
             if cursor.atEnd || cursor.peek == UInt8(ascii: "%") { continue }
+            // Names are decoded as UTF-8: other text would turn into U+FFFD (comments are not read).
+            if let offset = ArffBytes.firstInvalidUTF8(bytes, lineStart, lineEnd) {
+                throw DatasetError.arff(file: file, line: line, reason: "column \(offset + 1): " + ArffBytes.notUTF8(bytes[lineStart + offset]))
+            }
             let keyword = cursor.readKeyword()
             switch keyword {
             case "@relation":
