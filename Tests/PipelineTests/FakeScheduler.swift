@@ -29,8 +29,17 @@ final class FakeScheduler: StageExecutor {
         return try Dictionary(uniqueKeysWithValues: handles.map { ($0, try state(of: $0)) })
     }
 
+    /// While fewer jobs than this were submitted, the scheduler starts none (for at most
+    /// `maximumHeldPolls` polls), as a busy cluster would: a job that ran and ended between the
+    /// runner's submissions would otherwise change the order of its display lines on a loaded machine.
+    var holdStartsUntilSubmitted: Int?
+    private static let maximumHeldPolls = 1_000
+    private var polls = 0
+
     /// Starts waiting jobs whose dependencies succeeded and cancels those with a failed one.
     private func schedule() throws {
+        polls += 1
+        if let count = holdStartsUntilSubmitted, submitted.count < count, polls < Self.maximumHeldPolls { return }
         var still: [(handle: JobHandle, job: StageJob, after: [JobHandle])] = []
         for item in waiting {
             let dependencies = try item.after.map(state)

@@ -6,6 +6,7 @@ import Testing
 extension RunnerTests {
     @Test func aWholePlanIsQueuedBeforeAnythingRuns() throws {
         let scheduler = FakeScheduler()
+        scheduler.holdStartsUntilSubmitted = Self.all.count
         let summary = try run(executor: scheduler)
         #expect(summary.built == Self.all)
         #expect(scheduler.submitted == Self.all)
