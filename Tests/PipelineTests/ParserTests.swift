@@ -70,7 +70,7 @@ import TestSupport
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
         #expect(names == ["bibtex.yaml", "cal500.yaml", "corel5k.yaml", "emotions.yaml", "enron.yaml", "mpvae.yaml", "quickstart.yaml",
                           "replication-scene-clif.yaml", "replication-scene-dela.yaml", "replication-yeast-dela.yaml", "scene-clif.yaml",
-                          "scene-dela.yaml", "scene.yaml", "sweep-mlp.yaml", "tmc2007-500.yaml", "yeast-dela.yaml", "yeast.yaml"])
+                          "scene-dela.yaml", "scene.yaml", "sweep-mlp.yaml", "sweep-models.yaml", "tmc2007-500.yaml", "yeast-dela.yaml", "yeast.yaml"])
         for name in names {
             let pipeline = try PipelineParser.parse(contentsOf: folder.appendingPathComponent(name))
             #expect(pipeline.name + ".yaml" == name)
@@ -89,6 +89,10 @@ import TestSupport
             case "quickstart.yaml": #expect(runs.count == 4 && floors.count == 2)
             case "sweep-mlp.yaml": #expect(runs.count == 96 && floors.isEmpty)
             case "mpvae.yaml": #expect(runs.count == 20 && floors.count == 10)
+            case "sweep-models.yaml":
+                // Three datasets × two folds: dela 3 × 2 settings, mpvae 2 × 2, clif 2 × 2.
+                let counts = ["dela", "mpvae", "mpvae-published", "clif"].map { stage in plan.instances.filter { $0.id.stage == stage }.count }
+                #expect(runs.isEmpty && counts == [36, 12, 12, 24] && floors.count == 6)
             case let replication where replication.hasPrefix("replication-"):
                 // Four arms × 5 folds × 3 seeds, in the stages paper (two selectors), sequential and authors-uncertainty.
                 let arms = plan.instances.filter { ["paper", "sequential", "authors-uncertainty"].contains($0.id.stage) }
