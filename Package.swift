@@ -59,7 +59,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "pipeline", dependencies: [
-            "Pipeline", "StageCommands", "StageKit", "Formats", .product(name: "Collections", package: "swift-collections"), .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Pipeline", "Artifacts", "StageCommands", "StageKit", "Formats", .product(name: "Collections", package: "swift-collections"), .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "fetch", dependencies: ["StageCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "split", dependencies: ["StageCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
