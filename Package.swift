@@ -85,7 +85,7 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Formats", "StageKit", "Tensors", "SeededRandom", "Datasets", "TestSupport", "TensorTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "NumpyIO", "TestSupport"]),
         .testTarget(name: "SelectorsTests", dependencies: ["Selectors", "Formats", "StageKit", "Metrics", "NumpyIO", "SeededRandom", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Selectors", "Formats", "StageKit", "NumpyIO", "SafetensorsIO", "TensorBoardEvents", "Artifacts", "TestSupport", "fetch", "split", "train"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Selectors", "Models", "Tensors", "SeededRandom", "TensorTestSupport", "Formats", "StageKit", "NumpyIO", "SafetensorsIO", "TensorBoardEvents", "Artifacts", "TestSupport", "fetch", "split", "train"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Formats", "StageKit", "Artifacts", "NumpyIO", "SafetensorsIO", "SeededRandom", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Formats", .product(name: "Collections", package: "swift-collections"), "NumpyIO", "Artifacts", "SafetensorsIO", "TensorBoardEvents", "TestSupport", "pipeline"]),
         .testTarget(name: "PackageTests", dependencies: ["TestSupport"]),

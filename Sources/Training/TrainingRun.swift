@@ -15,6 +15,32 @@ public struct TrainingSummary: Sendable {
     public var resumedFromEpoch: Int
 }
 
+/// What a run trains and how it picks its batches: ``named`` builds the model `model:` and the
+/// selector `selector:` name; a model or selector of one's own can be tried in their place before it
+/// is registered (docs/how-to-model.md, docs/how-to-selector.md).
+public struct TrainingComponents {
+    /// The model to train on a fold with these parameters (seeded initialisation).
+    public var makeModel: (PreparedFold, TrainParameters) throws -> any MultiLabelModel
+    /// The batch selector of the fold's training rows.
+    public var makeSelector: (PreparedFold, TrainParameters) -> any BatchSelector
+
+    /// The model and the selector the parameters name.
+    public static var named: TrainingComponents {
+        TrainingComponents(
+            makeModel: { fold, parameters in
+                try ModelFactory.make(parameters.model, inputDimension: fold.featureCount, labelCount: fold.labelCount,
+                                      hyperParameters: parameters.modelHyperParameters(), seed: parameters.seed,
+                                      trainingLabels: fold.trainLabels)
+            },
+            makeSelector: { fold, parameters in
+                let features = parameters.selector == .hardImbalance
+                return BatchSelectors.make(parameters: parameters, labels: fold.trainLabels, labelCount: fold.labelCount,
+                                    features: features ? fold.trainFeatures : [], featureCount: features ? fold.featureCount : 0,
+                                    seed: parameters.seed)
+            })
+    }
+}
+
 /// One training run of the protocol of docs/method.md §8–9 on a prepared fold: the selector plans each epoch's
 /// batches, the model trains on them with Adam (linear learning-rate warm-up over the warm-up
 /// epochs), and after every epoch an eval-mode pass over the training rows feeds the selector and
@@ -30,15 +56,18 @@ public final class TrainingRun {
     public let output: URL
     /// Fingerprint of configuration and inputs; a checkpoint with another one is not resumed.
     public let fingerprint: String
+    private let components: TrainingComponents
     private let log: (String) -> Void
 
     /// - Parameters:
     ///   - inputDigest: a digest of the input artifacts (part of the resume fingerprint).
+    ///   - components: the model and the selector (by default those the parameters name).
     ///   - log: receives one progress line per epoch (the structured ``ProgressEvent`` goes to
     ///     the output folder's progress file).
     public init(parameters: TrainParameters, fold: PreparedFold, output: URL, inputDigest: String,
-                log: @escaping (String) -> Void) {
+                components: TrainingComponents = .named, log: @escaping (String) -> Void) {
         self.parameters = parameters
+        self.components = components
         self.fold = fold
         self.output = output
         self.log = log
@@ -50,15 +79,10 @@ public final class TrainingRun {
     public func run() throws -> TrainingSummary {
         let n = fold.trainCount, q = fold.labelCount, d = fold.featureCount
         let epochs = parameters.epochs
-        let model = try ModelFactory.make(parameters.model, inputDimension: d, labelCount: q,
-                                          hyperParameters: parameters.modelHyperParameters(), seed: parameters.seed,
-                                          trainingLabels: fold.trainLabels)
+        let model = try components.makeModel(fold, parameters)
         let session = TrainingSession(model: model, learningRate: parameters.lr, weightDecay: parameters.weightDecay,
                                       weightDecayMode: parameters.weightDecayMode == .l2 ? .l2 : .decoupled)
-        let selector = BatchSelectors.make(
-            parameters: parameters, labels: fold.trainLabels, labelCount: q,
-            features: parameters.selector == .hardImbalance ? fold.trainFeatures : [],
-            featureCount: parameters.selector == .hardImbalance ? d : 0, seed: parameters.seed)
+        let selector = components.makeSelector(fold, parameters)
 
         // Resume from the last checkpoint when it was made by the same command on the same inputs.
         var state = Checkpoint.State(epoch: 0, records: [], bestEpoch: 0, bestValidationAUC: -.infinity,

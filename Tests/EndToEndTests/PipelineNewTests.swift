@@ -4,17 +4,27 @@ import Testing
 import TestSupport
 
 /// `pipeline new` then `pipeline run`: a dataset of one's own, in three formats, through the whole
-/// protocol in two commands (each run by the real executable in a fresh folder).
+/// protocol in two commands — the commands of docs/your-data.md ("In five minutes"), run by the real
+/// executable in a fresh folder, with 10 epochs.
 @Suite struct PipelineNewTests {
-    /// Writes the synthetic data as `file` under data/, runs `pipeline new my-data` with `flags`
-    /// and 10 epochs, then `pipeline run`; returns the folder and the written pipeline text.
-    func newThenRun(file: String, write: (URL) throws -> Void, _ flags: [String]) async throws -> (folder: URL, text: String) {
+    /// The arguments of the doc's `swift run pipeline new my-data --format <format> …` line.
+    static func documentedArguments(format: String) throws -> [String] {
+        let doc = try String(contentsOf: TestSupport.packageRoot.appendingPathComponent("docs/your-data.md"), encoding: .utf8)
+        let line = try #require(doc.split(separator: "\n").first { $0.hasPrefix("swift run pipeline new my-data --format \(format) ") },
+                                "docs/your-data.md has no `pipeline new` line for --format \(format)")
+        return line.split(separator: " ").dropFirst(3).map(String.init)
+    }
+
+    /// Writes the synthetic data as `file` under data/, runs the doc's `pipeline new` line for
+    /// `format` with 10 epochs, then `pipeline run`; returns the folder and the written pipeline text.
+    func newThenRun(format: String, file: String, write: (URL) throws -> Void) async throws -> (folder: URL, text: String) {
         let folder = TestSupport.temporaryFolder("pipeline-new")
         let data = folder.appendingPathComponent("data/\(file)")
         try FileManager.default.createDirectory(at: data.deletingLastPathComponent(), withIntermediateDirectories: true)
         try write(data)
-        let new = try TestSupport.runProduct("pipeline", ["new", "my-data", "--epochs", "10"] + flags + ["--url", "data/\(file)"],
-                                             currentDirectory: folder)
+        let arguments = try Self.documentedArguments(format: format)
+        #expect(arguments.contains("data/\(file)"))
+        let new = try TestSupport.runProduct("pipeline", arguments + ["--epochs", "10"], currentDirectory: folder)
         try #require(new.status == 0, "\(new.standardOutput)\(new.standardError)")
         #expect(new.standardOutput.contains("wrote Pipelines/my-data.yaml"))
         let text = try String(contentsOf: folder.appendingPathComponent("Pipelines/my-data.yaml"), encoding: .utf8)
@@ -32,23 +42,25 @@ import TestSupport
     }
 
     @Test func csvFile() async throws {
-        let (_, text) = try await newThenRun(file: "my-data.csv", write: { try SyntheticData.csv.write(to: $0, atomically: true, encoding: .utf8) },
-                                             ["--format", "csv", "--label-prefix", "label_"])
+        let (_, text) = try await newThenRun(format: "csv", file: "my-data.csv") {
+            try SyntheticData.csv.write(to: $0, atomically: true, encoding: .utf8)
+        }
         #expect(text.contains("format: csv") && text.contains("label_prefix: label_"))
     }
 
     @Test func numpyFile() async throws {
         let (features, labels) = SyntheticData.arrays
         let n = SyntheticData.rows.count
-        _ = try await newThenRun(file: "my-data.npz", write: { url in
+        _ = try await newThenRun(format: "npz", file: "my-data.npz") { url in
             try NpzFile.write([("features", NpyArray(features, shape: [n, SyntheticData.featureCount])),
                                ("labels", NpyArray(labels, shape: [n, SyntheticData.labelNames.count]))], to: url)
-        }, ["--format", "npz"])
+        }
     }
 
     @Test func xmlcFile() async throws {
-        _ = try await newThenRun(file: "my-data.txt", write: { try SyntheticData.xmlc.write(to: $0, atomically: true, encoding: .utf8) },
-                                 ["--format", "xmlc"])
+        _ = try await newThenRun(format: "xmlc", file: "my-data.txt") {
+            try SyntheticData.xmlc.write(to: $0, atomically: true, encoding: .utf8)
+        }
     }
 
     /// A second `pipeline new` to the same path is refused and leaves the file as it was; a bad
