@@ -37,20 +37,25 @@ let package = Package(
         // Stage contracts: parameter declarations and the command line derived from them, and the
         // file formats every stage writes and reads.
         .target(name: "StageKit"),
-        .target(name: "Formats", dependencies: ["Artifacts", "StageKit"]),
+        // The optimiser's choices (weight-decay mode, learning-rate decay): one enum each, read by
+        // the train contract and by the tensor engine.
+        .target(name: "OptimiserChoices", dependencies: ["StageKit"]),
+        .target(name: "Formats", dependencies: ["Artifacts", "StageKit", "OptimiserChoices"]),
         .target(name: "SafetensorsIO", dependencies: ["NumpyIO", "Artifacts"]),
         .target(name: "TensorBoardEvents"),
 
         // Stage libraries.
         .target(name: "Datasets", dependencies: ["CArchive", "NumpyIO", "Artifacts", "Formats", "StageKit", "Yams"], swiftSettings: optimised),
         .target(name: "Stratification", dependencies: ["SeededRandom", "NumpyIO", "Artifacts", "Formats", "StageKit"], swiftSettings: optimised),
-        .target(name: "Tensors", dependencies: ["CBLAS", "SeededRandom"], swiftSettings: optimised),
-        .target(name: "Models", dependencies: ["Tensors", "NumpyIO", "SafetensorsIO", "SeededRandom", "Formats"], swiftSettings: optimised),
+        .target(name: "Tensors", dependencies: ["CBLAS", "SeededRandom", "OptimiserChoices"], swiftSettings: optimised),
+        .target(name: "Models", dependencies: ["Tensors", "NumpyIO", "SafetensorsIO", "SeededRandom", "Formats", "OptimiserChoices"], swiftSettings: optimised),
         .target(name: "Metrics", swiftSettings: optimised),
         .target(name: "Selectors", dependencies: ["CBLAS", "SeededRandom", "Formats"], swiftSettings: optimised),
         .target(name: "Training", dependencies: ["Tensors", "Models", "Selectors", "Metrics", "NumpyIO", "Artifacts", "Formats", "StageKit", "SeededRandom", "TensorBoardEvents"], swiftSettings: optimised),
         .target(name: "Analysis", dependencies: ["NumpyIO", "Artifacts", "Formats", "StageKit", "SeededRandom"], swiftSettings: optimised),
-        .target(name: "Pipeline", dependencies: ["Yams", "Artifacts", "Formats", "StageKit", "NumpyIO", "SafetensorsIO", "TensorBoardEvents", .product(name: "Collections", package: "swift-collections")]),
+        .target(name: "Pipeline", dependencies: ["Yams", "Artifacts", "Formats", "StageKit", .product(name: "Collections", package: "swift-collections")]),
+        // `pipeline inspect`: summaries of every artifact format.
+        .target(name: "ArtifactInspection", dependencies: ["Artifacts", "Formats", "NumpyIO", "SafetensorsIO", "TensorBoardEvents"]),
 
         // Command-line front ends: one ParsableCommand per stage, shared by the
         // stand-alone executables and by `pipeline`, which runs stages as child processes.
@@ -59,7 +64,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "pipeline", dependencies: [
-            "Pipeline", "Artifacts", "StageCommands", "StageKit", "Formats", .product(name: "Collections", package: "swift-collections"), .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Pipeline", "ArtifactInspection", "Artifacts", "StageCommands", "StageKit", "Formats", .product(name: "Collections", package: "swift-collections"), .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "fetch", dependencies: ["StageCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "split", dependencies: ["StageCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -81,13 +86,14 @@ let package = Package(
         .testTarget(name: "TensorBoardEventsTests", dependencies: ["TensorBoardEvents", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Formats", "StageKit", "NumpyIO", "Artifacts", "TestSupport"]),
         .testTarget(name: "StratificationTests", dependencies: ["Stratification", "Formats", "SeededRandom", "TestSupport"]),
-        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "SeededRandom", "TestSupport", "TensorTestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors", "OptimiserChoices", "SeededRandom", "TestSupport", "TensorTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Formats", "StageKit", "Tensors", "SeededRandom", "Datasets", "TestSupport", "TensorTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "NumpyIO", "TestSupport"]),
         .testTarget(name: "SelectorsTests", dependencies: ["Selectors", "Formats", "StageKit", "Metrics", "NumpyIO", "SeededRandom", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Selectors", "Models", "Tensors", "SeededRandom", "TensorTestSupport", "Formats", "StageKit", "NumpyIO", "SafetensorsIO", "TensorBoardEvents", "Artifacts", "TestSupport", "fetch", "split", "train"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Selectors", "Models", "Tensors", "SeededRandom", "TensorTestSupport", "Formats", "OptimiserChoices", "StageKit", "NumpyIO", "SafetensorsIO", "TensorBoardEvents", "Artifacts", "TestSupport", "fetch", "split", "train"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Formats", "StageKit", "Artifacts", "NumpyIO", "SafetensorsIO", "SeededRandom", "TestSupport"]),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Formats", .product(name: "Collections", package: "swift-collections"), "NumpyIO", "Artifacts", "SafetensorsIO", "TensorBoardEvents", "TestSupport", "pipeline"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Formats", .product(name: "Collections", package: "swift-collections"), "Artifacts", "TestSupport", "pipeline"]),
+        .testTarget(name: "ArtifactInspectionTests", dependencies: ["ArtifactInspection", "Artifacts", "Formats", "NumpyIO", "SafetensorsIO", "TensorBoardEvents", "TestSupport"]),
         .testTarget(name: "PackageTests", dependencies: ["TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["NumpyIO", "Formats", "TestSupport", "pipeline", "fetch", "split", "train", "analyze"]),
     ],

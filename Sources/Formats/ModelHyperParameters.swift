@@ -2,8 +2,7 @@ import Foundation
 import StageKit
 
 /// One hyper-parameter of a model (train `model_param: [key=value]`, docs/models.md): its key,
-/// its default and the values it accepts. Each model's list below is the one declaration the
-/// pipeline's plan check, the train stage, the model and the parameter reference all read.
+/// its default and the values it accepts, as its ``HyperParameterField`` declares it.
 public struct ModelHyperParameter: Sendable {
     /// The values a hyper-parameter accepts.
     public enum Kind: Sendable, Equatable {
@@ -69,66 +68,177 @@ public struct ModelHyperParameter: Sendable {
     }
 }
 
-extension ModelKind {
-    /// The model's hyper-parameters with the published defaults (docs/models.md).
-    public var hyperParameters: [ModelHyperParameter] {
-        switch self {
-        case .mlp:
-            [.init("hidden_width", 256, .count(minimum: 1)), .init("hidden_layers", 2, .count(minimum: 1)),
-             .init("dropout", 0.2, .probability), .init("leaky_slope", 0.1, .number)]
-        case .clif:
-            [.init("hidden_width", 768, .count(minimum: 1)), .init("dropout", 0.2, .probability),
-             .init("leaky_slope", 0.1, .number), .init("gin_layers", 2, .count(minimum: 1)),
-             .init("link_weight", 1e-3, .nonNegative), .init("batch_norm", 0, .choice(["off", "on"])),
-             .init("label_graph", 0, .choice(["identity", "cooccurrence"]))]
-        case .dela:
-            [.init("encoder_hidden_1", 256, .count(minimum: 1)), .init("encoder_hidden_2", 512, .count(minimum: 1)),
-             .init("encoder_output", 256, .count(minimum: 1)), .init("decoder_hidden", 256, .count(minimum: 1)),
-             .init("decoder_output", 512, .count(minimum: 1)),
-             .init("latent_dimension", 0, .count(minimum: 0), derived: "0 means ⌈d/2⌉, d the feature count"),
-             .init("dropout", 0.2, .probability), .init("temperature", 2.0 / 3.0, .positive),
-             .init("kl_weight", 1e-4, .nonNegative), .init("gate_init", 10, .number),
-             .init("gate_lr_multiplier", 0.8, .nonNegative)]
-        case .mpvae:
-            // config.py's defaults; dropout = 1 − keep_prob; hidden_large/hidden_small are the
-            // 512/256 widths of the encoders and the decoder.
-            [.init("latent_dim", 50, .count(minimum: 1)), .init("z_dim", nil, .count(minimum: 1), derived: "the label count q"),
-             .init("train_samples", 100, .count(minimum: 1)), .init("eval_samples", 0, .count(minimum: 0)),
-             .init("eval_z", 0, .choice(["sample", "mean"])), .init("dropout", 0.5, .probability),
-             .init("nll_coeff", 0.1, .nonNegative), .init("c_coeff", 200, .nonNegative), .init("beta", 1.1, .nonNegative),
-             .init("l2_coeff", 1, .nonNegative), .init("l2_decay", 1e-5, .nonNegative),
-             .init("hidden_large", 512, .count(minimum: 1)), .init("hidden_small", 256, .count(minimum: 1))]
-        case .linear:
-            []
+/// A hyper-parameter of the set `Values`: its declaration and the property a checked value is
+/// stored in. The default is the property's initial value.
+public struct HyperParameterField<Values: ModelHyperParameterSet>: Sendable {
+    public let declaration: ModelHyperParameter
+    let store: @Sendable (inout Values, Double) -> Void
+
+    /// A whole number ≥ `minimum`; `derived` says what a value means beyond itself.
+    static func count(_ key: String, _ property: WritableKeyPath<Values, Int> & Sendable, minimum: Int, derived: String? = nil) -> Self {
+        Self(declaration: ModelHyperParameter(key, Double(Values()[keyPath: property]), .count(minimum: minimum), derived: derived)) {
+            $0[keyPath: property] = Int($1)
         }
     }
 
-    /// The trained parameters (weights and biases) of this model for `d` features and `q` labels,
-    /// `hyperParameters` over the declared defaults (ModelsTests checks it against the models).
-    /// A Double, so that any accepted width gives a number, not an overflow.
-    public func parameterCount(_ hyperParameters: [String: Double], features d: Int, labels q: Int) -> Double {
-        func value(_ key: String) -> Double { hyperParameters[key] ?? hyperParameter(key)!.defaultValue! }
+    /// A whole number ≥ `minimum` whose default (nil) depends on the data, as `derived` says.
+    static func count(_ key: String, _ property: WritableKeyPath<Values, Int?> & Sendable, minimum: Int, derived: String) -> Self {
+        Self(declaration: ModelHyperParameter(key, Values()[keyPath: property].map(Double.init), .count(minimum: minimum), derived: derived)) {
+            $0[keyPath: property] = Int($1)
+        }
+    }
+
+    /// A number of `kind`.
+    static func number(_ key: String, _ property: WritableKeyPath<Values, Double> & Sendable, _ kind: ModelHyperParameter.Kind) -> Self {
+        Self(declaration: ModelHyperParameter(key, Values()[keyPath: property], kind)) { $0[keyPath: property] = $1 }
+    }
+
+    /// One of `Choice`'s cases, named by its raw value (or given by its index).
+    static func choice<Choice: CaseIterable & RawRepresentable & Equatable & Sendable>(
+        _ key: String, _ property: WritableKeyPath<Values, Choice> & Sendable
+    ) -> Self where Choice.RawValue == String {
+        let cases = Array(Choice.allCases)
+        let index = cases.firstIndex(of: Values()[keyPath: property])!
+        return Self(declaration: ModelHyperParameter(key, Double(index), .choice(cases.map(\.rawValue)))) {
+            $0[keyPath: property] = cases[Int($1)]
+        }
+    }
+}
+
+/// One model's hyper-parameters, typed: each is a property whose initial value is the published
+/// default (docs/models.md), declared once in ``fields`` with its key and the values it accepts.
+/// Other modules read the properties; values other than the defaults come only through the one
+/// check (``init(_:)``, ``ModelHyperParameters/init(_:_:)``, ``TrainParameters/modelHyperParameters()``).
+public protocol ModelHyperParameterSet: Sendable, Equatable {
+    /// The model these are the hyper-parameters of.
+    static var model: ModelKind { get }
+    /// The defaults.
+    init()
+    /// Every hyper-parameter, in declaration order.
+    static var fields: [HyperParameterField<Self>] { get }
+}
+
+/// One hyper-parameter as given: its key, its value as written and the train flag that gave it.
+struct ModelHyperParameterSetting {
+    let key: String, text: String, flag: String
+
+    /// `model_param` items, key → value as written, in key order.
+    static func items(_ given: [String: String]) -> [Self] {
+        given.sorted { $0.key < $1.key }.map { Self(key: $0.key, text: $0.value, flag: "model-param") }
+    }
+}
+
+extension ModelHyperParameterSet {
+    /// The defaults with `given` (key → value as written; a choice by its name or index), each
+    /// checked against its declaration. Fails naming the key, the value and what is accepted.
+    public init(_ given: [String: String]) throws(ParameterError) {
+        try self.init(given: ModelHyperParameterSetting.items(given))
+    }
+
+    /// The defaults with `given` applied in order, each checked against its declaration. Fails
+    /// naming the flag, the key, the value and what the model accepts.
+    init(given: [ModelHyperParameterSetting]) throws(ParameterError) {
+        let model = Self.model
+        self.init()
+        for setting in given {
+            guard let field = Self.fields.first(where: { $0.declaration.key == setting.key }) else {
+                let valid = Self.fields.map(\.declaration.key).sorted()
+                throw .conflict(setting.flag, reason: "model \(model.rawValue) has no hyper-parameter '\(setting.key)'; "
+                                + (valid.isEmpty ? "it takes none" : "valid keys: \(valid.joined(separator: ", "))"))
+            }
+            let declaration = field.declaration
+            guard let value = declaration.value(of: setting.text), declaration.accepts(value) else {
+                throw .conflict(setting.flag, reason: "model \(model.rawValue): hyper-parameter \(setting.key) = '\(setting.text)' "
+                                + "must be \(declaration.expected)")
+            }
+            field.store(&self, value)
+        }
+    }
+}
+
+/// A model's checked hyper-parameters: the model is the case, its typed values the payload. Made
+/// by the one check (``init(_:_:)``, ``TrainParameters/modelHyperParameters()``) or as the defaults.
+public enum ModelHyperParameters: Sendable, Equatable {
+    case mlp(MLPHyperParameters)
+    case clif(CLIFHyperParameters)
+    case dela(DELAHyperParameters)
+    case mpvae(MPVAEHyperParameters)
+    case linear(LinearHyperParameters)
+
+    /// `model`'s published defaults.
+    public init(defaultsOf model: ModelKind) {
+        switch model {
+        case .mlp: self = .mlp(.init())
+        case .clif: self = .clif(.init())
+        case .dela: self = .dela(.init())
+        case .mpvae: self = .mpvae(.init())
+        case .linear: self = .linear(.init())
+        }
+    }
+
+    /// `model`'s hyper-parameters with `given` (key → value as written; a choice by its name or
+    /// index) over the defaults. Fails naming the key, the value and what the model accepts.
+    public init(_ model: ModelKind, _ given: [String: String]) throws(ParameterError) {
+        try self.init(model, given: ModelHyperParameterSetting.items(given))
+    }
+
+    init(_ model: ModelKind, given: [ModelHyperParameterSetting]) throws(ParameterError) {
+        switch model {
+        case .mlp: self = .mlp(try .init(given: given))
+        case .clif: self = .clif(try .init(given: given))
+        case .dela: self = .dela(try .init(given: given))
+        case .mpvae: self = .mpvae(try .init(given: given))
+        case .linear: self = .linear(try .init(given: given))
+        }
+    }
+
+    /// The model these hyper-parameters are for.
+    public var model: ModelKind {
+        switch self {
+        case .mlp: .mlp
+        case .clif: .clif
+        case .dela: .dela
+        case .mpvae: .mpvae
+        case .linear: .linear
+        }
+    }
+
+    /// The declarations of the model's hyper-parameters, in declaration order.
+    public var declarations: [ModelHyperParameter] {
+        switch self {
+        case .mlp: MLPHyperParameters.fields.map(\.declaration)
+        case .clif: CLIFHyperParameters.fields.map(\.declaration)
+        case .dela: DELAHyperParameters.fields.map(\.declaration)
+        case .mpvae: MPVAEHyperParameters.fields.map(\.declaration)
+        case .linear: LinearHyperParameters.fields.map(\.declaration)
+        }
+    }
+
+    /// The trained parameters (weights and biases) of the model with these hyper-parameters for
+    /// `d` features and `q` labels (ModelsTests checks it against the models). A Double, so that
+    /// any accepted width gives a number, not an overflow.
+    public func parameterCount(features d: Int, labels q: Int) -> Double {
         func linear(_ inputs: Double, _ outputs: Double) -> Double { inputs * outputs + outputs }
         let d = Double(d), q = Double(q)
         switch self {
         case .linear:
             return linear(d, q)
-        case .mlp:
-            let width = value("hidden_width")
-            return linear(d, width) + (value("hidden_layers") - 1) * linear(width, width) + linear(width, q)
-        case .clif:
-            let width = value("hidden_width"), half = ((q + 1) / 2).rounded(.down)
-            let ginLayer = linear(q, half) + linear(half, q) + 1 + (value("batch_norm") == 1 ? 2 * (half + q) : 0)
-            return value("gin_layers") * ginLayer + linear(d, width) + 3 * linear(width, width) + linear(q, width) + q * width + q
-        case .dela:
-            let latent = value("latent_dimension") == 0 ? ((d + 1) / 2).rounded(.down) : value("latent_dimension")
-            let e1 = value("encoder_hidden_1"), e2 = value("encoder_hidden_2"), e3 = value("encoder_output")
-            let d1 = value("decoder_hidden"), d2 = value("decoder_output")
+        case .mlp(let h):
+            let width = Double(h.hiddenWidth)
+            return linear(d, width) + (Double(h.hiddenLayers) - 1) * linear(width, width) + linear(width, q)
+        case .clif(let h):
+            let width = Double(h.hiddenWidth), half = ((q + 1) / 2).rounded(.down)
+            let ginLayer = linear(q, half) + linear(half, q) + 1 + (h.batchNorm == .on ? 2 * (half + q) : 0)
+            return Double(h.ginLayers) * ginLayer + linear(d, width) + 3 * linear(width, width) + linear(q, width) + q * width + q
+        case .dela(let h):
+            let latent = h.latentDimension == 0 ? ((d + 1) / 2).rounded(.down) : Double(h.latentDimension)
+            let e1 = Double(h.encoderHidden1), e2 = Double(h.encoderHidden2), e3 = Double(h.encoderOutput)
+            let d1 = Double(h.decoderHidden), d2 = Double(h.decoderOutput)
             return linear(d, e1) + linear(e1, e2) + linear(e2, e3) + 2 * linear(e3, latent) + q * latent + linear(latent, latent)
                 + linear(d + latent, d1) + linear(d1, d2) + q * d2 + q
-        case .mpvae:
-            let latent = value("latent_dim"), rank = hyperParameters["z_dim"] ?? q
-            let large = value("hidden_large"), small = value("hidden_small")
+        case .mpvae(let h):
+            let latent = Double(h.latentDim), rank = h.zDim.map(Double.init) ?? q
+            let large = Double(h.hiddenLarge), small = Double(h.hiddenSmall)
             return linear(d + q, large) + linear(large, small) + 2 * linear(small, latent)
                 + linear(d, small) + linear(small, large) + linear(large, small) + 2 * linear(small, latent)
                 + linear(d + latent, small) + linear(small, large) + 2 * linear(large, q) + q * rank
@@ -137,9 +247,14 @@ extension ModelKind {
 
     /// The bytes training needs at least: 4 for each parameter, its gradient and Adam's two
     /// moments (activations and the data come on top).
-    public func trainingBytes(_ hyperParameters: [String: Double], features d: Int, labels q: Int) -> Double {
-        16 * parameterCount(hyperParameters, features: d, labels: q)
+    public func trainingBytes(features d: Int, labels q: Int) -> Double {
+        16 * parameterCount(features: d, labels: q)
     }
+}
+
+extension ModelKind {
+    /// The model's hyper-parameters with the published defaults (docs/models.md).
+    public var hyperParameters: [ModelHyperParameter] { ModelHyperParameters(defaultsOf: self).declarations }
 
     /// Why this model cannot train in `memory` bytes, and the fix; `atLeast` when the data's
     /// dimensions are not known yet (one feature and one label were counted).
@@ -155,7 +270,6 @@ extension ModelKind {
     public func hyperParameter(_ key: String) -> ModelHyperParameter? {
         hyperParameters.first { $0.key == key }
     }
-
     /// Every model's hyper-parameters with their defaults, as a Markdown table (shown by
     /// `pipeline stages`, `train --help` and docs/parameters.md).
     public static var hyperParameterTable: String {
@@ -181,26 +295,18 @@ extension ModelKind {
 
 extension TrainParameters {
     /// The model hyper-parameters these parameters set — `hidden_width`, `dropout` and every
-    /// `model_param` item, named choices as their index — each checked against the model's
-    /// declaration (``ModelKind/hyperParameters``). Fails naming the key, the value and what
-    /// the model accepts.
-    public func modelHyperParameters() throws(ParameterError) -> [String: Double] {
-        var given: [(key: String, text: String, flag: String)] = []
-        if let hiddenWidth { given.append(("hidden_width", String(hiddenWidth), "hidden-width")) }
-        if let dropout { given.append(("dropout", "\(dropout)", "dropout")) }
-        given += modelSettings.map { ($0.key, $0.value, "model-param") }
-        var result: [String: Double] = [:]
-        for (key, text, flag) in given {
-            guard let declaration = model.hyperParameter(key) else {
-                let valid = model.hyperParameters.map(\.key).sorted()
-                throw .conflict(flag, reason: "model \(model.rawValue) has no hyper-parameter '\(key)'; "
-                                + (valid.isEmpty ? "it takes none" : "valid keys: \(valid.joined(separator: ", "))"))
-            }
-            guard let value = declaration.value(of: text), declaration.accepts(value) else {
-                throw .conflict(flag, reason: "model \(model.rawValue): hyper-parameter \(key) = '\(text)' must be \(declaration.expected)")
-            }
-            result[key] = value
-        }
-        return result
+    /// `model_param` item (applied in that order) — over the model's defaults, each checked
+    /// against its declaration (``ModelKind/hyperParameters``): the one check, made when the plan
+    /// is built and when train starts. Fails naming the key, the value and what the model accepts.
+    public func modelHyperParameters() throws(ParameterError) -> ModelHyperParameters {
+        try ModelHyperParameters(model, given: modelHyperParameterSettings)
+    }
+
+    /// The hyper-parameters given, each with the flag that gave it.
+    var modelHyperParameterSettings: [ModelHyperParameterSetting] {
+        var given: [ModelHyperParameterSetting] = []
+        if let hiddenWidth { given.append(.init(key: "hidden_width", text: String(hiddenWidth), flag: "hidden-width")) }
+        if let dropout { given.append(.init(key: "dropout", text: "\(dropout)", flag: "dropout")) }
+        return given + modelSettings.map { .init(key: $0.key, text: $0.value, flag: "model-param") }
     }
 }

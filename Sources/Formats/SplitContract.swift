@@ -20,6 +20,9 @@ public struct SplitParameters: StageParameters {
     public var restarts = 8
 
     public init() {}
+
+    /// The folds the split makes (the rows of `roles.npy`): 1 with `holdout`, else `folds`.
+    public var foldCount: Int { holdout == nil ? folds : 1 }
 }
 
 /// The split stage: stratified k-fold (or holdout) split of a dataset's label matrix.

@@ -21,9 +21,14 @@ public enum StageType: String, CaseIterable, Sendable {
     public var inputs: [StageInput] { contract.inputs }
 
     /// Checks parameter words (`["lr": ["1e-4"]]`) against the contract and returns the
-    /// resolved values' canonical texts, defaults included.
-    public func resolve(_ given: [String: [String]]) throws(ParameterError) -> [String: String] {
-        try Self.resolve(given, with: contract)
+    /// resolved values, defaults included.
+    public func resolve(_ given: [String: [String]]) throws(ParameterError) -> ResolvedParameters {
+        switch self {
+        case .fetch: .fetch(try FetchParameters.resolve(given))
+        case .split: .split(try SplitParameters.resolve(given))
+        case .train: .train(try TrainParameters.resolve(given))
+        case .analyze: .analyze(try AnalyzeParameters.resolve(given))
+        }
     }
 
     /// The upstream stage type of an input.
@@ -36,8 +41,32 @@ public enum StageType: String, CaseIterable, Sendable {
     private static func declarations<C: StageContract>(of contract: C.Type) -> [ParameterDeclaration] {
         C.Parameters.declarations
     }
+}
 
-    private static func resolve<C: StageContract>(_ given: [String: [String]], with contract: C.Type) throws(ParameterError) -> [String: String] {
-        try C.Parameters.resolve(given).canonicalTexts
+/// A stage instance's parameters as its contract resolved them: typed, so that the pipeline asks
+/// a train's `epochs` or a split's ``SplitParameters/foldCount`` of the struct that declares them
+/// (a renamed parameter does not compile instead of silently reading nothing).
+public enum ResolvedParameters: Sendable, Equatable {
+    case fetch(FetchParameters)
+    case split(SplitParameters)
+    case train(TrainParameters)
+    case analyze(AnalyzeParameters)
+
+    /// Each parameter's canonical text (``StageParameters/canonicalTexts``): what manifests
+    /// record and the cache key hashes.
+    public var canonicalTexts: [String: String] {
+        switch self {
+        case .fetch(let parameters): parameters.canonicalTexts
+        case .split(let parameters): parameters.canonicalTexts
+        case .train(let parameters): parameters.canonicalTexts
+        case .analyze(let parameters): parameters.canonicalTexts
+        }
     }
+
+    /// The split stage's parameters, if these are a split's.
+    public var split: SplitParameters? { if case .split(let parameters) = self { parameters } else { nil } }
+    /// The train stage's parameters, if these are a train's.
+    public var train: TrainParameters? { if case .train(let parameters) = self { parameters } else { nil } }
+    /// The analyze stage's parameters, if these are an analyze's.
+    public var analyze: AnalyzeParameters? { if case .analyze(let parameters) = self { parameters } else { nil } }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import OptimiserChoices
 import StageKit
 
 /// The base classifiers (docs/models.md).
@@ -108,24 +109,6 @@ public enum HistoryMode: String, Codable, Sendable, ChoiceParameter {
     case epoch
     /// The train-mode outputs of each sample when it appears in a batch (the authors' code).
     case batch
-}
-
-/// How weight decay enters the Adam update.
-public enum WeightDecayMode: String, Codable, Sendable, ChoiceParameter {
-    /// decay · θ added to the gradient (`torch.optim.Adam(weight_decay=…)`, the paper's setting).
-    case l2
-    /// θ ← θ · (1 − lr · decay) before the Adam step (`torch.optim.AdamW`).
-    case decoupled
-}
-
-/// The learning rate after the warm-up.
-public enum LearningRateDecay: String, Codable, Sendable, ChoiceParameter {
-    /// The base rate (the paper's protocol).
-    case constant
-    /// Multiplied by `lr_step_factor` every `lr_step_every` epochs.
-    case step
-    /// Cosine annealing to `lr_floor` × the base rate at the last step.
-    case cosine
 }
 
 /// Element type of `predictions.npy` (docs/artifacts.md gives the trade-off).
@@ -270,13 +253,16 @@ public struct TrainParameters: StageParameters {
 
     /// Refuses a model that cannot train in this machine's memory. The data is not known here:
     /// one feature and one label give a lower bound (`ModelFactory` checks the real dimensions).
-    func checkModelFitsInMemory(_ hyperParameters: [String: Double]) throws(ParameterError) {
+    func checkModelFitsInMemory(_ hyperParameters: ModelHyperParameters) throws(ParameterError) {
         let memory = Double(ProcessInfo.processInfo.physicalMemory)
-        let bytes = model.trainingBytes(hyperParameters, features: 1, labels: 1)
+        let bytes = hyperParameters.trainingBytes(features: 1, labels: 1)
         guard bytes > memory else { return }
-        let widthAlone = hiddenWidth.map { model.trainingBytes(["hidden_width": Double($0)], features: 1, labels: 1) > memory } ?? false
+        // Blame --hidden-width when it alone is too large, else the model-param items.
+        let width = modelHyperParameterSettings.filter { $0.flag == "hidden-width" }
+        var widthAlone = false
+        if !width.isEmpty { widthAlone = try ModelHyperParameters(model, given: width).trainingBytes(features: 1, labels: 1) > memory }
         throw .conflict(widthAlone ? "hidden-width" : "model-param",
-                        reason: model.tooLargeReason(parameters: model.parameterCount(hyperParameters, features: 1, labels: 1), bytes: bytes,
+                        reason: model.tooLargeReason(parameters: hyperParameters.parameterCount(features: 1, labels: 1), bytes: bytes,
                                                      memory: memory, atLeast: true))
     }
 

@@ -32,17 +32,14 @@ public final class CLIFModel: MultiLabelModel {
 
     /// - Parameter trainingLabels: the training part's label matrix [n, q] (row-major 0/1), needed
     ///   when `label_graph` is cooccurrence and ignored otherwise.
-    public init(inputDimension d: Int, labelCount q: Int, hyperParameters: [String: Double] = [:], seed: UInt64,
+    public init(inputDimension d: Int, labelCount q: Int, hyperParameters h: CLIFHyperParameters = .init(), seed: UInt64,
                 trainingLabels: [UInt8]? = nil) throws(ModelError) {
         guard d > 0, q > 0 else { throw .invalidDimensions(inputDimension: d, labelCount: q) }
-        let h = try HyperParameters(hyperParameters, model: .clif)
-        let normalises = h.choice("batch_norm") == 1
-        let cooccurrence = h.choice("label_graph") == 1
+        let normalises = h.batchNorm == .on
         if normalises && q < 2 {
-            throw .invalidHyperParameter(model: "clif", key: "batch_norm", value: 1,
-                                         expected: "off for a single label (batch normalisation over the label nodes needs q ≥ 2)")
+            throw .tooFewLabels(model: "clif", setting: "batch_norm = on (batch normalisation over the label nodes)", minimum: 2, labelCount: q)
         }
-        if cooccurrence {
+        if h.labelGraph == .cooccurrence {
             guard let trainingLabels, !trainingLabels.isEmpty, trainingLabels.count % q == 0 else {
                 throw .missingTrainingLabels(model: "clif", key: "label_graph", value: "cooccurrence")
             }
@@ -52,9 +49,9 @@ public final class CLIFModel: MultiLabelModel {
             for i in 0..<q { identity[i * q + i] = 1 }
             adjacency = Tensor(identity, shape: [q, q])
         }
-        let width = h.count("hidden_width"), layers = h.count("gin_layers")
-        let dropout = h.float("dropout")
-        let activation = Activation.leakyRelu(slope: h.float("leaky_slope"))
+        let width = h.hiddenWidth, layers = h.ginLayers
+        let dropout = Float(h.dropout)
+        let activation = Activation.leakyRelu(slope: Float(h.leakySlope))
         var g = SeededGenerator(seed: seed, stream: "clif.init")
         inputDimension = d
         labelCount = q
@@ -74,7 +71,7 @@ public final class CLIFModel: MultiLabelModel {
         labelProjection = LinearLayer(name: "label_proj", inputs: q, outputs: width, leakySlope: nil, generator: &g)
         joint = MLPBlock(prefix: "joint", widths: [width, width], activation: activation, dropout: dropout, generator: &g)
         classifier = PerLabelClassifier(labels: q, width: width, generator: &g)
-        linkWeight = h.float("link_weight")
+        linkWeight = Float(h.linkWeight)
         noiseGenerator = SeededGenerator(seed: seed, stream: "clif.dropout")
     }
 

@@ -37,29 +37,28 @@ public final class DELAModel: MultiLabelModel {
     let temperature: Float, klWeight: Float, gateMultiplier: Float
     public var noiseGenerator: SeededGenerator
 
-    public init(inputDimension d: Int, labelCount q: Int, hyperParameters: [String: Double] = [:], seed: UInt64) throws(ModelError) {
+    public init(inputDimension d: Int, labelCount q: Int, hyperParameters h: DELAHyperParameters = .init(), seed: UInt64) throws(ModelError) {
         guard d > 0, q > 0 else { throw .invalidDimensions(inputDimension: d, labelCount: q) }
-        let h = try HyperParameters(hyperParameters, model: .dela)
-        let latent = h.count("latent_dimension") == 0 ? (d + 1) / 2 : h.count("latent_dimension")
-        let e1 = h.count("encoder_hidden_1"), e2 = h.count("encoder_hidden_2"), e3 = h.count("encoder_output")
-        let d1 = h.count("decoder_hidden"), d2 = h.count("decoder_output")
+        let latent = h.latentDimension == 0 ? (d + 1) / 2 : h.latentDimension
+        let e1 = h.encoderHidden1, e2 = h.encoderHidden2, e3 = h.encoderOutput
+        let d1 = h.decoderHidden, d2 = h.decoderOutput
         var g = SeededGenerator(seed: seed, stream: "dela.init")
         inputDimension = d
         labelCount = q
         latentDimension = latent
-        encoder = MLPBlock(prefix: "encoder", widths: [d, e1, e2, e3], activation: .relu, dropout: h.float("dropout"),
+        encoder = MLPBlock(prefix: "encoder", widths: [d, e1, e2, e3], activation: .relu, dropout: Float(h.dropout),
                            generator: &g)
         mean = LinearLayer(name: "fc_mu", inputs: e3, outputs: latent, leakySlope: nil, generator: &g)
         logVariance = LinearLayer(name: "fc_logvar", inputs: e3, outputs: latent, leakySlope: nil, generator: &g)
-        let bound = h.float("gate_init")
+        let bound = Float(h.gateInit)
         gateLogits = .parameter(Initialization.uniform(q * latent, low: -bound, high: bound, generator: &g), shape: [q, latent])
         gateScale = LinearLayer(name: "scale", inputs: latent, outputs: latent, leakySlope: nil, generator: &g)
         gateScale.bias.assign([Float](repeating: 2, count: latent))
         decoder = MLPBlock(prefix: "decoder", widths: [d + latent, d1, d2], activation: .relu, dropout: 0, generator: &g)
         classifier = PerLabelClassifier(labels: q, width: d2, generator: &g)
-        temperature = h.float("temperature")
-        klWeight = h.float("kl_weight")
-        gateMultiplier = h.float("gate_lr_multiplier")
+        temperature = Float(h.temperature)
+        klWeight = Float(h.klWeight)
+        gateMultiplier = Float(h.gateLrMultiplier)
         noiseGenerator = SeededGenerator(seed: seed, stream: "dela.noise")
     }
 

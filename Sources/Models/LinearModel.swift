@@ -14,10 +14,9 @@ public final class LinearModel: MultiLabelModel {
     /// Unused (the model has no training-time noise); kept for the protocol's per-epoch reseeding.
     public var noiseGenerator: SeededGenerator
 
-    /// Builds the model with seeded initialisation; any hyper-parameter is rejected.
-    public init(inputDimension d: Int, labelCount q: Int, hyperParameters: [String: Double] = [:], seed: UInt64) throws(ModelError) {
+    /// Builds the model with seeded initialisation (it takes no hyper-parameters).
+    public init(inputDimension d: Int, labelCount q: Int, seed: UInt64) throws(ModelError) {
         guard d > 0, q > 0 else { throw .invalidDimensions(inputDimension: d, labelCount: q) }
-        _ = try HyperParameters(hyperParameters, model: .linear)
         var initGenerator = SeededGenerator(seed: seed, stream: "linear.init")
         inputDimension = d
         labelCount = q

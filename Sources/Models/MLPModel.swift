@@ -13,16 +13,15 @@ public final class MLPModel: MultiLabelModel {
     let output: LinearLayer
     public var noiseGenerator: SeededGenerator
 
-    /// Builds the model with seeded initialisation; `hyperParameters` override the declared defaults.
-    public init(inputDimension d: Int, labelCount q: Int, hyperParameters: [String: Double] = [:], seed: UInt64) throws(ModelError) {
+    /// Builds the model with seeded initialisation.
+    public init(inputDimension d: Int, labelCount q: Int, hyperParameters h: MLPHyperParameters = .init(), seed: UInt64) throws(ModelError) {
         guard d > 0, q > 0 else { throw .invalidDimensions(inputDimension: d, labelCount: q) }
-        let h = try HyperParameters(hyperParameters, model: .mlp)
-        let width = h.count("hidden_width"), depth = h.count("hidden_layers")
+        let width = h.hiddenWidth, depth = h.hiddenLayers
         var initGenerator = SeededGenerator(seed: seed, stream: "mlp.init")
         inputDimension = d
         labelCount = q
         hidden = MLPBlock(prefix: "layers", widths: [d] + [Int](repeating: width, count: depth),
-                          activation: .leakyRelu(slope: h.float("leaky_slope")), dropout: h.float("dropout"),
+                          activation: .leakyRelu(slope: Float(h.leakySlope)), dropout: Float(h.dropout),
                           generator: &initGenerator)
         output = LinearLayer(name: "layers.\(depth)", inputs: width, outputs: q, leakySlope: nil, generator: &initGenerator)
         noiseGenerator = SeededGenerator(seed: seed, stream: "mlp.dropout")

@@ -68,24 +68,23 @@ public final class MPVAEModel: MultiLabelModel {
     let dropout: Float, nllCoefficient: Float, rankingCoefficient: Float, beta: Float, l2Coefficient: Float, l2Decay: Float
     public var noiseGenerator: SeededGenerator
 
-    public init(inputDimension d: Int, labelCount q: Int, hyperParameters: [String: Double] = [:], seed: UInt64) throws(ModelError) {
+    public init(inputDimension d: Int, labelCount q: Int, hyperParameters h: MPVAEHyperParameters = .init(), seed: UInt64) throws(ModelError) {
         guard d > 0, q > 0 else { throw .invalidDimensions(inputDimension: d, labelCount: q) }
-        let h = try HyperParameters(hyperParameters, model: .mpvae)
-        let latent = h.count("latent_dim"), r = h.count("z_dim", default: q)
-        let large = h.count("hidden_large"), small = h.count("hidden_small")
+        let latent = h.latentDim, r = h.zDim ?? q
+        let large = h.hiddenLarge, small = h.hiddenSmall
         inputDimension = d
         labelCount = q
         latentDimension = latent
         rank = r
-        trainSamples = h.count("train_samples")
-        evaluationSamples = h.count("eval_samples")
-        evaluatesAtMean = h.choice("eval_z") == 1
-        dropout = h.float("dropout")
-        nllCoefficient = h.float("nll_coeff")
-        rankingCoefficient = h.float("c_coeff")
-        beta = h.float("beta")
-        l2Coefficient = h.float("l2_coeff")
-        l2Decay = h.float("l2_decay")
+        trainSamples = h.trainSamples
+        evaluationSamples = h.evalSamples
+        evaluatesAtMean = h.evalZ == .mean
+        dropout = Float(h.dropout)
+        nllCoefficient = Float(h.nllCoeff)
+        rankingCoefficient = Float(h.cCoeff)
+        beta = Float(h.beta)
+        l2Coefficient = Float(h.l2Coeff)
+        l2Decay = Float(h.l2Decay)
         var g = SeededGenerator(seed: seed, stream: "mpvae.init")
         func layer(_ name: String, _ inputs: Int, _ outputs: Int) -> LinearLayer {
             LinearLayer(xavier: name, inputs: inputs, outputs: outputs, generator: &g)

@@ -1,3 +1,4 @@
+import OptimiserChoices
 import SeededRandom
 import Tensors
 
@@ -93,7 +94,7 @@ extension MultiLabelModel {
 
     /// Adam over the parameters, grouped by learning-rate multiplier (dela's gates learn at 0.8×);
     /// `weightDecayMode` chooses L2 (`torch.optim.Adam`) or decoupled decay (`torch.optim.AdamW`).
-    public func makeOptimizer(learningRate: Float, weightDecay: Float, weightDecayMode: Adam.WeightDecayMode = .l2,
+    public func makeOptimizer(learningRate: Float, weightDecay: Float, weightDecayMode: WeightDecayMode = .l2,
                               beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8) -> Adam {
         var groups: [Adam.Group] = []
         for p in parameters {

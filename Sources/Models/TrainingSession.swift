@@ -1,3 +1,4 @@
+import OptimiserChoices
 import Tensors
 
 /// One model with its Adam optimiser and a reusable graph: what a training loop calls per
@@ -11,7 +12,7 @@ public final class TrainingSession {
 
     /// Adam with `learningRate` (per-parameter multipliers applied) and `weightDecay`, as L2
     /// (`torch.optim.Adam`, the default) or decoupled (`torch.optim.AdamW`).
-    public init(model: any MultiLabelModel, learningRate: Float, weightDecay: Float, weightDecayMode: Adam.WeightDecayMode = .l2) {
+    public init(model: any MultiLabelModel, learningRate: Float, weightDecay: Float, weightDecayMode: WeightDecayMode = .l2) {
         self.model = model
         optimizer = model.makeOptimizer(learningRate: learningRate, weightDecay: weightDecay, weightDecayMode: weightDecayMode)
         trainingGraph = Graph(recordsGradients: true)

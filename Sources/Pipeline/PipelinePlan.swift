@@ -23,8 +23,10 @@ public struct StageInstance: Sendable {
     public var coordinates: OrderedDictionary<String, String>
     /// Settings passed to the stage (`with:` and `defaults:` values, own matrix values, the seed).
     public var settings: [Setting]
-    /// Every parameter of the stage as its contract resolves these settings (defaults
-    /// included), in canonical text: what the cache key hashes.
+    /// Every parameter of the stage as its contract resolves these settings (defaults included):
+    /// the typed values the plan and the runner read.
+    public var parameters: ResolvedParameters
+    /// The canonical texts of ``parameters``: what the cache key hashes.
     public var resolvedParameters: [String: String]
     /// Indices (in ``PipelinePlan/instances``) of the instances this one directly depends on.
     public var upstream: [Int]
@@ -94,7 +96,8 @@ public struct PipelinePlan: Sendable {
                 let id = InstanceID(stage: stage.name, name: name)
                 let resolved = try Self.resolve(settings, of: stage, id: id)
                 instances.append(StageInstance(
-                    id: id, type: stage.uses, coordinates: combination.coordinates, settings: settings, resolvedParameters: resolved,
+                    id: id, type: stage.uses, coordinates: combination.coordinates, settings: settings, parameters: resolved,
+                    resolvedParameters: resolved.canonicalTexts,
                     upstream: combination.upstream, inputs: inputs, folder: stage.name + "/" + Self.folderName(name)))
                 try checkFold(of: instances.count - 1, stage: stage)
                 try checkDriftEpochs(of: instances.count - 1, stage: stage)
@@ -146,7 +149,7 @@ public struct PipelinePlan: Sendable {
 
     /// Resolves an instance's settings with its stage's contract; an error points at the
     /// setting it names (or at the stage).
-    static func resolve(_ settings: [Setting], of stage: StageDefinition, id: InstanceID) throws -> [String: String] {
+    static func resolve(_ settings: [Setting], of stage: StageDefinition, id: InstanceID) throws -> ResolvedParameters {
         var given: [String: [String]] = [:]
         for setting in settings { given[setting.flag] = setting.value.words }
         do {
@@ -162,10 +165,9 @@ public struct PipelinePlan: Sendable {
     /// A train instance's `fold` must exist in the split it reads.
     private func checkFold(of index: Int, stage: StageDefinition) throws {
         let instance = instances[index]
-        guard instance.type == .train, let fold = instance.resolvedParameters["fold"].flatMap(Int.init),
-              let split = instance.inputs.first(where: { instances[$0.instance].type == .split }).map({ instances[$0.instance] }) else { return }
-        let folds = split.resolvedParameters["holdout"] != nil ? 1 : Int(split.resolvedParameters["folds"] ?? "") ?? 0
-        guard fold >= folds else { return }
+        guard let fold = instance.parameters.train?.fold,
+              let split = instance.inputs.first(where: { instances[$0.instance].type == .split }).map({ instances[$0.instance] }),
+              let folds = split.parameters.split?.foldCount, fold >= folds else { return }
         let location = instance.settings.first { $0.flag == "fold" }?.location ?? stage.location
         throw PipelineError.invalidFile(location, "`fold` \(fold) does not exist: split `\(split.id)` makes folds 0…\(folds - 1) (stage `\(stage.name)`, instance \(instance.id.name))")
     }
@@ -173,11 +175,10 @@ public struct PipelinePlan: Sendable {
     /// An analyze instance's `drift_epochs` must lie within the epochs of every train instance it reads.
     private func checkDriftEpochs(of index: Int, stage: StageDefinition) throws {
         let instance = instances[index]
-        guard instance.type == .analyze,
-              let latest = instance.resolvedParameters["drift-epochs"]?.split(separator: ",").compactMap({ Int($0) }).max() else { return }
+        guard let latest = instance.parameters.analyze?.driftEpochs.max() else { return }
         for input in instance.inputs {
             let train = instances[input.instance]
-            guard train.type == .train, let epochs = train.resolvedParameters["epochs"].flatMap(Int.init), latest > epochs else { continue }
+            guard let epochs = train.parameters.train?.epochs, latest > epochs else { continue }
             let location = instance.settings.first { $0.flag == "drift-epochs" }?.location ?? stage.location
             throw PipelineError.invalidFile(location, "`drift_epochs` reaches epoch \(latest), but train instance `\(train.id)` runs \(epochs) epochs; "
                                             + "choose drift epochs within 1…\(epochs) (stage `\(stage.name)`, instance \(instance.id.name))")

@@ -457,7 +457,7 @@ public final class PipelineRunner {
 
     /// The planned epochs of instance `index` (a stage with an `epochs` parameter), else nil.
     private func plannedEpochs(_ index: Int) -> Int? {
-        plan.instances[index].resolvedParameters["epochs"].flatMap { Int($0) }
+        plan.instances[index].parameters.train?.epochs
     }
 
     #if canImport(Glibc)
@@ -517,7 +517,7 @@ public final class PipelineRunner {
     public func job(_ index: Int) -> StageJob {
         let instance = plan.instances[index]
         let folder = URL(fileURLWithPath: absoluteRoot).appendingPathComponent(instance.folder)
-        let threads = instance.resolvedParameters["threads"].flatMap { Int($0) }
+        let threads = instance.parameters.train?.threads
         return StageJob(index: index, id: instance.id, type: instance.type, name: plan.definition.name + "/" + instance.folder,
                         command: [launcher.executable] + launcher.leadingArguments + [instance.type.rawValue] + plan.arguments(of: index, root: rootPath),
                         workingDirectory: FileManager.default.currentDirectoryPath,

@@ -1,18 +1,11 @@
 import Foundation
+import OptimiserChoices
 
 /// `torch.optim.Adam` (bias correction on, L2 weight decay added to the gradient before the
 /// moment updates) or, with ``WeightDecayMode/decoupled``, `torch.optim.AdamW` (parameters
 /// shrunk by 1 − lr·decay before the moment updates), over parameter groups with their own
 /// learning rate, with the same Float32 update order as PyTorch's single-tensor implementation.
 public final class Adam {
-    /// How weight decay enters the update.
-    public enum WeightDecayMode: String, Sendable, CaseIterable {
-        /// L2: decay · θ added to the gradient (`torch.optim.Adam(weight_decay=…)`).
-        case l2
-        /// Decoupled: θ ← θ · (1 − lr · decay) before the Adam step (`torch.optim.AdamW`).
-        case decoupled
-    }
-
     /// Parameters sharing a learning rate.
     public struct Group {
         public var parameters: [(name: String, tensor: Tensor)]

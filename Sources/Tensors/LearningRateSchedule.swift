@@ -1,4 +1,5 @@
 import Foundation
+import OptimiserChoices
 
 /// The learning-rate factor of every optimiser step (multiplies the base learning rate; passed
 /// to ``Adam/step(learningRateScale:)``): a linear warm-up over the first `warmupEpochs` epochs,
@@ -7,23 +8,20 @@ import Foundation
 /// Steps are counted from 1 over the whole run (`(epoch − 1) · stepsPerEpoch + batch + 1` for a
 /// 1-based epoch and a 0-based batch), so a resumed run gets the same factors.
 /// - Warm-up: step s ≤ W = warmupEpochs · stepsPerEpoch gets s / W.
-/// - ``Decay/constant``: 1 after the warm-up (the paper's protocol).
-/// - ``Decay/step(factor:everyEpochs:)``: γ^⌊(e − w) / k⌋ for the 0-based epoch e ≥ w of the step
-///   (constant within an epoch, like `torch.optim.lr_scheduler.StepLR` started after warm-up).
-/// - ``Decay/cosine(floor:)``: per step, floor + (1 − floor) · ½ (1 + cos(π · t)) with
+/// - ``LearningRateDecay/constant``: 1 after the warm-up (the paper's protocol).
+/// - ``LearningRateDecay/step``: γ^⌊(e − w) / k⌋ for the 0-based epoch e ≥ w of the step, γ the
+///   `stepFactor` and k `stepEvery` (constant within an epoch, like
+///   `torch.optim.lr_scheduler.StepLR` started after warm-up).
+/// - ``LearningRateDecay/cosine``: per step, floor + (1 − floor) · ½ (1 + cos(π · t)) with
 ///   t = (s − W − 1) / (S − W − 1) ∈ [0, 1] over the remaining steps (S = epochs · stepsPerEpoch):
 ///   1 at the first step after warm-up, `floor` at the last step.
 public struct LearningRateSchedule: Sendable, Equatable {
-    /// What happens after the warm-up.
-    public enum Decay: Sendable, Equatable {
-        case constant
-        /// Multiply by `factor` ∈ (0, 1] every `everyEpochs` ≥ 1 epochs.
-        case step(factor: Float, everyEpochs: Int)
-        /// Cosine annealing to `floor` ∈ [0, 1] of the base rate.
-        case cosine(floor: Float)
-    }
-
-    public let decay: Decay
+    public let decay: LearningRateDecay
+    /// With ``LearningRateDecay/step``: the factor γ ∈ (0, 1] applied every `stepEvery` ≥ 1 epochs.
+    public let stepFactor: Float
+    public let stepEvery: Int
+    /// With ``LearningRateDecay/cosine``: the final rate as a fraction ∈ [0, 1] of the base rate.
+    public let floor: Float
     public let warmupEpochs: Int
     public let stepsPerEpoch: Int
     public let epochs: Int
@@ -31,20 +29,27 @@ public struct LearningRateSchedule: Sendable, Equatable {
     public var warmupSteps: Int { warmupEpochs * stepsPerEpoch }
     public var totalSteps: Int { epochs * stepsPerEpoch }
 
-    /// Checks the ranges; errors name the option and the valid range.
-    public init(decay: Decay = .constant, warmupEpochs: Int, stepsPerEpoch: Int, epochs: Int) throws(LearningRateScheduleError) {
+    /// Checks the ranges (`stepFactor` and `stepEvery` only with a step decay, `floor` only with a
+    /// cosine decay); errors name the option and the valid range.
+    public init(decay: LearningRateDecay = .constant, stepFactor: Float = 1, stepEvery: Int = 1, floor: Float = 0,
+                warmupEpochs: Int, stepsPerEpoch: Int, epochs: Int) throws(LearningRateScheduleError) {
         guard warmupEpochs >= 0 else { throw .outOfRange(option: "warm-up epochs", value: "\(warmupEpochs)", valid: "an integer ≥ 0") }
         guard stepsPerEpoch >= 1 else { throw .outOfRange(option: "steps per epoch", value: "\(stepsPerEpoch)", valid: "an integer ≥ 1") }
         guard epochs >= 1 else { throw .outOfRange(option: "epochs", value: "\(epochs)", valid: "an integer ≥ 1") }
         switch decay {
         case .constant: break
-        case let .step(factor, every):
-            guard factor > 0, factor <= 1 else { throw .outOfRange(option: "step factor", value: "\(factor)", valid: "a number in (0, 1]") }
-            guard every >= 1 else { throw .outOfRange(option: "step every", value: "\(every)", valid: "an integer ≥ 1 (epochs)") }
-        case let .cosine(floor):
+        case .step:
+            guard stepFactor > 0, stepFactor <= 1 else {
+                throw .outOfRange(option: "step factor", value: "\(stepFactor)", valid: "a number in (0, 1]")
+            }
+            guard stepEvery >= 1 else { throw .outOfRange(option: "step every", value: "\(stepEvery)", valid: "an integer ≥ 1 (epochs)") }
+        case .cosine:
             guard floor >= 0, floor <= 1 else { throw .outOfRange(option: "cosine floor", value: "\(floor)", valid: "a number in [0, 1]") }
         }
         self.decay = decay
+        self.stepFactor = stepFactor
+        self.stepEvery = stepEvery
+        self.floor = floor
         self.warmupEpochs = warmupEpochs
         self.stepsPerEpoch = stepsPerEpoch
         self.epochs = epochs
@@ -57,10 +62,10 @@ public struct LearningRateSchedule: Sendable, Equatable {
         switch decay {
         case .constant:
             return 1
-        case let .step(factor, every):
+        case .step:
             let epoch = (step - 1) / stepsPerEpoch
-            return Float(Foundation.pow(Double(factor), Double((epoch - warmupEpochs) / every)))
-        case let .cosine(floor):
+            return Float(Foundation.pow(Double(stepFactor), Double((epoch - warmupEpochs) / stepEvery)))
+        case .cosine:
             let remaining = totalSteps - warmup - 1
             guard remaining > 0 else { return 1 }
             let t = min(1, Double(step - warmup - 1) / Double(remaining))

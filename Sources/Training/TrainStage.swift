@@ -4,18 +4,6 @@ import Foundation
 import NumpyIO
 import Selectors
 import StageKit
-import Tensors
-
-extension TrainParameters {
-    /// The learning-rate decay after the warm-up that these parameters choose.
-    var learningRateDecay: LearningRateSchedule.Decay {
-        switch lrSchedule {
-        case .constant: .constant
-        case .step: .step(factor: Float(lrStepFactor), everyEpochs: lrStepEvery)
-        case .cosine: .cosine(floor: Float(lrFloor))
-        }
-    }
-}
 
 /// The train stage: one (fold, model, selector) run of docs/method.md's protocol on a fetch
 /// folder and a split folder, writing every per-epoch artifact, `run.json` and, last,

@@ -28,9 +28,8 @@ public struct TrainingComponents {
     public static var named: TrainingComponents {
         TrainingComponents(
             makeModel: { fold, parameters in
-                try ModelFactory.make(parameters.model, inputDimension: fold.featureCount, labelCount: fold.labelCount,
-                                      hyperParameters: parameters.modelHyperParameters(), seed: parameters.seed,
-                                      trainingLabels: fold.trainLabels)
+                try ModelFactory.make(parameters.modelHyperParameters(), inputDimension: fold.featureCount, labelCount: fold.labelCount,
+                                      seed: parameters.seed, trainingLabels: fold.trainLabels)
             },
             makeSelector: { fold, parameters in
                 let features = parameters.selector == .hardImbalance
@@ -81,7 +80,7 @@ public final class TrainingRun {
         let epochs = parameters.epochs
         let model = try components.makeModel(fold, parameters)
         let session = TrainingSession(model: model, learningRate: parameters.lr, weightDecay: parameters.weightDecay,
-                                      weightDecayMode: parameters.weightDecayMode == .l2 ? .l2 : .decoupled)
+                                      weightDecayMode: parameters.weightDecayMode)
         let selector = components.makeSelector(fold, parameters)
 
         // Resume from the last checkpoint when it was made by the same command on the same inputs.
@@ -116,8 +115,9 @@ public final class TrainingRun {
         var trainProbabilities = [Float](repeating: 0, count: n * q)
         var validationProbabilities = [Float](repeating: 0, count: fold.validationRows.count * q)
         let stepsPerEpoch = (n + parameters.batchSize - 1) / parameters.batchSize
-        let schedule = try LearningRateSchedule(decay: parameters.learningRateDecay, warmupEpochs: parameters.warmupEpochs,
-                                                stepsPerEpoch: stepsPerEpoch, epochs: epochs)
+        let schedule = try LearningRateSchedule(decay: parameters.lrSchedule, stepFactor: Float(parameters.lrStepFactor),
+                                                stepEvery: parameters.lrStepEvery, floor: Float(parameters.lrFloor),
+                                                warmupEpochs: parameters.warmupEpochs, stepsPerEpoch: stepsPerEpoch, epochs: epochs)
         let recordsBatch = parameters.history == .batch
 
         for epoch in (resumedFrom + 1)..<(epochs + 1) {

@@ -235,7 +235,8 @@ struct EpochBenchmark: ParsableCommand {
 
     /// Median wall and process-CPU seconds per epoch after the first, and every epoch's wall seconds.
     func timeEpochs(_ w: Workload, features: [Float], labels: [Float]) throws -> (wall: Double, cpu: Double, all: [Double]) {
-        let model = try ModelFactory.make(ModelKind(rawValue: w.model)!, inputDimension: w.features, labelCount: w.labels, seed: 1)
+        let model = try ModelFactory.make(ModelHyperParameters(defaultsOf: ModelKind(rawValue: w.model)!), inputDimension: w.features,
+                                          labelCount: w.labels, seed: 1)
         let session = TrainingSession(model: model, learningRate: 1e-4, weightDecay: 1e-4)
         var generator = SeededGenerator(seed: 1, stream: "bench.order")
         var batchX = [Float](repeating: 0, count: 128 * w.features), batchY = [Float](repeating: 0, count: 128 * w.labels)
@@ -301,7 +302,8 @@ struct EpochBenchmark: ParsableCommand {
     func timeSteps(_ w: Workload, steps: Int) throws -> Double {
         let (features, labels) = makeData(Workload(name: w.name, model: w.model, rows: 128, features: w.features,
                                                    labels: w.labels, density: w.density, stepFlops: w.stepFlops))
-        let model = try ModelFactory.make(ModelKind(rawValue: w.model)!, inputDimension: w.features, labelCount: w.labels, seed: 1)
+        let model = try ModelFactory.make(ModelHyperParameters(defaultsOf: ModelKind(rawValue: w.model)!), inputDimension: w.features,
+                                          labelCount: w.labels, seed: 1)
         let session = TrainingSession(model: model, learningRate: 1e-4, weightDecay: 1e-4)
         var times: [Double] = []
         for _ in 0...steps {

@@ -1,6 +1,6 @@
 import ArgumentParser
+import ArtifactInspection
 import Foundation
-import Pipeline
 
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

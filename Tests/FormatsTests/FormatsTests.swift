@@ -60,6 +60,17 @@ import TestSupport
         }
     }
 
+    /// The pipeline reads an instance's parameters typed: a train's epochs and threads, a split's
+    /// folds (1 with holdout); the canonical texts are the parameters' own.
+    @Test func resolvedParametersAreTyped() throws {
+        let train = try StageType.train.resolve(["epochs": ["7"], "threads": ["2"]])
+        #expect(train.train?.epochs == 7 && train.train?.threads == 2 && train.split == nil && train.analyze == nil)
+        #expect(train.canonicalTexts == TrainParameters().with { $0.epochs = 7; $0.threads = 2 }.canonicalTexts)
+        #expect(try StageType.split.resolve(["holdout": ["0.2"]]).split?.foldCount == 1)
+        #expect(try StageType.split.resolve(["folds": ["3"]]).split?.foldCount == 3)
+        #expect(try StageType.analyze.resolve(["drift-epochs": ["5,40"]]).analyze?.driftEpochs == [5, 40])
+    }
+
     @Test func modelSettingsSplitPairsInSnakeCase() throws {
         let p = try TrainParameters.resolve(["model": ["dela"], "model-param": ["gate_init=3,decoder-hidden=8", "temperature=0.5"]])
         #expect(p.modelSettings.map { "\($0.key)=\($0.value)" } == ["gate_init=3", "decoder_hidden=8", "temperature=0.5"])

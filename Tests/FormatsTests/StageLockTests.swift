@@ -1,3 +1,4 @@
+import Artifacts
 import Formats
 import Foundation
 import Testing

@@ -1,6 +1,7 @@
 import Formats
 import Foundation
 import SeededRandom
+import StageKit
 import Testing
 import TestSupport
 @testable import Models
@@ -11,9 +12,9 @@ import TensorTestSupport
     @Test func batchNormAndCooccurrenceGraphMatchPyTorch() throws {
         let f = try localFixture("clif-batchnorm")
         let trainLabels = f["input/train_labels"].map { UInt8($0) }
-        let model = try CLIFModel(inputDimension: 7, labelCount: 5, hyperParameters: [
-            "hidden_width": 16, "dropout": 0, "batch_norm": 1, "label_graph": 1,
-        ], seed: 1, trainingLabels: trainLabels)
+        let model = try CLIFModel(inputDimension: 7, labelCount: 5, hyperParameters: .init([
+            "hidden_width": "16", "dropout": "0", "batch_norm": "on", "label_graph": "cooccurrence",
+        ]), seed: 1, trainingLabels: trainLabels)
         expectClose(model.adjacency.values, f["param/adjacency"], "co-occurrence graph")
         expectForwardLossAndGradients(model, f, regularizer: (1e-3, "out/link_loss"))
         // One training forward updated the running statistics once; evaluation uses them.
@@ -35,32 +36,29 @@ import TensorTestSupport
     }
 
     @Test func optionsAreValidated() throws {
+        let cooccurrence = try CLIFHyperParameters(["label_graph": "cooccurrence"])
         #expect(throws: ModelError.missingTrainingLabels(model: "clif", key: "label_graph", value: "cooccurrence")) {
-            try CLIFModel(inputDimension: 3, labelCount: 2, hyperParameters: ["label_graph": 1], seed: 1)
+            try CLIFModel(inputDimension: 3, labelCount: 2, hyperParameters: cooccurrence, seed: 1)
         }
-        do {
-            _ = try CLIFModel(inputDimension: 3, labelCount: 1, hyperParameters: ["batch_norm": 1], seed: 1)
-            Issue.record("batch_norm accepted for one label")
-        } catch {
-            #expect(error.description.contains("batch_norm") && error.description.contains("q ≥ 2"))
+        #expect(throws: ModelError.tooFewLabels(model: "clif", setting: "batch_norm = on (batch normalisation over the label nodes)",
+                                                minimum: 2, labelCount: 1)) {
+            try CLIFModel(inputDimension: 3, labelCount: 1, hyperParameters: .init(["batch_norm": "on"]), seed: 1)
         }
-        do {
-            _ = try CLIFModel(inputDimension: 3, labelCount: 2, hyperParameters: ["label_graph": 2], seed: 1)
-            Issue.record("label_graph 2 accepted")
-        } catch {
-            #expect(error.description.contains("label_graph = 2.0") && error.description.contains("identity (0), cooccurrence (1)"))
+        #expect(throws: ParameterError.conflict("model-param",
+                                                reason: "model clif: hyper-parameter label_graph = '2' must be one of identity (0), cooccurrence (1)")) {
+            try CLIFHyperParameters(["label_graph": "2"])
         }
+        #expect(try CLIFHyperParameters(["label_graph": "1", "batch_norm": "1"]) == .init(["label_graph": "cooccurrence", "batch_norm": "on"]))
         #expect(ModelKind.clif.hyperParameter("label_graph")?.value(of: "cooccurrence") == 1)
         #expect(ModelKind.clif.hyperParameter("batch_norm")?.value(of: "on") == 1)
         let plain = try CLIFModel(inputDimension: 3, labelCount: 2, seed: 1, trainingLabels: [1, 0, 1, 1])
         #expect(plain.adjacency.values == [1, 0, 0, 1] && !plain.parameters.contains { $0.name.contains("norm") })
-        let viaFactory = try ModelFactory.make(.clif, inputDimension: 3, labelCount: 2, hyperParameters: ["label_graph": 1],
-                                               seed: 1, trainingLabels: [1, 0, 1, 1])
+        let viaFactory = try ModelFactory.make(.clif(cooccurrence), inputDimension: 3, labelCount: 2, seed: 1, trainingLabels: [1, 0, 1, 1])
         #expect(viaFactory.buffers.first { $0.name == "adjacency" }!.tensor.values == [0, 0.75, 0.75, 0])
     }
 
     @Test func batchNormModelGradient() throws {
-        let model = try CLIFModel(inputDimension: 5, labelCount: 3, hyperParameters: ["hidden_width": 4, "dropout": 0, "batch_norm": 1],
+        let model = try CLIFModel(inputDimension: 5, labelCount: 3, hyperParameters: .init(["hidden_width": "4", "dropout": "0", "batch_norm": "on"]),
                                   seed: 3)
         let x = ModelTests.x, y = ModelTests.y
         checkGradients(model.parameters.map(\.tensor), step: 1e-3) { graph in
@@ -70,7 +68,7 @@ import TensorTestSupport
 
     @Test func runningStatisticsAreSavedAndRestored() throws {
         let folder = TestSupport.temporaryFolder()
-        let hyper: [String: Double] = ["hidden_width": 4, "batch_norm": 1]
+        let hyper = try CLIFHyperParameters(["hidden_width": "4", "batch_norm": "on"])
         let model = try CLIFModel(inputDimension: 5, labelCount: 3, hyperParameters: hyper, seed: 4)
         let session = TrainingSession(model: model, learningRate: 1e-2, weightDecay: 0)
         session.step(features: ModelTests.x, targets: ModelTests.y, batchSize: 3)

@@ -1,4 +1,5 @@
 import Formats
+import StageKit
 import Testing
 import TestSupport
 @testable import Models
@@ -19,7 +20,7 @@ import TensorTestSupport
 
     @Test func matchesPyTorch() throws {
         let f = try Fixture(committed: "linear")
-        let model = try #require(try ModelFactory.make(.linear, inputDimension: 7, labelCount: 5, seed: 1) as? LinearModel)
+        let model = try #require(try ModelFactory.make(.init(defaultsOf: .linear), inputDimension: 7, labelCount: 5, seed: 1) as? LinearModel)
         #expect(model.parameters.map(\.name) == ["linear.weight", "linear.bias"])
         #expect(model.parameters.map(\.tensor.shape) == [[5, 7], [5]])
         expectForwardLossAndGradients(model, f)
@@ -33,6 +34,8 @@ import TensorTestSupport
         #expect(values.allSatisfy { abs($0) <= bound * 1.0001 })
         #expect(values.max()! > 0.9 * bound && values.min()! < -0.9 * bound)
         #expect(ModelKind.linear.hyperParameters.isEmpty)
-        #expect(throws: ModelError.self) { try ModelFactory.make(.linear, inputDimension: 3, labelCount: 2, hyperParameters: ["dropout": 0], seed: 1) }
+        #expect(throws: ParameterError.conflict("model-param", reason: "model linear has no hyper-parameter 'dropout'; it takes none")) {
+            try ModelHyperParameters(.linear, ["dropout": "0"])
+        }
     }
 }

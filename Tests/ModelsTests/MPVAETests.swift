@@ -1,6 +1,7 @@
 import Formats
 import Foundation
 import SeededRandom
+import StageKit
 import Testing
 import TestSupport
 @testable import Models
@@ -18,12 +19,12 @@ func probabilities(_ logits: Tensor) -> [Float] { logits.values.map(stableSigmoi
 
 @Suite struct MPVAETests {
     /// The fixture's sizes: b = 4, d = 7, q = 5, L = 3, r = 4, S = 6, widths 8/6, l2_decay 1e-2.
-    static let fixtureHyper: [String: Double] = [
-        "latent_dim": 3, "z_dim": 4, "train_samples": 6, "hidden_large": 8, "hidden_small": 6, "dropout": 0, "l2_decay": 1e-2,
+    static let fixtureHyper: [String: String] = [
+        "latent_dim": "3", "z_dim": "4", "train_samples": "6", "hidden_large": "8", "hidden_small": "6", "dropout": "0", "l2_decay": "1e-2",
     ]
 
-    static func fixtureModel(_ extra: [String: Double] = [:], _ f: Fixture) throws -> MPVAEModel {
-        let model = try MPVAEModel(inputDimension: 7, labelCount: 5, hyperParameters: fixtureHyper.merging(extra) { $1 }, seed: 1)
+    static func fixtureModel(_ extra: [String: String] = [:], _ f: Fixture) throws -> MPVAEModel {
+        let model = try MPVAEModel(inputDimension: 7, labelCount: 5, hyperParameters: .init(fixtureHyper.merging(extra) { $1 }), seed: 1)
         assignParameters(model, from: f)
         return model
     }
@@ -66,16 +67,16 @@ func probabilities(_ logits: Tensor) -> [Float] { logits.values.map(stableSigmoi
         expectClose([weighted.terms.featureNLL.scalar], [f.scalar("out/nll_x_weighted")], "weighted NLL")
 
         expectClose(Self.evaluate(model, x: f["input/x"], b: 4, noise: noise), f["out/eval_closed"], "closed-form evaluation")
-        let atMean = try Self.fixtureModel(["eval_z": 1], f)
+        let atMean = try Self.fixtureModel(["eval_z": "mean"], f)
         expectClose(Self.evaluate(atMean, x: f["input/x"], b: 4, noise: nil), f["out/eval_mean_z"], "evaluation at z = μ")
-        let sampled = try Self.fixtureModel(["eval_samples": 7], f)
+        let sampled = try Self.fixtureModel(["eval_samples": "7"], f)
         let evalNoise = MPVAENoise(latent: f["input/eps_z"], probit: f["input/eval_eps"])
         expectClose(Self.evaluate(sampled, x: f["input/x"], b: 4, noise: evalNoise), f["out/eval_mc"], "Monte-Carlo evaluation")
     }
 
     // The gradient-check instance: b = 3, d = 4, q = 5, L = 3, r = 5, S = 6, widths 8/6; rows with no and with every label.
-    static let tinyHyper: [String: Double] = [
-        "latent_dim": 3, "train_samples": 6, "hidden_large": 8, "hidden_small": 6, "dropout": 0, "l2_decay": 1e-2, "c_coeff": 2,
+    static let tinyHyper: [String: String] = [
+        "latent_dim": "3", "train_samples": "6", "hidden_large": "8", "hidden_small": "6", "dropout": "0", "l2_decay": "1e-2", "c_coeff": "2",
     ]
     static let tinyX: [Float] = {
         var generator = SeededGenerator(seed: 31)
@@ -90,7 +91,7 @@ func probabilities(_ logits: Tensor) -> [Float] { logits.values.map(stableSigmoi
     }
 
     @Test func gradientMatchesFiniteDifferences() throws {
-        let model = try MPVAEModel(inputDimension: 4, labelCount: 5, hyperParameters: Self.tinyHyper, seed: 5)
+        let model = try MPVAEModel(inputDimension: 4, labelCount: 5, hyperParameters: .init(Self.tinyHyper), seed: 5)
         let noise = Self.tinyNoise()
         let graph = Graph()
         let terms = Self.pass(model, graph, x: Self.tinyX, y: Self.tinyY, b: 3, noise: noise).terms
@@ -135,8 +136,8 @@ func probabilities(_ logits: Tensor) -> [Float] { logits.values.map(stableSigmoi
     @Test(arguments: [1, 6])
     func negativeLogLikelihoodForms(samples: Int) throws {
         var hyper = Self.tinyHyper
-        hyper["train_samples"] = Double(samples)
-        let model = try MPVAEModel(inputDimension: 4, labelCount: 5, hyperParameters: hyper, seed: 7)
+        hyper["train_samples"] = String(samples)
+        let model = try MPVAEModel(inputDimension: 4, labelCount: 5, hyperParameters: .init(hyper), seed: 7)
         let noise = Self.tinyNoise(samples: samples)
         let graph = Graph(recordsGradients: false)
         let sampled = Self.pass(model, graph, x: Self.tinyX, y: Self.tinyY, b: 3, noise: noise).terms.featureNLL.scalar
@@ -165,16 +166,16 @@ func probabilities(_ logits: Tensor) -> [Float] { logits.values.map(stableSigmoi
     /// Closed form vs Monte-Carlo with S = 20000; range, shape, finiteness; the targets
     /// do not change the evaluation output.
     @Test func closedFormMatchesMonteCarlo() throws {
-        let closed = try MPVAEModel(inputDimension: 4, labelCount: 5, hyperParameters: Self.tinyHyper.merging(["eval_z": 1]) { $1 }, seed: 8)
+        let closed = try MPVAEModel(inputDimension: 4, labelCount: 5, hyperParameters: .init(Self.tinyHyper.merging(["eval_z": "mean"]) { $1 }), seed: 8)
         let sampled = try MPVAEModel(inputDimension: 4, labelCount: 5,
-                                     hyperParameters: Self.tinyHyper.merging(["eval_z": 1, "eval_samples": 20000]) { $1 }, seed: 8)
+                                     hyperParameters: .init(Self.tinyHyper.merging(["eval_z": "mean", "eval_samples": "20000"]) { $1 }), seed: 8)
         let exact = Self.evaluate(closed, x: Self.tinyX, b: 3, noise: nil)
         let estimate = Self.evaluate(sampled, x: Self.tinyX, b: 3, noise: nil)
         #expect(exact.count == 15 && exact.allSatisfy { $0.isFinite && $0 >= 5e-7 && $0 <= 1 - 5e-7 })
         #expect(zip(exact, estimate).allSatisfy { abs($0 - $1) < 0.01 }, "\(exact) vs \(estimate)")
         #expect(Set(exact).count > 1)
 
-        let model = try MPVAEModel(inputDimension: 4, labelCount: 5, hyperParameters: Self.tinyHyper, seed: 9)
+        let model = try MPVAEModel(inputDimension: 4, labelCount: 5, hyperParameters: .init(Self.tinyHyper), seed: 9)
         var outputs: [[Float]] = []
         for targets in [Self.tinyY, Self.tinyY.map { 1 - $0 }] {
             model.noiseGenerator = SeededGenerator(seed: 4)
@@ -191,7 +192,7 @@ func probabilities(_ logits: Tensor) -> [Float] { logits.values.map(stableSigmoi
 
     /// KL ≥ 0, and 0 when both encoders give the same μ and log σ²; the corel5k size.
     @Test func klDivergenceAndParameterCount() throws {
-        let model = try MPVAEModel(inputDimension: 4, labelCount: 5, hyperParameters: Self.tinyHyper, seed: 10)
+        let model = try MPVAEModel(inputDimension: 4, labelCount: 5, hyperParameters: .init(Self.tinyHyper), seed: 10)
         let graph = Graph(recordsGradients: false)
         #expect(Self.pass(model, graph, x: Self.tinyX, y: Self.tinyY, b: 3, noise: Self.tinyNoise()).terms.kl.scalar > 0)
         for (label, feature) in zip(model.labelEncoder.suffix(2), model.featureEncoder.suffix(2)) {
@@ -208,7 +209,7 @@ func probabilities(_ logits: Tensor) -> [Float] { logits.values.map(stableSigmoi
 
     /// Which parameters each branch's terms reach.
     @Test func branchesReachTheirOwnHeads() throws {
-        let model = try MPVAEModel(inputDimension: 4, labelCount: 5, hyperParameters: Self.tinyHyper, seed: 11)
+        let model = try MPVAEModel(inputDimension: 4, labelCount: 5, hyperParameters: .init(Self.tinyHyper), seed: 11)
         func gradients(_ select: (MPVAELossTerms, Graph) -> Tensor) -> [String: [Float]] {
             let graph = Graph()
             for p in model.parameters { p.tensor.zeroGrad() }
@@ -230,7 +231,7 @@ func probabilities(_ logits: Tensor) -> [Float] { logits.values.map(stableSigmoi
     /// The same seed gives identical losses, step after step.
     @Test func sameSeedSameLosses() throws {
         func losses() throws -> [Float] {
-            let model = try MPVAEModel(inputDimension: 4, labelCount: 5, hyperParameters: Self.tinyHyper.merging(["dropout": 0.5]) { $1 },
+            let model = try MPVAEModel(inputDimension: 4, labelCount: 5, hyperParameters: .init(Self.tinyHyper.merging(["dropout": "0.5"]) { $1 }),
                                        seed: 12)
             let session = TrainingSession(model: model, learningRate: 1e-2, weightDecay: 0)
             return (0..<3).map { _ in session.step(features: Self.tinyX, targets: Self.tinyY, batchSize: 3) }
@@ -241,21 +242,20 @@ func probabilities(_ logits: Tensor) -> [Float] { logits.values.map(stableSigmoi
     }
 
     @Test func rejectsOutOfRangeHyperParameters() throws {
-        for (key, value, range) in [("train_samples", 0.0, "≥ 1"), ("z_dim", 0, "≥ 1"), ("latent_dim", 2.5, "≥ 1"),
-                                    ("eval_samples", -1, "≥ 0"), ("c_coeff", -1, "≥ 0"), ("nll_coeff", -0.1, "≥ 0"),
-                                    ("beta", .infinity, "≥ 0"), ("l2_decay", -1e-5, "≥ 0"), ("dropout", 1, "[0, 1)"),
-                                    ("eval_z", 2, "sample (0), mean (1)")] {
+        for (key, value, range) in [("train_samples", "0", "≥ 1"), ("z_dim", "0", "≥ 1"), ("latent_dim", "2.5", "≥ 1"),
+                                    ("eval_samples", "-1", "≥ 0"), ("c_coeff", "-1", "≥ 0"), ("nll_coeff", "-0.1", "≥ 0"),
+                                    ("beta", "inf", "≥ 0"), ("l2_decay", "-1e-5", "≥ 0"), ("dropout", "1", "[0, 1)"),
+                                    ("eval_z", "2", "sample (0), mean (1)")] {
             do {
-                _ = try MPVAEModel(inputDimension: 4, labelCount: 5, hyperParameters: [key: value], seed: 1)
+                _ = try MPVAEHyperParameters([key: value])
                 Issue.record("\(key) = \(value) accepted")
             } catch {
-                #expect(error.description.contains(key) && error.description.contains("\(value)") && error.description.contains(range),
-                        "\(error.description)")
+                #expect(error.description.contains("\(key) = '\(value)'") && error.description.contains(range), "\(error.description)")
             }
         }
-        #expect(throws: ModelError.unknownHyperParameter(model: "mpvae", key: "samples",
-                                                         valid: ModelKind.mpvae.hyperParameters.map(\.key).sorted())) {
-            try MPVAEModel(inputDimension: 4, labelCount: 5, hyperParameters: ["samples": 3], seed: 1)
+        let valid = ModelKind.mpvae.hyperParameters.map(\.key).sorted().joined(separator: ", ")
+        #expect(throws: ParameterError.conflict("model-param", reason: "model mpvae has no hyper-parameter 'samples'; valid keys: \(valid)")) {
+            try MPVAEHyperParameters(["samples": "3"])
         }
         #expect(ModelKind.mpvae.hyperParameter("eval_z")?.value(of: "mean") == 1)
         #expect(ModelKind.mpvae.hyperParameter("train_samples")?.value(of: "20") == 20)

@@ -1,3 +1,4 @@
+import Formats
 import Testing
 @testable import Models
 @testable import Tensors
@@ -48,18 +49,18 @@ func expectAdamSteps(_ model: any MultiLabelModel, _ f: Fixture, learningRate: F
 
 @Suite struct ModelParityTests {
     @Test func mlp() throws {
-        let model = try MLPModel(inputDimension: 7, labelCount: 5, hyperParameters: ["hidden_width": 6, "dropout": 0], seed: 1)
+        let model = try MLPModel(inputDimension: 7, labelCount: 5, hyperParameters: .init(["hidden_width": "6", "dropout": "0"]), seed: 1)
         expectForwardLossAndGradients(model, try Fixture("mlp"))
     }
 
     @Test func adamThreeSteps() throws {
-        let model = try MLPModel(inputDimension: 7, labelCount: 5, hyperParameters: ["hidden_width": 6, "dropout": 0], seed: 1)
+        let model = try MLPModel(inputDimension: 7, labelCount: 5, hyperParameters: .init(["hidden_width": "6", "dropout": "0"]), seed: 1)
         expectAdamSteps(model, try Fixture("adam"), learningRate: 1e-3, weightDecay: 1e-4, steps: 3, prefix: "")
     }
 
     @Test func clif() throws {
         let f = try Fixture("clif")
-        let model = try CLIFModel(inputDimension: 7, labelCount: 5, hyperParameters: ["hidden_width": 16, "dropout": 0], seed: 1)
+        let model = try CLIFModel(inputDimension: 7, labelCount: 5, hyperParameters: .init(["hidden_width": "16", "dropout": "0"]), seed: 1)
         expectForwardLossAndGradients(model, f, regularizer: (1e-3, "out/link_loss"))
         expectClose(model.labelEmbeddings(Graph(), training: false).values, f["out/label_embeddings"], "label embeddings")
         #expect(model.labelEmbedding.gradient == nil)
@@ -67,10 +68,10 @@ func expectAdamSteps(_ model: any MultiLabelModel, _ f: Fixture, learningRate: F
 
     @Test func dela() throws {
         let f = try Fixture("dela")
-        let model = try DELAModel(inputDimension: 7, labelCount: 5, hyperParameters: [
-            "encoder_hidden_1": 6, "encoder_hidden_2": 8, "encoder_output": 6, "decoder_hidden": 6, "decoder_output": 8,
-            "dropout": 0,
-        ], seed: 1)
+        let model = try DELAModel(inputDimension: 7, labelCount: 5, hyperParameters: .init([
+            "encoder_hidden_1": "6", "encoder_hidden_2": "8", "encoder_output": "6", "decoder_hidden": "6", "decoder_output": "8",
+            "dropout": "0",
+        ]), seed: 1)
         #expect(model.latentDimension == 4)
         #expect(Set(model.parameters.map { "param/\($0.name)" }) == Set(f.keys(prefix: "param/")))
         assignParameters(model, from: f)

@@ -102,7 +102,7 @@ func train(_ session: TrainingSession, x: [Float], y: [Float], rows: Int, epochs
         let url = TestSupport.datasetsMirror.appendingPathComponent("meka/Music.arff")
         let data = try DenseArff(text: String(contentsOf: url, encoding: .utf8), labels: 6)
         #expect(data.rows == 592 && data.features == 71)
-        let model = try ModelFactory.make(name, inputDimension: data.features, labelCount: 6, seed: 42)
+        let model = try ModelFactory.make(.init(defaultsOf: name), inputDimension: data.features, labelCount: 6, seed: 42)
         let session = TrainingSession(model: model, learningRate: 1e-3, weightDecay: 1e-4)
         let losses = train(session, x: data.x, y: data.y, rows: data.rows, epochs: 6, warmupEpochs: 1)
         #expect(losses.last! < 0.9 * losses.first!, "\(name) losses \(losses)")
@@ -110,8 +110,8 @@ func train(_ session: TrainingSession, x: [Float], y: [Float], rows: Int, epochs
 
     /// Scene (MEKA, 2407 × 294 → 6), fixed 80/20 split, 30 epochs at the published learning
     /// rate 1e-4 with 5 warm-up epochs, both models at their published defaults (clif: width 768).
-    @Test(arguments: [(ModelKind.mlp, [String: Double]()), (.clif, [String: Double]())])
-    func sceneMacroAUC(_ name: ModelKind, _ hyper: [String: Double]) throws {
+    @Test(arguments: [(ModelKind.mlp, [String: String]()), (.clif, [String: String]())])
+    func sceneMacroAUC(_ name: ModelKind, _ hyper: [String: String]) throws {
         let folder = TestSupport.temporaryFolder()
         let arff = folder.appendingPathComponent("Scene.arff")
         let archive = TestSupport.datasetsMirror.appendingPathComponent("meka/Scene.arff.bz2")
@@ -124,7 +124,7 @@ func train(_ session: TrainingSession, x: [Float], y: [Float], rows: Int, epochs
         let cut = data.rows * 8 / 10
         let (trainX, trainY) = data.take(Array(order[..<cut]))
         let (testX, testY) = data.take(Array(order[cut...]))
-        let model = try ModelFactory.make(name, inputDimension: 294, labelCount: 6, hyperParameters: hyper, seed: 42)
+        let model = try ModelFactory.make(ModelHyperParameters(name, hyper), inputDimension: 294, labelCount: 6, seed: 42)
         let session = TrainingSession(model: model, learningRate: 1e-4, weightDecay: 1e-4)
         let losses = train(session, x: trainX, y: trainY, rows: cut, epochs: 30, warmupEpochs: 5)
         #expect(losses.last! < losses.first!)

@@ -73,4 +73,12 @@ import TestSupport
             #expect(unused.isEmpty, "\(target.name) declares unused \(unused.sorted())")
         }
     }
+
+    /// The pipeline plans, runs and caches from manifests and never reads artifact contents:
+    /// `pipeline inspect`, which does, is its own module (ArtifactInspection).
+    @Test func pipelineReadsNoArtifactFormats() throws {
+        let pipeline = try #require(try Self.targets().first { $0.name == "Pipeline" })
+        #expect(pipeline.dependencies.isDisjoint(with: ["NumpyIO", "SafetensorsIO", "TensorBoardEvents"]),
+                "Pipeline depends on \(pipeline.dependencies.intersection(["NumpyIO", "SafetensorsIO", "TensorBoardEvents"]).sorted())")
+    }
 }

@@ -103,6 +103,29 @@ import Testing
         #expect(try Self.plan(yaml(", with: { drift_epochs: [5, 40] }")).instances.count == 5)
     }
 
+    /// A train `fold` the split does not make stops the plan, pointing at `fold`: k folds make
+    /// folds 0…k−1, a holdout split makes fold 0 only.
+    @Test func trainFoldsBeyondTheSplitAreRefused() throws {
+        func yaml(_ split: String, folds: String) -> String {
+            """
+            stages:
+              fetch: { uses: fetch, with: { dataset: x } }
+              split: { uses: split, needs: [fetch], with: { \(split) } }
+              train: { uses: train, needs: [split], matrix: { fold: [\(folds)] } }
+            """
+        }
+        for (split, folds, made) in [("folds: 3", "0, 3", "0…2"), ("holdout: 0.2", "1", "0…0")] {
+            #expect {
+                _ = try Self.plan(yaml(split, folds: folds))
+            } throws: { error in
+                "\(error)".hasSuffix("`fold` \(folds.suffix(1)) does not exist: split `split/default` makes folds \(made) "
+                                     + "(stage `train`, instance fold=\(folds.suffix(1)))")
+            }
+        }
+        #expect(try Self.plan(yaml("folds: 3", folds: "0, 2")).instances.count == 4)
+        #expect(try Self.plan(yaml("holdout: 0.2", folds: "0")).instances.count == 3)
+    }
+
     /// A model too large for this machine's memory stops the plan, pointing at the setting and
     /// estimating the memory (one feature and one label counted: the data is not fetched yet);
     /// train used to abort with "failed to allocate 287999999744 bytes".

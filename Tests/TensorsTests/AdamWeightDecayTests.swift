@@ -1,3 +1,4 @@
+import OptimiserChoices
 import Testing
 @testable import Tensors
 import TestSupport
@@ -9,7 +10,7 @@ import TestSupport
     static let names = ["layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias", "layers.2.weight", "layers.2.bias"]
 
     /// Runs three steps in `mode` and compares the parameters after each with `<prefix>/step<s>/<name>`.
-    func matchesTorch(_ mode: Adam.WeightDecayMode, prefix: String) throws {
+    func matchesTorch(_ mode: WeightDecayMode, prefix: String) throws {
         let f = try Fixture(committed: "adamw")
         let shapes = [[6, 7], [6], [6, 6], [6], [5, 6], [5]]
         let parameters = zip(Self.names, shapes).map { name, shape in (name: name, tensor: Tensor.parameter(f["param/\(name)"], shape: shape)) }

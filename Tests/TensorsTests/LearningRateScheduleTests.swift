@@ -1,10 +1,13 @@
+import OptimiserChoices
 import Testing
 import Tensors
 
 /// Hand-computed factors: 10 epochs of 3 steps, 2 warm-up epochs (W = 6 steps, S = 30 steps).
 @Suite struct LearningRateScheduleTests {
-    func schedule(_ decay: LearningRateSchedule.Decay, warmupEpochs: Int = 2) throws -> LearningRateSchedule {
-        try LearningRateSchedule(decay: decay, warmupEpochs: warmupEpochs, stepsPerEpoch: 3, epochs: 10)
+    func schedule(_ decay: LearningRateDecay, stepFactor: Float = 1, stepEvery: Int = 1, floor: Float = 0,
+                  warmupEpochs: Int = 2) throws -> LearningRateSchedule {
+        try LearningRateSchedule(decay: decay, stepFactor: stepFactor, stepEvery: stepEvery, floor: floor, warmupEpochs: warmupEpochs,
+                                 stepsPerEpoch: 3, epochs: 10)
     }
 
     func expectFactors(_ s: LearningRateSchedule, _ expected: [Int: Float], sourceLocation: SourceLocation = #_sourceLocation) {
@@ -21,21 +24,21 @@ import Tensors
 
     /// Halving every 3 epochs after warm-up: epochs 2–4 (steps 7–15) 1, epochs 5–7 (16–24) 0.5, 8–9 (25–30) 0.25.
     @Test func stepDecay() throws {
-        expectFactors(try schedule(.step(factor: 0.5, everyEpochs: 3)),
+        expectFactors(try schedule(.step, stepFactor: 0.5, stepEvery: 3),
                       [3: 0.5, 7: 1, 15: 1, 16: 0.5, 24: 0.5, 25: 0.25, 30: 0.25])
     }
 
     /// t = (s − 7) / 23: 1 at step 7, 0.1 + 0.45 (1 + cos(π t)) between, the floor 0.1 at step 30.
     @Test func cosineToAFloor() throws {
-        expectFactors(try schedule(.cosine(floor: 0.1)),
+        expectFactors(try schedule(.cosine, floor: 0.1),
                       [6: 1, 7: 1, 12: 0.899_070_08, 18: 0.580_709_09, 29: 0.104_191_32, 30: 0.1])
         // Without warm-up the first step is at the full rate.
-        expectFactors(try schedule(.cosine(floor: 0), warmupEpochs: 0), [1: 1, 30: 0])
+        expectFactors(try schedule(.cosine, floor: 0, warmupEpochs: 0), [1: 1, 30: 0])
     }
 
     @Test func invalidOptionsNameTheOption() throws {
-        #expect(throws: LearningRateScheduleError.self) { try schedule(.step(factor: 0, everyEpochs: 3)) }
-        #expect(throws: LearningRateScheduleError.self) { try schedule(.step(factor: 0.5, everyEpochs: 0)) }
-        #expect(throws: LearningRateScheduleError.self) { try schedule(.cosine(floor: 1.5)) }
+        #expect(throws: LearningRateScheduleError.self) { try schedule(.step, stepFactor: 0, stepEvery: 3) }
+        #expect(throws: LearningRateScheduleError.self) { try schedule(.step, stepFactor: 0.5, stepEvery: 0) }
+        #expect(throws: LearningRateScheduleError.self) { try schedule(.cosine, floor: 1.5) }
     }
 }

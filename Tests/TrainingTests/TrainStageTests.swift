@@ -1,6 +1,7 @@
 import Formats
 import Foundation
 import NumpyIO
+import OptimiserChoices
 import TensorBoardEvents
 import Testing
 import TestSupport

@@ -1,10 +1,10 @@
+import ArtifactInspection
 import Foundation
 import NumpyIO
 import SafetensorsIO
 import TensorBoardEvents
 import Testing
 import TestSupport
-@testable import Pipeline
 
 /// `pipeline inspect` on the files written for Python tools.
 @Suite struct InspectInterchangeTests {

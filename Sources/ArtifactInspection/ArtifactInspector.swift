@@ -1,11 +1,11 @@
-import Formats
 import Artifacts
+import Formats
 import Foundation
 import NumpyIO
 import SafetensorsIO
 import TensorBoardEvents
 
-/// `pipeline inspect PATH`: human summaries of artifacts.
+/// `pipeline inspect PATH`: human summaries of artifacts. Errors are ``ArtifactError``s naming the path.
 ///
 /// - `.npy`: shape, dtype, min/max/mean of the finite values, NaN and infinity counts and a
 ///   preview, streamed slice by slice from a memory map (constant memory for any size);
@@ -20,7 +20,7 @@ public enum ArtifactInspector {
     public static func describe(_ url: URL, rows: Int = 10) throws -> String {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw PipelineError.io(path: url.path, reason: "no such file or folder")
+            throw ArtifactError.io(path: url.path, reason: "no such file or folder")
         }
         if isDirectory.boolValue {
             return try describeFolder(url)
@@ -32,7 +32,7 @@ public enum ArtifactInspector {
         case (_, "safetensors"): return try describeSafetensors(url)
         case (let name, _) where name.contains("tfevents"): return try describeEvents(url)
         default:
-            throw PipelineError.io(path: url.path, reason: "cannot inspect this kind of file; supported: .npy, manifest.json, .csv, "
+            throw ArtifactError.io(path: url.path, reason: "cannot inspect this kind of file; supported: .npy, manifest.json, .csv, "
                 + ".safetensors, TensorBoard event files (*tfevents*), and instance folders")
         }
     }
@@ -108,7 +108,7 @@ public enum ArtifactInspector {
 
     static func describeTable(_ url: URL, rows: Int) throws -> String {
         guard let text = try? String(contentsOf: url, encoding: .utf8) else {
-            throw PipelineError.io(path: url.path, reason: "cannot read as UTF-8 text")
+            throw ArtifactError.io(path: url.path, reason: "cannot read as UTF-8 text")
         }
         let records = text.split(separator: "\n", omittingEmptySubsequences: true)
         let shown = records.prefix(rows + 1).map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
