@@ -21,12 +21,13 @@ public enum StageType: String, CaseIterable, Sendable {
     public var inputs: [StageInput] { contract.inputs }
 
     /// Checks parameter words (`["lr": ["1e-4"]]`) against the contract and returns the
-    /// resolved values, defaults included.
+    /// resolved values, defaults included (for train, the model's defaults stated:
+    /// ``TrainParameters/withModelDefaults``).
     public func resolve(_ given: [String: [String]]) throws(ParameterError) -> ResolvedParameters {
         switch self {
         case .fetch: .fetch(try FetchParameters.resolve(given))
         case .split: .split(try SplitParameters.resolve(given))
-        case .train: .train(try TrainParameters.resolve(given))
+        case .train: .train(try TrainParameters.resolve(given).withModelDefaults)
         case .analyze: .analyze(try AnalyzeParameters.resolve(given))
         }
     }

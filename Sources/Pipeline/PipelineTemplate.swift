@@ -95,14 +95,15 @@ public struct PipelineTemplate: Sendable {
             needs: [fetch]
             with: { folds: 5, order: 1, validation: 0.5, drop_labels_at_most: 20 }
           floor:
-            # Per-label logistic regression through the same engine: the floor every result must beat.
+            # Per-label logistic regression through the same engine: the floor every result must beat
+            # (at linear's defaults: \(Self.describe(.linear))).
             uses: train
             needs: [split]
             matrix: { fold: [0, 1, 2, 3, 4] }
             with: { model: linear, selector: random }
           train:
-            # Learning rate, weight decay and hyper-parameters: the model's defaults (`train --help`,
-            # docs/models.md); state lr, weight_decay or model_param here to change them.
+            # At \(model.rawValue)'s defaults (\(Self.describe(model)); `train --help`);
+            # state lr, weight_decay or model_param here to change them.
             uses: train
             needs: [split]
             matrix:
@@ -117,6 +118,13 @@ public struct PipelineTemplate: Sendable {
             with: { drift_epochs: [\(drift[0]), \(drift[1])], compare: [uncertainty vs random] }
 
         """
+    }
+
+    /// A model's default settings as the pipeline would state them: `lr 1e-3, weight_decay 0`.
+    static func describe(_ model: ModelKind) -> String {
+        let defaults = model.defaults
+        return (["lr \(ModelKind.text(defaults.lr))", "weight_decay \(ModelKind.text(defaults.weightDecay))"]
+                + defaults.hyperParameters.map { "model_param \($0.text)" }).joined(separator: ", ")
     }
 
     /// `word` as a local path, or nil for an http(s) URL.

@@ -12,7 +12,8 @@ public enum TrainStage {
     /// Runs (or resumes) the stage. `log` receives a start line and one line per epoch.
     @discardableResult
     public static func run(_ invocation: StageInvocation<TrainContract>, log: @escaping (String) -> Void) throws -> TrainingSummary {
-        let parameters = invocation.parameters
+        // The model's defaults, stated: the manifest, run.json and the checkpoint name the values the run trains with.
+        let parameters = invocation.parameters.withModelDefaults
         TrainingEnvironment.prepare(threads: parameters.threads)
         let dataset = invocation.input("dataset"), split = invocation.input("split")
         let inputs = [
@@ -35,7 +36,7 @@ public enum TrainStage {
             throw error
         }
         try RunDescription(dataset: prepared.datasetName, labelNames: prepared.labelNames, trainCount: prepared.trainCount,
-                           parameters: parameters).write(to: folder.file(TrainFiles.run))
+                           parameters: parameters, modelDefaults: invocation.parameters.unstatedModelDefaults).write(to: folder.file(TrainFiles.run))
         try folder.complete(parameters: parameters, inputs: inputs, command: invocation.command)
         return summary
     }

@@ -79,7 +79,7 @@ public final class TrainingRun {
         let n = fold.trainCount, q = fold.labelCount, d = fold.featureCount
         let epochs = parameters.epochs
         let model = try components.makeModel(fold, parameters)
-        let session = TrainingSession(model: model, learningRate: parameters.lr, weightDecay: parameters.weightDecay,
+        let session = TrainingSession(model: model, learningRate: parameters.learningRate, weightDecay: parameters.decay,
                                       weightDecayMode: parameters.weightDecayMode)
         let selector = components.makeSelector(fold, parameters)
 
@@ -151,7 +151,7 @@ public final class TrainingRun {
                         }
                     }
                 }
-                try DivergenceCheck.check(loss: loss, epoch: epoch, batch: k, learningRate: parameters.lr)
+                try DivergenceCheck.check(loss: loss, epoch: epoch, batch: k, learningRate: parameters.learningRate)
                 if recordsBatch {
                     selectionClock.measure { selector.observe(rows: rows, probabilities: Array(batchProbabilities[0..<(b * q)])) }
                 }

@@ -99,6 +99,13 @@ import TestSupport
                 #expect(runs.isEmpty && arms.count == 60 && floors.count == 5, "\(name)")
             default: #expect(runs.count == 30 && floors.count == 5, "\(name)")
             }
+            // Every shipped train stage states its optimiser settings, so no shipped result depends on
+            // a model's defaults (ModelDefaults); mpvae's pipelines state its loss weights too.
+            for instance in plan.instances where instance.type == .train {
+                let flags = Set(instance.settings.map(\.flag))
+                #expect(flags.isSuperset(of: ["lr", "weight-decay"]), "\(name): \(instance.id) leaves lr or weight_decay to the model's defaults")
+                #expect(instance.parameters.train?.model != .mpvae || flags.contains("model-param"), "\(name): \(instance.id)")
+            }
             // Every paper pipeline filters labels as the authors do, and every floor is the linear model.
             #expect(plan.instances.filter { $0.type == .split }.allSatisfy { $0.resolvedParameters["drop-labels-at-most"] == "20" })
             #expect(floors.allSatisfy { $0.resolvedParameters["model"] == "linear" && $0.resolvedParameters["selector"] == "random" })
