@@ -68,7 +68,7 @@ import TestSupport
     @Test func shippedPipelinesParse() throws {
         let folder = TestSupport.packageRoot.appendingPathComponent("Pipelines")
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
-        #expect(names == ["bibtex.yaml", "cal500.yaml", "corel5k.yaml", "emotions.yaml", "enron.yaml", "mpvae.yaml", "quickstart.yaml",
+        #expect(names == ["bibtex.yaml", "cal500.yaml", "corel5k.yaml", "emotions.yaml", "enron.yaml", "model-defaults.yaml", "mpvae.yaml", "quickstart.yaml",
                           "replication-scene-clif.yaml", "replication-scene-dela.yaml", "replication-yeast-dela.yaml", "scene-clif.yaml",
                           "scene-dela.yaml", "scene.yaml", "sweep-mlp.yaml", "sweep-models.yaml", "tmc2007-500.yaml", "yeast-dela.yaml", "yeast.yaml"])
         for name in names {
@@ -89,6 +89,11 @@ import TestSupport
             case "quickstart.yaml": #expect(runs.count == 4 && floors.count == 2)
             case "sweep-mlp.yaml": #expect(runs.count == 96 && floors.isEmpty)
             case "mpvae.yaml": #expect(runs.count == 20 && floors.count == 10)
+            case "model-defaults.yaml":
+                // Two datasets × two folds of each model, every one at its defaults.
+                let models = plan.instances.filter { ["mlp", "dela", "clif", "mpvae"].contains($0.id.stage) }
+                #expect(runs.isEmpty && models.count == 16 && floors.count == 4)
+                #expect((models + floors).allSatisfy { !Set($0.settings.map(\.flag)).contains("lr") && $0.parameters.train?.lr == $0.parameters.train?.model.defaults.lr })
             case "sweep-models.yaml":
                 // Three datasets × two folds: dela 3 × 2 settings, mpvae 1 + 1, clif 2.
                 let counts = ["dela", "mpvae", "mpvae-published", "clif"].map { stage in plan.instances.filter { $0.id.stage == stage }.count }
@@ -99,9 +104,9 @@ import TestSupport
                 #expect(runs.isEmpty && arms.count == 60 && floors.count == 5, "\(name)")
             default: #expect(runs.count == 30 && floors.count == 5, "\(name)")
             }
-            // Every shipped train stage states its optimiser settings, so no shipped result depends on
-            // a model's defaults (ModelDefaults); mpvae's pipelines state its loss weights too.
-            for instance in plan.instances where instance.type == .train {
+            // Every shipped train stage but model-defaults' states its optimiser settings, so no shipped
+            // result depends on a model's defaults (ModelDefaults); mpvae's pipelines state its loss weights too.
+            for instance in plan.instances where instance.type == .train && name != "model-defaults.yaml" {
                 let flags = Set(instance.settings.map(\.flag))
                 #expect(flags.isSuperset(of: ["lr", "weight-decay"]), "\(name): \(instance.id) leaves lr or weight_decay to the model's defaults")
                 #expect(instance.parameters.train?.model != .mpvae || flags.contains("model-param"), "\(name): \(instance.id)")
