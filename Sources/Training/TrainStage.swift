@@ -27,6 +27,11 @@ public enum TrainStage {
                               inputDigest: inputs.map(\.sha256).joined(separator: ",") + ",fold=\(parameters.fold)", log: log)
         log("train: \(prepared.datasetName) fold \(parameters.fold), \(parameters.model.rawValue) + \(parameters.selector.rawValue), "
             + "n_train=\(prepared.trainCount) d=\(prepared.featureCount) q=\(prepared.labelCount)")
+        let applied = invocation.parameters.unstatedModelDefaults
+        if !applied.isEmpty {
+            log("train: \(parameters.model.rawValue)'s defaults, not stated: "
+                + applied.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
         let summary: TrainingSummary
         do {
             summary = try run.run()
