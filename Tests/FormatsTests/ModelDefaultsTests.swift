@@ -55,6 +55,6 @@ import Testing
     @Test func defaultsTableListsEveryModel() {
         let table = ModelKind.defaultsTable
         #expect(table.contains("| mpvae | `1e-3` | `0` | `nll_coeff=10`, `c_coeff=0.1` |"))
-        #expect(table.contains("| linear | `1e-2` | `0` | – |") && table.contains("| clif | `1e-4` | `1e-4` |"))
+        #expect(table.contains("| linear | `1e-2` | `0` | – |") && table.contains("| clif | `1e-3` | `1e-4` |"))
     }
 }
