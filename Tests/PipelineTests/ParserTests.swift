@@ -95,9 +95,9 @@ import TestSupport
                 #expect(runs.isEmpty && models.count == 16 && floors.count == 4)
                 #expect((models + floors).allSatisfy { !Set($0.settings.map(\.flag)).contains("lr") && $0.parameters.train?.lr == $0.parameters.train?.model.defaults.lr })
             case "sweep-models.yaml":
-                // Three datasets × two folds: dela 3 × 2 settings, mpvae 1 + 1, clif 2.
-                let counts = ["dela", "mpvae", "mpvae-published", "clif"].map { stage in plan.instances.filter { $0.id.stage == stage }.count }
-                #expect(runs.isEmpty && counts == [36, 6, 6, 12] && floors.count == 6)
+                // Three datasets × two folds: dela 3 × 2 settings, mpvae 1 + 1 + 1, clif 2.
+                let counts = ["dela", "mpvae", "mpvae-higher-lr", "mpvae-published", "clif"].map { stage in plan.instances.filter { $0.id.stage == stage }.count }
+                #expect(runs.isEmpty && counts == [36, 6, 6, 6, 12] && floors.count == 6)
             case let replication where replication.hasPrefix("replication-"):
                 // Four arms × 5 folds × 3 seeds, in the stages paper (two selectors), sequential and authors-uncertainty.
                 let arms = plan.instances.filter { ["paper", "sequential", "authors-uncertainty"].contains($0.id.stage) }
