@@ -60,11 +60,11 @@ let package = Package(
         // Command-line front ends: one ParsableCommand per stage, shared by the
         // stand-alone executables and by `pipeline`, which runs stages as child processes.
         .target(name: "StageCommands", dependencies: [
-            "Datasets", "Stratification", "Training", "Analysis", "Formats", "StageKit",
+            "Datasets", "Stratification", "Training", "Analysis", "Artifacts", "Formats", "StageKit",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "pipeline", dependencies: [
-            "Pipeline", "ArtifactInspection", "Artifacts", "StageCommands", "StageKit", "Formats", .product(name: "Collections", package: "swift-collections"), .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Pipeline", "ArtifactInspection", "StageCommands", "StageKit", "Artifacts", "Formats", .product(name: "Collections", package: "swift-collections"), .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "fetch", dependencies: ["StageCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .executableTarget(name: "split", dependencies: ["StageCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]),

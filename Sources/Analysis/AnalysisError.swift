@@ -12,6 +12,8 @@ public enum AnalysisError: Error, CustomStringConvertible, Equatable {
     case labelMismatch(folder: String, dataset: String, reference: String)
     /// Two folders claim the same (dataset, model, arm, fold, seed).
     case duplicateRun(folder: String, other: String)
+    /// Train folders that cannot be read (each error's description), and `skip_unreadable` is off.
+    case unreadableRuns([String])
     /// Every run was rejected.
     case nothingUsable(problems: Int)
 
@@ -30,6 +32,10 @@ public enum AnalysisError: Error, CustomStringConvertible, Equatable {
             return "\(folder): its label names differ from those of \(reference) for dataset '\(dataset)'; analyse runs of one dataset version together (refetch/retrain the odd one)"
         case let .duplicateRun(folder, other):
             return "\(folder): same dataset, model, arm, fold and seed as \(other); pass only one of them with --runs, or give the train stages distinct arm names"
+        case let .unreadableRuns(errors):
+            return "\(errors.count) train run\(errors.count == 1 ? "" : "s") cannot be read:\n" + errors.map { "  " + $0 + "\n" }.joined()
+                + "Rerun train for \(errors.count == 1 ? "it" : "them") (`pipeline run --verify` rebuilds damaged instances), or set skip_unreadable: true "
+                + "(--skip-unreadable) to analyse the other runs and list \(errors.count == 1 ? "this one" : "these") as skipped"
         case let .nothingUsable(problems):
             return "no usable train runs (\(problems) problem\(problems == 1 ? "" : "s") reported above); fix or rerun the train stage"
         }

@@ -11,20 +11,28 @@ public struct AnalysisOutcome: Sendable {
     public var report: URL
     /// One line per result row that did not learn (also in `flags.json`), for the caller to print.
     public var didNotLearn: [String]
+    /// The runs left out because they could not be read (`skip_unreadable`), each with why.
+    public var skipped: [Manifest.Skipped]
 }
 
 /// The analyze stage: reads train folders, writes tables, drift arrays, plots, report.html and
 /// manifest.json (last). Outputs of a previous analysis in the same folder are replaced.
 public enum Analyzer {
     /// Runs the analysis. `warn` receives one message per excluded run or skipped item.
-    /// Throws ``AnalysisError/nothingUsable(problems:)`` only when no run is usable.
+    /// Throws ``AnalysisError/unreadableRuns(_:)`` when a run cannot be read and `skip_unreadable`
+    /// is off, ``AnalysisError/nothingUsable(problems:)`` when no run is usable.
     public static func run(_ invocation: StageInvocation<AnalyzeContract>, warn: (String) -> Void) throws -> AnalysisOutcome {
         let options = invocation.parameters
         let folders = try RunLoader.discover(invocation.inputs["runs"] ?? [])
         let collection = RunCollection(folders: folders)
+        if !collection.unreadable.isEmpty && !options.skipUnreadable {
+            throw AnalysisError.unreadableRuns(collection.unreadable.map(\.error.description))
+        }
+        let skipped = collection.unreadable.map { Manifest.Skipped(path: $0.folder.path, reason: $0.error.description) }
+        skipped.forEach { warn("skipped (skip_unreadable): " + $0.reason) }
         var warnings = collection.problems.map(\.description)
         warnings.forEach(warn)
-        guard !collection.runs.isEmpty else { throw AnalysisError.nothingUsable(problems: collection.problems.count) }
+        guard !collection.runs.isEmpty else { throw AnalysisError.nothingUsable(problems: skipped.count + collection.problems.count) }
         let output = invocation.output.standardizedFileURL
         try clearPrevious(output)
         let folder = try StageFolder<AnalyzeContract>(output)
@@ -50,7 +58,7 @@ public enum Analyzer {
         try writer.text(results.csv.text, AnalysisFiles.results)
         try writer.text(results.statisticsCSV.text, AnalysisFiles.statistics)
         if !comparisons.declared.isEmpty { try writer.text(comparisons.csv.text, AnalysisFiles.comparisons) }
-        try writer.text(ResultsDocument.markdown(results, comparisons: comparisons), AnalysisFiles.resultsMarkdown)
+        try writer.text(ResultsDocument.markdown(results, comparisons: comparisons, skipped: skipped), AnalysisFiles.resultsMarkdown)
         try writer.text(String(decoding: try JSONFiles.encode(results.floor.flags), as: UTF8.self) + "\n", AnalysisFiles.flags)
 
         var figures: [DatasetModel: Figures] = [:]
@@ -67,16 +75,16 @@ public enum Analyzer {
             try writer.text(f.selection, "selection-\(group.stem).svg")
             figures[group] = f
         }
-        let report = Report(collection: collection, invocation: invocation, folder: output, warnings: warnings, speeds: speeds,
+        let report = Report(collection: collection, invocation: invocation, folder: output, skipped: skipped, warnings: warnings, speeds: speeds,
                             results: results, comparisons: comparisons, drift: drift, figures: figures, outputs: writer.written)
         try writer.text(report.html, AnalysisFiles.report)
 
         let inputs = runs.map { run in
             Manifest.Input(name: "train \(run.key)", path: run.folder.path, sha256: run.manifest.outputDigest)
         }
-        try folder.complete(parameters: options, inputs: inputs, command: invocation.command)
+        try folder.complete(parameters: options, inputs: inputs, command: invocation.command, skipped: skipped.isEmpty ? nil : skipped)
         return AnalysisOutcome(runCount: runs.count, warnings: warnings, report: folder.file(AnalysisFiles.report),
-                               didNotLearn: results.floor.flagged.map(\.warning))
+                               didNotLearn: results.floor.flagged.map(\.warning), skipped: skipped)
     }
 
     /// Removes the files a previous analysis listed in its manifest (the stage folder then

@@ -10,12 +10,16 @@ import Foundation
 /// (each block takes the mean of the floor runs of its fold, whatever their seeds; the analysis
 /// already holds every run of a dataset to one label set). Rows of the linear model
 /// itself are checked against chance only. A dataset without linear runs has no floor (noted).
+/// A floor at the ceiling (Macro-AUC 1.0000, e.g. every model on genbase) leaves no room above
+/// it, so it is noted and only the chance check applies.
 public struct LearningFloor: Sendable {
     /// The model whose runs give the floor, and the arm of those runs.
     public static let floorModel = "linear"
     public static let floorSelector = "random"
     /// Rows whose Macro-AUC is within this distance of 0.5 did not learn.
     public static let chanceMargin = 0.02
+    /// A floor within this distance of 1 (so it reads 1.0000) is at the ceiling.
+    public static let ceilingMargin = 0.00005
 
     /// One arm row of the Macro-AUC table with its verdict.
     public struct Row: Sendable, Equatable {
@@ -31,6 +35,8 @@ public struct LearningFloor: Sendable {
         public var floor: Double?
         public var nearChance: Bool
         public var notAboveFloor: Bool
+        /// The floor is at the ceiling (1.0000): no row can be above it, so it is not compared.
+        public var floorAtCeiling: Bool
         public var didNotLearn: Bool { nearChance || notAboveFloor }
 
         /// Why the row did not learn, e.g. "within 0.02 of 0.5; not above the linear floor 0.7210".
@@ -78,9 +84,10 @@ public struct LearningFloor: Sendable {
                     let matched = blocks.compactMap { floorByFold[group.dataset]?[$0.fold] }
                     if matched.isEmpty { missing.insert(group) } else { floor = matched.reduce(0, +) / Double(matched.count) }
                 }
+                let atCeiling = floor.map { $0 >= 1 - Self.ceilingMargin } ?? false
                 rows.append(Row(dataset: group.dataset, model: group.model, selector: arm, folds: blocks.count,
                                 macroAUC: mean, floor: floor, nearChance: abs(mean - 0.5) <= Self.chanceMargin,
-                                notAboveFloor: floor.map { mean <= $0 } ?? false))
+                                notAboveFloor: !atCeiling && floor.map { mean <= $0 } ?? false, floorAtCeiling: atCeiling))
             }
         }
         self.rows = rows
@@ -92,9 +99,15 @@ public struct LearningFloor: Sendable {
         rows.first { $0.dataset == dataset && $0.model == model && $0.selector == selector }
     }
 
-    /// The notes about missing floors, e.g. "corel5k/mlp: no linear/random runs, so no floor".
-    public var missingFloorNotes: [String] {
-        missingFloor.map { "\($0.dataset)/\($0.model): no \(Self.floorModel)/\(Self.floorSelector) runs on the same folds, so no floor (only the chance check)" }
+    /// The notes about missing floors and floors at the ceiling, e.g. "corel5k/mlp: no
+    /// linear/random runs on the same folds, so no floor (only the chance check)".
+    public var notes: [String] {
+        let missing = missingFloor.map { "\($0.dataset)/\($0.model): no \(Self.floorModel)/\(Self.floorSelector) runs on the same folds, so no floor (only the chance check)" }
+        let ceiling = rows.filter(\.floorAtCeiling).map {
+            "\($0.dataset)/\($0.model)/\($0.selector): the \(Self.floorModel) floor is at the ceiling (\(String(format: "%.4f", $0.floor!))), "
+                + "so no row can be above it; only the chance check applies"
+        }
+        return missing + ceiling
     }
 
     /// `flags.json`'s content: the flagged rows, the warning lines and the notes.
@@ -104,6 +117,6 @@ public struct LearningFloor: Sendable {
                              rowsChecked: rows.count,
                              flagged: flagged.map { .init(dataset: $0.dataset, model: $0.model, selector: $0.selector, folds: $0.folds,
                                                           macroAUC: finite($0.macroAUC), floor: finite($0.floor), reasons: $0.reasons) },
-                             warnings: flagged.map(\.warning), notes: missingFloorNotes)
+                             warnings: flagged.map(\.warning), notes: notes)
     }
 }

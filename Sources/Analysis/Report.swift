@@ -12,6 +12,8 @@ struct Report {
     var invocation: StageInvocation<AnalyzeContract>
     /// The analyze stage's folder, which holds the page: every path shown is relative to it.
     var folder: URL
+    /// Runs left out because they could not be read (`skip_unreadable`).
+    var skipped: [Manifest.Skipped]
     var warnings: [String]
     var speeds: [Convergence.Speed]
     var results: Results
@@ -57,6 +59,10 @@ struct Report {
         page += "<h1>Batch selection for multi-label classification — analysis of \(HTML.escape(datasets.joined(separator: ", ")))</h1>\n"
         page += "<p class=\"note\">\(collection.runs.count) train runs (\(collection.models.map(HTML.escape).joined(separator: ", "))) analysed by mlbatch \(ToolVersion.string). "
         page += "The answer first; then the details; the commands, parameters and runs are folded at the end.</p>\n"
+        if !skipped.isEmpty {
+            page += "<div class=\"warn\"><b>\(HTML.escape(ResultsDocument.skippedHeadline(skipped.count)))</b><ul>"
+            page += skipped.map { "<li>\(HTML.escape($0.reason))</li>" }.joined() + "</ul></div>\n"
+        }
         page += verdictSection()
         if !warnings.isEmpty {
             page += "<div class=\"warn\"><b>Warnings</b> (these runs or items are left out):<ul>"
@@ -83,14 +89,15 @@ struct Report {
         if flagged.isEmpty {
             out += "<h2>Verdict: the models learned</h2>\n<p>Every one of the \(floor.rows.count) (dataset, model, arm) rows has a mean test "
             out += "Macro-AUC more than \(LearningFloor.chanceMargin) from 0.5"
-            out += floor.missingFloor.isEmpty ? " and above the <code>\(LearningFloor.floorModel)</code> floor on the same folds.</p>\n"
-                                              : "; the groups below have no floor to beat.</p>\n"
+            out += floor.missingFloor.isEmpty && !floor.rows.contains(where: \.floorAtCeiling)
+                ? " and above the <code>\(LearningFloor.floorModel)</code> floor on the same folds.</p>\n"
+                : "; the rows below have no floor to beat (none, or one at the ceiling).</p>\n"
         } else {
             out += "<h2>Verdict: \(flagged.count) result row\(flagged.count == 1 ? "" : "s") did not learn</h2>\n<ul>"
             out += flagged.map { "<li>\(HTML.escape($0.warning))</li>" }.joined() + "</ul>\n"
         }
-        if !floor.missingFloorNotes.isEmpty {
-            out += "<ul class=\"note\">" + floor.missingFloorNotes.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>\n"
+        if !floor.notes.isEmpty {
+            out += "<ul class=\"note\">" + floor.notes.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>\n"
         }
         return out + "<p class=\"note\">The check row by row: <a href=\"#floor\">Details, Did the models learn?</a></p></section>\n"
     }

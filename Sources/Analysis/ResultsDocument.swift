@@ -16,7 +16,13 @@ public enum ResultsDocument {
         "\(fixed(cell.summary.mean)) ± \(fixed(cell.summary.std)) (\(fixed(cell.rank, 1)))" + (didNotLearn ? " did not learn" : "")
     }
 
-    static let floorExplanation = "Floor: the test Macro-AUC of the `\(LearningFloor.floorModel)` model (per-label logistic regression through the same engine and protocol) with the `\(LearningFloor.floorSelector)` selector, on the same dataset and folds. A row did not learn when its mean test Macro-AUC is within \(LearningFloor.chanceMargin) of 0.5 or not above the floor."
+    static let floorExplanation = "Floor: the test Macro-AUC of the `\(LearningFloor.floorModel)` model (per-label logistic regression through the same engine and protocol) with the `\(LearningFloor.floorSelector)` selector, on the same dataset and folds. A row did not learn when its mean test Macro-AUC is within \(LearningFloor.chanceMargin) of 0.5 or not above the floor (unless the floor is at the ceiling, 1.0000, which no row can be above)."
+
+    /// The line that introduces the runs `skip_unreadable` left out.
+    static func skippedHeadline(_ count: Int) -> String {
+        "\(count) train run\(count == 1 ? " was" : "s were") skipped: \(count == 1 ? "it" : "they") could not be read (skip_unreadable is set), "
+            + "so \(count == 1 ? "it is" : "they are") in no table or figure."
+    }
 
     static func floorCount(_ floor: LearningFloor) -> String {
         let count = floor.flagged.count
@@ -25,7 +31,7 @@ public enum ResultsDocument {
 
     static func floorCells(_ row: LearningFloor.Row) -> [String] {
         [row.dataset, row.model, row.selector, "\(row.folds)", fixed(row.macroAUC), row.floor.map { fixed($0) } ?? "–",
-         row.didNotLearn ? "did not learn: " + row.reasons.joined(separator: "; ") : "learned"]
+         row.didNotLearn ? "did not learn: " + row.reasons.joined(separator: "; ") : row.floorAtCeiling ? "learned (floor at the ceiling)" : "learned"]
     }
 
     static let floorHeader = ["dataset", "model", "selector", "folds", "Macro-AUC", "\(LearningFloor.floorModel) floor", "verdict"]
@@ -38,8 +44,8 @@ public enum ResultsDocument {
             let cells = floorCells(row)
             out += "| " + (row.didNotLearn ? Array(cells.dropLast()) + ["**\(cells.last!)**"] : cells).joined(separator: " | ") + " |\n"
         }
-        for note in floor.missingFloorNotes { out += "\n- \(note)" }
-        return out + (floor.missingFloorNotes.isEmpty ? "" : "\n")
+        for note in floor.notes { out += "\n- \(note)" }
+        return out + (floor.notes.isEmpty ? "" : "\n")
     }
 
     /// The learning-floor section of the report.
@@ -50,8 +56,8 @@ public enum ResultsDocument {
             out += "<tr\(row.didNotLearn ? " class=\"flag\"" : "")>" + floorCells(row).map { "<td>\(HTML.escape($0))</td>" }.joined() + "</tr>\n"
         }
         out += "</tbody></table>\n"
-        if !floor.missingFloorNotes.isEmpty {
-            out += "<ul class=\"note\">" + floor.missingFloorNotes.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>\n"
+        if !floor.notes.isEmpty {
+            out += "<ul class=\"note\">" + floor.notes.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>\n"
         }
         return out
     }
@@ -80,10 +86,13 @@ public enum ResultsDocument {
 
     /// `results.md`: the declared comparisons (if any), then per model and metric, datasets × arms
     /// with "mean ± std (rank)", the best rank in bold, the average rank, then the rank tests.
-    public static func markdown(_ results: Results, comparisons: Comparisons? = nil) -> String {
+    public static func markdown(_ results: Results, comparisons: Comparisons? = nil, skipped: [Manifest.Skipped] = []) -> String {
         let over = results.seedsVary ? "(fold, seed) blocks" : "folds"
         var out = "# Results\n\nTest metrics at the best validation epoch: mean ± sample std over \(over), (rank within the dataset; ties averaged). "
         out += "Tests pair \(blockName(results)) blocks: Friedman across all selectors, Wilcoxon signed-rank (two-sided, as `scipy.stats.wilcoxon`: exact for n ≤ 50 without ties or zero differences, all 2^n sign flips for n ≤ 13 otherwise, else the tie-corrected normal approximation) of `\(SelectorOrder.proposed)` against each other selector.\n"
+        if !skipped.isEmpty {
+            out += "\n## Skipped runs\n\n**\(skippedHeadline(skipped.count))**\n\n" + skipped.map { "- \($0.reason)\n" }.joined()
+        }
         if let comparisons, !comparisons.declared.isEmpty { out += comparisonsMarkdown(comparisons) }
         out += floorMarkdown(results.floor)
         for model in Set(results.tables.map(\.model)).sorted() {

@@ -1,21 +1,30 @@
 import Foundation
 
 /// The usable runs of one analysis, grouped by (dataset, model, arm, fold, seed) (``RunKey``),
-/// plus the problems that excluded the others.
+/// plus the folders that could not be read and the problems that excluded the others.
 public struct RunCollection: Sendable {
+    /// A train folder that could not be read.
+    public struct Unreadable: Sendable {
+        public var folder: URL
+        public var error: AnalysisError
+    }
+
     /// Usable runs, sorted by key.
     public var runs: [TrainRun]
-    /// One error per excluded folder (to be reported as warnings).
+    /// Folders that could not be read (incomplete, truncated, malformed), in folder order.
+    public var unreadable: [Unreadable]
+    /// One error per readable folder excluded (to be reported as warnings).
     public var problems: [AnalysisError]
 
-    /// Loads every folder; incomplete, malformed, duplicate or label-mismatched runs are
-    /// excluded and recorded in `problems`. Within a dataset the label set shared by most
-    /// runs (first folder on a tie) is the reference.
+    /// Loads every folder; unreadable ones are recorded in `unreadable`, duplicate or
+    /// label-mismatched runs excluded and recorded in `problems`. Within a dataset the label set
+    /// shared by most runs (first folder on a tie) is the reference.
     public init(folders: [URL]) {
         var loaded: [TrainRun] = []
+        var unreadable: [Unreadable] = []
         var problems: [AnalysisError] = []
         for folder in folders {
-            do { loaded.append(try RunLoader.load(folder)) } catch { problems.append(error) }
+            do { loaded.append(try RunLoader.load(folder)) } catch { unreadable.append(Unreadable(folder: folder, error: error)) }
         }
         var reference: [String: TrainRun] = [:]
         for (dataset, group) in Dictionary(grouping: loaded, by: { $0.dataset }) {
@@ -37,6 +46,7 @@ public struct RunCollection: Sendable {
             }
         }
         self.runs = byKey.values.sorted { $0.key < $1.key }
+        self.unreadable = unreadable
         self.problems = problems
     }
 

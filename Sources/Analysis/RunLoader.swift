@@ -50,10 +50,7 @@ public enum RunLoader {
                                           : requiredFiles
         let missing = required.filter { !FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path) }
         if !missing.isEmpty { throw .incompleteRun(folder: folder.path, missing: missing) }
-        let manifest: Manifest
-        do { manifest = try Manifest.read(from: folder) } catch {
-            throw .malformed(file: folder.appendingPathComponent(Manifest.fileName).path, line: nil, reason: "\(error)")
-        }
+        let manifest = try readFile(folder.appendingPathComponent(Manifest.fileName)) { try Manifest.read(from: folder) }
         let metadata: RunDescription = try readFile(folder.appendingPathComponent(TrainFiles.run)) { try RunDescription.read(from: folder) }
         let test: TestMetrics = try readFile(folder.appendingPathComponent(TrainFiles.testMetrics)) { try TestMetrics.read(from: folder) }
         let epochsURL = folder.appendingPathComponent(TrainFiles.epochs)
@@ -82,9 +79,7 @@ public enum RunLoader {
     }
 
     static func header(_ url: URL) throws(AnalysisError) -> NpyHeader {
-        do { return try MappedNpyFile(url).header } catch {
-            throw .malformed(file: url.path, line: nil, reason: "\(error)")
-        }
+        try readFile(url) { try MappedNpyFile(url).header }
     }
 
     private static func checkShape(_ url: URL, expected: [Int]) throws(AnalysisError) {

@@ -22,13 +22,16 @@ struct ArffHeaderParser {
         if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { position = 3 }
         while position < bytes.count {
             line += 1
+            try checkLineStart(position, line: line)
             let lineEnd = ArffBytes.endOfLine(bytes, from: position)
+            let lineStart = position
             var cursor = ArffCursor(bytes: bytes, position: position, end: ArffBytes.trimmedEnd(bytes, position, lineEnd), line: line, file: file)
             position = lineEnd + 1
             cursor.skipSpaces()
             if cursor.atEnd || cursor.peek == UInt8(ascii: "%") { continue }
-            guard cursor.peek == UInt8(ascii: "@") else {
-                throw DatasetError.arff(file: file, line: line, reason: "expected @relation, @attribute or @data before the data section")
+            // Names are decoded as UTF-8: other text would turn into U+FFFD (comments are not read).
+            if let offset = ArffBytes.firstInvalidUTF8(bytes, lineStart, lineEnd) {
+                throw DatasetError.arff(file: file, line: line, reason: "column \(offset + 1): " + ArffBytes.notUTF8(bytes[lineStart + offset]))
             }
             let keyword = cursor.readKeyword()
             switch keyword {
@@ -53,6 +56,24 @@ struct ArffHeaderParser {
             }
         }
         throw DatasetError.arff(file: file, line: line, reason: "no @data line; the file is truncated or not ARFF")
+    }
+
+    /// Throws unless the header line starting at `start` is blank, a `%` comment or an `@` line,
+    /// judged by its first non-blank byte before its end is searched for: the first line of a
+    /// zero-filled or other binary file may run for gigabytes without a line end.
+    private func checkLineStart(_ start: Int, line: Int) throws {
+        var position = start
+        while position < bytes.count, ArffBytes.isSpace(bytes[position]) { position += 1 }
+        guard position < bytes.count else { return }
+        switch bytes[position] {
+        case UInt8(ascii: "@"), UInt8(ascii: "%"), 0x0A:
+            return
+        case 0:
+            throw DatasetError.arff(file: file, line: line, reason: "a zero byte where the header should be: the file holds binary data, "
+                                        + "not ARFF text (a blank or zero-filled download?)")
+        default:
+            throw DatasetError.arff(file: file, line: line, reason: "expected @relation, @attribute or @data before the data section")
+        }
     }
 
     private func parseAttribute(_ cursor: inout ArffCursor) throws -> ArffAttribute {

@@ -313,8 +313,15 @@ struct ArffRowReader {
         if !isNominal[attribute] {
             if let value = FastFloat.parse(text, start, end) { return value }
             let token = String(decoding: UnsafeBufferPointer(start: text + start, count: end - start), as: UTF8.self)
+            let name = attributes[attribute].name
+            // FastFloat refuses a well-formed decimal only when it overflows Float32 (1e39, 1e300).
+            if token.allSatisfy({ "0123456789+-.eE".contains($0) }), let value = Double(token), !value.isNaN {
+                throw DatasetError.arff(file: file, line: line,
+                                        reason: "value '\(token)' of numeric attribute '\(name)' (column \(attribute + 1)) is finite but beyond the Float32 range "
+                                            + "(±3.4e38) features are stored in; rescale that column in the source, or leave it out with --drop-attribute '\(name)'")
+            }
             throw DatasetError.arff(file: file, line: line,
-                                    reason: "value '\(token)' of numeric attribute '\(attributes[attribute].name)' is not a finite number")
+                                    reason: "value '\(token)' of numeric attribute '\(name)' (column \(attribute + 1)) is not a finite number")
         }
         let length = end - start
         if length == 1, text[start] &- 48 < 10 {
@@ -335,6 +342,10 @@ struct ArffRowReader {
             return -1
         }
         if found >= 0 { return Float(found) }
+        if let offset = ArffBytes.firstInvalidUTF8(UnsafeBufferPointer(start: text + start, count: length), 0, length) {
+            throw DatasetError.arff(file: file, line: line, reason: "the value of nominal attribute '\(attributes[attribute].name)': "
+                                    + ArffBytes.notUTF8(text[start + offset]))
+        }
         let token = String(decoding: UnsafeBufferPointer(start: text + start, count: length), as: UTF8.self)
         let declared = attributes[attribute].nominalValues ?? []
         throw DatasetError.arff(file: file, line: line,
@@ -426,5 +437,28 @@ enum ArffBytes {
     @inline(__always)
     static func isSpace(_ byte: UInt8) -> Bool {
         byte == 0x20 || byte == 0x09 || byte == 0x0D
+    }
+
+    /// The offset (from `start`) of the first byte of `bytes[start..<end]` that is not part of
+    /// valid UTF-8, or nil when the range is valid UTF-8.
+    static func firstInvalidUTF8(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int? {
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = UnsafeBufferPointer(rebasing: bytes[start..<end]).makeIterator()
+        var offset = 0
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case let .valid(scalar): offset += scalar.count
+            case .error: return offset
+            case .emptyInput: return nil
+            }
+        }
+    }
+
+    /// Why text holding `byte` (found by ``firstInvalidUTF8(_:_:_:)``) is refused: e.g. Latin-1,
+    /// whose accented letters would otherwise all read as U+FFFD (and two names differing only
+    /// there as one name declared twice).
+    static func notUTF8(_ byte: UInt8) -> String {
+        "byte 0x\(String(byte, radix: 16, uppercase: true)) is not UTF-8: the file is not UTF-8 text "
+            + "(Latin-1 or another legacy encoding?); convert it, e.g. `iconv -f latin1 -t utf-8`"
     }
 }

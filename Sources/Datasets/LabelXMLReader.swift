@@ -29,8 +29,9 @@ struct LabelXMLReader {
             line = 1 + bytes[..<zero].lazy.filter { $0 == 0x0A }.count
             throw failure("a NUL byte: this is binary data, not XML text")
         }
-        guard String(validating: bytes, as: UTF8.self) != nil else {
-            throw failure("the file is not valid UTF-8 text")
+        if let bad = bytes.withUnsafeBufferPointer({ ArffBytes.firstInvalidUTF8($0, 0, $0.count) }) {
+            line = 1 + bytes[..<bad].lazy.filter { $0 == 0x0A }.count
+            throw failure(ArffBytes.notUTF8(bytes[bad]))
         }
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { position = 3 }
         if lookingAt("<?xml") && position + 5 < bytes.count && isSpace(bytes[position + 5]) {

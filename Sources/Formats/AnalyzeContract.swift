@@ -11,6 +11,8 @@ public struct AnalyzeParameters: StageParameters {
     public var topPairs = 10
     @Parameter(help: "Paired comparisons of two arms as 'A vs B' (comma-separated), tested over the (fold, seed) blocks both ran, e.g. uncertainty vs random.")
     public var compare: [String] = []
+    @Parameter(help: "Leave out train runs that cannot be read (missing, truncated or malformed files) instead of failing; they are listed in results.md, report.html and manifest.json.")
+    public var skipUnreadable = false
 
     public init() {}
 
@@ -56,8 +58,9 @@ public enum AnalyzeContract: StageContract {
         Each --runs folder is a train output folder or a folder holding them (searched three levels deep). Runs are \
         grouped by (dataset, model, arm, fold, seed) from run.json; the arm is the train parameter arm, else the \
         selector's name. Pairs of arms named by --compare get paired statistics over the (fold, seed) blocks both ran \
-        (docs/statistics.md). Incomplete or inconsistent runs are reported on stderr and left out; the exit status is \
-        non-zero only when no run is usable.
+        (docs/statistics.md). A run that cannot be read (missing, truncated or malformed files) makes the stage fail, \
+        naming each, unless --skip-unreadable is given: then it is left out and listed in results.md, report.html and \
+        manifest.json. Inconsistent runs (another label set, a second run of one key) are reported on stderr and left out.
         """
     public static let inputs = [StageInput("runs", from: "train", help: "A train folder, or a folder of train folders.", repeated: true)]
     public static let outputs = [

@@ -27,7 +27,26 @@ public enum JSONFiles {
         do {
             return try decoder.decode(type, from: data)
         } catch {
-            throw ArtifactError.malformed(path: url.path, reason: "unexpected content (\(error)); \(hint)")
+            throw ArtifactError.malformed(path: url.path, reason: "unexpected content (\(reason(error))); \(hint)")
+        }
+    }
+
+    /// Why decoding failed, in a line: "not valid JSON: Unexpected end of file", "no key
+    /// `outputs`", "`epochs`: expected Int, found a string" (rather than the DecodingError dump).
+    public static func reason(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "\(error)" }
+        func path(_ keys: [any CodingKey]) -> String { keys.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".") }
+        switch error {
+        case let .dataCorrupted(context):
+            let underlying = (context.underlyingError as NSError?).flatMap { $0.userInfo[NSDebugDescriptionErrorKey] as? String }
+            let what = context.codingPath.isEmpty ? "not valid JSON" : "`\(path(context.codingPath))`: \(context.debugDescription)"
+            return what + (underlying.map { ": " + $0 } ?? "")
+        case let .keyNotFound(key, context):
+            return "no key `\(path(context.codingPath + [key]))`"
+        case let .typeMismatch(type, context), let .valueNotFound(type, context):
+            return "`\(path(context.codingPath))`: expected \(type), \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
         }
     }
 }

@@ -36,9 +36,23 @@ public struct Manifest: Codable, Equatable, Sendable {
     public var host: String
     /// The exact command line that reproduces this folder.
     public var command: [String]
+    /// Inputs the stage could not read and left out because it was told to (analyze's
+    /// `skip_unreadable`), each with why; nil when it left none out. The pipeline keeps such an
+    /// instance stale, so it is redone once they are repaired.
+    public var skipped: [Skipped]?
+
+    /// An input left out: its path and why it could not be read.
+    public struct Skipped: Codable, Equatable, Sendable {
+        public var path: String
+        public var reason: String
+        public init(path: String, reason: String) {
+            self.path = path
+            self.reason = reason
+        }
+    }
 
     public init(stage: String, parameters: [String: String], inputs: [Input], outputs: [String: String],
-                startedAt: Date, finishedAt: Date, command: [String]) {
+                startedAt: Date, finishedAt: Date, command: [String], skipped: [Skipped]? = nil) {
         self.stage = stage
         self.toolVersion = ToolVersion.string
         self.parameters = parameters
@@ -49,6 +63,7 @@ public struct Manifest: Codable, Equatable, Sendable {
         self.finishedAt = format.string(from: finishedAt)
         self.host = ProcessInfo.processInfo.hostName
         self.command = command
+        self.skipped = skipped
     }
 
     /// The file name every stage folder uses.
@@ -73,7 +88,19 @@ public struct Manifest: Codable, Equatable, Sendable {
         do {
             return try JSONDecoder().decode(Manifest.self, from: data)
         } catch {
-            throw ArtifactError.malformed(path: url.path, reason: "not a valid manifest (\(error)); rerun the stage")
+            throw ArtifactError.malformed(path: url.path, reason: "corrupt manifest (\(JSONFiles.reason(error))); rerun the stage that writes the folder")
+        }
+    }
+
+    /// The outputs listed here that are missing from `folder` or whose content no longer has
+    /// the recorded SHA-256, each with what is wrong, e.g. `predictions.npy (content differs
+    /// from manifest.json)`; empty when every output is intact. Reads every output.
+    public func damagedOutputs(in folder: URL) -> [String] {
+        outputs.keys.sorted().compactMap { name in
+            let url = folder.appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: url.path) else { return "\(name) (missing)" }
+            guard let sha256 = try? SHA256.hex(ofFile: url) else { return "\(name) (unreadable)" }
+            return sha256 == outputs[name] ? nil : "\(name) (content differs from \(Self.fileName))"
         }
     }
 

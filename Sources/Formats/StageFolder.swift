@@ -24,9 +24,11 @@ public struct StageFolder<Contract: StageContract>: Sendable {
     public func file(_ name: String) -> URL { url.appendingPathComponent(name) }
 
     /// Hashes the outputs (all files but the contract's undigested ones, logs and hidden files),
-    /// checks that every output the contract always writes exists, and writes `manifest.json`.
+    /// checks that every output the contract always writes exists, and writes `manifest.json`
+    /// (with the inputs the stage was told to leave out, if any: ``Manifest/skipped``).
     @discardableResult
-    public func complete(parameters: Contract.Parameters, inputs: [Manifest.Input], command: [String]) throws -> Manifest {
+    public func complete(parameters: Contract.Parameters, inputs: [Manifest.Input], command: [String],
+                         skipped: [Manifest.Skipped]? = nil) throws -> Manifest {
         for output in Contract.outputs where output.always {
             guard FileManager.default.fileExists(atPath: file(output.name).path) else {
                 throw ArtifactError.missing(path: file(output.name).path,
@@ -35,7 +37,7 @@ public struct StageFolder<Contract: StageContract>: Sendable {
         }
         let manifest = Manifest(stage: Contract.name, parameters: parameters.canonicalTexts, inputs: inputs,
                                 outputs: try Manifest.hashOutputs(in: url, excluding: Contract.undigestedOutputs),
-                                startedAt: started, finishedAt: Date(), command: command)
+                                startedAt: started, finishedAt: Date(), command: command, skipped: skipped)
         try manifest.write(into: url)
         return manifest
     }

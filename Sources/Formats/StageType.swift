@@ -24,11 +24,19 @@ public enum StageType: String, CaseIterable, Sendable {
     /// resolved values, defaults included (for train, the model's defaults stated:
     /// ``TrainParameters/withModelDefaults``).
     public func resolve(_ given: [String: [String]]) throws(ParameterError) -> ResolvedParameters {
+        try resolveWithTexts(given).parameters
+    }
+
+    /// ``resolve(_:)`` with the values' canonical texts (``ResolvedParameters/canonicalTexts``),
+    /// read from the parsed values rather than by reflection: a plan resolves every instance.
+    public func resolveWithTexts(_ given: [String: [String]]) throws(ParameterError) -> (parameters: ResolvedParameters, canonicalTexts: [String: String]) {
         switch self {
-        case .fetch: .fetch(try FetchParameters.resolve(given))
-        case .split: .split(try SplitParameters.resolve(given))
-        case .train: .train(try TrainParameters.resolve(given).withModelDefaults)
-        case .analyze: .analyze(try AnalyzeParameters.resolve(given))
+        case .fetch: let resolved = try FetchParameters.resolveWithTexts(given); return (.fetch(resolved.parameters), resolved.canonicalTexts)
+        case .split: let resolved = try SplitParameters.resolveWithTexts(given); return (.split(resolved.parameters), resolved.canonicalTexts)
+        case .train:
+            let resolved = try TrainParameters.resolveWithTexts(given), completed = resolved.parameters.withModelDefaults
+            return (.train(completed), completed == resolved.parameters ? resolved.canonicalTexts : completed.canonicalTexts)
+        case .analyze: let resolved = try AnalyzeParameters.resolveWithTexts(given); return (.analyze(resolved.parameters), resolved.canonicalTexts)
         }
     }
 

@@ -25,9 +25,10 @@ public enum NpyFile {
     /// The header, then the raw bytes, into a temporary file renamed into place.
     private static func write(header: NpyHeader, bytes: UnsafeRawBufferPointer, to url: URL) throws {
         try AtomicFile.write(to: url) { temporary in
-            guard FileManager.default.createFile(atPath: temporary.path, contents: Data(header.encoded())),
-                  let handle = FileHandle(forWritingAtPath: temporary.path) else {
-                throw ArtifactError.io(path: temporary.path, reason: "cannot create file")
+            // Data.write says why it failed (a full device, permissions), where createFile does not.
+            try Data(header.encoded()).write(to: temporary)
+            guard let handle = FileHandle(forWritingAtPath: temporary.path) else {
+                throw ArtifactError.io(path: temporary.path, reason: "cannot open the file just written")
             }
             defer { try? handle.close() }
             try handle.seekToEnd()
@@ -174,10 +175,14 @@ public final class NpySliceWriter {
         self.destination = destination
         partialURL = Self.partialURL(for: destination)
         header = NpyHeader(dtype: dtype, shape: shape)
-        try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
-        guard FileManager.default.createFile(atPath: partialURL.path, contents: Data(header.encoded())),
-              let opened = FileHandle(forUpdatingAtPath: partialURL.path) else {
-            throw ArtifactError.io(path: partialURL.path, reason: "cannot create file")
+        do {
+            try FileManager.default.createDirectory(at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(header.encoded()).write(to: partialURL)
+        } catch {
+            throw ArtifactError.writing(partialURL.path, error)
+        }
+        guard let opened = FileHandle(forUpdatingAtPath: partialURL.path) else {
+            throw ArtifactError.io(path: partialURL.path, reason: "cannot open the file just written")
         }
         handle = opened
         try handle.truncate(atOffset: UInt64(header.dataOffset + header.byteCount))
@@ -209,8 +214,12 @@ public final class NpySliceWriter {
     /// Writes raw bytes of slice `index` (`bytes.count == sliceByteCount`).
     public func write(slice index: Int, bytes: UnsafeRawBufferPointer) throws {
         precondition(bytes.count == sliceByteCount && index >= 0 && index < header.shape[0])
-        try handle.seek(toOffset: UInt64(header.dataOffset + index * sliceByteCount))
-        try handle.write(contentsOf: Data(bytes))
+        do {
+            try handle.seek(toOffset: UInt64(header.dataOffset + index * sliceByteCount))
+            try handle.write(contentsOf: Data(bytes))
+        } catch {
+            throw ArtifactError.writing(partialURL.path, error)
+        }
     }
 
     /// Writes slice `index` from Float32 values, converting to the file's float dtype.
@@ -235,5 +244,17 @@ public final class NpySliceWriter {
         try handle.synchronize()
         try handle.close()
         try AtomicFile.commit(partialURL, to: destination)
+    }
+
+    /// Renames the complete partial file of `destination` into place, unless an earlier call
+    /// already did (a finish interrupted after some renames and done again): then `destination`
+    /// exists and its partial file does not. Throws, naming both paths, when neither exists.
+    public static func commitPartial(of destination: URL) throws {
+        let partial = partialURL(for: destination)
+        if FileManager.default.fileExists(atPath: partial.path) {
+            try AtomicFile.commit(partial, to: destination)
+        } else if !FileManager.default.fileExists(atPath: destination.path) {
+            throw ArtifactError.missing(path: partial.path, hint: "Neither it nor \(destination.lastPathComponent) exists; delete the folder to start over.")
+        }
     }
 }

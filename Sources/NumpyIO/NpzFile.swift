@@ -56,70 +56,98 @@ public enum NpzFile {
 
     /// The `.npy` bytes of every member of an `.npz` file (inflated), keyed by name without the
     /// `.npy` suffix: for members whose dtype ``read(_:)`` cannot decode, such as the byte string
-    /// `scipy.sparse.save_npz` stores (``NpyFile/decodeString(_:path:)`` reads it).
+    /// `scipy.sparse.save_npz` stores (``NpyFile/decodeString(_:path:)`` reads it). The sizes the
+    /// archive declares are checked against the file before anything is allocated for them, and
+    /// a deflated member grows its buffer only as it inflates: a crafted size cannot force a
+    /// large allocation.
     public static func members(_ url: URL) throws -> [String: Data] {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw ArtifactError.missing(path: url.path, hint: "Check the path.")
         }
         let path = url.path
         func fail(_ reason: String) -> ArtifactError { .malformed(path: path, reason: "not a valid .npz archive: \(reason)") }
-        let bytes = [UInt8](data)
-        guard bytes.count >= 22 else { throw fail("too short") }
-        var eocd = -1
-        for position in stride(from: bytes.count - 22, through: max(0, bytes.count - 22 - 65_535), by: -1)
-        where bytes.readLE32(position) == 0x0605_4B50 {
-            eocd = position
-            break
-        }
-        guard eocd >= 0 else { throw fail("no end-of-central-directory record") }
-        let entryCount = Int(bytes.readLE16(eocd + 10))
-        var cursor = Int(bytes.readLE32(eocd + 16))
-        var result: [String: Data] = [:]
-        for _ in 0..<entryCount {
-            guard cursor + 46 <= bytes.count, bytes.readLE32(cursor) == 0x0201_4B50 else { throw fail("bad central directory") }
-            let method = bytes.readLE16(cursor + 10)
-            let compressedSize = Int(bytes.readLE32(cursor + 20))
-            let size = Int(bytes.readLE32(cursor + 24))
-            let nameLength = Int(bytes.readLE16(cursor + 28))
-            let extraLength = Int(bytes.readLE16(cursor + 30))
-            let commentLength = Int(bytes.readLE16(cursor + 32))
-            let localOffset = Int(bytes.readLE32(cursor + 42))
-            guard cursor + 46 + nameLength <= bytes.count else { throw fail("bad central directory") }
-            var name = String(decoding: bytes[(cursor + 46)..<(cursor + 46 + nameLength)], as: UTF8.self)
-            cursor += 46 + nameLength + extraLength + commentLength
-            guard localOffset + 30 <= bytes.count, bytes.readLE32(localOffset) == 0x0403_4B50 else { throw fail("bad local header for \(name)") }
-            let start = localOffset + 30 + Int(bytes.readLE16(localOffset + 26)) + Int(bytes.readLE16(localOffset + 28))
-            guard start + compressedSize <= bytes.count else { throw fail("member \(name) is truncated") }
-            let member: Data
-            switch method {
-            case 0: member = Data(bytes[start..<(start + compressedSize)])
-            case 8: member = try inflateRaw(bytes[start..<(start + compressedSize)], expectedSize: size, path: path, name: name)
-            default: throw fail("member \(name) uses compression method \(method); only stored and deflate are supported")
+        return try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+            guard bytes.count >= 22 else { throw fail("too short") }
+            var eocd = -1
+            for position in stride(from: bytes.count - 22, through: max(0, bytes.count - 22 - 65_535), by: -1)
+            where bytes.readLE32(position) == 0x0605_4B50 {
+                eocd = position
+                break
             }
-            if name.hasSuffix(".npy") { name.removeLast(4) }
-            result[name] = member
+            guard eocd >= 0 else { throw fail("no end-of-central-directory record") }
+            let entryCount = Int(bytes.readLE16(eocd + 10))
+            var cursor = Int(bytes.readLE32(eocd + 16))
+            var result: [String: Data] = [:]
+            for _ in 0..<entryCount {
+                guard cursor + 46 <= bytes.count, bytes.readLE32(cursor) == 0x0201_4B50 else { throw fail("bad central directory") }
+                let method = bytes.readLE16(cursor + 10)
+                let compressedSize = Int(bytes.readLE32(cursor + 20))
+                let size = Int(bytes.readLE32(cursor + 24))
+                let nameLength = Int(bytes.readLE16(cursor + 28))
+                let extraLength = Int(bytes.readLE16(cursor + 30))
+                let commentLength = Int(bytes.readLE16(cursor + 32))
+                let localOffset = Int(bytes.readLE32(cursor + 42))
+                guard cursor + 46 + nameLength <= bytes.count else { throw fail("bad central directory") }
+                var name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[(cursor + 46)..<(cursor + 46 + nameLength)]), as: UTF8.self)
+                cursor += 46 + nameLength + extraLength + commentLength
+                guard localOffset + 30 <= bytes.count, bytes.readLE32(localOffset) == 0x0403_4B50 else { throw fail("bad local header for \(name)") }
+                let start = localOffset + 30 + Int(bytes.readLE16(localOffset + 26)) + Int(bytes.readLE16(localOffset + 28))
+                guard start + compressedSize <= bytes.count else { throw fail("member \(name) is truncated") }
+                let stored = UnsafeRawBufferPointer(rebasing: bytes[start..<(start + compressedSize)])
+                let member: Data
+                switch method {
+                case 0:
+                    guard size == compressedSize else {
+                        throw fail("member \(name) is stored (not compressed) in \(compressedSize) bytes but declares \(size) bytes")
+                    }
+                    member = Data(stored)
+                case 8:
+                    guard size <= compressedSize * maximumDeflateRatio else {
+                        throw fail("member \(name) declares \(size) bytes inflated from \(compressedSize) compressed bytes, more than deflate "
+                                   + "can produce (at most \(maximumDeflateRatio) bytes per compressed byte)")
+                    }
+                    member = try inflateRaw(stored, expectedSize: size, path: path, name: name)
+                default:
+                    throw fail("member \(name) uses compression method \(method); only stored and deflate are supported")
+                }
+                if name.hasSuffix(".npy") { name.removeLast(4) }
+                result[name] = member
+            }
+            return result
         }
-        return result
     }
 
-    private static func inflateRaw(_ input: ArraySlice<UInt8>, expectedSize: Int, path: String, name: String) throws -> Data {
-        var output = [UInt8](repeating: 0, count: expectedSize)
+    /// The largest ratio of inflated to compressed bytes a deflate stream can reach (zlib's
+    /// documentation: 1032:1, a 258-byte match coded in two bits).
+    static let maximumDeflateRatio = 1032
+
+    /// Inflates a raw deflate stream that must give exactly `expectedSize` bytes, into a buffer that
+    /// grows with the output (from at most 1 MiB), never beyond `expectedSize`.
+    private static func inflateRaw(_ input: UnsafeRawBufferPointer, expectedSize: Int, path: String, name: String) throws -> Data {
+        var output = [UInt8](repeating: 0, count: min(expectedSize, 1 << 20))
         var stream = z_stream()
         guard inflateInit2_(&stream, -MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             throw ArtifactError.io(path: path, reason: "zlib could not start inflating \(name)")
         }
         defer { inflateEnd(&stream) }
-        let status: Int32 = input.withUnsafeBufferPointer { source in
-            output.withUnsafeMutableBufferPointer { target in
-                stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
-                stream.avail_in = uInt(source.count)
-                stream.next_out = target.baseAddress
-                stream.avail_out = uInt(target.count)
-                return inflate(&stream, Z_FINISH)
+        stream.next_in = UnsafeMutablePointer(mutating: input.bindMemory(to: Bytef.self).baseAddress)
+        stream.avail_in = uInt(input.count)
+        var status = Z_OK
+        while status == Z_OK {
+            if Int(stream.total_out) == output.count {
+                guard output.count < expectedSize else { break }
+                output += [UInt8](repeating: 0, count: min(output.count, expectedSize - output.count))
+            }
+            let written = Int(stream.total_out)
+            status = output.withUnsafeMutableBufferPointer { target in
+                stream.next_out = target.baseAddress! + written
+                stream.avail_out = uInt(target.count - written)
+                return inflate(&stream, Z_NO_FLUSH)
             }
         }
         guard status == Z_STREAM_END, Int(stream.total_out) == expectedSize else {
-            throw ArtifactError.malformed(path: path, reason: "member \(name) does not inflate (zlib status \(status))")
+            throw ArtifactError.malformed(path: path, reason: "member \(name) does not inflate to its declared \(expectedSize) bytes "
+                                              + "(zlib status \(status) after \(stream.total_out) bytes)")
         }
         return Data(output)
     }
@@ -131,9 +159,7 @@ extension Data {
     }
 }
 
-extension [UInt8] {
-    fileprivate func readLE16(_ offset: Int) -> UInt16 { UInt16(self[offset]) | UInt16(self[offset + 1]) << 8 }
-    fileprivate func readLE32(_ offset: Int) -> UInt32 {
-        UInt32(self[offset]) | UInt32(self[offset + 1]) << 8 | UInt32(self[offset + 2]) << 16 | UInt32(self[offset + 3]) << 24
-    }
+extension UnsafeRawBufferPointer {
+    fileprivate func readLE16(_ offset: Int) -> UInt16 { UInt16(littleEndian: loadUnaligned(fromByteOffset: offset, as: UInt16.self)) }
+    fileprivate func readLE32(_ offset: Int) -> UInt32 { UInt32(littleEndian: loadUnaligned(fromByteOffset: offset, as: UInt32.self)) }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Artifacts
 import Foundation
 import Formats
 import StageKit
@@ -60,7 +61,7 @@ public struct StageCommand<Program: StageProgram>: ParsableCommand {
                 throw error
             }
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("error: \(ArtifactError.message(for: error))\n".utf8))
             throw ExitCode(1)
         }
     }

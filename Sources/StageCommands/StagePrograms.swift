@@ -52,7 +52,9 @@ public enum AnalyzeProgram: StageProgram {
             FileHandle.standardError.write(Data((line + "\n").utf8))
         }
         for warning in outcome.didNotLearn { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
-        return "analyzed \(outcome.runCount) runs\(outcome.warnings.isEmpty ? "" : " (\(outcome.warnings.count) warnings)")\n"
+        let notes = (outcome.skipped.isEmpty ? [] : ["\(outcome.skipped.count) skipped as unreadable"])
+            + (outcome.warnings.isEmpty ? [] : ["\(outcome.warnings.count) warnings"])
+        return "analyzed \(outcome.runCount) runs\(notes.isEmpty ? "" : " (" + notes.joined(separator: ", ") + ")")\n"
             + "report: \(outcome.report.path)"
     }
 }

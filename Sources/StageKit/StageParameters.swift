@@ -23,13 +23,16 @@ extension StageParameters {
         return copy
     }
 
-    /// The declarations, in declaration order. O(parameters) reflection per call.
+    /// The declarations, in declaration order: read by reflection once per type, then cached
+    /// (a plan resolves every instance's parameters, so this is called once per setting).
     public static var declarations: [ParameterDeclaration] {
-        Mirror(reflecting: Self()).children.map { child in
-            guard let label = child.label, let parameter = child.value as? ParameterReflection else {
-                fatalError("\(Self.self).\(child.label ?? "?") is not a @Parameter: every stored property of stage parameters must be one")
+        DeclarationCache.shared.declarations(of: Self.self) {
+            Mirror(reflecting: Self()).children.map { child in
+                guard let label = child.label, let parameter = child.value as? ParameterReflection else {
+                    fatalError("\(Self.self).\(child.label ?? "?") is not a @Parameter: every stored property of stage parameters must be one")
+                }
+                return parameter.declaration(property: label.hasPrefix("_") ? String(label.dropFirst()) : label)
             }
-            return parameter.declaration(property: label.hasPrefix("_") ? String(label.dropFirst()) : label)
         }
     }
 
@@ -42,6 +45,22 @@ extension StageParameters {
     /// comma-separated word); the others keep their defaults. Checks names, types, choices,
     /// ranges, required parameters, then ``validate()``.
     public static func resolve(_ given: [String: [String]]) throws(ParameterError) -> Self {
+        try resolved(given).parameters
+    }
+
+    /// ``resolve(_:)`` with the result's ``canonicalTexts``, read from the parsed values rather
+    /// than by reflection (a plan resolves the parameters of every instance).
+    public static func resolveWithTexts(_ given: [String: [String]]) throws(ParameterError) -> (parameters: Self, canonicalTexts: [String: String]) {
+        let (parameters, values) = try resolved(given)
+        var texts: [String: String] = [:]
+        for declaration in declarations {
+            if let text = canonicalText(values[declaration.property]!) { texts[declaration.name] = text }
+        }
+        return (parameters, texts)
+    }
+
+    /// ``resolve(_:)`` with the parsed value of every property.
+    private static func resolved(_ given: [String: [String]]) throws(ParameterError) -> (parameters: Self, values: [String: any ParameterValue]) {
         let declarations = declarations
         for name in given.keys.sorted() where !declarations.contains(where: { $0.name == name }) {
             throw .unknown(name, valid: declarations.map(\.name))
@@ -63,7 +82,13 @@ extension StageParameters {
             fatalError("\(Self.self) could not be built from its own declarations: \(error)")
         }
         try result.validate()
-        return result
+        return (result, values)
+    }
+
+    /// A value's canonical text (list items comma-joined); nil for an absent optional.
+    static func canonicalText(_ value: any ParameterValue) -> String? {
+        let words = value.words
+        return words.isEmpty && !(value is any Collection) ? nil : words.joined(separator: ",")
     }
 
     /// The words of each parameter given as `--name value` / `--name=value` flags, by name
@@ -118,10 +143,9 @@ extension StageParameters {
     public var canonicalTexts: [String: String] {
         var result: [String: String] = [:]
         for child in Mirror(reflecting: self).children {
-            guard let label = child.label, let parameter = child.value as? ParameterReflection else { continue }
-            let words = parameter.anyValue.words
-            guard !words.isEmpty || parameter.anyValue is any Collection else { continue }
-            result[ParameterDeclaration.kebabCase(label.hasPrefix("_") ? String(label.dropFirst()) : label)] = words.joined(separator: ",")
+            guard let label = child.label, let parameter = child.value as? ParameterReflection,
+                  let text = Self.canonicalText(parameter.anyValue) else { continue }
+            result[ParameterDeclaration.kebabCase(label.hasPrefix("_") ? String(label.dropFirst()) : label)] = text
         }
         return result
     }
@@ -141,6 +165,21 @@ extension StageParameters {
             }
         }
         return result
+    }
+}
+
+/// The declarations of each ``StageParameters`` type, read once (a generic type cannot hold a
+/// static stored property of its own).
+final class DeclarationCache: @unchecked Sendable {
+    static let shared = DeclarationCache()
+    private let lock = NSLock()
+    private var table: [ObjectIdentifier: [ParameterDeclaration]] = [:]
+
+    func declarations(of type: Any.Type, read: () -> [ParameterDeclaration]) -> [ParameterDeclaration] {
+        if let cached = lock.withLock({ table[ObjectIdentifier(type)] }) { return cached }
+        let declarations = read()
+        lock.withLock { table[ObjectIdentifier(type)] = declarations }
+        return declarations
     }
 }
 

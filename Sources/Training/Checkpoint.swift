@@ -7,7 +7,8 @@ import Foundation
 /// Stored as a folder `checkpoint-<epoch>/` (array files written by the caller, then
 /// `state.json`) and made current by atomically rewriting the pointer file `checkpoint.json`;
 /// the previous folder is deleted only after the pointer moved. A crash at any moment therefore
-/// leaves exactly one complete checkpoint (or none) in force.
+/// leaves exactly one complete checkpoint (or none) in force. The checkpoint of a run's last
+/// epoch holds the state alone: it is what the run's finish is done (again) from.
 public enum Checkpoint {
     /// The small JSON part of a checkpoint.
     public struct State: Codable, Sendable {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A training run stopped because its loss stopped being a number the optimiser can use.
 public struct TrainingDiverged: Error, CustomStringConvertible, Equatable {
     /// 1-based epoch and 0-based batch of the step whose loss was rejected.
@@ -17,7 +19,18 @@ public struct TrainingDiverged: Error, CustomStringConvertible, Equatable {
     public var description: String {
         let what = loss.isFinite ? "\(loss), above the limit \(DivergenceCheck.lossLimit)" : "\(loss), not a finite number"
         return "training diverged at epoch \(epoch), batch \(batch): the loss is \(what) (learning rate \(learningRate)); "
-            + "the run was stopped and its outputs removed. Lower the learning rate (--lr), e.g. to \(learningRate / 10)."
+            + "the run was stopped and its outputs removed. Lower the learning rate (--lr), e.g. to \(Self.decimal(Double(learningRate) / 10))."
+    }
+
+    /// A suggested number as a person writes it: at most 6 significant digits, so a tenth of
+    /// the Float 0.001 reads `0.0001`, not `0.000100000005`; `1e-05` is written `1e-5`.
+    static func decimal(_ value: Double) -> String {
+        let text = String(format: "%g", value)
+        guard let e = text.firstIndex(of: "e") else { return text }
+        let exponent = text[text.index(after: e)...]
+        let sign = exponent.first == "-" ? "-" : ""
+        let digits = exponent.drop { $0 == "-" || $0 == "+" }.drop { $0 == "0" }
+        return text[..<e] + "e" + sign + (digits.isEmpty ? "0" : digits)
     }
 }
 

@@ -8,7 +8,8 @@ import NumpyIO
 /// `correlation.npy` [E, q, q] (only when the run computes a label correlation),
 /// `weights.npy` [E, n], `selected.npy` [E, n], `order.npy` [E, draws] (−1 pads).
 ///
-/// Until ``finish()`` the files exist only as `<name>.partial`; a killed run resumes them.
+/// Until ``finish(folder:epochs:keepEvery:recordsCorrelation:)`` the files exist only as
+/// `<name>.partial`; a killed run resumes them.
 public final class HistoryWriters {
     public let epochs: Int
     public let keepEvery: Int
@@ -19,7 +20,6 @@ public final class HistoryWriters {
     private let weights: NpySliceWriter
     private let selected: NpySliceWriter
     private let order: NpySliceWriter
-    private let folder: URL
     /// Scratch for the uint8 codes of one epoch.
     private var codes: [UInt8] = []
     /// Scratch for one epoch's row of `order.npy`.
@@ -31,10 +31,9 @@ public final class HistoryWriters {
     /// `recordsCorrelation` (a run whose C is the identity in every epoch writes no file).
     public init(folder: URL, epochs: Int, trainCount n: Int, labelCount q: Int, drawsPerEpoch: Int, encoding: HistoryDType,
                 recordsCorrelation: Bool, keepEvery: Int, resume: Bool) throws {
-        self.folder = folder
         self.epochs = epochs
         self.keepEvery = keepEvery
-        keptEpochs = (1...epochs).filter { (epochs - $0) % keepEvery == 0 }
+        keptEpochs = Self.keptEpochs(epochs: epochs, keepEvery: keepEvery)
         func open(_ name: String, _ dtype: NpyDType, _ shape: [Int]) throws -> NpySliceWriter {
             let url = folder.appendingPathComponent(name)
             return resume ? try NpySliceWriter(resuming: url, dtype: dtype, shape: shape)
@@ -92,10 +91,23 @@ public final class HistoryWriters {
         for writer in writers { try writer.synchronize() }
     }
 
-    /// Renames every partial file into place and writes `prediction-epochs.npy`.
-    public func finish() throws {
-        try NpyFile.write(keptEpochs.map(Int32.init), shape: [keptEpochs.count],
-                          to: folder.appendingPathComponent(TrainFiles.predictionEpochs))
-        for writer in writers { try writer.finish() }
+    /// Epochs (1-based) whose predictions are kept: those congruent to the last epoch modulo `keepEvery`.
+    static func keptEpochs(epochs: Int, keepEvery: Int) -> [Int] {
+        (1...epochs).filter { (epochs - $0) % keepEvery == 0 }
+    }
+
+    /// Writes `prediction-epochs.npy` and renames every partial file in `folder` into place
+    /// (after the last epoch's slices were synchronized). Idempotent: a finish that a kill
+    /// interrupted is done again from the start, and files renamed already are kept.
+    public static func finish(folder: URL, epochs: Int, keepEvery: Int, recordsCorrelation: Bool) throws {
+        let kept = keptEpochs(epochs: epochs, keepEvery: keepEvery)
+        try NpyFile.write(kept.map(Int32.init), shape: [kept.count], to: folder.appendingPathComponent(TrainFiles.predictionEpochs))
+        TestKillPoint.reached(TrainFiles.predictionEpochs)
+        let names = [TrainFiles.predictions] + (recordsCorrelation ? [TrainFiles.correlation] : [])
+            + [TrainFiles.weights, TrainFiles.selected, TrainFiles.order]
+        for name in names {
+            try NpySliceWriter.commitPartial(of: folder.appendingPathComponent(name))
+            TestKillPoint.reached(name)
+        }
     }
 }

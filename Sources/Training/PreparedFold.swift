@@ -33,11 +33,14 @@ public struct PreparedFold: Sendable {
 }
 
 /// Errors in the inputs of the train stage.
-public enum TrainingInputError: Error, CustomStringConvertible {
+public enum TrainingInputError: Error, CustomStringConvertible, Equatable {
     case shapeMismatch(path: String, reason: String)
     case badFold(fold: Int, folds: Int, path: String)
     case emptyRole(role: String, fold: Int, path: String)
     case nonFinite(path: String, row: Int, column: Int)
+    /// A feature's values on the training rows span more than Float32 can hold (±3e38-scale
+    /// values), so min–max scaling would turn them into NaN.
+    case rangeOverflow(path: String, column: Int, name: String?, minimum: Float, maximum: Float)
 
     public var description: String {
         switch self {
@@ -49,6 +52,10 @@ public enum TrainingInputError: Error, CustomStringConvertible {
             return "\(path): fold \(fold) has no \(role) rows. Use fewer folds or a larger --validation share in the split stage."
         case let .nonFinite(path, row, column):
             return "\(path): feature at row \(row), column \(column) is NaN or infinite. Re-fetch with --impute zero or clean the source."
+        case let .rangeOverflow(path, column, name, minimum, maximum):
+            return "\(path): column \(column)\(name.map { " (feature '\($0)')" } ?? "") holds values of ±3e38 scale, from \(minimum) to \(maximum) "
+                + "on the training rows: their range exceeds the largest Float32 (3.4e38), so min–max scaling cannot represent it. "
+                + "Values this large usually stand for missing data; clean the source, or write them as '?' and fetch with --impute zero."
         }
     }
 }
@@ -127,6 +134,12 @@ extension PreparedFold {
                     if value > maximum[k] { maximum[k] = value }
                 }
             }
+        }
+        if let k = minimum.indices.first(where: { !(maximum[$0] - minimum[$0]).isFinite }) {
+            let names = (try? DatasetMeta.read(from: dataset))?.featureNames ?? []
+            let column = keptFeatures[k]
+            throw TrainingInputError.rangeOverflow(path: featuresURL.path, column: column, name: column < names.count ? names[column] : nil,
+                                                   minimum: minimum[k], maximum: maximum[k])
         }
         let scale = zip(minimum, maximum).map { $1 > $0 ? 1 / ($1 - $0) : 0 }
 

@@ -42,7 +42,9 @@ public enum TrainStage {
         }
         try RunDescription(dataset: prepared.datasetName, labelNames: prepared.labelNames, trainCount: prepared.trainCount,
                            parameters: parameters, modelDefaults: invocation.parameters.unstatedModelDefaults).write(to: folder.file(TrainFiles.run))
+        TestKillPoint.reached(TrainFiles.run)
         try folder.complete(parameters: parameters, inputs: inputs, command: invocation.command)
+        TestKillPoint.reached(Manifest.fileName)
         return summary
     }
 }

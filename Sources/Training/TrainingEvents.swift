@@ -19,12 +19,14 @@ public final class TrainingEvents {
 
     /// Opens the log of the run in `folder`. For a new run (`completed` empty) the file is created
     /// with the hyper-parameters. For a run resumed from a checkpoint, `completed` holds the
-    /// checkpoint's epochs: the existing file is cut after the last of them, and any of them it
-    /// lacks (no file, or one from an interrupted write) are written again from the records.
+    /// checkpoint's epochs: the existing file is cut before the last of them (so that nothing
+    /// written after it survives: later epochs, or the test events of an interrupted finish), and
+    /// the epochs it lacks (that one, or more after an interrupted write) are written again from
+    /// the records.
     public init(folder: URL, hyperParameters: [String: String], completed: [EpochRecord]) throws {
         let url = folder.appendingPathComponent(TrainFiles.events)
         let lastEpoch = Int64(completed.last?.epoch ?? 0)
-        if !completed.isEmpty, let existing = try EventFileWriter(continuing: url, afterStep: lastEpoch) {
+        if !completed.isEmpty, let existing = try EventFileWriter(continuing: url, afterStep: lastEpoch - 1) {
             writer = existing
         } else {
             let now = Date().timeIntervalSince1970

@@ -9,7 +9,7 @@ struct CleanCommand: ParsableCommand {
 
     @OptionGroup var pipeline: PipelineOptions
 
-    @Flag(help: "Delete only instances whose parameters or inputs changed, and folders no instance uses; keep up-to-date and resumable ones.")
+    @Flag(help: "Delete only instances whose parameters or inputs changed, folders no instance uses, and temporary files that killed writes left; keep up-to-date and resumable instances.")
     var stale = false
 
     @Flag(help: "If a run holds the artifact folder, wait for it instead of refusing.")

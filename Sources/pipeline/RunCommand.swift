@@ -25,6 +25,9 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Rebuild the selected instances even if they are up to date.")
     var force = false
 
+    @Flag(help: "Re-hash every output against its manifest.json first, and rebuild the instances whose outputs are damaged.")
+    var verify = false
+
     @Flag(help: "Print what would run and why, and run nothing.")
     var dryRun = false
 
@@ -55,6 +58,7 @@ struct RunCommand: ParsableCommand {
             options.selection = try selection.map(InstanceSelection.init(parsing:))
             options.downstream = downstream
             options.force = force
+            options.verify = verify
             options.jobs = jobs
             options.failFast = failFast
             let display = ProgressDisplay(live: plain ? false : nil)
@@ -78,13 +82,17 @@ struct RunCommand: ParsableCommand {
             display.event("pipeline \(plan.definition.name) (\(plan.definition.file)): \(plan.instances.count) instances, artifacts in \(root), \(how)")
             let summary = try runner.run()
             withExtendedLifetime(lock) {}
-            display.event("\(summary.built.count) built, \(summary.upToDate.count) up to date, \(summary.failed.count) failed, \(summary.notRun.count) not run")
+            summary.lines.forEach(display.event)
             if let times = summary.times, !times.instances.isEmpty {
                 times.lines.forEach(display.event)
                 display.event("  (in \(root)/\(RunTimes.fileName))")
             }
             for instance in plan.instances where instance.type == .analyze {
                 let folder = URL(fileURLWithPath: root + "/" + instance.folder)
+                if let skipped = (try? Manifest.read(from: folder))?.skipped, !skipped.isEmpty {
+                    display.event("warning: \(instance.id) left out \(skipped.count) unreadable train run\(skipped.count == 1 ? "" : "s") (skip_unreadable):")
+                    for run in skipped { display.event("    \(run.reason)") }
+                }
                 if let flags = try? LearningFlags.read(from: folder) {
                     for warning in flags.warnings { display.event("warning: \(warning)") }
                 }

@@ -84,7 +84,11 @@ import TestSupport
         #expect(try Manifest.read(from: a).outputs == Manifest.read(from: b).outputs)
     }
 
-    @Test func incompleteRunIsNamedAndTheRestIsAnalysed() throws {
+    /// A run that cannot be read (here one without manifest.json and correlation.npy, one with a
+    /// truncated selected.npy) makes the analysis fail, naming each: it used to be left out with a
+    /// warning only in the log, so results.csv silently lacked it. With `skip_unreadable` the
+    /// others are analysed and the skipped runs are listed in results.md, report.html and manifest.json.
+    @Test func unreadableRunsAreRefusedUnlessSkipped() throws {
         let root = TestSupport.temporaryFolder()
         try SyntheticRuns.matrix(under: root, selectors: Self.selectors, folds: 2)
         // uncertainty (correlation mi) must hold correlation.npy; the other selectors need not.
@@ -95,15 +99,38 @@ import TestSupport
         let truncated = root.appendingPathComponent("toy-mlp-random-1").appendingPathComponent("selected.npy")
         let data = try Data(contentsOf: truncated)
         try data.prefix(data.count - 8).write(to: truncated)
+        let refused = TestSupport.temporaryFolder()
+        let error = #expect(throws: AnalysisError.self) { try analyse(root, output: refused) }
+        let message = error?.description ?? ""
+        #expect(message.hasPrefix("2 train runs cannot be read:\n  "))
+        #expect(message.contains("\n  \(broken.path): incomplete train folder, missing correlation.npy, manifest.json"))
+        #expect(message.contains(truncated.path) && message.contains("truncated"))
+        #expect(message.hasSuffix("or set skip_unreadable: true (--skip-unreadable) to analyse the other runs and list these as skipped"))
+        #expect(!FileManager.default.fileExists(atPath: refused.appendingPathComponent("manifest.json").path))
+
         let output = TestSupport.temporaryFolder()
-        let (outcome, warnings) = try analyse(root, output: output)
+        let (outcome, warnings) = try SyntheticRuns.analyze(root, output: output, skipUnreadable: true)
         #expect(outcome.runCount == 4)
-        #expect(warnings.count == 2)
-        #expect(warnings.contains { $0.contains(broken.path) && $0.contains("missing correlation.npy, manifest.json") })
-        #expect(warnings.contains { $0.contains(truncated.path) && $0.contains("truncated") })
-        #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("manifest.json").path))
+        #expect(outcome.skipped.map(\.path) == [broken.path, truncated.deletingLastPathComponent().path].sorted())
+        #expect(warnings.count == 2 && warnings.allSatisfy { $0.hasPrefix("skipped (skip_unreadable): ") })
+        let manifest = try Manifest.read(from: output)
+        #expect(manifest.skipped == outcome.skipped)
+        let markdown = try String(contentsOf: output.appendingPathComponent("results.md"), encoding: .utf8)
+        #expect(markdown.contains("## Skipped runs\n\n**2 train runs were skipped: they could not be read (skip_unreadable is set), so they are in no table or figure.**"))
+        #expect(markdown.contains("- \(broken.path): incomplete train folder, missing correlation.npy, manifest.json"))
         let report = try String(contentsOf: output.appendingPathComponent("report.html"), encoding: .utf8)
-        #expect(report.contains("Warnings") && report.contains("toy-mlp-uncertainty-1"))
+        #expect(report.contains("<b>2 train runs were skipped") && report.contains("toy-mlp-uncertainty-1: incomplete train folder"))
+    }
+
+    /// A train folder whose manifest.json is corrupt is named once, as corrupt, with the parse error.
+    @Test func corruptManifestIsNamedWithTheParseError() throws {
+        let root = TestSupport.temporaryFolder()
+        let folder = try SyntheticRuns.write(SyntheticRuns.Spec(), under: root)
+        try Data("{\"stage\": \"train\",".utf8).write(to: folder.appendingPathComponent("manifest.json"))
+        let error = #expect(throws: AnalysisError.self) { try analyse(root, output: TestSupport.temporaryFolder()) }
+        let message = error?.description ?? ""
+        #expect(message.contains("\n  \(folder.path)/manifest.json: corrupt manifest (not valid JSON"), "\(message)")
+        #expect(message.components(separatedBy: "manifest.json").count == 2, "the file is named once: \(message)")
     }
 
     /// Runs that compute no label correlation write no correlation.npy: they are analysed as
@@ -158,7 +185,9 @@ import TestSupport
         let folder = try SyntheticRuns.write(SyntheticRuns.Spec(), under: root)
         try FileManager.default.removeItem(at: folder.appendingPathComponent("epochs.csv"))
         let output = TestSupport.temporaryFolder()
-        #expect(throws: AnalysisError.nothingUsable(problems: 1)) { try analyse(root, output: output) }
+        #expect(throws: AnalysisError.nothingUsable(problems: 1)) {
+            try SyntheticRuns.analyze(root, output: output, skipUnreadable: true)
+        }
         #expect(!FileManager.default.fileExists(atPath: output.appendingPathComponent("manifest.json").path))
         #expect(throws: AnalysisError.noRuns(folder: output.path)) { try RunLoader.discover([output]) }
     }
@@ -224,10 +253,14 @@ import TestSupport
         try SyntheticRuns.matrix(under: root, selectors: ["random", "uncertainty"], folds: 2)
         try FileManager.default.removeItem(at: root.appendingPathComponent("toy-mlp-random-1/run.json"))
         let output = TestSupport.temporaryFolder().appendingPathComponent("out")
-        let result = try TestSupport.runProduct("analyze", ["--runs", root.path, "--output", output.path, "--drift-epochs", "2,4,6",
-                                                            "--convergence-levels", "0.9,0.99", "--top-pairs", "3"])
+        let arguments = ["--runs", root.path, "--output", output.path, "--drift-epochs", "2,4,6", "--convergence-levels", "0.9,0.99", "--top-pairs", "3"]
+        let refused = try TestSupport.runProduct("analyze", arguments)
+        #expect(refused.status == 1)
+        #expect(refused.standardError.hasPrefix("error: 1 train run cannot be read:\n  \(root.path)/toy-mlp-random-1: incomplete train folder, missing run.json"))
+        let result = try TestSupport.runProduct("analyze", arguments + ["--skip-unreadable"])
         #expect(result.status == 0, "\(result.standardError)")
-        #expect(result.standardError.hasPrefix("warning: \(root.path)/toy-mlp-random-1: incomplete train folder, missing run.json"))
+        #expect(result.standardError.hasPrefix("warning: skipped (skip_unreadable): \(root.path)/toy-mlp-random-1: incomplete train folder, missing run.json"))
+        #expect(result.standardOutput.hasPrefix("analyzed 3 runs (1 skipped as unreadable)"))
         #expect(result.standardOutput.contains("report: \(output.path)/report.html"))
         let manifest = try Manifest.read(from: output)
         #expect(manifest.parameters["drift-epochs"] == "2,4,6")

@@ -85,4 +85,25 @@ import TestSupport
         #expect(markdown.contains("**Every row learned.**"))
         #expect(!markdown.contains("did not learn:"))
     }
+
+    /// Where the linear floor is at the ceiling (every model reaches test Macro-AUC 1.0000, as on
+    /// genbase), no row can be above it: it is noted, not flagged "did not learn: not above the
+    /// linear floor 1.0000".
+    @Test func aFloorAtTheCeilingIsNotAFailureToLearn() throws {
+        let root = TestSupport.temporaryFolder()
+        try SyntheticRuns.write(.init(model: "linear", selector: "random", fold: 0, offset: 0.3), under: root)
+        try SyntheticRuns.write(.init(selector: "random", fold: 0, offset: 0.3), under: root)
+        try SyntheticRuns.write(.init(selector: "uncertainty", fold: 0, offset: -0.19), under: root)
+        let floor = LearningFloor(RunCollection(folders: try RunLoader.discover([root])).runs)
+        let random = try #require(floor.row(dataset: "toy", model: "mlp", selector: "random"))
+        #expect(random.floorAtCeiling && !random.didNotLearn)
+        // The chance check still applies.
+        #expect(floor.flagged.map(\.selector) == ["uncertainty"] && floor.flagged[0].reasons == ["within 0.02 of 0.5"])
+        #expect(floor.notes.contains("toy/mlp/random: the linear floor is at the ceiling (1.0000), so no row can be above it; only the chance check applies"))
+        let output = TestSupport.temporaryFolder()
+        _ = try SyntheticRuns.analyze(root, output: output)
+        let markdown = try String(contentsOf: output.appendingPathComponent("results.md"), encoding: .utf8)
+        #expect(markdown.contains("| toy | mlp | random | 1 | 1.0000 | 1.0000 | learned (floor at the ceiling) |"))
+        #expect(!markdown.contains("not above the linear floor 1.0000"))
+    }
 }

@@ -103,11 +103,12 @@ enum SyntheticRuns {
 
     /// Runs the analyze stage over the train folders under `root`, collecting its warnings.
     static func analyze(_ root: URL, output: URL, driftEpochs: [Int] = [2, 5], topPairs: Int = 10,
-                        compare: [String] = []) throws -> (AnalysisOutcome, [String]) {
+                        compare: [String] = [], skipUnreadable: Bool = false) throws -> (AnalysisOutcome, [String]) {
         var parameters = AnalyzeParameters()
         parameters.driftEpochs = driftEpochs
         parameters.topPairs = topPairs
         parameters.compare = compare
+        parameters.skipUnreadable = skipUnreadable
         let invocation = StageInvocation<AnalyzeContract>(parameters: parameters, inputs: ["runs": [root]], output: output, command: ["analyze"])
         var warnings: [String] = []
         let outcome = try Analyzer.run(invocation) { warnings.append($0) }

@@ -57,7 +57,7 @@ import Testing
     }
 
     @Test func nonNumericValue() {
-        #expect(throws: DatasetError.arff(file: "x.arff", line: 4, reason: "value 'abc' of numeric attribute 'a' is not a finite number")) {
+        #expect(throws: DatasetError.arff(file: "x.arff", line: 4, reason: "value 'abc' of numeric attribute 'a' (column 1) is not a finite number")) {
             try Fixtures.parse("@relation r\n@attribute a numeric\n@data\nabc\n", file: "x.arff")
         }
     }
@@ -109,6 +109,56 @@ import Testing
             let line = 7 + rows.filter { $0 == "\n" }.count
             #expect(throws: DatasetError.arff(file: "test.arff", line: line, reason: "sparse index \(index) is given twice in this row, "
                                                + "so its value is ambiguous; keep one entry per index")) { try Fixtures.parse(header + rows + "\n") }
+        }
+    }
+
+    /// 1e300 and 1e39 are finite numbers beyond Float32 (they were called "not a finite number"):
+    /// the message says so, with the line and the column.
+    @Test func valuesBeyondFloat32AreCalledSo() {
+        for value in ["1e300", "1e39", "-3.5e38"] {
+            #expect(throws: DatasetError.arff(file: "x.arff", line: 5, reason: "value '\(value)' of numeric attribute 'b' (column 2) is finite but beyond the "
+                                               + "Float32 range (±3.4e38) features are stored in; rescale that column in the source, or leave it out with --drop-attribute 'b'")) {
+                try Fixtures.parse("@relation r\n@attribute a numeric\n@attribute b numeric\n@data\n1,\(value)\n", file: "x.arff")
+            }
+        }
+        #expect((try? Fixtures.parse("@relation r\n@attribute a numeric\n@data\n3.4e38\n")) != nil, "the largest Float32 values are accepted")
+    }
+
+    /// Latin-1 attribute names (café and cafè) used to decode to one name with U+FFFD, "declared
+    /// twice"; the file is refused as not UTF-8, at the line and column of the first such byte.
+    @Test func latin1NamesAreNotUTF8() throws {
+        func parse(_ bytes: [UInt8]) throws { var bytes = bytes; _ = try bytes.withUnsafeMutableBufferPointer { try ArffParser.parse(UnsafeBufferPointer($0), file: "l.arff") } }
+        let header = Array("@relation r\n% caf\u{E9} in a comment is not read\n@attribute caf".utf8) + [0xE9] + Array(" numeric\n@attribute caf".utf8) + [0xE8]
+            + Array(" numeric\n@attribute L {0,1}\n@data\n".utf8)
+        #expect(throws: DatasetError.arff(file: "l.arff", line: 3, reason: "column 15: byte 0xE9 is not UTF-8: the file is not UTF-8 text "
+                                           + "(Latin-1 or another legacy encoding?); convert it, e.g. `iconv -f latin1 -t utf-8`")) {
+            try parse(header + Array("1,2,0\n".utf8))
+        }
+        // A Latin-1 nominal value in the data section: named as not UTF-8, not as an undeclared value.
+        let data = Array("@relation r\n@attribute c {a,b}\n@attribute L {0,1}\n@data\nb,1\n".utf8) + [0x61, 0xE9] + Array(",0\n".utf8)
+        let error = #expect(throws: DatasetError.self) { try parse(data) }
+        #expect(error?.description.hasPrefix("l.arff:6: the value of nominal attribute 'c': byte 0xE9 is not UTF-8") == true, "\(String(describing: error))")
+    }
+
+    /// Issue 20, item 4: a zero-filled 2 GiB member of a crafted archive was paged in whole (2.1 GB
+    /// resident) while the header parser searched its first line for a line end, before refusing
+    /// it. It is refused at its first byte: here everything after the first page is unreadable
+    /// (PROT_NONE), so a parser reading on would kill the child process the test runs in.
+    @Test func zeroFilledFileIsRefusedAtItsFirstByte() async {
+        await #expect(processExitsWith: .success) {
+            let page = Int(sysconf(Int32(_SC_PAGESIZE))), length = 256 * page
+            guard let memory = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), memory != MAP_FAILED,
+                  mprotect(memory + page, length - page, PROT_NONE) == 0 else { exit(2) }
+            let expected = DatasetError.arff(file: "zeros.arff", line: 1, reason: "a zero byte where the header should be: the file holds "
+                                                 + "binary data, not ARFF text (a blank or zero-filled download?)")
+            do {
+                _ = try ArffParser.parse(UnsafeBufferPointer(start: memory.assumingMemoryBound(to: UInt8.self), count: length), file: "zeros.arff")
+            } catch let error as DatasetError where error == expected {
+                exit(0)
+            } catch {
+                print("unexpected error: \(error)")
+            }
+            exit(1)
         }
     }
 

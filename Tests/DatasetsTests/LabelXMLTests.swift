@@ -63,8 +63,14 @@ import TestSupport
         #expect(message.contains(reason), "\(message)")
     }
 
+    /// Latin-1 label names: refused as not UTF-8, naming the line of the first such byte.
     @Test func invalidUTF8IsNotText() {
         #expect(throws: DatasetError.self) { try LabelSource.parseMulanXML([0x3C, 0x61, 0xFF, 0x3E], file: "x.xml") }
+        let latin1 = Array("<labels>\n<label name=\"sea\"/>\n<label name=\"caf".utf8) + [0xE9] + Array("\"/>\n</labels>\n".utf8)
+        #expect(throws: DatasetError.xml(file: "x.xml", line: 3, reason: "byte 0xE9 is not UTF-8: the file is not UTF-8 text "
+                                         + "(Latin-1 or another legacy encoding?); convert it, e.g. `iconv -f latin1 -t utf-8`")) {
+            try LabelSource.parseMulanXML(latin1, file: "x.xml")
+        }
     }
 
     @Test func noLabelsAtAll() {

@@ -28,7 +28,7 @@ import TestSupport
             "uncertainty-levels", "saturation", "quantiser", "correlation", "history", "history-dtype", "history-every",
             "test-epoch", "feature-fraction", "seed", "threads", "tensorboard",
         ])
-        #expect(StageType.analyze.parameters.map(\.name) == ["drift-epochs", "convergence-levels", "top-pairs", "compare"])
+        #expect(StageType.analyze.parameters.map(\.name) == ["drift-epochs", "convergence-levels", "top-pairs", "compare", "skip-unreadable"])
         #expect(StageType.allCases.map { $0.inputs.map(\.name) } == [[], ["dataset"], ["dataset", "split"], ["runs"]])
         #expect(StageType.analyze.aggregatesInputs && !StageType.train.aggregatesInputs)
     }

@@ -104,6 +104,43 @@ import TestSupport
         }
     }
 
+    /// Issue 20, item 4: a member whose central-directory entry declares 4 GiB uncompressed made
+    /// `NpzFile.read` allocate 4 GiB before inflating anything. Sizes are now checked against the
+    /// compressed bytes (deflate gives at most 1032 bytes per byte; a stored member, exactly its
+    /// size) first, with an error naming the file and the member; an honest deflated member still reads.
+    @Test func npzDeclaredSizesAreCheckedBeforeAllocating() throws {
+        let archive = folder.appendingPathComponent("crafted.npz")
+        let array = NpyArray([Float](repeating: 0.5, count: 64), shape: [8, 8])
+        try NpzFile.write([("weights", array)], to: archive)
+        let original = [UInt8](try Data(contentsOf: archive))
+        let central = try #require((0...(original.count - 4)).first { original[$0..<($0 + 4)] == [0x50, 0x4B, 0x01, 0x02] })
+        func craft(method: UInt16, size: UInt32) throws {
+            var bytes = original
+            bytes.replaceSubrange((central + 10)..<(central + 12), with: withUnsafeBytes(of: method.littleEndian, Array.init))
+            bytes.replaceSubrange((central + 24)..<(central + 28), with: withUnsafeBytes(of: size.littleEndian, Array.init))
+            try Data(bytes).write(to: archive)
+        }
+        try craft(method: 8, size: 0xFFFF_FFFF)
+        let inflated = #expect(throws: ArtifactError.self) { try NpzFile.read(archive) }
+        #expect(inflated?.description.contains("crafted.npz: not a valid .npz archive: member weights.npy declares 4294967295 bytes inflated from") == true,
+                "\(String(describing: inflated))")
+        try craft(method: 0, size: 0xFFFF_FFFF)
+        let stored = #expect(throws: ArtifactError.self) { try NpzFile.read(archive) }
+        #expect(stored?.description.contains("crafted.npz: not a valid .npz archive: member weights.npy is stored (not compressed) in") == true,
+                "\(String(describing: stored))")
+        // numpy.savez_compressed's deflated members read, and a size that deflate could reach but the data does not give is refused.
+        let script = "import numpy, sys; numpy.savez_compressed(sys.argv[1], weights=numpy.full((8, 8), 0.5, dtype='<f4'))"
+        let python = try TestSupport.python(script, [archive.path])
+        try #require(python.status == 0, "\(python.standardError)")
+        #expect(try NpzFile.read(archive)["weights"]?.values(as: Float.self, path: archive.path) == [Float](repeating: 0.5, count: 64))
+        var deflated = [UInt8](try Data(contentsOf: archive))
+        let entry = try #require((0...(deflated.count - 4)).first { deflated[$0..<($0 + 4)] == [0x50, 0x4B, 0x01, 0x02] })
+        deflated[entry + 24] &+= 1
+        try Data(deflated).write(to: archive)
+        let short = #expect(throws: ArtifactError.self) { try NpzFile.read(archive) }
+        #expect(short?.description.contains("member weights.npy does not inflate to its declared") == true, "\(String(describing: short))")
+    }
+
     /// A refused map (truncated file) unmaps its mapping once: unmapping it a second time, after
     /// another thread's map had reused the address, made reads through that one crash.
     @Test func refusedMapNeverUnmapsAnotherMapping() throws {

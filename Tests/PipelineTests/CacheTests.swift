@@ -91,4 +91,45 @@ import TestSupport
         let edited = try CacheState(plan: PipelinePlan(try PipelineParser.parse(yaml: yaml("b"), file: "w.yaml")), root: root)
         #expect(edited.statuses() == [.stale([.parametersChanged(["dataset: a → b"])]), .waiting(on: ["fetch/default"])])
     }
+
+    /// Damaged outputs (a truncated file, a flipped byte, a deleted file) used to pass as up to
+    /// date: plain status still does not read the outputs, but `--verify` re-hashes them against
+    /// the manifest and names each damaged file. A corrupt manifest.json is named as corrupt, with
+    /// the parse error, not as "no manifest.json".
+    @Test func verifyNamesDamagedOutputsAndCorruptManifests() throws {
+        let yaml = "name: v\nstages:\n  fetch: { uses: fetch, with: { dataset: d } }\n  split: { uses: split, needs: fetch }\n"
+        let root = TestSupport.temporaryFolder()
+        let plan = try PipelinePlan(try PipelineParser.parse(yaml: yaml, file: "v.yaml"))
+        var cache = try CacheState(plan: plan, root: root)
+        for index in 0..<2 {
+            let folder = root.appendingPathComponent(plan.instances[index].folder)
+            try Self.writeInstance(folder, content: "content \(index)")
+            try "more".write(to: folder.appendingPathComponent("extra.txt"), atomically: true, encoding: .utf8)
+            let manifest = Manifest(stage: "x", parameters: [:], inputs: [], outputs: try Manifest.hashOutputs(in: folder),
+                                    startedAt: Date(), finishedAt: Date(), command: [])
+            try manifest.write(into: folder)
+            try cache.record(index, fingerprint: cache.fingerprint(of: index)!, manifest: manifest)
+        }
+        #expect(try CacheState(plan: plan, root: root, verify: true).statuses() == [.upToDate, .upToDate])
+        let fetch = root.appendingPathComponent("fetch/default"), split = root.appendingPathComponent("split/default")
+        var bytes = try Data(contentsOf: fetch.appendingPathComponent("out.txt"))
+        bytes[2] ^= 0x01
+        try bytes.write(to: fetch.appendingPathComponent("out.txt"))
+        try FileManager.default.removeItem(at: fetch.appendingPathComponent("extra.txt"))
+        try Data("content".utf8).write(to: split.appendingPathComponent("out.txt"))
+        #expect(cache.statuses() == [.upToDate, .upToDate], "status does not read the outputs")
+        let verified = try CacheState(plan: plan, root: root, verify: true).statuses()
+        #expect(verified == [.stale([.damaged(["extra.txt (missing)", "out.txt (content differs from manifest.json)"])]),
+                             .stale([.damaged(["out.txt (content differs from manifest.json)"])])])
+        #expect(verified[0].description == "stale: damaged: extra.txt (missing), out.txt (content differs from manifest.json) (`run --verify` rebuilds it)")
+
+        try Data("{\"stage\": \"x\", \"outp".utf8).write(to: split.appendingPathComponent("manifest.json"))
+        let corrupt = cache.statuses()[1]
+        guard case let .stale(reasons) = corrupt, case let .corruptManifest(text)? = reasons.first else {
+            Issue.record("not reported corrupt: \(corrupt)")
+            return
+        }
+        #expect(text.hasPrefix("\(split.path)/manifest.json: corrupt manifest (not valid JSON"), "\(text)")
+        #expect(!corrupt.description.contains("no manifest.json"))
+    }
 }

@@ -32,6 +32,22 @@ import TestSupport
         return url
     }
 
+    /// The `extra` of ``writePipeline(folds:extra:)`` that adds two short trains and an analyze
+    /// stage; `analyze` is added to the analyze stage's `with`.
+    static func trainAndAnalyze(epochs: Int = 2, analyze: String = "") -> String {
+        """
+          train:
+            uses: train
+            needs: [split]
+            matrix: { selector: [random, uncertainty] }
+            with: { fold: 0, epochs: \(epochs), batch_size: 64, warmup_epochs: 1, threads: 1 }
+          analyze:
+            uses: analyze
+            needs: [train]
+            with: { drift_epochs: [1, 2]\(analyze) }
+        """
+    }
+
     func pipeline(_ arguments: String...) throws -> TestSupport.ProcessResult {
         try TestSupport.runProduct("pipeline", arguments, currentDirectory: folder)
     }
@@ -73,25 +89,14 @@ import TestSupport
     }
 
     @Test func fullChainRebuildsOnlyWhatAnEditTouches() throws {
-        let chain = { (epochs: Int) in """
-              train:
-                uses: train
-                needs: [split]
-                matrix: { selector: [random, uncertainty] }
-                with: { fold: 0, epochs: \(epochs), batch_size: 64, warmup_epochs: 1, threads: 1 }
-              analyze:
-                uses: analyze
-                needs: [train]
-                with: { drift_epochs: [1, 2] }
-            """ }
-        _ = try writePipeline(extra: chain(2))
+        _ = try writePipeline(extra: Self.trainAndAnalyze(epochs: 2))
         let first = try pipeline("run", "tiny", "--jobs", "2")
         #expect(first.status == 0, "\(first.standardOutput)\(first.standardError)")
         #expect(first.standardOutput.contains("5 built, 0 up to date, 0 failed, 0 not run"))
         #expect(first.standardOutput.contains("report: Artifacts/tiny/analyze/default/report.html"))
         #expect(try pipeline("run", "tiny").standardOutput.contains("0 built, 5 up to date"))
 
-        _ = try writePipeline(extra: chain(3))
+        _ = try writePipeline(extra: Self.trainAndAnalyze(epochs: 3))
         let edited = try pipeline("run", "tiny")
         #expect(edited.status == 0, "\(edited.standardOutput)\(edited.standardError)")
         #expect(edited.standardOutput.contains("up to date  fetch/default\nup to date  split/default\n"))
@@ -101,6 +106,47 @@ import TestSupport
 
         let one = try pipeline("run", "tiny", "--stage", "train[selector=random]", "--force")
         #expect(one.standardOutput.contains("1 built, 0 up to date"), "\(one.standardOutput)")
+    }
+
+    /// A truncated predictions.npy used to pass as up to date, and `run --stage analyze --force`
+    /// exited 0 with that run silently missing from results.csv. Now `status --verify` names the
+    /// damaged file, analyze refuses the run it cannot read unless told to skip it (and then the
+    /// skip shows in results.md and the runner's summary, and the analysis stays stale), and
+    /// `run --verify` rebuilds the damaged run and the analysis.
+    @Test func damagedOutputsAreFoundRefusedOrSkippedAndRebuilt() throws {
+        _ = try writePipeline(extra: Self.trainAndAnalyze())
+        let first = try pipeline("run", "tiny", "--jobs", "2")
+        #expect(first.status == 0, "\(first.standardOutput)\(first.standardError)")
+        let predictions = folder.appendingPathComponent("Artifacts/tiny/train/selector=random/predictions.npy")
+        let bytes = try Data(contentsOf: predictions)
+        try bytes.prefix(bytes.count - 64).write(to: predictions)
+
+        #expect(try pipeline("status", "tiny").standardOutput.contains("train/selector=random       up to date"))
+        let verify = try pipeline("status", "tiny", "--verify")
+        #expect(verify.status == 1)
+        #expect(verify.standardOutput.contains("train/selector=random       stale: damaged: predictions.npy (content differs from manifest.json)"),
+                "\(verify.standardOutput)")
+        #expect(verify.standardOutput.contains("1 instance is damaged; `pipeline run tiny --verify` rebuilds them"))
+
+        let refused = try pipeline("run", "tiny", "--stage", "analyze", "--force")
+        #expect(refused.status == 1)
+        #expect(refused.standardOutput.contains("    | error: 1 train run cannot be read:"), "\(refused.standardOutput)")
+        #expect(refused.standardOutput.contains("0 built, 0 up to date, 1 failed, 0 not run\n  failed: analyze/default"))
+
+        _ = try writePipeline(extra: Self.trainAndAnalyze(analyze: ", skip_unreadable: true"))
+        let skipped = try pipeline("run", "tiny", "--stage", "analyze")
+        #expect(skipped.status == 0, "\(skipped.standardOutput)\(skipped.standardError)")
+        #expect(skipped.standardOutput.contains("warning: analyze/default left out 1 unreadable train run (skip_unreadable):\n    "
+                                                + folder.appendingPathComponent("Artifacts/tiny/train/selector=random").path), "\(skipped.standardOutput)")
+        let results = try String(contentsOf: folder.appendingPathComponent("Artifacts/tiny/analyze/default/results.md"), encoding: .utf8)
+        #expect(results.contains("## Skipped runs") && results.contains("predictions.npy"))
+        #expect(try pipeline("status", "tiny").standardOutput.contains("analyze/default             stale: built without 1 unreadable input it skipped"))
+
+        let repaired = try pipeline("run", "tiny", "--verify")
+        #expect(repaired.status == 0, "\(repaired.standardOutput)\(repaired.standardError)")
+        #expect(repaired.standardOutput.contains("2 built, 3 up to date, 0 failed, 0 not run"), "\(repaired.standardOutput)")
+        let clean = try pipeline("status", "tiny", "--verify")
+        #expect(clean.status == 0 && clean.standardOutput.contains("5 of 5 up to date\nverified:"), "\(clean.standardOutput)")
     }
 
     @Test func yamlErrorNamesFileLineAndColumn() throws {
@@ -153,6 +199,34 @@ import TestSupport
         #expect(status.contains("split/default  missing (never built)"))
         #expect(try pipeline("clean", "tiny").status == 0)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("Artifacts/tiny").path) == [".lock"])
+    }
+
+    /// Issue 20, item 3: the hidden temporary files of atomic writes that a kill interrupted
+    /// (`.<name>.tmp-<pid>-<random>`) used to stay in the folder for good. The next run of the
+    /// instance deletes them; `clean --stale` lists and deletes those in kept folders and in the root.
+    @Test func temporaryFilesOfKilledWritesAreRemovedByTheNextRunAndByClean() throws {
+        _ = try writePipeline()
+        #expect(try pipeline("run", "tiny").status == 0)
+        let root = folder.appendingPathComponent("Artifacts/tiny")
+        let split = root.appendingPathComponent("split/default")
+        func plant(_ path: String) throws { try Data("half".utf8).write(to: root.appendingPathComponent(path)) }
+        // A split killed while writing folds.npy and its manifest: incomplete, resumed in place.
+        try FileManager.default.removeItem(at: split.appendingPathComponent("manifest.json"))
+        try plant("split/default/.folds.npy.tmp-4242-123456789")
+        try plant("split/default/.manifest.json.tmp-4242-987654321")
+        let rerun = try pipeline("run", "tiny")
+        #expect(rerun.standardOutput.contains("1 built, 1 up to date"), "\(rerun.standardOutput)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: split.path).filter { $0.contains(".tmp-") }.isEmpty)
+
+        try plant("fetch/default/.meta.json.tmp-17-42")
+        try plant(".pipeline.lock.tmp-17-43")
+        try plant("fetch/default/.keep.tmp-file")  // not the name of a temporary file: kept
+        let clean = try pipeline("clean", "tiny", "--stale")
+        #expect(clean.standardOutput == "removed Artifacts/tiny/.pipeline.lock.tmp-17-43\nremoved Artifacts/tiny/fetch/default/.meta.json.tmp-17-42\n"
+            + "removed 2 entries\n", "\(clean.standardOutput)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("fetch/default").path)
+            .filter { $0.hasPrefix(".") && $0 != ".pipeline-key" && $0 != ".stage.lock" } == [".keep.tmp-file"])
+        #expect(try pipeline("status", "tiny").standardOutput.contains("2 of 2 up to date"))
     }
 
     /// `clean` deletes nothing while a stage process of an earlier run still writes a folder, or

@@ -203,6 +203,44 @@ import TestSupport
         expectError(both, line: 4, column: 68, "`fold` is set both in `with` and in `matrix`")
     }
 
+    /// YAML merge keys (`<<: *anchor`) merge the anchored mapping; keys written beside them win,
+    /// then the mapping listed first. They used to be read as a nested key: "unknown parameter `<<_epochs`".
+    @Test func mergeKeysMergeTheirMappings() throws {
+        let yaml = """
+        stages:
+          fetch: { uses: fetch, with: { dataset: x } }
+          split: { uses: split, needs: fetch, with: &split { folds: 3 } }
+          a:
+            uses: train
+            needs: split
+            with:
+              <<: &base { epochs: 4, warmup_epochs: 1, lr: 0.01 }
+              lr: 0.002
+          b:
+            uses: train
+            needs: split
+            with: { <<: [*base, { epochs: 9, batch_size: 8 }], seed: 5 }
+        """
+        let pipeline = try PipelineParser.parse(yaml: yaml, file: "m.yaml")
+        let a = try #require(pipeline.stage(named: "a")).settings, b = try #require(pipeline.stage(named: "b")).settings
+        #expect(a["epochs"]?.value == .scalar("4") && a["warmup-epochs"]?.value == .scalar("1") && a["lr"]?.value == .scalar("0.002"))
+        #expect(b["epochs"]?.value == .scalar("4") && b["batch-size"]?.value == .scalar("8") && b["seed"]?.value == .scalar("5"))
+        #expect(b["lr"]?.value == .scalar("0.01"))
+        #expect(pipeline.stage(named: "split")?.settings["folds"]?.value == .scalar("3"))
+        expectError("stages:\n  fetch: { uses: fetch, with: { dataset: x, <<: 3 } }\n", line: 2, column: 49,
+                    "the merge key `<<` takes a mapping (`<<: *name`) or a list of them, not `3`")
+    }
+
+    /// A name that is not a folder name says what is wrong with it: `..` used to be told to "use
+    /// only letters, digits, `.`, `_` and `-`", which it does.
+    @Test func badNamesSayWhatIsWrong() {
+        let stages = "stages:\n  fetch: { uses: fetch, with: { dataset: x } }\n"
+        expectError("name: ..\n" + stages, line: 1, column: 7, "pipeline name `..` is the folder itself or the one above it, not a name of its own")
+        expectError("name: .x\n" + stages, line: 1, column: 7, "pipeline name `.x` starts with `.`, which hides the folder")
+        expectError("name: a/b\n" + stages, line: 1, column: 7, "pipeline name `a/b` holds `/`; use only letters, digits, `.`, `_` and `-`")
+        expectError("stages:\n  'a b': { uses: fetch, with: { dataset: x } }\n", line: 2, column: 3, "stage name `a b` holds a space")
+    }
+
     @Test func syntaxAndDuplicateErrorsHaveLocations() {
         expectError("stages:\n  fetch: { uses: fetch\n", line: 3, column: 1, "YAML syntax error")
         expectError("name: a\nname: b\nstages: {}\n", line: 1, column: 1, "duplicate key `name`")

@@ -147,6 +147,62 @@ import Testing
         }
     }
 
+    /// Planning is linear in the instances and stages: a 20,000-instance matrix and a file of
+    /// 4,000 stages used to take 27 s and 24 s (a quadratic duplicate check of matrix values, the
+    /// upstream check walking every stage per stage, parameter declarations re-read by reflection
+    /// per setting); docs/reliability.md has the timings.
+    @Test func largePlansAreMade() throws {
+        let seeds = (0..<20_000).map(String.init).joined(separator: ", ")
+        let matrix = try Self.plan("""
+            stages:
+              fetch: { uses: fetch, with: { dataset: x } }
+              split: { uses: split, needs: fetch }
+              train: { uses: train, needs: split, matrix: { seed: [\(seeds)] } }
+            """)
+        #expect(matrix.instances.count == 20_002)
+        let trains = (0..<4_000).map { "  t\($0): { uses: train, needs: split, with: { seed: \($0) } }\n" }.joined()
+        let stages = try Self.plan("stages:\n  fetch: { uses: fetch, with: { dataset: x } }\n  split: { uses: split, needs: fetch }\n" + trains
+                                   + "  analyze: { uses: analyze, needs: [\((0..<4_000).map { "t\($0)" }.joined(separator: ", "))] }\n")
+        #expect(stages.instances.count == 4_003)
+        #expect(stages.instances.last?.inputs.count == 4_000)
+    }
+
+    /// A plan above ``PipelinePlan/instanceLimit`` instances is refused before it is expanded,
+    /// saying the limit and the count (a 1.5 M-value matrix used to run for minutes).
+    @Test func absurdPlansAreRefusedNamingTheLimit() throws {
+        let thousand = "[" + (1...1_000).map(String.init).joined(separator: ", ") + "]"
+        #expect {
+            _ = try Self.plan("""
+                stages:
+                  fetch: { uses: fetch, with: { dataset: x } }
+                  split: { uses: split, needs: fetch }
+                  train: { uses: train, needs: split, matrix: { seed: \(thousand), epochs: \(thousand) } }
+                """)
+        } throws: { error in
+            "\(error)" == "plan.yaml:4:3: the matrix of stage `train` has 1000000 points, above the limit of 100000 instances a plan may have; "
+                + "shrink the matrix or split the pipeline into several files"
+        }
+        // Each axis below the limit, but with the upstream matrix the stage exceeds it.
+        let fourHundred = "[" + (1...400).map(String.init).joined(separator: ", ") + "]"
+        #expect {
+            _ = try Self.plan("""
+                stages:
+                  fetch: { uses: fetch, with: { dataset: x } }
+                  split: { uses: split, needs: fetch, matrix: { seed: \(fourHundred) } }
+                  train: { uses: train, needs: split, matrix: { epochs: \(fourHundred) } }
+                """)
+        } throws: { error in
+            "\(error)" == "plan.yaml:4:3: the plan reaches 160401 instances at stage `train` (160000 of its own), above the limit of 100000; "
+                + "shrink the matrices or split the pipeline into several files"
+        }
+        let values = "[" + (0...PipelinePlan.instanceLimit).map(String.init).joined(separator: ", ") + "]"
+        #expect {
+            _ = try Self.plan("stages:\n  fetch: { uses: fetch, with: { dataset: x } }\n  split: { uses: split, needs: fetch, matrix: { seed: \(values) } }\n")
+        } throws: { error in
+            "\(error)".hasPrefix("plan.yaml:3:55: matrix axis `seed` has 100001 values, above the limit of 100000 instances a plan may have")
+        }
+    }
+
     @Test func folderNamesCannotEscape() {
         #expect(PipelinePlan.folderName("selector=active-bias,fold=0") == "selector=active-bias,fold=0")
         #expect(PipelinePlan.folderName("path=../x y") == "path=..%2Fx%20y")

@@ -170,11 +170,93 @@ import TestSupport
         #expect(summary.interruption == SIGINT)
         #expect(!summary.succeeded)
         #expect(summary.built == ["fetch/default", "split/default"])
-        #expect(Set(summary.notRun) == Set(Self.trains + ["analyze/default"]))
+        // The trains that were running are interrupted, the rest not run: each counted once.
+        #expect(!summary.interrupted.isEmpty && summary.failed.isEmpty)
+        #expect((summary.interrupted + summary.notRun).sorted() == (Self.trains + ["analyze/default"]).sorted())
         #expect(!FileManager.default.fileExists(atPath: rootPath + "/train/selector=random,fold=0/manifest.json"))
         // The stage processes that were running (still registered in active/) have been stopped and reaped.
         let running = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("active").path).compactMap { Int32($0) }
         #expect(!running.isEmpty)
         for pid in running { #expect(kill(pid, 0) != 0, "stage process \(pid) still exists") }
     }
+
+    /// `run --verify` rebuilds the instances whose outputs differ from their manifests (a plain
+    /// run takes them as up to date); the rebuilt outputs are the recorded ones again, so nothing
+    /// downstream is redone. A corrupt manifest.json is rebuilt by any run.
+    @Test func verifyRebuildsDamagedInstances() throws {
+        _ = try run()
+        let damaged = root + "/train/selector=random,fold=0/out.txt"
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: damaged))
+        bytes[0] ^= 0x20
+        try bytes.write(to: URL(fileURLWithPath: damaged))
+        #expect(try run().upToDate == Self.all)
+        let verified = try run { $0.verify = true }
+        #expect(verified.built == ["train/selector=random,fold=0"])
+        #expect(verified.upToDate == Self.all.filter { $0 != "train/selector=random,fold=0" })
+        #expect(try String(contentsOfFile: damaged, encoding: .utf8).hasPrefix("train "))
+        try Data("{".utf8).write(to: URL(fileURLWithPath: root + "/split/default/manifest.json"))
+        #expect(try run().built == ["split/default"])
+    }
+
+    /// SIGINT to the whole process group reaches the stages as well as the runner: a stage killed
+    /// by it is counted (and named) as interrupted, whether the runner sees the signal before or
+    /// with the stage's death. The summary used to say "0 failed" beside "failed … killed by signal 2".
+    @Test(arguments: [(2, 3), (2, 2)])
+    func stageKilledByTheGroupsSignalIsCountedInterrupted(raiseAt: Int, deadFrom: Int) throws {
+        let summary = try run(executor: ProcessGroupSignal(raiseAt: raiseAt, deadFrom: deadFrom))
+        #expect(summary.interruption == SIGINT)
+        #expect(summary.interrupted == ["fetch/default"] && summary.failed.isEmpty)
+        #expect(summary.notRun == ["split/default"] + Self.trains + ["analyze/default"])
+        #expect(summary.lines == ["0 built, 0 up to date, 0 failed, 1 interrupted, 6 not run", "  interrupted: fetch/default (`run` resumes them)"])
+        let display = try String(contentsOf: log, encoding: .utf8)
+        #expect(display.contains("interrupted  fetch/default: killed by signal 2"))
+        #expect(!display.contains("failed  fetch/default"))
+    }
+
+    /// The stage CPU figure counts only the run's stage processes, not CPU this process's children
+    /// used before (under `swift run`, the build it did before executing the runner: the
+    /// quickstart reported 291.8 s of stage CPU for a 5 s run).
+    @Test func stageCPUCountsOnlyTheRunsStages() throws {
+        let before = PipelineRunner.cpuSeconds(PipelineRunner.usageOfChildren)
+        let burner = Process()
+        burner.executableURL = URL(fileURLWithPath: "/bin/sh")
+        burner.arguments = ["-c", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done"]
+        try burner.run()
+        burner.waitUntilExit()
+        let start = PipelineRunner.cpuSeconds(PipelineRunner.usageOfChildren)
+        try #require(start - before > 0.05, "the burner used \(start - before) s of CPU")
+        let summary = try run()
+        let end = PipelineRunner.cpuSeconds(PipelineRunner.usageOfChildren)
+        let stageCPU = try #require(summary.times?.stageCPUSeconds)
+        #expect(stageCPU > 0 && stageCPU <= end - start + 1e-6, "stage CPU \(stageCPU) s; this process's children used \(end - start) s during the run")
+    }
+}
+
+/// An executor standing in for stages that a SIGINT to the whole process group kills: its poll
+/// number `raiseAt` raises SIGINT in the runner, and from poll `deadFrom` on every job has been
+/// killed by it (the first poll is the one right after the launch).
+final class ProcessGroupSignal: StageExecutor {
+    let raiseAt: Int, deadFrom: Int
+    private var polls = 0
+
+    init(raiseAt: Int, deadFrom: Int) {
+        self.raiseAt = raiseAt
+        self.deadFrom = deadFrom
+    }
+
+    var queuesDependencies: Bool { false }
+    var usesLocalCores: Bool { true }
+    func checkReady() {}
+    func launch(_ job: StageJob, after upstream: [JobHandle]) throws -> JobHandle { JobHandle(id: job.id.description, description: "fake") }
+
+    func poll(_ handles: [JobHandle]) throws -> [JobHandle: JobState] {
+        polls += 1
+        if polls == raiseAt { raise(SIGINT) }
+        return Dictionary(uniqueKeysWithValues: handles.map { ($0, polls >= deadFrom ? JobState.finished(.signalled(SIGINT)) : .running) })
+    }
+
+    func cancel(_ handles: [JobHandle]) {}
+    func waitUntilStopped(_ handles: [JobHandle]) {}
+    func adopt(_ jobs: [StageJob], note: (String) -> Void) throws -> [Int: (handle: JobHandle, state: JobState)] { [:] }
+    func forget(_ handle: JobHandle) {}
 }

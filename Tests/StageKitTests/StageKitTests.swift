@@ -73,6 +73,11 @@ enum ToyContract: StageContract {
                                               "drift-epochs": "10,20,30", "mirror": "a,b,c", "verbose": "false", "dataset": "x"])
         // The same value written differently has the same canonical text (and so the same cache key).
         #expect(try ToyParameters.resolve(["lr": ["0.001"], "dataset": ["x"]]).canonicalTexts["lr"] == "0.001")
+        // Read from the parsed values (without reflection), the texts are the same.
+        let withTexts = try ToyParameters.resolveWithTexts(["lr": ["1e-3"], "holdout": ["0.25"], "colour": ["green"], "drift-epochs": ["10,20", "30"],
+                                                            "mirror": ["a,b", "c"], "dataset": ["x"]])
+        #expect(withTexts.parameters == parameters && withTexts.canonicalTexts == parameters.canonicalTexts)
+        #expect(try ToyParameters.resolveWithTexts(["dataset": ["x"]]).canonicalTexts == ToyParameters.resolve(["dataset": ["x"]]).canonicalTexts)
         // JSON encoding writes each value under its property name, typed.
         let json = String(decoding: try JSONEncoder().encode(parameters), as: UTF8.self)
         #expect(json.contains("\"lr\":0.001") && json.contains("\"driftEpochs\":[10,20,30]"))

@@ -24,8 +24,16 @@ import Training
     @Test func messageNamesEpochBatchLossAndFix() {
         let text = TrainingDiverged(epoch: 3, batch: 7, loss: .infinity, learningRate: 1e6).description
         #expect(text.contains("epoch 3, batch 7") && text.contains("inf, not a finite number"))
-        #expect(text.contains("Lower the learning rate (--lr), e.g. to 100000.0"))
+        #expect(text.contains("Lower the learning rate (--lr), e.g. to 100000."))
         let large = TrainingDiverged(epoch: 12, batch: 0, loss: 4e21, learningRate: 1).description
         #expect(large.contains("epoch 12, batch 0") && large.contains("above the limit 1000000.0"))
+    }
+
+    /// The suggested rate is a tenth of the Float rate as a person writes it: 1e-3 gave
+    /// "0.000100000005" (Float noise).
+    @Test(arguments: [(Float(1e-3), "0.0001"), (3e-4, "3e-5"), (0.01, "0.001"), (2.5e-6, "2.5e-7"), (1, "0.1")])
+    func suggestedRateHasNoFloatNoise(_ rate: Float, _ suggestion: String) {
+        let text = TrainingDiverged(epoch: 1, batch: 0, loss: .nan, learningRate: rate).description
+        #expect(text.hasSuffix("Lower the learning rate (--lr), e.g. to \(suggestion)."), "\(text)")
     }
 }

@@ -83,6 +83,25 @@ private func close(_ a: [Float], _ b: [Float]) -> Bool {
         #expect(shape?.description.contains("roles.npy") == true)
     }
 
+    /// ±3e38 values in a column overflow its min–max range (they gave NaN features, then "training
+    /// diverged … lower the learning rate"): refused naming the file, the column and the feature.
+    @Test func rangeBeyondFloat32IsRefusedNamingTheColumn() throws {
+        let (dataset, split) = try writeTinyArtifacts(into: TestSupport.temporaryFolder())
+        var features = try NpyFile.read(dataset.appendingPathComponent("features.npy")).values(as: Float.self)
+        features[0 * 3 + 2] = -3e38
+        features[1 * 3 + 2] = 3e38
+        try NpyFile.write(features, shape: [6, 3], to: dataset.appendingPathComponent("features.npy"))
+        let error = #expect(throws: TrainingInputError.self) { try PreparedFold.load(dataset: dataset, split: split, fold: 0) }
+        #expect(error == .rangeOverflow(path: dataset.appendingPathComponent("features.npy").path, column: 2, name: "z", minimum: -3e38, maximum: 3e38))
+        #expect(error?.description.contains("column 2 (feature 'z') holds values of ±3e38 scale, from -3e+38 to 3e+38 on the training rows") == true,
+                "\(String(describing: error))")
+        // A large but representable range is scaled as usual.
+        features[0 * 3 + 2] = 0
+        try NpyFile.write(features, shape: [6, 3], to: dataset.appendingPathComponent("features.npy"))
+        let fold = try PreparedFold.load(dataset: dataset, split: split, fold: 0)
+        #expect(!fold.trainFeatures.contains { !$0.isFinite })
+    }
+
     @Test func keptPredictionEpochsIncludeTheLast() throws {
         let folder = TestSupport.temporaryFolder()
         let writers = try HistoryWriters(folder: folder, epochs: 10, trainCount: 2, labelCount: 1, drawsPerEpoch: 2, encoding: .float16,

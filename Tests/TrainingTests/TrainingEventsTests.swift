@@ -38,4 +38,20 @@ import Training
         #expect(try trainLossSteps(folder) == [1, 2])
         #expect(contents.scalars.first { $0.tag == "loss/train" }?.points.map(\.value) == [1, 0.5])
     }
+
+    /// Issue 20, item 1: a finish killed after the test events is done again from the last
+    /// epoch's checkpoint; the test events must not appear twice.
+    @Test func aRepeatedFinishWritesTheTestEventsOnce() throws {
+        let folder = TestSupport.temporaryFolder("training-events")
+        let metrics = TestMetrics(bestEpoch: 2, bestValidationMacroAUC: 0.7, metrics: [.macroAUC: 0.7])
+        let events = try TrainingEvents(folder: folder, hyperParameters: ["selector": "random"], completed: [])
+        for epoch in 1...3 { try events.record(record(epoch)) }
+        try events.finish(metrics)
+        let again = try TrainingEvents(folder: folder, hyperParameters: ["selector": "random"], completed: [record(1), record(2), record(3)])
+        try again.finish(metrics)
+        let contents = try EventFile.read(folder.appendingPathComponent(TrainFiles.events))
+        #expect(contents.scalars.first { $0.tag == "test/macro_auc" }?.points.map(\.step) == [2])
+        #expect(try trainLossSteps(folder) == [1, 2, 3])
+        #expect(contents.events.filter { ($0.summary ?? []).contains { $0.tag == HParams.sessionEndTag } }.count == 1)
+    }
 }

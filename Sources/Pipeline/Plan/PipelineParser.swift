@@ -50,8 +50,8 @@ public enum PipelineParser {
         var name = defaultName
         if let entry = top.first(where: { $0.key == "name" }) {
             name = try reader.scalar(entry.value, what: "`name`")
-            guard isSafeName(name) else {
-                throw reader.fail(entry.value, "pipeline name `\(name)` must use only letters, digits, `.`, `_` and `-` (it names the folder Artifacts/<name>)")
+            if let problem = nameProblem(name) {
+                throw reader.fail(entry.value, "pipeline name `\(name)` \(problem) (it names the folder Artifacts/<name>)")
             }
         }
         var seed: Setting?
@@ -75,13 +75,16 @@ public enum PipelineParser {
         }
         let stageEntries = try reader.mapping(stagesEntry.value, what: "`stages`")
         guard !stageEntries.isEmpty else { throw reader.fail(stagesEntry.value, "`stages` is empty; define at least one stage") }
+        if stageEntries.count > PipelinePlan.instanceLimit {
+            throw reader.fail(stagesEntry.value, "`stages` defines \(stageEntries.count) stages, above the limit of \(PipelinePlan.instanceLimit) instances a plan may have; split the pipeline into several files")
+        }
 
         var stages: [StageDefinition] = []
         var needNodes: [String: [(name: String, node: Node)]] = [:]
         var usesNodes: [String: Node] = [:]
         for entry in stageEntries {
-            guard isSafeName(entry.key) else {
-                throw reader.fail(entry.keyNode, "stage name `\(entry.key)` must use only letters, digits, `.`, `_` and `-`")
+            if let problem = nameProblem(entry.key) {
+                throw reader.fail(entry.keyNode, "stage name `\(entry.key)` \(problem) (it names the folder Artifacts/<pipeline>/<stage>)")
             }
             let body = try reader.mapping(entry.value, what: "stage `\(entry.key)`")
             try reader.rejectUnknownKeys(body, valid: stageKeys, context: "in stage `\(entry.key)`")
@@ -137,8 +140,9 @@ public enum PipelineParser {
         }
 
         let names = stages.map(\.name)
+        let defined = Set(names)
         for stage in stages {
-            for need in needNodes[stage.name] ?? [] where !names.contains(need.name) {
+            for need in needNodes[stage.name] ?? [] where !defined.contains(need.name) {
                 throw reader.fail(need.node, "stage `\(stage.name)` needs `\(need.name)`, which is not defined; stages: \(names.joined(separator: ", "))")
             }
         }
@@ -148,62 +152,86 @@ public enum PipelineParser {
         return definition
     }
 
-    /// Throws at the `needs` entry that closes a cycle, naming the whole cycle.
+    /// Throws at the `needs` entry that closes a cycle, naming the whole cycle. A depth-first
+    /// walk with its own stack (a long `needs` chain cannot overflow the call stack); O(stages + needs).
     static func checkAcyclic(_ stages: [StageDefinition], needNodes: [String: [(name: String, node: Node)]], reader: NodeReader) throws {
         var finished = Set<String>()
-        var path: [String] = []
-        func visit(_ name: String) throws {
-            if finished.contains(name) { return }
-            path.append(name)
-            for need in needNodes[name] ?? [] {
-                if let start = path.firstIndex(of: need.name) {
-                    let cycle = (path[start...] + [need.name]).joined(separator: " → ")
+        for stage in stages where !finished.contains(stage.name) {
+            // The stages being visited (outermost first), each with the next of its needs to follow.
+            var path: [(name: String, next: Int)] = [(stage.name, 0)]
+            var position = [stage.name: 0]
+            while let (name, next) = path.last {
+                let needs = needNodes[name] ?? []
+                guard next < needs.count else {
+                    path.removeLast()
+                    position[name] = nil
+                    finished.insert(name)
+                    continue
+                }
+                path[path.count - 1].next += 1
+                let need = needs[next]
+                if let start = position[need.name] {
+                    let cycle = (path[start...].map(\.name) + [need.name]).joined(separator: " → ")
                     throw reader.fail(need.node, "cycle in `needs`: \(cycle); a stage cannot depend on itself, remove one of these needs")
                 }
-                try visit(need.name)
+                if finished.contains(need.name) { continue }
+                position[need.name] = path.count
+                path.append((need.name, 0))
             }
-            path.removeLast()
-            finished.insert(name)
         }
-        for stage in stages { try visit(stage.name) }
     }
 
     /// Every stage must have the upstream stages its type reads (split needs a fetch, …).
+    ///
+    /// Each stage's upstream stages of each type are collected from those of its needs, in
+    /// topological order, keeping at most three (enough to tell none, one and several apart),
+    /// so the check is linear in the stages and needs.
     static func checkInputs(_ definition: PipelineDefinition, usesNodes: [String: Node], reader: NodeReader) throws {
-        for stage in definition.stages {
-            let ancestors = definition.ancestors(of: stage.name)
+        let kept = 3
+        let order = Dictionary(definition.stages.enumerated().map { ($1.name, $0) }) { first, _ in first }
+        let types = Dictionary(definition.stages.map { ($0.name, $0.uses) }) { first, _ in first }
+        let stagesOfType = Dictionary(grouping: definition.stages.map(\.name)) { types[$0]! }
+        var upstream: [String: [StageType: [String]]] = [:]
+        for stage in definition.topologicalOrder {
+            var found: [StageType: [String]] = [:]
+            func add(_ name: String, _ type: StageType) {
+                let names = found[type, default: []]
+                if names.count < kept, !names.contains(name) { found[type] = names + [name] }
+            }
+            for need in stage.needs {
+                add(need, types[need]!)
+                for (type, names) in upstream[need] ?? [:] { names.forEach { add($0, type) } }
+            }
+            upstream[stage.name] = found
             for input in stage.uses.inputs {
                 let producer = stage.uses.producer(of: input)
-                let providers = ancestors.filter { $0.uses == producer }.map(\.name)
-                let candidates = definition.stages.filter { $0.uses == producer }.map(\.name)
+                let providers = (found[producer] ?? []).sorted { order[$0]! < order[$1]! }
+                let candidates = stagesOfType[producer] ?? []
                 let node = usesNodes[stage.name]!
                 if providers.isEmpty {
                     let hint = candidates.isEmpty ? "add a stage with `uses: \(producer.rawValue)`" : "add one of \(candidates.joined(separator: ", ")) to its `needs`"
                     throw reader.fail(node, "stage `\(stage.name)` (\(stage.uses.rawValue)) reads a \(producer.rawValue) stage, but none is upstream of it: \(hint)")
                 }
                 if providers.count > 1, !stage.uses.aggregatesInputs {
-                    throw reader.fail(node, "stage `\(stage.name)` (\(stage.uses.rawValue)) reads one \(producer.rawValue) stage, but \(providers.count) are upstream (\(providers.joined(separator: ", "))); keep one in its `needs` chain")
+                    let count = providers.count < kept ? "\(providers.count) are" : "\(kept) or more are"
+                    let list = providers.joined(separator: ", ") + (providers.count < kept ? "" : ", …")
+                    throw reader.fail(node, "stage `\(stage.name)` (\(stage.uses.rawValue)) reads one \(producer.rawValue) stage, but \(count) upstream (\(list)); keep one in its `needs` chain")
                 }
             }
         }
     }
 
-    /// Names made only of letters, digits, `.`, `_` and `-`, not starting with `.`.
-    static func isSafeName(_ name: String) -> Bool {
-        !name.isEmpty && !name.hasPrefix(".") && name.unicodeScalars.allSatisfy {
-            CharacterSet.alphanumerics.contains($0) && $0.isASCII || "._-".unicodeScalars.contains($0)
+    /// What is wrong with a pipeline or stage name, which names a folder: nil for a name of
+    /// letters, digits, `.`, `_` and `-` that does not start with `.`.
+    static func nameProblem(_ name: String) -> String? {
+        if name.isEmpty { return "is empty; write a name" }
+        if let bad = name.unicodeScalars.first(where: { !($0.isASCII && CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0)) }) {
+            return "holds \(bad == " " ? "a space" : "`\(bad)`"); use only letters, digits, `.`, `_` and `-`"
         }
-    }
-}
-
-extension PipelineDefinition {
-    /// Every stage reachable through `needs` from `name` (not including it), in file order.
-    public func ancestors(of name: String) -> [StageDefinition] {
-        var seen = Set<String>()
-        var queue = stage(named: name)?.needs ?? []
-        while let next = queue.popLast() {
-            if seen.insert(next).inserted { queue.append(contentsOf: stage(named: next)?.needs ?? []) }
+        if name.hasPrefix(".") {
+            return name == "." || name == ".." ? "is the folder itself or the one above it, not a name of its own; start the name with a letter or digit"
+                                               : "starts with `.`, which hides the folder; start it with a letter or digit"
         }
-        return stages.filter { seen.contains($0.name) }
+        return nil
     }
 }

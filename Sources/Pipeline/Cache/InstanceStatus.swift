@@ -1,3 +1,4 @@
+import Artifacts
 import Formats
 import Foundation
 
@@ -5,8 +6,14 @@ import Foundation
 public enum StaleReason: Equatable, Sendable, CustomStringConvertible {
     /// The instance folder does not exist.
     case missing
-    /// The folder exists without a valid manifest.json: an interrupted or failed run.
+    /// The folder exists without a manifest.json: an interrupted or failed run.
     case incomplete
+    /// manifest.json exists but cannot be read (the error names the file and the parse error).
+    case corruptManifest(String)
+    /// Outputs that are missing or differ from the hashes in manifest.json (`--verify` only).
+    case damaged([String])
+    /// The stage left out inputs it could not read (analyze's `skip_unreadable`): redone until it reads them all.
+    case skippedInputs([String])
     /// The folder is complete but pipeline.lock has no record of it.
     case notRecorded
     case toolVersionChanged(from: String, to: String)
@@ -21,6 +28,10 @@ public enum StaleReason: Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .missing: return "missing (never built)"
         case .incomplete: return "incomplete: no manifest.json (an interrupted or failed run; `run` resumes it)"
+        case let .corruptManifest(error): return error
+        case let .damaged(files): return "damaged: " + files.joined(separator: ", ") + " (`run --verify` rebuilds it)"
+        case let .skippedInputs(paths):
+            return "built without \(paths.count) unreadable input\(paths.count == 1 ? "" : "s") it skipped (\(paths.joined(separator: ", "))); `run` redoes it"
         case .notRecorded: return "not recorded in pipeline.lock"
         case let .toolVersionChanged(from, to): return "tool version changed: \(from) → \(to)"
         case let .parametersChanged(changes): return "parameters changed: " + changes.joined(separator: ", ")
@@ -58,10 +69,15 @@ public struct CacheState {
     /// `Artifacts/<pipeline>`.
     public let root: URL
     public var lock: LockFile
+    /// Whether ``status(of:upstreamStatus:)`` re-hashes each instance's outputs against its
+    /// manifest (`--verify`), so a damaged instance is stale; each is hashed once.
+    public let verify: Bool
+    private let damage = DamageMemo()
 
-    public init(plan: PipelinePlan, root: URL) throws {
+    public init(plan: PipelinePlan, root: URL, verify: Bool = false) throws {
         self.plan = plan
         self.root = root
+        self.verify = verify
         lock = try LockFile.read(from: root, pipeline: plan.definition.name)
         try lock.checkBuilder(plan: plan, root: root)
     }
@@ -102,7 +118,14 @@ public struct CacheState {
         guard FileManager.default.fileExists(atPath: folder(of: index).path, isDirectory: &isDirectory), isDirectory.boolValue else {
             return .stale([.missing])
         }
-        guard let manifest = manifest(of: index) else { return .stale([.incomplete]) }
+        let manifest: Manifest
+        do {
+            manifest = try Manifest.read(from: folder(of: index))
+        } catch ArtifactError.missing {
+            return .stale([.incomplete])
+        } catch {
+            return .stale([.corruptManifest("\(error)")])
+        }
         guard let entry = lock.instances[instance.id.description] else { return .stale([.notRecorded]) }
         var reasons: [StaleReason] = []
         switch fingerprint(of: index) {
@@ -120,6 +143,11 @@ public struct CacheState {
             break
         }
         if manifest.outputDigest != entry.outputDigest { reasons.append(.outputsChanged) }
+        if let skipped = manifest.skipped, !skipped.isEmpty { reasons.append(.skippedInputs(skipped.map(\.path))) }
+        if verify {
+            let damaged = damage.outputs(of: index) { manifest.damagedOutputs(in: folder(of: index)) }
+            if !damaged.isEmpty { reasons.append(.damaged(damaged)) }
+        }
         if !reasons.isEmpty { return .stale(reasons) }
         let pending = instance.upstream.filter { !upstreamStatus($0).isUpToDate }.map { plan.instances[$0].id.description }
         return pending.isEmpty ? .upToDate : .waiting(on: pending)
@@ -141,5 +169,21 @@ public struct CacheState {
             finishedAt: ISO8601DateFormatter().string(from: Date()))
         lock.file = plan.definition.source ?? lock.file
         try lock.write(into: root)
+        damage.forget(index)
     }
+}
+
+/// The damaged outputs of each instance verified so far (hashing every output is the slow part
+/// of `--verify`, and the runner asks for an instance's status more than once).
+private final class DamageMemo {
+    private var found: [Int: [String]] = [:]
+
+    func outputs(of index: Int, _ check: () -> [String]) -> [String] {
+        if let known = found[index] { return known }
+        let damaged = check()
+        found[index] = damaged
+        return damaged
+    }
+
+    func forget(_ index: Int) { found[index] = nil }
 }

@@ -1,3 +1,4 @@
+import Artifacts
 import Formats
 import Foundation
 
@@ -21,7 +22,9 @@ public enum ArtifactCleaner {
     /// Deletes the folders of stale instances (parameters, inputs or tool version changed, or
     /// unrecorded) and folders that belong to no instance of the current pipeline, and drops
     /// their lock-file entries. Keeps up-to-date instances and incomplete ones (`run` resumes
-    /// those). Returns the removed folders relative to `root`.
+    /// those), but deletes the hidden temporary files that killed writers left in them (and in
+    /// `root`), except in folders a stage process or a Slurm job of an earlier run may still
+    /// write. Returns the removed folders and files relative to `root`.
     public static func removeStale(plan: PipelinePlan, root: URL) throws -> [String] {
         var cache = try CacheState(plan: plan, root: root)
         var removals: [(path: String, instance: String?)] = []
@@ -54,7 +57,20 @@ public enum ArtifactCleaner {
         let ids = Set(plan.instances.map(\.id.description))
         cache.lock.instances = cache.lock.instances.filter { ids.contains($0.key) }
         try cache.lock.write(into: root)
-        return removals.map(\.path)
+        let kept = plan.instances.map(\.folder).filter { folder in !removals.contains { $0.path == folder } }
+        return removals.map(\.path) + (try removeLeftovers(root: root, instanceFolders: kept))
+    }
+
+    /// Deletes the temporary files of interrupted writes in `root` and in the instance folders
+    /// (relative to `root`) that nothing may still write; returns their paths relative to `root`.
+    private static func removeLeftovers(root: URL, instanceFolders: [String]) throws -> [String] {
+        var removed = try AtomicFile.removeLeftovers(in: root, recursive: false)
+        for folder in instanceFolders {
+            let url = root.appendingPathComponent(folder)
+            guard StageLock.holder(of: url) == nil, SlurmJobRecord.read(in: url) == nil else { continue }
+            removed += try AtomicFile.removeLeftovers(in: url).map { folder + "/" + $0 }
+        }
+        return removed
     }
 
     /// The instance folders in a stage folder (none if it is not a folder).

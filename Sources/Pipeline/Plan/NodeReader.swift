@@ -40,14 +40,35 @@ struct NodeReader {
         }
     }
 
-    /// The entries of a mapping node, in file order; keys must be plain strings.
+    /// The entries of a mapping node, in file order; keys must be plain strings. A YAML merge
+    /// key (`<<: *defaults`, or `<<: [*a, *b]`) contributes the entries of the mappings it names
+    /// first; keys written beside it win, then the mapping listed first.
     func mapping(_ node: Node, what: String) throws -> [Entry] {
         guard case let .mapping(mapping) = node else {
             throw fail(node, "\(what) must be a mapping (`key: value` lines), not \(describe(node))")
         }
-        return try mapping.map { key, value in
-            Entry(key: try scalar(key, what: "a key"), keyNode: key, value: value)
+        var merged: [Entry] = []
+        var written: [Entry] = []
+        for (key, value) in mapping {
+            guard key.tag.rawValue == Tag.Name.merge.rawValue else {
+                written.append(Entry(key: try scalar(key, what: "a key"), keyNode: key, value: value))
+                continue
+            }
+            let sources: [Node]
+            switch value {
+            case .mapping: sources = [value]
+            case let .sequence(sequence): sources = Array(sequence)
+            default: throw fail(value, "the merge key `<<` takes a mapping (`<<: *name`) or a list of them, not \(describe(value))")
+            }
+            for source in sources {
+                guard case .mapping = source else {
+                    throw fail(source, "the merge key `<<` takes a mapping (`<<: *name`) or a list of them, not \(describe(source))")
+                }
+                merged += try self.mapping(source, what: "a mapping merged with `<<`")
+            }
         }
+        var seen = Set(written.map(\.key))
+        return merged.filter { seen.insert($0.key).inserted } + written
     }
 
     /// The text of a scalar node; null and collections are errors.
@@ -115,11 +136,15 @@ struct NodeReader {
         guard case let .sequence(sequence) = axis.value, !sequence.isEmpty else {
             throw fail(axis.value, "matrix axis `\(axis.key)` must be a non-empty list, e.g. `\(axis.key): [a, b]`")
         }
+        if sequence.count > PipelinePlan.instanceLimit {
+            throw fail(axis.value, "matrix axis `\(axis.key)` has \(sequence.count) values, above the limit of \(PipelinePlan.instanceLimit) instances a plan may have; split the pipeline into several files")
+        }
         var values: [String] = []
+        var seen = Set<String>()
         for item in sequence {
             let text = try scalar(item, what: "a value of matrix axis `\(axis.key)`")
             try check([text], against: declaration, key: axis.key, node: item)
-            if values.contains(text) { throw fail(item, "`\(text)` appears twice in matrix axis `\(axis.key)`") }
+            if !seen.insert(text).inserted { throw fail(item, "`\(text)` appears twice in matrix axis `\(axis.key)`") }
             values.append(text)
         }
         return values

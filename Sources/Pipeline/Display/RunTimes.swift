@@ -80,8 +80,9 @@ public struct RunTimes: Codable, Equatable, Sendable {
     public var queuedOnlySeconds: Double
     /// Neither: the runner's own time.
     public var runnerOnlySeconds: Double
-    /// CPU seconds of the runner process (user + system), and of the stage processes it
-    /// waited for (local executor only).
+    /// CPU seconds (user + system) of the runner process during the run, and of the stage
+    /// processes it waited for (local executor only); CPU used before the run (the build
+    /// `swift run` did before executing the runner) is not counted.
     public var runnerCPUSeconds: Double?
     public var stageCPUSeconds: Double?
     /// Per stage, in plan order; then a total per stage type that has several stages.

@@ -51,11 +51,23 @@ public struct PipelinePlan: Sendable {
     public var definition: PipelineDefinition
     public var instances: [StageInstance]
 
+    /// The most instances a plan may have: each is a folder and a process, so more is a matrix
+    /// written by mistake (a plan of this size is made in seconds; docs/reliability.md).
+    public static let instanceLimit = 100_000
+
     public init(_ definition: PipelineDefinition) throws {
         self.definition = definition
         instances = []
         var byStage: [String: [Int]] = [:]
         for stage in definition.topologicalOrder {
+            let pointCount = stage.matrix.values.reduce(1) { product, values in
+                let (next, overflow) = product.multipliedReportingOverflow(by: values.count)
+                return overflow ? Int.max : next
+            }
+            if pointCount > Self.instanceLimit {
+                throw PipelineError.invalidFile(stage.location, "the matrix of stage `\(stage.name)` has \(pointCount == Int.max ? "more than \(Int.max)" : "\(pointCount)") "
+                    + "points, above the limit of \(Self.instanceLimit) instances a plan may have; shrink the matrix or split the pipeline into several files")
+            }
             let points = Self.matrixPoints(stage.matrix)
             var combinations: [(coordinates: OrderedDictionary<String, String>, upstream: [Int])] = []
             if stage.uses.aggregatesInputs {
@@ -81,6 +93,10 @@ public struct PipelinePlan: Sendable {
                     }
                 }
             }
+            if instances.count + combinations.count > Self.instanceLimit {
+                throw PipelineError.invalidFile(stage.location, "the plan reaches \(instances.count + combinations.count) instances at stage `\(stage.name)` "
+                    + "(\(combinations.count) of its own), above the limit of \(Self.instanceLimit); shrink the matrices or split the pipeline into several files")
+            }
             for combination in combinations {
                 let index = instances.count
                 let name = combination.coordinates.isEmpty ? "default"
@@ -96,7 +112,7 @@ public struct PipelinePlan: Sendable {
                 let id = InstanceID(stage: stage.name, name: name)
                 let resolved = try Self.resolve(settings, of: stage, id: id)
                 instances.append(StageInstance(
-                    id: id, type: stage.uses, coordinates: combination.coordinates, settings: settings, parameters: resolved,
+                    id: id, type: stage.uses, coordinates: combination.coordinates, settings: settings, parameters: resolved.parameters,
                     resolvedParameters: resolved.canonicalTexts,
                     upstream: combination.upstream, inputs: inputs, folder: stage.name + "/" + Self.folderName(name)))
                 try checkFold(of: instances.count - 1, stage: stage)
@@ -149,11 +165,11 @@ public struct PipelinePlan: Sendable {
 
     /// Resolves an instance's settings with its stage's contract; an error points at the
     /// setting it names (or at the stage).
-    static func resolve(_ settings: [Setting], of stage: StageDefinition, id: InstanceID) throws -> ResolvedParameters {
+    static func resolve(_ settings: [Setting], of stage: StageDefinition, id: InstanceID) throws -> (parameters: ResolvedParameters, canonicalTexts: [String: String]) {
         var given: [String: [String]] = [:]
         for setting in settings { given[setting.flag] = setting.value.words }
         do {
-            return try stage.uses.resolve(given)
+            return try stage.uses.resolveWithTexts(given)
         } catch {
             let setting = settings.first { $0.flag == error.name }
             let key = error.name.replacingOccurrences(of: "-", with: "_")
