@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Formats", "StageKit", "Tensors", "SeededRandom", "Datasets", "TestSupport", "TensorTestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "NumpyIO", "TestSupport"]),
         .testTarget(name: "SelectorsTests", dependencies: ["Selectors", "Formats", "StageKit", "Metrics", "NumpyIO", "SeededRandom", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Selectors", "Formats", "OptimiserChoices", "StageKit", "NumpyIO", "SafetensorsIO", "TensorBoardEvents", "Artifacts", "TestSupport", "fetch", "split", "train"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Selectors", "Models", "Tensors", "SeededRandom", "TensorTestSupport", "Formats", "OptimiserChoices", "StageKit", "NumpyIO", "SafetensorsIO", "TensorBoardEvents", "Artifacts", "TestSupport", "fetch", "split", "train"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Formats", "StageKit", "Artifacts", "NumpyIO", "SafetensorsIO", "SeededRandom", "TestSupport"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Formats", .product(name: "Collections", package: "swift-collections"), "Artifacts", "TestSupport", "pipeline"]),
         .testTarget(name: "ArtifactInspectionTests", dependencies: ["ArtifactInspection", "Artifacts", "Formats", "NumpyIO", "SafetensorsIO", "TensorBoardEvents", "TestSupport"]),

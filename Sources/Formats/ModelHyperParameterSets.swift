@@ -11,6 +11,7 @@ public struct MLPHyperParameters: ModelHyperParameterSet {
 
     public static let model = ModelKind.mlp
     public init() {}
+    public static let defaults = ModelDefaults(lr: 1e-3, weightDecay: 0, evidence: "docs/evidence.md: the mlp sweep")
 
     public static let fields: [HyperParameterField<Self>] = [
         .count("hidden_width", \.hiddenWidth, minimum: 1), .count("hidden_layers", \.hiddenLayers, minimum: 1),
@@ -48,6 +49,7 @@ public struct CLIFHyperParameters: ModelHyperParameterSet {
 
     public static let model = ModelKind.clif
     public init() {}
+    public static let defaults = ModelDefaults(lr: 1e-3, weightDecay: 1e-4, evidence: "docs/evidence.md: the models sweep (the paper's lr 1e-4 under-trains on yeast)")
 
     public static let fields: [HyperParameterField<Self>] = [
         .count("hidden_width", \.hiddenWidth, minimum: 1), .number("dropout", \.dropout, .probability),
@@ -77,6 +79,7 @@ public struct DELAHyperParameters: ModelHyperParameterSet {
 
     public static let model = ModelKind.dela
     public init() {}
+    public static let defaults = ModelDefaults(lr: 1e-3, weightDecay: 1e-4, evidence: "docs/evidence.md: the models sweep (the paper's lr 1e-4 under-trains)")
 
     public static let fields: [HyperParameterField<Self>] = [
         .count("encoder_hidden_1", \.encoderHidden1, minimum: 1), .count("encoder_hidden_2", \.encoderHidden2, minimum: 1),
@@ -122,6 +125,8 @@ public struct MPVAEHyperParameters: ModelHyperParameterSet {
 
     public static let model = ModelKind.mpvae
     public init() {}
+    public static let defaults = ModelDefaults(lr: 1e-3, weightDecay: 0, hyperParameters: ["nll_coeff": "10", "c_coeff": "0.1"],
+                                               evidence: "the authors' lr; docs/evidence.md: the models sweep (the published loss weights collapse)")
 
     public static let fields: [HyperParameterField<Self>] = [
         .count("latent_dim", \.latentDim, minimum: 1), .count("z_dim", \.zDim, minimum: 1, derived: "the label count q"),
@@ -137,5 +142,6 @@ public struct MPVAEHyperParameters: ModelHyperParameterSet {
 public struct LinearHyperParameters: ModelHyperParameterSet {
     public static let model = ModelKind.linear
     public init() {}
+    public static let defaults = ModelDefaults(lr: 1e-2, weightDecay: 0, evidence: "docs/models.md §5")
     public static let fields: [HyperParameterField<Self>] = []
 }

@@ -116,6 +116,8 @@ public protocol ModelHyperParameterSet: Sendable, Equatable {
     init()
     /// Every hyper-parameter, in declaration order.
     static var fields: [HyperParameterField<Self>] { get }
+    /// The settings the model trains with when a run does not state them.
+    static var defaults: ModelDefaults { get }
 }
 
 /// One hyper-parameter as given: its key, its value as written and the train flag that gave it.
@@ -302,8 +304,14 @@ extension TrainParameters {
         try ModelHyperParameters(model, given: modelHyperParameterSettings)
     }
 
-    /// The hyper-parameters given, each with the flag that gave it.
+    /// The hyper-parameters given, each with the flag that gave it, after the model's default
+    /// items the run does not state (``ModelDefaults/hyperParameters``).
     var modelHyperParameterSettings: [ModelHyperParameterSetting] {
+        unstatedHyperParameters.map { .init(key: $0.key, text: $0.value, flag: "model-param") } + statedHyperParameterSettings
+    }
+
+    /// The hyper-parameters the run states, each with the flag that gave it.
+    var statedHyperParameterSettings: [ModelHyperParameterSetting] {
         var given: [ModelHyperParameterSetting] = []
         if let hiddenWidth { given.append(.init(key: "hidden_width", text: String(hiddenWidth), flag: "hidden-width")) }
         if let dropout { given.append(.init(key: "dropout", text: "\(dropout)", flag: "dropout")) }

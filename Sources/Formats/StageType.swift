@@ -21,7 +21,8 @@ public enum StageType: String, CaseIterable, Sendable {
     public var inputs: [StageInput] { contract.inputs }
 
     /// Checks parameter words (`["lr": ["1e-4"]]`) against the contract and returns the
-    /// resolved values, defaults included.
+    /// resolved values, defaults included (for train, the model's defaults stated:
+    /// ``TrainParameters/withModelDefaults``).
     public func resolve(_ given: [String: [String]]) throws(ParameterError) -> ResolvedParameters {
         try resolveWithTexts(given).parameters
     }
@@ -32,7 +33,9 @@ public enum StageType: String, CaseIterable, Sendable {
         switch self {
         case .fetch: let resolved = try FetchParameters.resolveWithTexts(given); return (.fetch(resolved.parameters), resolved.canonicalTexts)
         case .split: let resolved = try SplitParameters.resolveWithTexts(given); return (.split(resolved.parameters), resolved.canonicalTexts)
-        case .train: let resolved = try TrainParameters.resolveWithTexts(given); return (.train(resolved.parameters), resolved.canonicalTexts)
+        case .train:
+            let resolved = try TrainParameters.resolveWithTexts(given), completed = resolved.parameters.withModelDefaults
+            return (.train(completed), completed == resolved.parameters ? resolved.canonicalTexts : completed.canonicalTexts)
         case .analyze: let resolved = try AnalyzeParameters.resolveWithTexts(given); return (.analyze(resolved.parameters), resolved.canonicalTexts)
         }
     }

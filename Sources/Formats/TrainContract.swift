@@ -142,10 +142,11 @@ public struct TrainParameters: StageParameters {
     public var epochs = 100
     @Parameter(help: "Batch size b.", range: .atLeast(1))
     public var batchSize = 128
-    @Parameter(help: "Adam learning rate.", range: .positive)
-    public var lr: Float = 1e-4
-    @Parameter(help: "Weight decay: L2 added to the gradient, or decoupled (see weight-decay-mode).", range: .nonNegative)
-    public var weightDecay: Float = 1e-4
+    @Parameter(help: "Adam learning rate (default: the model's, in the model defaults table).", range: .positive)
+    public var lr: Float? = nil
+    @Parameter(help: "Weight decay: L2 added to the gradient, or decoupled (see weight-decay-mode) (default: the model's, in the model defaults table).",
+               range: .nonNegative)
+    public var weightDecay: Float? = nil
     @Parameter(help: "l2 (torch.optim.Adam, the paper's) or decoupled (torch.optim.AdamW).")
     public var weightDecayMode = WeightDecayMode.l2
     @Parameter(help: "Learning rate after the linear warm-up.")

@@ -31,12 +31,17 @@ public struct RunDescription: Codable, Equatable, Sendable {
     /// n_train: rows of the training part.
     public var trainCount: Int
     public var parameters: TrainParameters
+    /// The model defaults the run trained with because it did not state them (`lr`,
+    /// `weight_decay`, `model_param`; ``TrainParameters/unstatedModelDefaults``), in canonical
+    /// text; absent when the run stated every one.
+    public var modelDefaults: [String: String]?
 
-    public init(dataset: String, labelNames: [String], trainCount: Int, parameters: TrainParameters) {
+    public init(dataset: String, labelNames: [String], trainCount: Int, parameters: TrainParameters, modelDefaults: [String: String] = [:]) {
         self.dataset = dataset
         self.labelNames = labelNames
         self.trainCount = trainCount
         self.parameters = parameters
+        self.modelDefaults = modelDefaults.isEmpty ? nil : modelDefaults
     }
 
     public func write(to url: URL) throws { try JSONFiles.write(self, to: url, snakeCase: true) }

@@ -19,6 +19,18 @@ public struct EpochPlan: Sendable {
     /// The unnormalised Eq. 10 weight of each row [n] that the draws followed; empty for shuffles and stored order.
     public var samplingWeights: [Double] = []
 
+    public init(epoch: Int, indices: [Int32], offsets: [Int], weights: [Float], selectionCounts: [Int32], correlation: [Float],
+                pressure: Double, samplingWeights: [Double] = []) {
+        self.epoch = epoch
+        self.indices = indices
+        self.offsets = offsets
+        self.weights = weights
+        self.selectionCounts = selectionCounts
+        self.correlation = correlation
+        self.pressure = pressure
+        self.samplingWeights = samplingWeights
+    }
+
     public var batchCount: Int { offsets.count - 1 }
 
     /// The rows of batch `k` (0-based).

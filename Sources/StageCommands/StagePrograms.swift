@@ -32,7 +32,7 @@ public enum SplitProgram: StageProgram {
 
 /// `train`: one (fold, model, selector) run; progress lines on stdout.
 public enum TrainProgram: StageProgram {
-    public static var helpAppendix: String { "\n" + ModelKind.hyperParameterTable }
+    public static var helpAppendix: String { "\n" + ModelKind.hyperParameterTable + "\n" + ModelKind.defaultsTable }
 
     public static func run(_ invocation: StageInvocation<TrainContract>) throws -> String {
         let summary = try TrainStage.run(invocation) { line in

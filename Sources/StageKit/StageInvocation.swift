@@ -26,42 +26,17 @@ public struct StageInvocation<Contract: StageContract>: Sendable {
         var given: [String: [String]] = [:]
         var folders: [String: [String]] = [:]
         var output: String?
-        let declarations = Contract.Parameters.declarations
-        var index = 0
-        while index < words.count {
-            let word = words[index]
-            index += 1
-            guard word.hasPrefix("--"), word.count > 2 else {
-                throw .unknown(word, valid: ["--output"] + Contract.inputs.map { "--\($0.name)" } + declarations.map { "--\($0.name)" })
-            }
-            var name = String(word.dropFirst(2))
-            var value: String?
-            if let equals = name.firstIndex(of: "=") {
-                value = String(name[name.index(after: equals)...])
-                name = String(name[..<equals])
-            }
-            let declaration = declarations.first { $0.name == name }
-            let isBoolean = declaration?.choices == ["true", "false"] && declaration?.isList == false
-            if value == nil {
-                if isBoolean, index >= words.count || !["true", "false"].contains(words[index]) {
-                    value = "true"
-                } else {
-                    guard index < words.count else { throw .invalid("--\(name)", value: "", expected: "a value after --\(name)") }
-                    value = words[index]
-                    index += 1
-                }
-            }
+        let folderNames = ["output"] + Contract.inputs.map(\.name)
+        for (name, value) in try Contract.Parameters.flagValues(words, folders: folderNames) {
             if name == "output" {
                 guard output == nil else { throw .repeated("--output") }
                 output = value
             } else if let input = Contract.inputs.first(where: { $0.name == name }) {
                 if !input.repeated, folders[name] != nil { throw .repeated("--\(name)") }
-                folders[name, default: []].append(value!)
-            } else if let declaration {
-                if !declaration.isList, given[name] != nil { throw .repeated("--\(name)") }
-                given[name, default: []].append(value!)
+                folders[name, default: []].append(value)
             } else {
-                throw .unknown("--\(name)", valid: ["--output"] + Contract.inputs.map { "--\($0.name)" } + declarations.map { "--\($0.name)" })
+                if Contract.Parameters.declaration(named: name)?.isList == false, given[name] != nil { throw .repeated("--\(name)") }
+                given[name, default: []].append(value)
             }
         }
         guard let output, !output.isEmpty else { throw .missing("--output") }
@@ -119,7 +94,7 @@ public struct StageInvocation<Contract: StageContract>: Sendable {
 
 extension ParameterError {
     /// The same error naming the command-line flag (`--lr`) instead of the bare name.
-    var prefixingFlag: ParameterError {
+    public var prefixingFlag: ParameterError {
         switch self {
         case let .unknown(name, valid): return .unknown("--" + name, valid: valid.map { "--" + $0 })
         case let .invalid(name, value, expected): return .invalid("--" + name, value: value, expected: expected)

@@ -91,6 +91,53 @@ extension StageParameters {
         return words.isEmpty && !(value is any Collection) ? nil : words.joined(separator: ",")
     }
 
+    /// The words of each parameter given as `--name value` / `--name=value` flags, by name
+    /// (`["lr": ["1e-3"]]`), unchecked: ``resolve(_:)`` checks them. A parameter that is not a list
+    /// may be given once.
+    public static func givenValues(flags words: [String]) throws(ParameterError) -> [String: [String]] {
+        var given: [String: [String]] = [:]
+        for (name, value) in try flagValues(words, folders: []) {
+            if declaration(named: name)?.isList == false, given[name] != nil { throw .repeated("--\(name)") }
+            given[name, default: []].append(value)
+        }
+        return given
+    }
+
+    /// The (name, value) pairs of `--name value` / `--name=value` words, in order; `folders` are
+    /// names accepted besides the parameters. Each word after a non-boolean flag is its value, so
+    /// negative numbers need no `=`.
+    static func flagValues(_ words: [String], folders: [String]) throws(ParameterError) -> [(name: String, value: String)] {
+        let declarations = declarations
+        let valid = folders.map { "--\($0)" } + declarations.map { "--\($0.name)" }
+        var result: [(name: String, value: String)] = []
+        var index = 0
+        while index < words.count {
+            let word = words[index]
+            index += 1
+            guard word.hasPrefix("--"), word.count > 2 else { throw .unknown(word, valid: valid) }
+            var name = String(word.dropFirst(2))
+            var value: String?
+            if let equals = name.firstIndex(of: "=") {
+                value = String(name[name.index(after: equals)...])
+                name = String(name[..<equals])
+            }
+            let declaration = declarations.first { $0.name == name }
+            guard declaration != nil || folders.contains(name) else { throw .unknown("--\(name)", valid: valid) }
+            let isBoolean = declaration?.choices == ["true", "false"] && declaration?.isList == false
+            if value == nil {
+                if isBoolean, index >= words.count || !["true", "false"].contains(words[index]) {
+                    value = "true"
+                } else {
+                    guard index < words.count else { throw .invalid("--\(name)", value: "", expected: "a value after --\(name)") }
+                    value = words[index]
+                    index += 1
+                }
+            }
+            result.append((name, value!))
+        }
+        return result
+    }
+
     /// Each parameter's canonical text (lists comma-joined), absent optionals left out: what
     /// manifests record and the pipeline's cache key hashes.
     public var canonicalTexts: [String: String] {

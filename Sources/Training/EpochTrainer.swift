@@ -34,21 +34,17 @@ final class EpochTrainer {
 
     /// Makes the model, session and selector, restored from the arrays of `checkpoint` (the folder
     /// of a resumed run's checkpoint) or fresh, and opens the history writers.
-    init(parameters: TrainParameters, fold: PreparedFold, output: URL, restoringFrom checkpoint: URL?,
+    init(parameters: TrainParameters, fold: PreparedFold, output: URL, components: TrainingComponents, restoringFrom checkpoint: URL?,
          log: @escaping (String) -> Void) throws {
         let n = fold.trainCount, q = fold.labelCount, d = fold.featureCount
         self.parameters = parameters
         self.fold = fold
         self.output = output
         self.log = log
-        model = try ModelFactory.make(parameters.modelHyperParameters(), inputDimension: d, labelCount: q, seed: parameters.seed,
-                                      trainingLabels: fold.trainLabels)
-        session = TrainingSession(model: model, learningRate: parameters.lr, weightDecay: parameters.weightDecay,
+        model = try components.makeModel(fold, parameters)
+        session = TrainingSession(model: model, learningRate: parameters.learningRate, weightDecay: parameters.decay,
                                   weightDecayMode: parameters.weightDecayMode)
-        selector = BatchSelectors.make(
-            parameters: parameters, labels: fold.trainLabels, labelCount: q,
-            features: parameters.selector == .hardImbalance ? fold.trainFeatures : [],
-            featureCount: parameters.selector == .hardImbalance ? d : 0, seed: parameters.seed)
+        selector = components.makeSelector(fold, parameters)
         if let checkpoint {
             try ParameterArchive.load(model, from: checkpoint.appendingPathComponent("model.npz"))
             try ParameterArchive.loadOptimizer(session.optimizer, from: checkpoint.appendingPathComponent("optimizer.npz"))
@@ -122,7 +118,7 @@ final class EpochTrainer {
             let scale = schedule.factor(step: steps)
             let weights = clock.measure { selector.lossWeights(rows: rows) }
             let loss = step(rows: b, learningRateScale: scale, weights: weights)
-            try DivergenceCheck.check(loss: loss, epoch: plan.epoch, batch: k, learningRate: parameters.lr)
+            try DivergenceCheck.check(loss: loss, epoch: plan.epoch, batch: k, learningRate: parameters.learningRate)
             if parameters.history == .batch {
                 clock.measure { selector.observe(rows: rows, probabilities: Array(batchProbabilities[0..<(b * q)])) }
             }

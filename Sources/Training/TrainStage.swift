@@ -12,7 +12,8 @@ public enum TrainStage {
     /// Runs (or resumes) the stage. `log` receives a start line and one line per epoch.
     @discardableResult
     public static func run(_ invocation: StageInvocation<TrainContract>, log: @escaping (String) -> Void) throws -> TrainingSummary {
-        let parameters = invocation.parameters
+        // The model's defaults, stated: the manifest, run.json and the checkpoint name the values the run trains with.
+        let parameters = invocation.parameters.withModelDefaults
         TrainingEnvironment.prepare(threads: parameters.threads)
         let dataset = invocation.input("dataset"), split = invocation.input("split")
         let inputs = [
@@ -26,6 +27,11 @@ public enum TrainStage {
                               inputDigest: inputs.map(\.sha256).joined(separator: ",") + ",fold=\(parameters.fold)", log: log)
         log("train: \(prepared.datasetName) fold \(parameters.fold), \(parameters.model.rawValue) + \(parameters.selector.rawValue), "
             + "n_train=\(prepared.trainCount) d=\(prepared.featureCount) q=\(prepared.labelCount)")
+        let applied = invocation.parameters.unstatedModelDefaults
+        if !applied.isEmpty {
+            log("train: \(parameters.model.rawValue)'s defaults, not stated: "
+                + applied.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        }
         let summary: TrainingSummary
         do {
             summary = try run.run()
@@ -35,7 +41,7 @@ public enum TrainStage {
             throw error
         }
         try RunDescription(dataset: prepared.datasetName, labelNames: prepared.labelNames, trainCount: prepared.trainCount,
-                           parameters: parameters).write(to: folder.file(TrainFiles.run))
+                           parameters: parameters, modelDefaults: invocation.parameters.unstatedModelDefaults).write(to: folder.file(TrainFiles.run))
         TestKillPoint.reached(TrainFiles.run)
         try folder.complete(parameters: parameters, inputs: inputs, command: invocation.command)
         TestKillPoint.reached(Manifest.fileName)

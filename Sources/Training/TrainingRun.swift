@@ -1,6 +1,7 @@
 import Artifacts
 import Formats
 import Foundation
+import Models
 import NumpyIO
 import Selectors
 import StageKit
@@ -9,6 +10,31 @@ import StageKit
 public struct TrainingSummary: Sendable {
     public var testMetrics: TestMetrics
     public var resumedFromEpoch: Int
+}
+
+/// What a run trains and how it picks its batches: ``named`` builds the model `model:` and the
+/// selector `selector:` name; a model or selector of one's own can be tried in their place before it
+/// is registered (docs/how-to-model.md, docs/how-to-selector.md).
+public struct TrainingComponents {
+    /// The model to train on a fold with these parameters (seeded initialisation).
+    public var makeModel: (PreparedFold, TrainParameters) throws -> any MultiLabelModel
+    /// The batch selector of the fold's training rows.
+    public var makeSelector: (PreparedFold, TrainParameters) -> any BatchSelector
+
+    /// The model and the selector the parameters name.
+    public static var named: TrainingComponents {
+        TrainingComponents(
+            makeModel: { fold, parameters in
+                try ModelFactory.make(parameters.modelHyperParameters(), inputDimension: fold.featureCount, labelCount: fold.labelCount,
+                                      seed: parameters.seed, trainingLabels: fold.trainLabels)
+            },
+            makeSelector: { fold, parameters in
+                let features = parameters.selector == .hardImbalance
+                return BatchSelectors.make(parameters: parameters, labels: fold.trainLabels, labelCount: fold.labelCount,
+                                           features: features ? fold.trainFeatures : [], featureCount: features ? fold.featureCount : 0,
+                                           seed: parameters.seed)
+            })
+    }
 }
 
 /// One training run of the protocol of docs/method.md §8–9 on a prepared fold: the selector plans each epoch's
@@ -28,15 +54,18 @@ public final class TrainingRun {
     public let output: URL
     /// Fingerprint of configuration and inputs; a checkpoint with another one is not resumed.
     public let fingerprint: String
+    private let components: TrainingComponents
     private let log: (String) -> Void
 
     /// - Parameters:
     ///   - inputDigest: a digest of the input artifacts (part of the resume fingerprint).
+    ///   - components: the model and the selector (by default those the parameters name).
     ///   - log: receives one progress line per epoch (the structured ``ProgressEvent`` goes to
     ///     the output folder's progress file).
     public init(parameters: TrainParameters, fold: PreparedFold, output: URL, inputDigest: String,
-                log: @escaping (String) -> Void) {
+                components: TrainingComponents = .named, log: @escaping (String) -> Void) {
         self.parameters = parameters
+        self.components = components
         self.fold = fold
         self.output = output
         self.log = log
@@ -51,7 +80,8 @@ public final class TrainingRun {
                                                       bestTestMetrics: [:], trainingSteps: 0, fingerprint: fingerprint)
         let resumedFrom = state.epoch
         let trainer = state.epoch < parameters.epochs
-            ? try EpochTrainer(parameters: parameters, fold: fold, output: output, restoringFrom: saved?.folder, log: log)
+            ? try EpochTrainer(parameters: parameters, fold: fold, output: output, components: components,
+                               restoringFrom: saved?.folder, log: log)
             : nil
         try NpyFile.write(fold.trainRows, shape: [fold.trainCount], to: output.appendingPathComponent(TrainFiles.trainIndices))
         let events = parameters.tensorboard

@@ -14,7 +14,7 @@ struct PipelineCommand: ParsableCommand {
         and `pipeline stage <type> --help` one stage's. Exit status: 0 success, 1 a failure or error, \
         64 bad command line, 130 interrupted.
         """,
-        subcommands: [RunCommand.self, StatusCommand.self, DagCommand.self, InspectCommand.self, CleanCommand.self, StagesCommand.self,
+        subcommands: [NewCommand.self, RunCommand.self, StatusCommand.self, DagCommand.self, InspectCommand.self, CleanCommand.self, StagesCommand.self,
                       StageGroupCommand.self])
 }
 

@@ -17,7 +17,7 @@ struct StagesCommand: ParsableCommand {
     static var reference: String {
         var text = ContractTable.markdown(FetchContract.self) + "\n" + ContractTable.markdown(SplitContract.self) + "\n"
             + ContractTable.markdown(TrainContract.self) + "\n" + ContractTable.markdown(AnalyzeContract.self) + "\n"
-        text += ModelKind.hyperParameterTable
+        text += ModelKind.hyperParameterTable + "\n" + ModelKind.defaultsTable
         return text
     }
 }

@@ -8,27 +8,11 @@ import TestSupport
 /// train → analyze — run by the real `pipeline` executable on a CSV file written here (the
 /// doc's checksum replaced by the file's).
 @Suite struct YourDataPipelineTests {
-    /// 300 rows of 8 features in [-1, 1) and 3 labels that depend on them (deterministic).
-    static func csv() -> String {
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        func uniform() -> Double {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Double(state >> 11) / Double(1 << 53) * 2 - 1
-        }
-        var lines = ["x0,x1,x2,x3,x4,x5,x6,x7,label_a,label_b,label_c"]
-        for _ in 0..<300 {
-            let x = (0..<8).map { _ in uniform() }
-            let labels = [x[0] + 0.5 * x[1] > 0, x[2] - x[3] > 0.3, x[4] * x[5] > 0.1].map { $0 ? "1" : "0" }
-            lines.append((x.map { String(format: "%.4f", $0) } + labels).joined(separator: ","))
-        }
-        return lines.joined(separator: "\n") + "\n"
-    }
-
     @Test func docPipelineRunsOnACSVFile() async throws {
         let folder = TestSupport.temporaryFolder("your-data")
         let data = folder.appendingPathComponent("data/my-data.csv")
         try FileManager.default.createDirectory(at: data.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Self.csv().write(to: data, atomically: true, encoding: .utf8)
+        try SyntheticData.csv.write(to: data, atomically: true, encoding: .utf8)
         let hash = try TestSupport.run(URL(fileURLWithPath: "/usr/bin/env"), ["sha256sum", data.path]).standardOutput.prefix(64)
         let doc = try String(contentsOf: TestSupport.packageRoot.appendingPathComponent("docs/your-data.md"), encoding: .utf8)
         let documented = try #require(doc.components(separatedBy: "```yaml\n").dropFirst().first?.components(separatedBy: "```").first)

@@ -10,7 +10,8 @@ import TestSupport
     @Test func trainDefaultsFollowTheMethod() {
         let p = TrainParameters()
         #expect(p.selector == .uncertainty && p.window == 5 && p.lambda1 == 0.5 && p.bins == 5 && p.s0 == 100)
-        #expect(p.warmupEpochs == 5 && p.epochs == 100 && p.batchSize == 128 && p.lr == 1e-4 && p.weightDecay == 1e-4)
+        #expect(p.warmupEpochs == 5 && p.epochs == 100 && p.batchSize == 128 && p.lr == nil && p.weightDecay == nil)
+        #expect(p.learningRate == 1e-3 && p.decay == 0)
         #expect(p.correlation == .mi && p.history == .epoch && p.historyDtype == .uint8 && p.model == .mlp)
     }
 
@@ -61,11 +62,11 @@ import TestSupport
     }
 
     /// The pipeline reads an instance's parameters typed: a train's epochs and threads, a split's
-    /// folds (1 with holdout); the canonical texts are the parameters' own.
+    /// folds (1 with holdout); the canonical texts are the parameters' own, the model's defaults stated.
     @Test func resolvedParametersAreTyped() throws {
         let train = try StageType.train.resolve(["epochs": ["7"], "threads": ["2"]])
         #expect(train.train?.epochs == 7 && train.train?.threads == 2 && train.split == nil && train.analyze == nil)
-        #expect(train.canonicalTexts == TrainParameters().with { $0.epochs = 7; $0.threads = 2 }.canonicalTexts)
+        #expect(train.canonicalTexts == TrainParameters().with { $0.epochs = 7; $0.threads = 2; $0.lr = 1e-3; $0.weightDecay = 0 }.canonicalTexts)
         #expect(try StageType.split.resolve(["holdout": ["0.2"]]).split?.foldCount == 1)
         #expect(try StageType.split.resolve(["folds": ["3"]]).split?.foldCount == 3)
         #expect(try StageType.analyze.resolve(["drift-epochs": ["5,40"]]).analyze?.driftEpochs == [5, 40])

@@ -69,10 +69,10 @@ import TestSupport
         let folder = TestSupport.packageRoot.appendingPathComponent("Pipelines")
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
         #expect(names == ["ablation-corel5k.yaml", "ablation-scene-clif.yaml", "ablation-scene.yaml", "ablation-yeast.yaml",
-                          "bibtex.yaml", "cal500.yaml", "corel5k.yaml", "emotions.yaml", "enron.yaml", "mpvae.yaml", "quickstart.yaml",
-                          "replication-scene-clif.yaml", "replication-scene-dela.yaml", "replication-yeast-dela.yaml", "scene-clif.yaml",
-                          "scene-dela.yaml", "scene.yaml", "sensitivity-scene.yaml", "sensitivity-yeast.yaml", "sweep-mlp.yaml",
-                          "tmc2007-500.yaml", "yeast-dela.yaml", "yeast.yaml"])
+                          "bibtex.yaml", "cal500.yaml", "corel5k.yaml", "emotions.yaml", "enron.yaml", "model-defaults.yaml", "mpvae.yaml",
+                          "quickstart.yaml", "replication-scene-clif.yaml", "replication-scene-dela.yaml", "replication-yeast-dela.yaml",
+                          "scene-clif.yaml", "scene-dela.yaml", "scene.yaml", "sensitivity-scene.yaml", "sensitivity-yeast.yaml",
+                          "sweep-mlp.yaml", "sweep-models.yaml", "tmc2007-500.yaml", "yeast-dela.yaml", "yeast.yaml"])
         for name in names {
             let pipeline = try PipelineParser.parse(contentsOf: folder.appendingPathComponent(name))
             #expect(pipeline.name + ".yaml" == name)
@@ -91,6 +91,15 @@ import TestSupport
             case "quickstart.yaml": #expect(runs.count == 4 && floors.count == 2)
             case "sweep-mlp.yaml": #expect(runs.count == 96 && floors.isEmpty)
             case "mpvae.yaml": #expect(runs.count == 20 && floors.count == 10)
+            case "model-defaults.yaml":
+                // Two datasets × two folds of each model, every one at its defaults.
+                let models = plan.instances.filter { ["mlp", "dela", "clif", "mpvae"].contains($0.id.stage) }
+                #expect(runs.isEmpty && models.count == 16 && floors.count == 4)
+                #expect((models + floors).allSatisfy { !Set($0.settings.map(\.flag)).contains("lr") && $0.parameters.train?.lr == $0.parameters.train?.model.defaults.lr })
+            case "sweep-models.yaml":
+                // Three datasets × two folds: dela 3 × 2 settings, mpvae 1 + 1 + 1, clif 2.
+                let counts = ["dela", "mpvae", "mpvae-higher-lr", "mpvae-published", "clif"].map { stage in plan.instances.filter { $0.id.stage == stage }.count }
+                #expect(runs.isEmpty && counts == [36, 6, 6, 6, 12] && floors.count == 6)
             case let replication where replication.hasPrefix("replication-"):
                 // Four arms × 5 folds × 3 seeds, in the stages paper (two selectors), sequential and authors-uncertainty.
                 let arms = plan.instances.filter { ["paper", "sequential", "authors-uncertainty"].contains($0.id.stage) }
@@ -105,6 +114,13 @@ import TestSupport
                 let compare = plan.instances.first { $0.type == .analyze }?.resolvedParameters["compare"] ?? ""
                 #expect(Set(arms.map { $0.resolvedParameters["arm"] ?? $0.resolvedParameters["selector"]! }).allSatisfy { compare.contains($0) }, "\(name)")
             default: #expect(runs.count == 30 && floors.count == 5, "\(name)")
+            }
+            // Every shipped train stage but model-defaults' states its optimiser settings, so no shipped
+            // result depends on a model's defaults (ModelDefaults); mpvae's pipelines state its loss weights too.
+            for instance in plan.instances where instance.type == .train && name != "model-defaults.yaml" {
+                let flags = Set(instance.settings.map(\.flag))
+                #expect(flags.isSuperset(of: ["lr", "weight-decay"]), "\(name): \(instance.id) leaves lr or weight_decay to the model's defaults")
+                #expect(instance.parameters.train?.model != .mpvae || flags.contains("model-param"), "\(name): \(instance.id)")
             }
             // Every paper pipeline filters labels as the authors do, and every floor is the linear model.
             #expect(plan.instances.filter { $0.type == .split }.allSatisfy { $0.resolvedParameters["drop-labels-at-most"] == "20" })
