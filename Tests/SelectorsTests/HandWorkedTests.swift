@@ -179,3 +179,69 @@ import TestSupport
         }
     }
 }
+
+/// At q = 1,100 and τ = 5 the pair counts come in five blocks of labels (16 MB each): dense and
+/// sparse counting agree bit for bit, and every entry equals the mutual information computed from
+/// its pair's τ × τ joint histogram by the definition, Σ_rs p_rs ln(p_rs / (p_r p_s)). Most
+/// entries are 0 with a few in other bins (as late in training), so most pairs are never counted
+/// together and take the closed form; a few labels are spread over every bin.
+@Suite struct PairCountingBlockTests {
+    static let n = 240, q = 1100, tau = 5
+
+    static func uncertainty() -> [Float] {
+        var generator = SeededRandom.SeededGenerator(seed: 29)
+        var u = [Float](repeating: 0, count: n * q)
+        for i in 0..<n {
+            for a in 0..<q {
+                let spread = a % 97 == 0
+                if spread || generator.nextDouble() < 0.01 { u[i * q + a] = Float(generator.nextDouble()) }
+            }
+        }
+        return u
+    }
+
+    /// MI of columns a and b of u by the definition (the bins as ``LabelCorrelation`` describes them).
+    static func definition(_ u: [Float], _ a: Int, _ b: Int) -> Double {
+        func bin(_ value: Float) -> Int { min(Int(value * Float(tau)), tau - 1) }
+        var joint = [Double](repeating: 0, count: tau * tau), pa = [Double](repeating: 0, count: tau)
+        var pb = [Double](repeating: 0, count: tau)
+        for i in 0..<n {
+            let r = bin(u[i * q + a]), s = bin(u[i * q + b])
+            joint[r * tau + s] += 1 / Double(n)
+            pa[r] += 1 / Double(n)
+            pb[s] += 1 / Double(n)
+        }
+        var information = 0.0
+        for r in 0..<tau {
+            for s in 0..<tau where joint[r * tau + s] > 0 {
+                information += joint[r * tau + s] * log(joint[r * tau + s] / (pa[r] * pb[s]))
+            }
+        }
+        return max(information, 0)
+    }
+
+    @Test func blocksAgreeWithTheDefinition() {
+        let u = Self.uncertainty(), q = Self.q
+        let sparse = LabelCorrelation.matrix(u: u, sampleCount: Self.n, labelCount: q, bins: Self.tau, mode: .mi, counting: .sparse)
+        let dense = LabelCorrelation.matrix(u: u, sampleCount: Self.n, labelCount: q, bins: Self.tau, mode: .mi, counting: .dense)
+        #expect(sparse == dense)
+        var checked = 0, positive = 0
+        for a in stride(from: 0, to: q, by: 13) {
+            for b in stride(from: 1, to: q, by: 7) where b != a {
+                let expected = Self.definition(u, a, b)
+                #expect(abs(Double(sparse[a * q + b]) - expected) <= 1e-6 * max(1, expected), "C[\(a), \(b)]")
+                #expect(sparse[a * q + b] == sparse[b * q + a])
+                checked += 1
+                if expected > 1e-3 { positive += 1 }
+            }
+        }
+        // Two spread labels leave their common bin in more rows than n together: always counted.
+        for a in stride(from: 0, to: q, by: 97) {
+            for b in stride(from: a + 97, to: q, by: 97) {
+                #expect(abs(Double(sparse[a * q + b]) - Self.definition(u, a, b)) <= 1e-6, "C[\(a), \(b)]")
+            }
+        }
+        #expect((0..<q).allSatisfy { sparse[$0 * q + $0] == 1 })
+        #expect(checked > 10_000 && positive > 100)
+    }
+}
