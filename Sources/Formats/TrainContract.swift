@@ -165,7 +165,7 @@ public struct TrainParameters: StageParameters {
     public var window = 5
     @Parameter(help: "Trade-off λ1 between window fluctuation and current entropy.", range: .within(0, 1))
     public var lambda1 = 0.5
-    @Parameter(help: "Bins τ for the label-correlation histograms.", range: .atLeast(2))
+    @Parameter(help: "Bins τ for the label-correlation histograms (at most 256: a bin is stored in a byte).", range: .within(2, 256))
     public var bins = 5
     @Parameter(help: "Selection pressure s0: where the decay starts, or where the rise ends.", range: .within(1, 1e6))
     public var s0 = 100.0
