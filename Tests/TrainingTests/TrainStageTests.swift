@@ -74,7 +74,7 @@ import Training
         for name in arrays {
             let a = try Data(contentsOf: reference.appendingPathComponent(name))
             let b = try Data(contentsOf: resumed.appendingPathComponent(name))
-            #expect(a == b, "\(name) differs after resuming")
+            #expect(a.elementsEqual(b), "\(name) differs after resuming")
         }
         #expect(try MappedNpyFile(resumed.appendingPathComponent("predictions.npy")).header.dtype.rawValue.dropFirst() == (encoding == "uint8" ? "u1" : "f2"))
         // The TensorBoard log holds every epoch once: the killed run's later epochs were cut off.
