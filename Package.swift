@@ -95,6 +95,7 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Formats", .product(name: "Collections", package: "swift-collections"), "Artifacts", "TestSupport", "pipeline"]),
         .testTarget(name: "ArtifactInspectionTests", dependencies: ["ArtifactInspection", "Artifacts", "Formats", "NumpyIO", "SafetensorsIO", "TensorBoardEvents", "TestSupport"]),
         .testTarget(name: "PackageTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "BenchTests", dependencies: ["bench"]),
         .testTarget(name: "EndToEndTests", dependencies: ["NumpyIO", "Formats", "TestSupport", "pipeline", "fetch", "split", "train", "analyze"]),
     ],
     swiftLanguageModes: [.v6]

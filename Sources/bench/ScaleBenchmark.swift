@@ -109,7 +109,7 @@ struct ScaleBenchmark: ParsableCommand {
         }
         if let json {
             let document = Document(threads: threads, features: features, window: window, cardinality: cardinality, rounds: rounds,
-                                    sgemm768GFLOPS: sgemm.wall, sgemm768CPUGFLOPS: sgemm.cpu, cells: cells, exponents: exponents)
+                                    sgemmGflops: sgemm.wall, sgemmCpuGflops: sgemm.cpu, cells: cells, exponents: exponents)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             encoder.keyEncodingStrategy = .convertToSnakeCase
@@ -120,7 +120,7 @@ struct ScaleBenchmark: ParsableCommand {
     struct Document: Codable {
         var bench = "scale"
         var threads: Int, features: Int, window: Int, cardinality: Double, rounds: Int
-        var sgemm768GFLOPS: Double, sgemm768CPUGFLOPS: Double
+        var sgemmGflops: Double, sgemmCpuGflops: Double
         var cells: [Cell]
         var exponents: [Exponent]
     }
