@@ -17,7 +17,8 @@ struct ScaleBenchmark: ParsableCommand {
         commandName: "scale", abstract: "The selector's components against an mlp epoch at 2k–32k rows and 100–4,000 labels.",
         discussion: "Seconds are CPU seconds of the working thread (one OpenBLAS thread: all the work runs on it), less sensitive "
             + "to other load than elapsed time (also in the JSON). MB is the growth of the peak resident set during the component "
-            + "(VmHWM after resetting it through /proc/self/clear_refs, minus the resident set before), in its first round.")
+            + "(VmHWM after resetting it through /proc/self/clear_refs, minus the resident set before), in its first round, which "
+            + "also allocates the buffers later rounds reuse (as a training run's selector does).")
 
     @Option(help: "Comma-separated row counts n.") var rows = "2000,8000,32000"
     @Option(help: "Comma-separated label counts q.") var labels = "100,400,1000,4000"
@@ -164,6 +165,8 @@ struct ScaleBenchmark: ParsableCommand {
         let planEpoch = parameters.warmupEpochs + 1
         var components = componentNames.map { Component(name: $0, seconds: [], wallSeconds: [], megabytes: 0) }
         var epochs: [Double] = []
+        // U's buffer is reused across rounds, as the selector reuses its own: the first round pays for its pages.
+        var u: [Float] = []
         for round in 0..<rounds {
             epochs.append(trainEpoch())
             func time(_ name: String, _ body: () -> Void) {
@@ -176,7 +179,6 @@ struct ScaleBenchmark: ParsableCommand {
                 components[index].wallSeconds.append(end.wall - start.wall)
                 if round == 0 { components[index].megabytes = Double(max(0, EpochBenchmark.peakResidentBytes() - baseline)) / 1_048_576 }
             }
-            var u: [Float] = []
             time("U") { Uncertainty.labelUncertainty(window: predictions, lambda1: parameters.lambda1, into: &u) }
             time("C") { _ = LabelCorrelation.matrix(u: u, sampleCount: n, labelCount: q, bins: parameters.bins, mode: .mi) }
             // C's two steps, pair statistics and mutual information, get their own rows here (add their names to
