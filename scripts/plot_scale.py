@@ -35,7 +35,8 @@ def main(argv):
     cells = document["cells"]
     ns = sorted({cell["rows"] for cell in cells})
     plt.rcParams["svg.hashsalt"] = "mlbatch"
-    figure, axes = plt.subplots(1, len(ns), figsize=(4.2 * len(ns), 4), sharey=True, squeeze=False)
+    plt.rcParams["svg.fonttype"] = "none"
+    figure, axes = plt.subplots(1, len(ns), figsize=(4.2 * len(ns), 4.4), sharey=True, squeeze=False)
     for axis, n in zip(axes[0], ns):
         row = sorted((cell for cell in cells if cell["rows"] == n), key=lambda cell: cell["labels"])
         qs = [cell["labels"] for cell in row]
@@ -50,11 +51,12 @@ def main(argv):
         axis.set_xlabel("labels q")
         axis.grid(True, which="both", alpha=0.3)
     axes[0][0].set_ylabel("CPU seconds (one thread)")
-    axes[0][-1].legend(fontsize=8)
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    figure.legend(handles, labels, loc="lower center", ncol=len(SERIES), fontsize=8, frameon=False)
     figure.suptitle(f"bench scale: d = {document['features']}, T = {document['window']}, "
                     f"sgemm 768³ {document['sgemm_cpu_gflops']:.0f} GFLOP/s")
-    figure.tight_layout()
-    figure.savefig(argv[2], format="svg", metadata={"Date": None})
+    figure.tight_layout(rect=(0, 0.07, 1, 1))
+    figure.savefig(argv[2], format="svg" if argv[2].endswith(".svg") else None, metadata={"Date": None} if argv[2].endswith(".svg") else None)
     return 0
 
 
