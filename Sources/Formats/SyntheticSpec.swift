@@ -57,6 +57,13 @@ public struct SyntheticSpec: Codable, Equatable, Sendable {
         for (name, value) in [("rows", rows), ("features", features), ("labels", labels), ("group-size", groupSize)] where value < 1 {
             throw .conflict("synthetic-\(name)", reason: "--synthetic-\(name) \(value) must be at least 1")
         }
+        // labels.npy (one byte each) and the float32 features are built in memory.
+        let bytes = Double(rows) * (Double(labels) + 4 * Double(features)), memory = Double(ProcessInfo.processInfo.physicalMemory)
+        if bytes > memory / 2 {
+            throw .conflict("synthetic-rows", reason: "--synthetic-rows \(rows) with --synthetic-labels \(labels) and --synthetic-features "
+                + "\(features) would take \(String(format: "%.1f", bytes / 1e9)) GB in memory (labels one byte, features four), more than "
+                + "half of this machine's \(String(format: "%.1f", memory / 1e9)) GB; generate fewer rows, labels or features")
+        }
         if !(powerLaw >= 0 && powerLaw.isFinite) {
             throw .conflict("synthetic-power-law", reason: "--synthetic-power-law \(powerLaw) must be a finite number ≥ 0 (0: all labels equally "
                 + "frequent; 1: Zipf's law)")

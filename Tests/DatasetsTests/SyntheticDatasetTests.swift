@@ -110,6 +110,8 @@ import TestSupport
           "synthetic-group-size": ["2"]],
          "--synthetic-noise -1.0 must be a finite standard deviation ≥ 0"),
         (["format": ["synthetic"], "synthetic-rows": ["0"], "synthetic-features": ["3"], "synthetic-labels": ["4"]], "synthetic-rows"),
+        (["format": ["synthetic"], "synthetic-rows": ["1000000000"], "synthetic-features": ["1000000"], "synthetic-labels": ["4"]],
+         "GB in memory (labels one byte, features four), more than half of this machine's"),
     ])
     func refusals(given: [String: [String]], expected: String) {
         let text = Fixtures.parameterMessage(given)
