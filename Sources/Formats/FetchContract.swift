@@ -355,7 +355,8 @@ public enum DatasetFiles {
 public struct DatasetMeta: Codable, Equatable, Sendable {
     /// Where the data came from.
     public struct Source: Codable, Equatable, Sendable {
-        /// The archive's catalog path (e.g. `mulan/corel5k.zip`), or the name of the file given with `--url`.
+        /// The archive's catalog path (e.g. `mulan/corel5k.zip`), or the name of the file given with `--url`;
+        /// `synthetic` (and an empty `sha256`) for generated data.
         public var archive: String
         public var sha256: String
         /// How the files are written (a ``DataFormat`` raw value, e.g. `arff-mulan`, `csv`); nil in
@@ -365,7 +366,7 @@ public struct DatasetMeta: Codable, Equatable, Sendable {
         /// are concatenated; for npy and a SciPy sparse npz the features, then the labels).
         public var files: [String]
         /// `xml:<file>` (Mulan), `meka:-C <q>` (MEKA), `columns:<a>,<b>` or `prefix:<p>` (CSV/TSV),
-        /// `array:<name>` (npz), `file:<path>` (npy, SciPy sparse npz) or `rows` (XMLC).
+        /// `array:<name>` (npz), `file:<path>` (npy, SciPy sparse npz), `rows` (XMLC) or `generated` (synthetic).
         public var labelSource: String
         /// Whether the source rows were sparse (sparse ARFF, SciPy sparse features, XMLC): then
         /// `features-csr.npz` is written too; `features.npy` is dense either way.
