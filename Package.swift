@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "TensorBoardEvents"),
 
         // Stage libraries.
-        .target(name: "Datasets", dependencies: ["CArchive", "NumpyIO", "Artifacts", "Formats", "StageKit", "Yams"], swiftSettings: optimised),
+        .target(name: "Datasets", dependencies: ["CArchive", "NumpyIO", "Artifacts", "Formats", "StageKit", "SeededRandom", "Yams"], swiftSettings: optimised),
         .target(name: "Stratification", dependencies: ["SeededRandom", "NumpyIO", "Artifacts", "Formats", "StageKit"], swiftSettings: optimised),
         .target(name: "Tensors", dependencies: ["CBLAS", "SeededRandom", "OptimiserChoices"], swiftSettings: optimised),
         .target(name: "Models", dependencies: ["Tensors", "NumpyIO", "SafetensorsIO", "SeededRandom", "Formats", "OptimiserChoices"], swiftSettings: optimised),
@@ -95,6 +95,7 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Formats", .product(name: "Collections", package: "swift-collections"), "Artifacts", "TestSupport", "pipeline"]),
         .testTarget(name: "ArtifactInspectionTests", dependencies: ["ArtifactInspection", "Artifacts", "Formats", "NumpyIO", "SafetensorsIO", "TensorBoardEvents", "TestSupport"]),
         .testTarget(name: "PackageTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "BenchTests", dependencies: ["bench"]),
         .testTarget(name: "EndToEndTests", dependencies: ["NumpyIO", "Formats", "TestSupport", "pipeline", "fetch", "split", "train", "analyze"]),
     ],
     swiftLanguageModes: [.v6]

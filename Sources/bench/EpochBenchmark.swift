@@ -244,24 +244,32 @@ struct EpochBenchmark: ParsableCommand {
         for _ in 0..<max(epochs, 2) {
             let order = generator.permutation(w.rows)
             let start = Self.clocks(threads: threads)
-            var first = 0
-            while first < w.rows {
-                let count = min(128, w.rows - first)
-                gather(order[first..<(first + count)], features, w.features, into: &batchX)
-                gather(order[first..<(first + count)], labels, w.labels, into: &batchY)
-                batchX.withUnsafeBufferPointer { x in
-                    batchY.withUnsafeBufferPointer { y in
-                        _ = session.step(features: UnsafeBufferPointer(rebasing: x[0..<(count * w.features)]),
-                                         targets: UnsafeBufferPointer(rebasing: y[0..<(count * w.labels)]), batchSize: count)
-                    }
-                }
-                first += count
-            }
+            Self.trainEpoch(session, order: order, features: features, featureCount: w.features, labels: labels, labelCount: w.labels,
+                            batchX: &batchX, batchY: &batchY)
             let end = Self.clocks(threads: threads)
             walls.append(end.wall - start.wall)
             cpus.append(end.cpu - start.cpu)
         }
         return (Self.steadyMedian(walls), Self.steadyMedian(cpus), walls)
+    }
+
+    /// One training epoch in batches of 128 rows taken from `order`, gathered into the scratch
+    /// buffers `batchX` [128 · d] and `batchY` [128 · q].
+    static func trainEpoch(_ session: TrainingSession, order: [Int], features: [Float], featureCount d: Int, labels: [Float], labelCount q: Int,
+                           batchX: inout [Float], batchY: inout [Float]) {
+        var first = 0
+        while first < order.count {
+            let count = min(128, order.count - first)
+            gather(order[first..<(first + count)], features, d, into: &batchX)
+            gather(order[first..<(first + count)], labels, q, into: &batchY)
+            batchX.withUnsafeBufferPointer { x in
+                batchY.withUnsafeBufferPointer { y in
+                    _ = session.step(features: UnsafeBufferPointer(rebasing: x[0..<(count * d)]),
+                                     targets: UnsafeBufferPointer(rebasing: y[0..<(count * q)]), batchSize: count)
+                }
+            }
+            first += count
+        }
     }
 
     /// The median after dropping the first (warm-up) value.
@@ -314,7 +322,7 @@ struct EpochBenchmark: ParsableCommand {
         return Self.steadyMedian(times)
     }
 
-    func gather(_ rows: ArraySlice<Int>, _ source: [Float], _ width: Int, into target: inout [Float]) {
+    static func gather(_ rows: ArraySlice<Int>, _ source: [Float], _ width: Int, into target: inout [Float]) {
         source.withUnsafeBufferPointer { s in
             target.withUnsafeMutableBufferPointer { t in
                 for (r, row) in rows.enumerated() {
@@ -325,9 +333,12 @@ struct EpochBenchmark: ParsableCommand {
     }
 
     /// VmHWM (peak resident set) of this process from /proc/self/status, in bytes.
-    static func peakResidentBytes() -> Int {
+    static func peakResidentBytes() -> Int { statusBytes("VmHWM") }
+
+    /// A memory figure of this process from /proc/self/status (e.g. `VmHWM`, `VmRSS`), in bytes; 0 if unreadable.
+    static func statusBytes(_ key: String) -> Int {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        for line in status.split(separator: "\n") where line.hasPrefix(key + ":") {
             let kilobytes = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
             return kilobytes * 1024
         }

@@ -5,7 +5,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks of the project's stages against reference tools.",
-        subcommands: [ArffBenchmark.self, SplitBenchmark.self, EpochBenchmark.self, SelectorBenchmark.self])
+        subcommands: [ArffBenchmark.self, SplitBenchmark.self, EpochBenchmark.self, SelectorBenchmark.self, ScaleBenchmark.self])
 }
 
 BenchCommand.main()
