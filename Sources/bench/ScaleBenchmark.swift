@@ -58,7 +58,7 @@ struct ScaleBenchmark: ParsableCommand {
 
     /// The timed components, in table order; `scores` is `plan` minus the others (Eq. 7–8's row
     /// sums with C's column weights and the normalisation, which the selector keeps private).
-    static let componentNames = ["U", "C", "scores", "sampler", "plan"]
+    static let componentNames = ["U", "C", "pairs", "MI", "scores", "sampler", "plan"]
 
     func validate() throws {
         for (name, list) in [("rows", rows), ("labels", labels)] {
@@ -180,9 +180,18 @@ struct ScaleBenchmark: ParsableCommand {
                 if round == 0 { components[index].megabytes = Double(max(0, EpochBenchmark.peakResidentBytes() - baseline)) / 1_048_576 }
             }
             time("U") { Uncertainty.labelUncertainty(window: predictions, lambda1: parameters.lambda1, into: &u) }
-            time("C") { _ = LabelCorrelation.matrix(u: u, sampleCount: n, labelCount: q, bins: parameters.bins, mode: .mi) }
-            // C's two steps, pair statistics and mutual information, get their own rows here (add their names to
-            // componentNames) once LabelCorrelation's public split is on main.
+            var steps = LabelCorrelation.StepSeconds()
+            time("C") {
+                _ = LabelCorrelation.matrix(u: u, sampleCount: n, labelCount: q, bins: parameters.bins, mode: .mi, counting: .automatic,
+                                            seconds: &steps)
+            }
+            // C's two steps in the thread's CPU time: the pair statistics (bins, marginals, joint counts) and the
+            // mutual information from them.
+            for (name, seconds) in [("pairs", steps.binning + steps.counting), ("MI", steps.information)] {
+                let index = components.firstIndex { $0.name == name }!
+                components[index].seconds.append(seconds)
+                components[index].wallSeconds.append(seconds)
+            }
             var plan: EpochPlan?
             time("plan") { plan = selector.plan(epoch: planEpoch) }
             let scores = plan!.weights.map(Double.init)
