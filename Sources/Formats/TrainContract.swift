@@ -119,6 +119,15 @@ public enum HistoryDType: String, Codable, Sendable, ChoiceParameter {
     case float16
     /// The training engine's own values.
     case float32
+
+    /// Bytes of one stored probability.
+    public var elementBytes: Int {
+        switch self {
+        case .uint8: 1
+        case .float16: 2
+        case .float32: 4
+        }
+    }
 }
 
 /// The train stage's parameters (docs/method.md, "Training protocol", gives the defaults).
@@ -187,6 +196,8 @@ public struct TrainParameters: StageParameters {
     public var historyDtype = HistoryDType.uint8
     @Parameter(help: "Keep the predictions of every k-th epoch (the last epoch is always kept).", range: .atLeast(1))
     public var historyEvery = 1
+    @Parameter(help: "Most the history arrays (predictions, correlation, weights, selected, order) may take, e.g. 500MB or 2GB (default 2GB): a run keeping every epoch that would exceed it keeps every k-th epoch of predictions.npy and correlation.npy, the smallest k that fits; unlimited keeps every epoch.")
+    public var historyBudget: HistoryBudget? = nil
     @Parameter(help: "The epoch whose model gives the test metrics and model.npz: best (best validation Macro-AUC) or last (what the authors' code tests).")
     public var testEpoch = TestEpoch.best
     @Parameter(help: "Keep this fraction of features with the largest training column sums.", range: .aboveAtMost(0, 1))

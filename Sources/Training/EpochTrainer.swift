@@ -34,8 +34,8 @@ final class EpochTrainer {
 
     /// Makes the model, session and selector, restored from the arrays of `checkpoint` (the folder
     /// of a resumed run's checkpoint) or fresh, and opens the history writers.
-    init(parameters: TrainParameters, fold: PreparedFold, output: URL, components: TrainingComponents, restoringFrom checkpoint: URL?,
-         log: @escaping (String) -> Void) throws {
+    init(parameters: TrainParameters, fold: PreparedFold, history: HistoryPlan, output: URL, components: TrainingComponents,
+         restoringFrom checkpoint: URL?, log: @escaping (String) -> Void) throws {
         let n = fold.trainCount, q = fold.labelCount, d = fold.featureCount
         self.parameters = parameters
         self.fold = fold
@@ -50,10 +50,10 @@ final class EpochTrainer {
             try ParameterArchive.loadOptimizer(session.optimizer, from: checkpoint.appendingPathComponent("optimizer.npz"))
             try selector.restore(SelectorState.read(from: checkpoint))
         }
-        writers = try HistoryWriters(folder: output, epochs: parameters.epochs, trainCount: n, labelCount: q,
+        writers = try HistoryWriters(folder: output, plan: history, trainCount: n, labelCount: q,
                                      drawsPerEpoch: parameters.drawsPerEpoch(trainCount: n),
                                      encoding: parameters.historyDtype, recordsCorrelation: parameters.recordsCorrelation,
-                                     keepEvery: parameters.historyEvery, resume: checkpoint != nil)
+                                     resume: checkpoint != nil)
         schedule = try LearningRateSchedule(decay: parameters.lrSchedule, stepFactor: Float(parameters.lrStepFactor),
                                             stepEvery: parameters.lrStepEvery, floor: Float(parameters.lrFloor),
                                             warmupEpochs: parameters.warmupEpochs,
