@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "TensorBoardEvents"),
 
         // Stage libraries.
-        .target(name: "Datasets", dependencies: ["CArchive", "NumpyIO", "Artifacts", "Formats", "StageKit", "Yams"], swiftSettings: optimised),
+        .target(name: "Datasets", dependencies: ["CArchive", "NumpyIO", "Artifacts", "Formats", "StageKit", "SeededRandom", "Yams"], swiftSettings: optimised),
         .target(name: "Stratification", dependencies: ["SeededRandom", "NumpyIO", "Artifacts", "Formats", "StageKit"], swiftSettings: optimised),
         .target(name: "Tensors", dependencies: ["CBLAS", "SeededRandom", "OptimiserChoices"], swiftSettings: optimised),
         .target(name: "Models", dependencies: ["Tensors", "NumpyIO", "SafetensorsIO", "SeededRandom", "Formats", "OptimiserChoices"], swiftSettings: optimised),

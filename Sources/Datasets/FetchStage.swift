@@ -83,6 +83,17 @@ public enum FetchStage {
     /// `warnings` list what the user should be told.
     @discardableResult
     public static func run(_ options: Options, progress: @escaping FetchProgress.Handler = { _ in }) throws -> DatasetMeta {
+        // A generated dataset is made as its options describe it (see resolveSource on options built in code).
+        if options.parameters.format == .synthetic { try options.parameters.validate() }
+        if let spec = options.parameters.syntheticSpec {
+            return try produce(options, inputs: [], progress: progress) { _ in
+                let loaded = DatasetLoader.Loaded(dataset: try SyntheticDataset.generate(spec), files: [], labelSource: "generated",
+                                                  sparseRows: false, warnings: [])
+                let source = DatasetMeta.Source(archive: DataFormat.synthetic.rawValue, sha256: "", files: [], labelSource: loaded.labelSource,
+                                                sparseRows: false, format: DataFormat.synthetic.rawValue, generator: spec)
+                return (loaded, source, DataFormat.synthetic.rawValue)
+            }
+        }
         let parameters = options.parameters
         let source = try resolveSource(options)
         let locator = ArchiveLocator(mirrors: options.mirrors, cache: URL(fileURLWithPath: parameters.cache), downloader: options.downloader)
@@ -92,15 +103,8 @@ public enum FetchStage {
             progress(FetchProgress(step: .download, subject: archiveName, done: received, total: total))
         }
 
-        let fileManager = FileManager.default
-        let outputExisted = fileManager.fileExists(atPath: options.output.path)
-        let staging = options.output.appendingPathComponent(".fetch-staging-\(UUID().uuidString)")
-        // Staging folders of an interrupted earlier run would otherwise linger (and be hashed).
-        for stale in (try? fileManager.contentsOfDirectory(atPath: options.output.path)) ?? [] where stale.hasPrefix(".fetch-staging-") {
-            try? fileManager.removeItem(at: options.output.appendingPathComponent(stale))
-        }
-        do {
-            try fileManager.createDirectory(at: staging, withIntermediateDirectories: true)
+        let input = Manifest.Input(name: source.archive, path: located.origin, sha256: located.sha256)
+        return try produce(options, inputs: [input], progress: progress) { staging in
             let unpacked = staging.appendingPathComponent(DatasetFiles.source)
             try Unpacker(limit: parameters.maxUnpackedBytes, entryLimit: parameters.maxUnpackedEntries)
                 .unpack(located.file, into: unpacked, displayName: source.archive) { read, size in
@@ -116,11 +120,31 @@ public enum FetchStage {
             case let .own(kind):
                 loaded = try OwnDataLoader.load(kind, parameters: parameters, from: unpacked, archive: source.archive, progress: progress)
             }
+            let described = DatasetMeta.Source(archive: source.archive, sha256: located.sha256, files: loaded.files, labelSource: loaded.labelSource,
+                                               sparseRows: loaded.sparseRows, format: source.format.rawValue)
+            return (loaded, described, source.layout)
+        }
+    }
+
+    /// Writes what `load` returns (the dataset, its source description and layout) with its
+    /// statistics into a staging folder inside `options.output` (`load` may unpack into it), then
+    /// moves it into place and writes the manifest; on failure removes what it wrote.
+    private static func produce(_ options: Options, inputs: [Manifest.Input], progress: @escaping FetchProgress.Handler,
+                                load: (URL) throws -> (DatasetLoader.Loaded, DatasetMeta.Source, String)) throws -> DatasetMeta {
+        let parameters = options.parameters
+        let fileManager = FileManager.default
+        let outputExisted = fileManager.fileExists(atPath: options.output.path)
+        let staging = options.output.appendingPathComponent(".fetch-staging-\(UUID().uuidString)")
+        // Staging folders of an interrupted earlier run would otherwise linger (and be hashed).
+        for stale in (try? fileManager.contentsOfDirectory(atPath: options.output.path)) ?? [] where stale.hasPrefix(".fetch-staging-") {
+            try? fileManager.removeItem(at: options.output.appendingPathComponent(stale))
+        }
+        do {
+            try fileManager.createDirectory(at: staging, withIntermediateDirectories: true)
+            let (loaded, source, layout) = try load(staging)
             let statistics = try DatasetStatistics(loaded.dataset, file: source.archive)
             let meta = DatasetMeta(
-                name: parameters.dataset, layout: source.layout,
-                source: .init(archive: source.archive, sha256: located.sha256, files: loaded.files, labelSource: loaded.labelSource,
-                              sparseRows: loaded.sparseRows, format: source.format.rawValue),
+                name: parameters.dataset, layout: layout, source: source,
                 featureNames: loaded.dataset.featureNames, labelNames: loaded.dataset.labelNames,
                 attributes: loaded.dataset.attributes, statistics: statistics, missingValues: parameters.impute.rawValue,
                 warnings: loaded.warnings)
@@ -128,8 +152,7 @@ public enum FetchStage {
                 progress(FetchProgress(step: .write, subject: DatasetFiles.features, done: done, total: total))
             }
             let folder = try publish(staging, into: options.output)
-            try folder.complete(parameters: parameters, inputs: [.init(name: source.archive, path: located.origin, sha256: located.sha256)],
-                                command: options.command)
+            try folder.complete(parameters: parameters, inputs: inputs, command: options.command)
             return meta
         } catch {
             try? fileManager.removeItem(at: staging)

@@ -12,7 +12,7 @@ public enum OwnDataLoader {
         case table(delimiter: Character)
         case xmlc
 
-        /// The reader of `format`; nil for ARFF, which ``DatasetLoader`` reads.
+        /// The reader of `format`; nil for ARFF, which ``DatasetLoader`` reads, and for synthetic data, which ``SyntheticDataset`` generates.
         public init?(_ format: DataFormat) {
             switch format {
             case .arffMulan, .arffMeka: return nil
@@ -21,6 +21,7 @@ public enum OwnDataLoader {
             case .csv: self = .table(delimiter: ",")
             case .tsv: self = .table(delimiter: "\t")
             case .xmlc: self = .xmlc
+            case .synthetic: return nil
             }
         }
     }

@@ -27,6 +27,8 @@ public enum DataFormat: String, Codable, Sendable, ChoiceParameter {
     /// The Extreme Classification Repository's sparse text: a header `n d q`, then one row per
     /// line, `l1,l2,… f:v f:v …` with 0-based label and feature indices.
     case xmlc
+    /// No file: a seeded synthetic dataset the `--synthetic-…` parameters describe (``SyntheticSpec``).
+    case synthetic
 
     /// The ARFF layout this format is; nil for the formats that are not ARFF.
     public var arffLayout: DatasetLayout? {
@@ -51,6 +53,7 @@ public enum DataFormat: String, Codable, Sendable, ChoiceParameter {
         case .npz: return "the labels are the array --arrays names (or the second --data file)"
         case .csv, .tsv: return "the labels are the columns --labels or --label-prefix names"
         case .xmlc: return "the labels are the lists that begin each row"
+        case .synthetic: return "the features and labels are generated (--synthetic-rows, --synthetic-features, --synthetic-labels, …)"
         }
     }
 }
@@ -89,7 +92,7 @@ public struct FetchParameters: StageParameters {
     @Parameter(help: "For a dataset the catalog does not name, with layout mulan (format arff-mulan): the label XML member.")
     public var xml: String? = nil
     @Parameter(help: "For a dataset the catalog does not name: how its files are written: arff-mulan or arff-meka (as --layout), npy, "
-               + "npz, csv, tsv or xmlc (docs/your-data.md).")
+               + "npz, csv, tsv or xmlc; or synthetic: generated from the --synthetic-… parameters, no file (docs/your-data.md).")
     public var format: DataFormat? = nil
     @Parameter(help: "With --format csv or tsv: the label columns by header name, in the order of labels.npy (or --label-prefix).")
     public var labels: [String] = []
@@ -111,8 +114,38 @@ public struct FetchParameters: StageParameters {
     public var maxUnpackedBytes: Int64 = 4 << 30
     @Parameter(help: "Stop unpacking an archive with more entries (archive-bomb guard).", range: .atLeast(1))
     public var maxUnpackedEntries = 10_000
+    @Parameter(help: "With --format synthetic: the number of rows n (required).", range: .atLeast(1))
+    public var syntheticRows: Int? = nil
+    @Parameter(help: "With --format synthetic: the number of dense features d (required).", range: .atLeast(1))
+    public var syntheticFeatures: Int? = nil
+    @Parameter(help: "With --format synthetic: the number of labels q (required).", range: .atLeast(1))
+    public var syntheticLabels: Int? = nil
+    @Parameter(help: "With --format synthetic: the mean number of positive labels per row (default \(SyntheticSpec.defaultCardinality)).")
+    public var syntheticCardinality: Double? = nil
+    @Parameter(help: "With --format synthetic: the exponent α of the label frequencies, label j's ∝ (j + 1)^−α (default "
+               + "\(SyntheticSpec.defaultPowerLaw); 0: all equal).")
+    public var syntheticPowerLaw: Double? = nil
+    @Parameter(help: "With --format synthetic: labels per group of co-occurring labels (default \(SyntheticSpec.defaultGroupSize); 1: independent).",
+               range: .atLeast(1))
+    public var syntheticGroupSize: Int? = nil
+    @Parameter(help: "With --format synthetic: the standard deviation of the Gaussian noise added to each feature; each label's "
+               + "prototype direction has length 1 (default \(SyntheticSpec.defaultNoise)).")
+    public var syntheticNoise: Double? = nil
+    @Parameter(help: "With --format synthetic: the generator's seed (default \(SyntheticSpec.defaultSeed)).", range: .atLeast(0))
+    public var syntheticSeed: Int? = nil
 
     public init() {}
+
+    /// The generated dataset `--format synthetic` and the `--synthetic-…` parameters describe
+    /// (defaults filled in); nil for any other format or without rows, features and labels.
+    public var syntheticSpec: SyntheticSpec? {
+        guard format == .synthetic, let syntheticRows, let syntheticFeatures, let syntheticLabels else { return nil }
+        return SyntheticSpec(rows: syntheticRows, features: syntheticFeatures, labels: syntheticLabels,
+                             cardinality: syntheticCardinality ?? SyntheticSpec.defaultCardinality,
+                             powerLaw: syntheticPowerLaw ?? SyntheticSpec.defaultPowerLaw,
+                             groupSize: syntheticGroupSize ?? SyntheticSpec.defaultGroupSize, noise: syntheticNoise ?? SyntheticSpec.defaultNoise,
+                             seed: syntheticSeed ?? SyntheticSpec.defaultSeed)
+    }
 
     /// Checks the source description (`url`, `sha256`, `layout`, `format`, `data`, `xml`) and the
     /// options of each format; each message describes the situation the user is in and what to pass.
@@ -130,6 +163,7 @@ public struct FetchParameters: StageParameters {
             throw .conflict("format", reason: "--format \(format.rawValue) and --layout \(layout.rawValue) both say how the files are written; "
                 + "pass one of them (--format arff-mulan is --layout mulan, --format arff-meka is --layout meka)")
         }
+        if try validateSynthetic() { return try validateFormatOptions() }
         try validateFormatOptions()
         let given = [("--layout", layout != nil), ("--format", format != nil), ("--data", !data.isEmpty), ("--xml", xml != nil)]
             .filter(\.1).map(\.0)
@@ -165,6 +199,33 @@ public struct FetchParameters: StageParameters {
         default:
             break
         }
+    }
+
+    /// The `--synthetic-…` parameters: read only with `--format synthetic`, which reads no file and
+    /// needs rows, features and labels. Returns whether the format is synthetic.
+    private func validateSynthetic() throws(ParameterError) -> Bool {
+        let given = [("synthetic-rows", syntheticRows != nil), ("synthetic-features", syntheticFeatures != nil),
+                     ("synthetic-labels", syntheticLabels != nil), ("synthetic-cardinality", syntheticCardinality != nil),
+                     ("synthetic-power-law", syntheticPowerLaw != nil), ("synthetic-group-size", syntheticGroupSize != nil),
+                     ("synthetic-noise", syntheticNoise != nil), ("synthetic-seed", syntheticSeed != nil)].filter(\.1).map(\.0)
+        guard format == .synthetic else {
+            if let first = given.first {
+                throw .conflict(first, reason: "--\(first) describes a generated dataset and is read only with --format synthetic. Pass "
+                    + "--format synthetic, or leave out \(given.map { "--\($0)" }.joined(separator: ", "))")
+            }
+            return false
+        }
+        for (flag, isGiven) in [("url", !url.isEmpty), ("sha256", sha256 != nil), ("data", !data.isEmpty), ("xml", xml != nil)] where isGiven {
+            throw .conflict(flag, reason: "--format synthetic generates the dataset and reads no file, but --\(flag) describes one. Leave out "
+                + "--\(flag), or pass the file's --format")
+        }
+        for (flag, value) in [("synthetic-rows", syntheticRows), ("synthetic-features", syntheticFeatures), ("synthetic-labels", syntheticLabels)]
+        where value == nil {
+            throw .conflict(flag, reason: "--format synthetic needs --synthetic-rows, --synthetic-features and --synthetic-labels (n, d and "
+                + "q); --\(flag) is missing")
+        }
+        try syntheticSpec?.validate()
+        return true
     }
 
     /// Options that only one kind of format reads are refused with any other (or none).
@@ -272,7 +333,8 @@ public enum FetchContract: StageContract {
         """
     public static let inputs: [StageInput] = []
     public static let outputs = [
-        StageOutput(DatasetFiles.source, "The unpacked archive members (or the file given with --url)."),
+        StageOutput(DatasetFiles.source, "The unpacked archive members (or the file given with --url); none for --format synthetic.",
+                    always: false),
         StageOutput(DatasetFiles.features, "float32 [n, d]: the features, dense."),
         StageOutput(DatasetFiles.compressedFeatures, "For sparse sources: the features as CSR (indptr, indices, data, shape).", always: false),
         StageOutput(DatasetFiles.labels, "uint8 [n, q]: the labels."),
@@ -308,8 +370,12 @@ public struct DatasetMeta: Codable, Equatable, Sendable {
         /// Whether the source rows were sparse (sparse ARFF, SciPy sparse features, XMLC): then
         /// `features-csr.npz` is written too; `features.npy` is dense either way.
         public var sparseRows: Bool
+        /// The generator's parameters of a `--format synthetic` dataset; nil for one read from files.
+        public var generator: SyntheticSpec?
 
-        public init(archive: String, sha256: String, files: [String], labelSource: String, sparseRows: Bool, format: String? = nil) {
+        public init(archive: String, sha256: String, files: [String], labelSource: String, sparseRows: Bool, format: String? = nil,
+                    generator: SyntheticSpec? = nil) {
+            self.generator = generator
             self.archive = archive
             self.sha256 = sha256
             self.format = format

@@ -19,7 +19,9 @@ import TestSupport
     @Test func stageParameterNamesAreTheCommandLineFlags() {
         #expect(StageType.fetch.parameters.map(\.name) == ["dataset", "catalog", "mirror", "cache", "url", "sha256", "layout", "data", "xml",
                                                            "format", "labels", "label-prefix", "delimiter", "arrays", "impute",
-                                                           "drop-attribute", "drop-identifiers", "max-unpacked-bytes", "max-unpacked-entries"])
+                                                           "drop-attribute", "drop-identifiers", "max-unpacked-bytes", "max-unpacked-entries",
+                                                           "synthetic-rows", "synthetic-features", "synthetic-labels", "synthetic-cardinality",
+                                                           "synthetic-power-law", "synthetic-group-size", "synthetic-noise", "synthetic-seed"])
         #expect(StageType.split.parameters.map(\.name) == ["folds", "order", "validation", "holdout", "drop-labels-at-most", "seed", "restarts"])
         #expect(StageType.train.parameters.map(\.name) == [
             "fold", "model", "hidden-width", "dropout", "model-param", "selector", "arm", "epochs", "batch-size", "lr", "weight-decay",
