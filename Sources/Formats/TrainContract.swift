@@ -303,8 +303,8 @@ public enum TrainContract: StageContract {
     ]
     public static let outputs = [
         StageOutput(TrainFiles.predictions, "uint8, float16 or float32 [kept epochs, n_train, q]: eval-mode P(y=1) per epoch (uint8: round(p·255), read as value/255, max error 1/510)."),
-        StageOutput(TrainFiles.predictionEpochs, "int32 [kept epochs]: the 1-based epochs predictions.npy holds."),
-        StageOutput(TrainFiles.correlation, "float32 [epochs, q, q]: the label correlation C used in each epoch; only uncertainty with correlation mi or nmi writes it (every other run uses C = I).",
+        StageOutput(TrainFiles.predictionEpochs, "int32 [kept epochs]: the 1-based epochs predictions.npy holds (and correlation.npy, when history-budget thinned the run: run.json history_thinning)."),
+        StageOutput(TrainFiles.correlation, "float32 [epochs, q, q]: the label correlation C used in each epoch (the kept epochs alone when history-budget thinned the run); only uncertainty with correlation mi or nmi writes it (every other run uses C = I).",
                     always: false),
         StageOutput(TrainFiles.weights, "float32 [epochs, n_train]: the normalised selection criterion w."),
         StageOutput(TrainFiles.selected, "int32 [epochs, n_train]: how often each training row was drawn."),
