@@ -163,7 +163,11 @@ public enum SelectorState {
             window = try load("window", Float.self, from: folder)  // a checkpoint from before per-slot files
         } else {
             revisions = try load("window-revisions", Int64.self, from: folder)
-            for slot in revisions.indices { window += try load("window-slot-\(slot)", Float.self, from: folder) }
+            for slot in revisions.indices {
+                let values = try load("window-slot-\(slot)", Float.self, from: folder)
+                if slot == 0 { window.reserveCapacity(values.count * revisions.count) }  // no growth copies of T·n·q floats
+                window += values
+            }
         }
         return SelectorCheckpoint(window: window, windowNextSlot: try load("window-next-slot", Int32.self, from: folder),
                                   windowFilled: try load("window-filled", Int32.self, from: folder),
