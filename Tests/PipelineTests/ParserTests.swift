@@ -98,9 +98,9 @@ import TestSupport
             case "sweep-mlp.yaml": #expect(runs.count == 96 && floors.isEmpty)
             case "mpvae.yaml": #expect(runs.count == 20 && floors.count == 10)
             case "model-defaults.yaml":
-                // Two datasets × two folds of each model, every one at its defaults.
+                // Two datasets × five folds of each model, every one at its defaults.
                 let models = plan.instances.filter { ["mlp", "dela", "clif", "mpvae"].contains($0.id.stage) }
-                #expect(runs.isEmpty && models.count == 16 && floors.count == 4)
+                #expect(runs.isEmpty && models.count == 40 && floors.count == 10)
                 #expect((models + floors).allSatisfy { !Set($0.settings.map(\.flag)).contains("lr") && $0.parameters.train?.lr == $0.parameters.train?.model.defaults.lr })
             case "sweep-models.yaml":
                 // Three datasets × two folds: dela 3 × 2 settings, mpvae 1 + 1 + 1, clif 2.
