@@ -4,7 +4,8 @@
 Usage: scripts/check_artifacts.py RUN_DIR
 
 Loads each array twice (numpy.load, and numpy.load with mmap_mode='r'), checks dtypes and
-shapes against run.json (E epochs, n_train samples, q labels), checks that correlation.npy is
+shapes against run.json (E epochs, n_train samples, q labels; a history thinned by history_budget,
+run.json history_thinning, keeps E' epochs of predictions.npy and correlation.npy), checks that correlation.npy is
 NaN-free (it exists only for runs that compute a label correlation: uncertainty with correlation
 mi or nmi), that uint8 predictions decode (value / 255) to [0, 1], and prints a one-line summary
 per file. Exits 1 on the first kind of problem found
@@ -21,8 +22,10 @@ def expected_shapes(run):
     parameters = run["parameters"]
     e, n, q = parameters["epochs"], run["train_count"], len(run["label_names"])
     records_correlation = parameters["selector"] == "uncertainty" and parameters.get("correlation", "mi") in ("mi", "nmi")
+    every = run.get("history_thinning", {}).get("every", 1)
+    kept = len([t for t in range(1, e + 1) if (e - t) % every == 0])
     return {
-        **({"correlation.npy": ((e, q, q), {"float32"})} if records_correlation else {}),
+        **({"correlation.npy": ((kept, q, q), {"float32"})} if records_correlation else {}),
         "weights.npy": ((e, n), {"float32", "float16"}),
         "selected.npy": ((e, n), {"int32"}),
         # order.npy: [E, draws], the rows each epoch's batches fed, -1 after an epoch's last draw.

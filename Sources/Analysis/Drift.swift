@@ -29,7 +29,8 @@ public enum Drift {
         public var q: Int { labelNames.count }
     }
 
-    /// ‖C_t − C_{t−1}‖_F for t = 2…E (index 0 holds epoch 2). Streams one q × q slice at a time
+    /// ‖C_t − C_{t−1}‖_F between consecutive slices (index 0: slices 1 and 2; with every epoch kept,
+    /// t = 2…E). Streams one q × q slice at a time
     /// from the memory-mapped file; O(E q²) time, O(q²) memory.
     public static func frobeniusSteps(_ file: MappedNpyFile) -> [Double] {
         let shape = file.header.shape
@@ -56,13 +57,18 @@ public enum Drift {
         return norms
     }
 
-    /// C at `epochA` and `epochB` (1-based, within range) and C_b − C_a.
+    /// The epoch of `kept` (ascending) nearest to `epoch`, the earlier of two as near.
+    public static func nearest(_ epoch: Int, in kept: [Int]) -> Int {
+        kept.min { (abs($0 - epoch), $0) < (abs($1 - epoch), $1) }!
+    }
+
+    /// C at `epochA` and `epochB` (1-based, epochs the run's `correlation.npy` holds) and C_b − C_a.
     public static func snapshot(_ run: TrainRun, file: MappedNpyFile, epochA: Int, epochB: Int) -> Snapshot {
-        let q = run.labelNames.count
+        let q = run.labelNames.count, kept = run.correlationEpochs
         var before = [Float](repeating: 0, count: q * q)
         var after = [Float](repeating: 0, count: q * q)
-        before.withUnsafeMutableBufferPointer { file.readSlice(epochA - 1, into: $0) }
-        after.withUnsafeMutableBufferPointer { file.readSlice(epochB - 1, into: $0) }
+        before.withUnsafeMutableBufferPointer { file.readSlice(kept.firstIndex(of: epochA)!, into: $0) }
+        after.withUnsafeMutableBufferPointer { file.readSlice(kept.firstIndex(of: epochB)!, into: $0) }
         var difference = [Float](repeating: 0, count: q * q)
         difference.withUnsafeMutableBufferPointer { d in
             before.withUnsafeBufferPointer { a in

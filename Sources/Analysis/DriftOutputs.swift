@@ -1,3 +1,4 @@
+import Formats
 import Foundation
 import NumpyIO
 
@@ -40,15 +41,20 @@ struct DriftOutputs {
             do { file = try MappedNpyFile(run.correlationURL) } catch {
                 throw AnalysisError.malformed(file: run.correlationURL.path, line: nil, reason: "\(error)")
             }
+            // A thinned history holds every k-th epoch: each step is the change since the previous kept epoch.
+            let kept = run.correlationEpochs
             for (index, value) in Drift.frobeniusSteps(file).enumerated() {
-                result.norms.append(NormRow(key: run.key, epoch: index + 2, value: value))
-                normTable.append(RunColumns.cells(run.key, seed: seed) + ["\(index + 2)", CSVTable.number(value)])
+                result.norms.append(NormRow(key: run.key, epoch: kept[index + 1], value: value))
+                normTable.append(RunColumns.cells(run.key, seed: seed) + ["\(kept[index + 1])", CSVTable.number(value)])
             }
             let last = run.epochCount
             for (pairIndex, (a, b)) in pairs.enumerated() {
-                let ca = min(max(a, 1), last), cb = min(max(b, 1), last)
+                let ca = Drift.nearest(a, in: kept), cb = Drift.nearest(b, in: kept)
                 if ca != a || cb != b {
-                    let message = "warning: drift epochs \(a),\(b) outside 1…\(last) for runs of \(run.dataset)/\(run.model); using \(ca),\(cb)"
+                    let message = kept.count == last
+                        ? "warning: drift epochs \(a),\(b) outside 1…\(last) for runs of \(run.dataset)/\(run.model); using \(ca),\(cb)"
+                        : "warning: drift epochs \(a),\(b) not all kept by the thinned history of runs of \(run.dataset)/\(run.model) "
+                            + "(one epoch in \(run.metadata.historyThinning?.every ?? 1), the last included); using the nearest kept, \(ca),\(cb)"
                     if warned.insert(message).inserted { warn(message) }
                 }
                 if ca == cb {

@@ -210,6 +210,10 @@ struct Report {
 
     func driftSection() -> String {
         var out = "<h3 id=\"drift\">Label-correlation drift</h3>\n<p class=\"note\">C is the uncertainty-based label correlation of each epoch (<code>correlation.npy</code>); only runs that compute it (<code>uncertainty</code> with correlation mi or nmi) write that file, every other run uses C = I throughout and is left out of this section. Differences C_b − C_a for the epoch pairs \(HTML.escape(Drift.pairs(invocation.parameters.driftEpochs).map { "(\($0.0), \($0.1))" }.joined(separator: ", "))) are saved per run in <code>drift/</code>; <code>drift/drift.csv</code> holds ‖C_t − C_(t−1)‖_F per epoch and <code>drift/drift-pairs.csv</code> the most-changed label pairs. Heatmaps leave out the diagonal (C_aa = 1, grey) and show block means when there are more than 64 labels.</p>\n"
+        let thinned = collection.runs.filter { $0.hasCorrelation && $0.metadata.historyThinning != nil }
+        if !thinned.isEmpty {
+            out += "<p class=\"note\">\(thinned.count) of these runs kept one epoch in k of C (<code>history_budget</code>, <code>run.json</code> <code>history_thinning</code>): their drift is the change since the previous kept epoch, and their drift epochs are the nearest kept ones.</p>\n"
+        }
         for group in collection.datasetModels {
             out += "<h4>\(HTML.escape(group.dataset)), model <code>\(HTML.escape(group.model))</code></h4>\n"
             if let svg = figures[group]?.driftNorms {

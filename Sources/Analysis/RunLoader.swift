@@ -65,7 +65,7 @@ public enum RunLoader {
         // hold an identity file, which is checked and used.
         let correlation = folder.appendingPathComponent(TrainFiles.correlation)
         let hasCorrelation = FileManager.default.fileExists(atPath: correlation.path)
-        if hasCorrelation { try checkShape(correlation, expected: [count, q, q]) }
+        if hasCorrelation { try checkShape(correlation, expected: [metadata.correlationEpochs.count, q, q]) }
         try checkShape(folder.appendingPathComponent(TrainFiles.selected), expected: [count, n])
         let predictions = folder.appendingPathComponent(TrainFiles.predictions)
         if FileManager.default.fileExists(atPath: predictions.path) {

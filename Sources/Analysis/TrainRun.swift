@@ -96,5 +96,8 @@ public struct TrainRun: Sendable {
 
     public var key: RunKey { RunKey(dataset: dataset, model: model, arm: arm, fold: fold, seed: seed) }
     public var correlationURL: URL { folder.appendingPathComponent(TrainFiles.correlation) }
+    /// The epochs (1-based) `correlation.npy` holds, one slice each: every epoch unless the
+    /// history budget thinned the run (`run.json` `history_thinning`).
+    public var correlationEpochs: [Int] { metadata.correlationEpochs }
     public var selectedURL: URL { folder.appendingPathComponent(TrainFiles.selected) }
 }

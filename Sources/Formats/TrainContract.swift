@@ -119,6 +119,15 @@ public enum HistoryDType: String, Codable, Sendable, ChoiceParameter {
     case float16
     /// The training engine's own values.
     case float32
+
+    /// Bytes of one stored probability.
+    public var elementBytes: Int {
+        switch self {
+        case .uint8: 1
+        case .float16: 2
+        case .float32: 4
+        }
+    }
 }
 
 /// The train stage's parameters (docs/method.md, "Training protocol", gives the defaults).
@@ -187,6 +196,8 @@ public struct TrainParameters: StageParameters {
     public var historyDtype = HistoryDType.uint8
     @Parameter(help: "Keep the predictions of every k-th epoch (the last epoch is always kept).", range: .atLeast(1))
     public var historyEvery = 1
+    @Parameter(help: "Most the history arrays (predictions, correlation, weights, selected, order) may take, e.g. 500MB or 2GB (default 2GB): a run keeping every epoch that would exceed it keeps every k-th epoch of predictions.npy and correlation.npy, the smallest k that fits; unlimited keeps every epoch.")
+    public var historyBudget: HistoryBudget? = nil
     @Parameter(help: "The epoch whose model gives the test metrics and model.npz: best (best validation Macro-AUC) or last (what the authors' code tests).")
     public var testEpoch = TestEpoch.best
     @Parameter(help: "Keep this fraction of features with the largest training column sums.", range: .aboveAtMost(0, 1))
@@ -292,8 +303,8 @@ public enum TrainContract: StageContract {
     ]
     public static let outputs = [
         StageOutput(TrainFiles.predictions, "uint8, float16 or float32 [kept epochs, n_train, q]: eval-mode P(y=1) per epoch (uint8: round(p·255), read as value/255, max error 1/510)."),
-        StageOutput(TrainFiles.predictionEpochs, "int32 [kept epochs]: the 1-based epochs predictions.npy holds."),
-        StageOutput(TrainFiles.correlation, "float32 [epochs, q, q]: the label correlation C used in each epoch; only uncertainty with correlation mi or nmi writes it (every other run uses C = I).",
+        StageOutput(TrainFiles.predictionEpochs, "int32 [kept epochs]: the 1-based epochs predictions.npy holds (and correlation.npy, when history-budget thinned the run: run.json history_thinning)."),
+        StageOutput(TrainFiles.correlation, "float32 [epochs, q, q]: the label correlation C used in each epoch (the kept epochs alone when history-budget thinned the run); only uncertainty with correlation mi or nmi writes it (every other run uses C = I).",
                     always: false),
         StageOutput(TrainFiles.weights, "float32 [epochs, n_train]: the normalised selection criterion w."),
         StageOutput(TrainFiles.selected, "int32 [epochs, n_train]: how often each training row was drawn."),

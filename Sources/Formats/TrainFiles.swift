@@ -35,13 +35,22 @@ public struct RunDescription: Codable, Equatable, Sendable {
     /// `weight_decay`, `model_param`; ``TrainParameters/unstatedModelDefaults``), in canonical
     /// text; absent when the run stated every one.
     public var modelDefaults: [String: String]?
+    /// How `history_budget` thinned the history (``HistoryPlan``); absent when it did not.
+    public var historyThinning: HistoryThinning?
 
-    public init(dataset: String, labelNames: [String], trainCount: Int, parameters: TrainParameters, modelDefaults: [String: String] = [:]) {
+    public init(dataset: String, labelNames: [String], trainCount: Int, parameters: TrainParameters, modelDefaults: [String: String] = [:],
+                historyThinning: HistoryThinning? = nil) {
         self.dataset = dataset
         self.labelNames = labelNames
         self.trainCount = trainCount
         self.parameters = parameters
         self.modelDefaults = modelDefaults.isEmpty ? nil : modelDefaults
+        self.historyThinning = historyThinning
+    }
+
+    /// The epochs (1-based) `correlation.npy` holds: every epoch unless the history budget thinned it.
+    public var correlationEpochs: [Int] {
+        HistoryPlan.keptEpochs(epochs: parameters.epochs, every: historyThinning?.every ?? 1)
     }
 
     public func write(to url: URL) throws { try JSONFiles.write(self, to: url, snakeCase: true) }

@@ -1,11 +1,14 @@
 /// The last T recorded probabilities of every (sample, label): a ring buffer stored contiguously
 /// as [T, n, q] Float32, with a per-sample write position and fill count (samples recorded in
-/// `history: batch` mode fill at different rates). Memory: T·n·q floats.
+/// `history: batch` mode fill at different rates). Memory: T·n·q floats, allocated by the first
+/// record, so that a window restored from a checkpoint is never held beside a fresh one (at
+/// q = 4,000 and n = 16,000 each is 1.28 GB).
 public struct PredictionWindow: Sendable {
     public let capacity: Int
     public let sampleCount: Int
     public let labelCount: Int
-    /// Slot-major storage: slot s of sample i starts at (s·n + i)·q.
+    /// Slot-major storage: slot s of sample i starts at (s·n + i)·q; empty until the first
+    /// record (readers touch only the slots of recorded samples, `filled[i] > 0`).
     public private(set) var storage: [Float]
     /// Next slot to write for each sample.
     public private(set) var nextSlot: [Int32]
@@ -21,7 +24,7 @@ public struct PredictionWindow: Sendable {
         self.capacity = capacity
         self.sampleCount = sampleCount
         self.labelCount = labelCount
-        storage = [Float](repeating: 0, count: capacity * sampleCount * labelCount)
+        storage = []
         nextSlot = [Int32](repeating: 0, count: sampleCount)
         filled = [Int32](repeating: 0, count: sampleCount)
         slotRevisions = [Int64](repeating: 0, count: capacity)
@@ -29,9 +32,11 @@ public struct PredictionWindow: Sendable {
 
     /// Restores a window from its saved fields (see ``SelectorCheckpoint``); nil if the sizes disagree.
     /// Without `slotRevisions` (a checkpoint that lacks them) every slot counts as unwritten.
+    /// `storage` may be empty when nothing was recorded.
     public init?(capacity: Int, sampleCount: Int, labelCount: Int, storage: [Float], nextSlot: [Int32], filled: [Int32],
                  slotRevisions: [Int64]? = nil) {
-        guard storage.count == capacity * sampleCount * labelCount, nextSlot.count == sampleCount,
+        guard storage.count == capacity * sampleCount * labelCount || (storage.isEmpty && filled.allSatisfy { $0 == 0 }),
+              nextSlot.count == sampleCount,
               filled.count == sampleCount, (slotRevisions?.count ?? capacity) == capacity,
               nextSlot.allSatisfy({ $0 >= 0 && Int($0) < capacity }),
               filled.allSatisfy({ $0 >= 0 && Int($0) <= capacity }) else { return nil }
@@ -48,6 +53,7 @@ public struct PredictionWindow: Sendable {
     public mutating func record(rows: some Collection<Int32>, values: UnsafeBufferPointer<Float>) {
         let q = labelCount, n = sampleCount, capacity = capacity
         precondition(values.count == rows.count * q, "values must hold rows.count × q probabilities")
+        allocate()
         storage.withUnsafeMutableBufferPointer { store in
             nextSlot.withUnsafeMutableBufferPointer { next in
                 filled.withUnsafeMutableBufferPointer { fill in
@@ -70,6 +76,7 @@ public struct PredictionWindow: Sendable {
     public mutating func recordAll(values: UnsafeBufferPointer<Float>) {
         let q = labelCount, n = sampleCount
         precondition(values.count == n * q, "values must hold n × q probabilities")
+        allocate()
         // Every sample shares the same slot when all are recorded together.
         if n > 0, nextSlot.allSatisfy({ $0 == nextSlot[0] }) {
             let slot = Int(nextSlot[0])
@@ -85,6 +92,11 @@ public struct PredictionWindow: Sendable {
         } else {
             record(rows: 0..<Int32(n), values: values)
         }
+    }
+
+    /// Allocates the zeroed storage before the first record.
+    private mutating func allocate() {
+        if storage.isEmpty { storage = [Float](repeating: 0, count: capacity * sampleCount * labelCount) }
     }
 
     /// The storage offset of the k-th oldest recorded row of `sample` (k < filled[sample]).

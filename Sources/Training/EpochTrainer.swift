@@ -24,7 +24,6 @@ final class EpochTrainer {
     private let selector: any BatchSelector
     private let writers: HistoryWriters
     private let schedule: LearningRateSchedule
-    private let trainTargets: [Float]
     private let validationTargets: [Float]
     private var batchFeatures: [Float]
     private var batchTargets: [Float]
@@ -34,8 +33,8 @@ final class EpochTrainer {
 
     /// Makes the model, session and selector, restored from the arrays of `checkpoint` (the folder
     /// of a resumed run's checkpoint) or fresh, and opens the history writers.
-    init(parameters: TrainParameters, fold: PreparedFold, output: URL, components: TrainingComponents, restoringFrom checkpoint: URL?,
-         log: @escaping (String) -> Void) throws {
+    init(parameters: TrainParameters, fold: PreparedFold, history: HistoryPlan, output: URL, components: TrainingComponents,
+         restoringFrom checkpoint: URL?, log: @escaping (String) -> Void) throws {
         let n = fold.trainCount, q = fold.labelCount, d = fold.featureCount
         self.parameters = parameters
         self.fold = fold
@@ -50,15 +49,14 @@ final class EpochTrainer {
             try ParameterArchive.loadOptimizer(session.optimizer, from: checkpoint.appendingPathComponent("optimizer.npz"))
             try selector.restore(SelectorState.read(from: checkpoint))
         }
-        writers = try HistoryWriters(folder: output, epochs: parameters.epochs, trainCount: n, labelCount: q,
+        writers = try HistoryWriters(folder: output, plan: history, trainCount: n, labelCount: q,
                                      drawsPerEpoch: parameters.drawsPerEpoch(trainCount: n),
                                      encoding: parameters.historyDtype, recordsCorrelation: parameters.recordsCorrelation,
-                                     keepEvery: parameters.historyEvery, resume: checkpoint != nil)
+                                     resume: checkpoint != nil)
         schedule = try LearningRateSchedule(decay: parameters.lrSchedule, stepFactor: Float(parameters.lrStepFactor),
                                             stepEvery: parameters.lrStepEvery, floor: Float(parameters.lrFloor),
                                             warmupEpochs: parameters.warmupEpochs,
                                             stepsPerEpoch: (n + parameters.batchSize - 1) / parameters.batchSize, epochs: parameters.epochs)
-        trainTargets = fold.trainLabels.map(Float.init)
         validationTargets = fold.validationLabels.map(Float.init)
         let batchCapacity = min(parameters.batchSize, n)
         batchFeatures = [Float](repeating: 0, count: batchCapacity * d)
@@ -113,7 +111,7 @@ final class EpochTrainer {
             let rows = plan.batch(k)
             let b = rows.count
             gather(rows, from: fold.trainFeatures, width: d, into: &batchFeatures)
-            gather(rows, from: trainTargets, width: q, into: &batchTargets)
+            gatherTargets(rows)
             steps += 1
             let scale = schedule.factor(step: steps)
             let weights = clock.measure { selector.lossWeights(rows: rows) }
@@ -217,6 +215,20 @@ final class EpochTrainer {
         ProgressEvent(record: record, epochs: epochs, etaSeconds: eta).append(to: output)
         log(String(format: "epoch %d/%d loss=%.4f val_loss=%.4f val_auc=%.4f pressure=%.1f eta=%.0fs",
                    record.epoch, epochs, record.trainLoss, record.validationLoss, record.validationMacroAUC, record.pressure, eta))
+    }
+
+    /// Copies the labels of `rows`, as 0/1 floats, into the front of `batchTargets` (the training
+    /// labels are not held as floats: at q = 4,000 that copy alone was 4·n·q bytes).
+    private func gatherTargets(_ rows: ArraySlice<Int32>) {
+        let q = fold.labelCount
+        fold.trainLabels.withUnsafeBufferPointer { source in
+            batchTargets.withUnsafeMutableBufferPointer { target in
+                for (slot, row) in rows.enumerated() {
+                    let from = source.baseAddress! + Int(row) * q, to = target.baseAddress! + slot * q
+                    for j in 0..<q { to[j] = Float(from[j]) }
+                }
+            }
+        }
     }
 
     /// Copies rows of a row-major matrix of the given width into the front of `buffer`.

@@ -32,6 +32,7 @@ public enum TrainStage {
             log("train: \(parameters.model.rawValue)'s defaults, not stated: "
                 + applied.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
         }
+        if let notice = run.history.notice { log(notice) }
         let summary: TrainingSummary
         do {
             summary = try run.run()
@@ -41,7 +42,8 @@ public enum TrainStage {
             throw error
         }
         try RunDescription(dataset: prepared.datasetName, labelNames: prepared.labelNames, trainCount: prepared.trainCount,
-                           parameters: parameters, modelDefaults: invocation.parameters.unstatedModelDefaults).write(to: folder.file(TrainFiles.run))
+                           parameters: parameters, modelDefaults: invocation.parameters.unstatedModelDefaults,
+                           historyThinning: run.history.thinning).write(to: folder.file(TrainFiles.run))
         TestKillPoint.reached(TrainFiles.run)
         try folder.complete(parameters: parameters, inputs: inputs, command: invocation.command)
         TestKillPoint.reached(Manifest.fileName)

@@ -54,6 +54,8 @@ public final class TrainingRun {
     public let output: URL
     /// Fingerprint of configuration and inputs; a checkpoint with another one is not resumed.
     public let fingerprint: String
+    /// Which epochs the history arrays keep (`history_every`, `history_budget`).
+    public let history: HistoryPlan
     private let components: TrainingComponents
     private let log: (String) -> Void
 
@@ -69,6 +71,7 @@ public final class TrainingRun {
         self.fold = fold
         self.output = output
         self.log = log
+        history = HistoryPlan(parameters: parameters, trainCount: fold.trainCount, labelCount: fold.labelCount)
         let texts = parameters.canonicalTexts.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         fingerprint = SHA256.hex(of: Data((texts + [inputDigest]).joined(separator: "\n").utf8))
     }
@@ -80,7 +83,7 @@ public final class TrainingRun {
                                                       bestTestMetrics: [:], trainingSteps: 0, fingerprint: fingerprint)
         let resumedFrom = state.epoch
         let trainer = state.epoch < parameters.epochs
-            ? try EpochTrainer(parameters: parameters, fold: fold, output: output, components: components,
+            ? try EpochTrainer(parameters: parameters, fold: fold, history: history, output: output, components: components,
                                restoringFrom: saved?.folder, log: log)
             : nil
         try NpyFile.write(fold.trainRows, shape: [fold.trainCount], to: output.appendingPathComponent(TrainFiles.trainIndices))
@@ -107,8 +110,7 @@ public final class TrainingRun {
     /// harmlessly, so a finish that a kill interrupted is done again from the start.
     private func finish(_ state: Checkpoint.State, events: TrainingEvents?) throws -> TestMetrics {
         TestKillPoint.reached("finish")
-        try HistoryWriters.finish(folder: output, epochs: parameters.epochs, keepEvery: parameters.historyEvery,
-                                  recordsCorrelation: parameters.recordsCorrelation)
+        try HistoryWriters.finish(folder: output, plan: history, recordsCorrelation: parameters.recordsCorrelation)
         let metrics = TestMetrics(bestEpoch: state.bestEpoch, bestValidationMacroAUC: state.bestValidationAUC,
                                   metrics: state.bestTestMetrics)
         try metrics.write(to: output.appendingPathComponent(TrainFiles.testMetrics))
@@ -161,7 +163,11 @@ public enum SelectorState {
             window = try load("window", Float.self, from: folder)  // a checkpoint from before per-slot files
         } else {
             revisions = try load("window-revisions", Int64.self, from: folder)
-            for slot in revisions.indices { window += try load("window-slot-\(slot)", Float.self, from: folder) }
+            for slot in revisions.indices {
+                let values = try load("window-slot-\(slot)", Float.self, from: folder)
+                if slot == 0 { window.reserveCapacity(values.count * revisions.count) }  // no growth copies of T·n·q floats
+                window += values
+            }
         }
         return SelectorCheckpoint(window: window, windowNextSlot: try load("window-next-slot", Int32.self, from: folder),
                                   windowFilled: try load("window-filled", Int32.self, from: folder),

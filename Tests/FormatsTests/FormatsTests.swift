@@ -27,7 +27,7 @@ import TestSupport
             "fold", "model", "hidden-width", "dropout", "model-param", "selector", "arm", "epochs", "batch-size", "lr", "weight-decay",
             "weight-decay-mode", "lr-schedule", "lr-step-factor", "lr-step-every", "lr-floor",
             "warmup-epochs", "warmup-order", "window", "lambda1", "bins", "s0", "pressure-schedule", "rise-epochs",
-            "uncertainty-levels", "saturation", "quantiser", "correlation", "history", "history-dtype", "history-every",
+            "uncertainty-levels", "saturation", "quantiser", "correlation", "history", "history-dtype", "history-every", "history-budget",
             "test-epoch", "feature-fraction", "seed", "threads", "tensorboard",
         ])
         #expect(StageType.analyze.parameters.map(\.name) == ["drift-epochs", "convergence-levels", "top-pairs", "compare", "skip-unreadable"])

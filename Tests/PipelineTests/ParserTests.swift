@@ -72,22 +72,28 @@ import TestSupport
                           "bibtex.yaml", "cal500.yaml", "corel5k.yaml", "emotions.yaml", "enron.yaml", "model-defaults.yaml", "mpvae.yaml",
                           "quickstart.yaml", "replication-scene-clif.yaml", "replication-scene-dela.yaml", "replication-yeast-dela.yaml",
                           "scene-clif.yaml", "scene-dela.yaml", "scene.yaml", "sensitivity-scene.yaml", "sensitivity-yeast.yaml",
-                          "sweep-mlp.yaml", "sweep-models.yaml", "tmc2007-500.yaml", "yeast-dela.yaml", "yeast.yaml"])
+                          "sweep-mlp.yaml", "sweep-models.yaml", "synthetic-1000.yaml", "tmc2007-500.yaml", "yeast-dela.yaml", "yeast.yaml"])
         for name in names {
             let pipeline = try PipelineParser.parse(contentsOf: folder.appendingPathComponent(name))
             #expect(pipeline.name + ".yaml" == name)
-            // The mirror, written relative to the file's folder, names the mirror beside the checkout
-            // (compared as real paths: `../shared` may be a symbolic link).
-            let mirror = try #require(pipeline.stage(named: "fetch")?.settings["mirror"]?.value)
-            guard case let .list(paths) = mirror, paths.count == 1, let path = paths.first else {
-                Issue.record("\(name): mirror is \(mirror), expected one folder")
-                continue
-            }
-            let resolved = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath + "/"))
-            #expect(resolved.resolvingSymlinksInPath().path == TestSupport.datasetsMirror.resolvingSymlinksInPath().path, "\(path)")
             let plan = try PipelinePlan(pipeline)
             let runs = plan.instances.filter { $0.id.stage == "train" }, floors = plan.instances.filter { $0.id.stage == "floor" }
+            if name == "synthetic-1000.yaml" {
+                // The fetch stage generates the dataset (format synthetic): no mirror.
+                #expect(runs.count == 10 && floors.count == 5 && pipeline.stage(named: "fetch")?.settings["mirror"] == nil)
+            } else {
+                // The mirror, written relative to the file's folder, names the mirror beside the checkout
+                // (compared as real paths: `../shared` may be a symbolic link).
+                let mirror = try #require(pipeline.stage(named: "fetch")?.settings["mirror"]?.value)
+                guard case let .list(paths) = mirror, paths.count == 1, let path = paths.first else {
+                    Issue.record("\(name): mirror is \(mirror), expected one folder")
+                    continue
+                }
+                let resolved = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath + "/"))
+                #expect(resolved.resolvingSymlinksInPath().path == TestSupport.datasetsMirror.resolvingSymlinksInPath().path, "\(path)")
+            }
             switch name {
+            case "synthetic-1000.yaml": break
             case "quickstart.yaml": #expect(runs.count == 4 && floors.count == 2)
             case "sweep-mlp.yaml": #expect(runs.count == 96 && floors.isEmpty)
             case "mpvae.yaml": #expect(runs.count == 20 && floors.count == 10)

@@ -102,11 +102,16 @@ private func close(_ a: [Float], _ b: [Float]) -> Bool {
         #expect(!fold.trainFeatures.contains { !$0.isFinite })
     }
 
+    /// An explicit `history_every` thins predictions.npy alone; correlation.npy keeps every epoch.
     @Test func keptPredictionEpochsIncludeTheLast() throws {
         let folder = TestSupport.temporaryFolder()
-        let writers = try HistoryWriters(folder: folder, epochs: 10, trainCount: 2, labelCount: 1, drawsPerEpoch: 2, encoding: .float16,
-                                         recordsCorrelation: true, keepEvery: 4, resume: false)
-        #expect(writers.keptEpochs == [2, 6, 10])
+        let parameters = TrainParameters().with { $0.epochs = 10; $0.warmupEpochs = 2; $0.historyEvery = 4; $0.historyDtype = .float16 }
+        let plan = HistoryPlan(parameters: parameters, trainCount: 2, labelCount: 1)
+        _ = try HistoryWriters(folder: folder, plan: plan, trainCount: 2, labelCount: 1, drawsPerEpoch: 2, encoding: .float16,
+                               recordsCorrelation: true, resume: false)
+        #expect(plan.predictionEpochs == [2, 6, 10] && plan.correlationEpochs == Array(1...10))
+        #expect(try MappedNpyFile(NpySliceWriter.partialURL(for: folder.appendingPathComponent(TrainFiles.predictions))).header.shape == [3, 2, 1])
+        #expect(try MappedNpyFile(NpySliceWriter.partialURL(for: folder.appendingPathComponent(TrainFiles.correlation))).header.shape == [10, 1, 1])
     }
 
     /// Wall times go to timings.csv, so epochs.csv is the same for the same inputs.

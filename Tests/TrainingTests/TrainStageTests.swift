@@ -203,6 +203,72 @@ import Training
         #expect(script.status == 0, "\(script.standardOutput)\(script.standardError)")
     }
 
+    /// history_budget: a run over its budget keeps one epoch in k of predictions.npy and
+    /// correlation.npy, says so once, records it in run.json, and trains exactly as the run that
+    /// keeps every epoch (its kept slices are that run's); analyze reads it, drift epochs moved to
+    /// the nearest kept. An explicit history_every wins; a run within the budget is unaffected.
+    @Test func aRunOverItsHistoryBudgetKeepsEveryKthEpoch() throws {
+        let folder = TestSupport.temporaryFolder("train-budget")
+        let inputs = try prepareEmotions(in: folder)
+        let full = folder.appendingPathComponent("full"), thinned = folder.appendingPathComponent("thinned")
+        let explicit = folder.appendingPathComponent("explicit")
+        let reference = try TestSupport.runProduct("train", trainArguments(inputs, output: full))
+        try #require(reference.status == 0, "\(reference.standardError)")
+        #expect(!reference.standardOutput.contains("history_budget"))
+        let fullText = try String(contentsOf: full.appendingPathComponent(TrainFiles.run), encoding: .utf8)
+        #expect(!fullText.contains("history_budget") && !fullText.contains("history_thinning"))
+
+        // 12 epochs of ≈ 474 rows × 6 labels: ≈ 70 KB of weights, selected and order, 3 KB of history
+        // an epoch; 80 KB keeps 3 epochs (one in 4).
+        let result = try TestSupport.runProduct("train", trainArguments(inputs, output: thinned) + ["--history-budget", "80KB"])
+        try #require(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.components(separatedBy: "history_budget 80KB: predictions.npy and correlation.npy keep one epoch in 4 (3 of 12").count == 2,
+                "\(result.standardOutput)")
+        let run = try RunDescription.read(from: thinned)
+        #expect(run.parameters.historyBudget == .bytes(80_000) && run.historyThinning?.every == 4 && run.correlationEpochs == [4, 8, 12])
+        let check = try TestSupport.python("""
+            import sys, numpy as np
+            full, thinned = sys.argv[1], sys.argv[2]
+            kept = np.load(thinned + '/prediction-epochs.npy')
+            assert kept.tolist() == [4, 8, 12], kept
+            for name in ['predictions', 'correlation']:
+                a, b = np.load(f'{full}/{name}.npy'), np.load(f'{thinned}/{name}.npy')
+                assert b.shape[0] == 3 and (a[kept - 1] == b).all(), name
+            for name in ['weights', 'selected', 'order']:
+                assert (np.load(f'{full}/{name}.npy') == np.load(f'{thinned}/{name}.npy')).all(), name
+            print('ok')
+            """, [full.path, thinned.path])
+        #expect(check.status == 0 && check.standardOutput.hasPrefix("ok"), "\(check.standardError)")
+        for name in [TrainFiles.epochs, TrainFiles.testMetrics, TrainFiles.model] {
+            #expect(try Data(contentsOf: full.appendingPathComponent(name)) == Data(contentsOf: thinned.appendingPathComponent(name)), "\(name)")
+        }
+        let script = try TestSupport.run(URL(fileURLWithPath: "/usr/bin/env"),
+                                         ["python3", TestSupport.packageRoot.appendingPathComponent("scripts/check_artifacts.py").path, thinned.path])
+        #expect(script.status == 0, "\(script.standardOutput)\(script.standardError)")
+        let steps = try TestSupport.run(URL(fileURLWithPath: "/usr/bin/env"),
+                                        ["python3", TestSupport.packageRoot.appendingPathComponent("scripts/correlation_drift.py").path, thinned.path, "4", "12"])
+        #expect(steps.status == 0 && steps.standardOutput.contains("epoch    8  ||C_t - C_(t-4)||_F"), "\(steps.standardOutput)\(steps.standardError)")
+
+        // analyze: the drift of the thinned run is between kept epochs, and epoch 5 becomes 4.
+        let analysis = folder.appendingPathComponent("analyze")
+        let analyze = try TestSupport.runProduct("analyze", ["--runs", thinned.path, "--output", analysis.path, "--drift-epochs", "5,12"])
+        try #require(analyze.status == 0, "\(analyze.standardError)")
+        #expect((analyze.standardOutput + analyze.standardError).contains("using the nearest kept, 4,12"))
+        let drift = try String(contentsOf: analysis.appendingPathComponent("drift/drift.csv"), encoding: .utf8)
+        #expect(drift.split(separator: "\n").dropFirst().map { $0.split(separator: ",").reversed()[1] } == ["8", "12"], "\(drift)")
+        #expect(FileManager.default.fileExists(atPath: analysis.appendingPathComponent("drift").path))
+        let differences = try FileManager.default.contentsOfDirectory(atPath: analysis.appendingPathComponent("drift").path).filter { $0.hasSuffix(".npy") }
+        #expect(differences.count == 1 && differences[0].hasSuffix("-C12-minus-C4.npy"), "\(differences)")
+
+        // An explicit history_every wins: predictions one in 3 as asked, every C kept, nothing in run.json.
+        let asked = try TestSupport.runProduct("train", trainArguments(inputs, output: explicit) + ["--history-budget", "80KB", "--history-every", "3"])
+        try #require(asked.status == 0, "\(asked.standardError)")
+        #expect(asked.standardOutput.contains("above history_budget 80KB; history_every 3 keeps them as asked"), "\(asked.standardOutput)")
+        #expect(try RunDescription.read(from: explicit).historyThinning == nil)
+        #expect(try MappedNpyFile(explicit.appendingPathComponent(TrainFiles.predictions)).header.shape.first == 4)
+        #expect(try MappedNpyFile(explicit.appendingPathComponent(TrainFiles.correlation)).header.shape == [12, 6, 6])
+    }
+
     /// A run whose loss runs away stops with an error naming the epoch and leaves nothing behind
     /// (it used to finish with a loss of 4e21 and exit 0).
     @Test func divergingRunStopsAndLeavesNothing() throws {
