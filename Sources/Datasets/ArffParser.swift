@@ -314,8 +314,7 @@ struct ArffRowReader {
             if let value = FastFloat.parse(text, start, end) { return value }
             let token = String(decoding: UnsafeBufferPointer(start: text + start, count: end - start), as: UTF8.self)
             let name = attributes[attribute].name
-            // FastFloat refuses a well-formed decimal only when it overflows Float32 (1e39, 1e300).
-            if token.allSatisfy({ "0123456789+-.eE".contains($0) }), let value = Double(token), !value.isNaN {
+            if NumberText.isDecimalBeyondFloat32(token) {
                 throw DatasetError.arff(file: file, line: line,
                                         reason: "value '\(token)' of numeric attribute '\(name)' (column \(attribute + 1)) is finite but beyond the Float32 range "
                                             + "(±3.4e38) features are stored in; rescale that column in the source, or leave it out with --drop-attribute '\(name)'")

@@ -9,14 +9,21 @@ enum NumberText {
         return text.count > 40 ? text.prefix(37) + "…" : text
     }
 
+    /// Whether `text`, which ``FastFloat/parse(_:_:_:)`` refused, is a well-formed decimal beyond
+    /// float32's range (1e39, 1e400): decimal characters only, and a value Double reads (infinite
+    /// beyond Double's range, never NaN). The one test for CSV, TSV, XMLC and ARFF files.
+    static func isDecimalBeyondFloat32(_ text: String) -> Bool {
+        text.allSatisfy { "0123456789+-.eE".contains($0) } && Double(text).map { !$0.isNaN } == true
+    }
+
     /// Why `token`, which ``FastFloat/parse(_:_:_:)`` refused, is not a feature value: it is
-    /// empty, not a number, not finite, or outside float32's range.
+    /// empty, outside float32's range, not a number, or not finite.
     static func problem(_ token: UnsafeBufferPointer<UInt8>) -> String {
-        let text = text(token)
+        let text = text(token), whole = String(decoding: token, as: UTF8.self)
         if token.isEmpty { return "is empty" }
-        guard let value = Double(String(decoding: token, as: UTF8.self)) else { return "holds '\(text)', which is not a number" }
+        if isDecimalBeyondFloat32(whole) { return "holds '\(text)', which is outside \(float32Range)" }
+        guard let value = Double(whole) else { return "holds '\(text)', which is not a number" }
         if !value.isFinite { return "holds '\(text)', which is not finite" }
-        if value.magnitude > Double(Float.greatestFiniteMagnitude) { return "holds '\(text)', which is outside \(float32Range)" }
         return "holds '\(text)', which is not a decimal number"
     }
 

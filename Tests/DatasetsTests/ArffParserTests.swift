@@ -115,7 +115,7 @@ import Testing
     /// 1e300 and 1e39 are finite numbers beyond Float32 (they were called "not a finite number"):
     /// the message says so, with the line and the column.
     @Test func valuesBeyondFloat32AreCalledSo() {
-        for value in ["1e300", "1e39", "-3.5e38"] {
+        for value in ["1e300", "1e39", "-3.5e38", "1e400"] {
             #expect(throws: DatasetError.arff(file: "x.arff", line: 5, reason: "value '\(value)' of numeric attribute 'b' (column 2) is finite but beyond the "
                                                + "Float32 range (±3.4e38) features are stored in; rescale that column in the source, or leave it out with --drop-attribute 'b'")) {
                 try Fixtures.parse("@relation r\n@attribute a numeric\n@attribute b numeric\n@data\n1,\(value)\n", file: "x.arff")

@@ -73,6 +73,7 @@ import TestSupport
         ("f,g,l\n1,2,1\n1,NaN,0\n", "t.csv:3: feature column 'g' (column 2) holds 'NaN', which is not finite;"),
         ("f,g,l\n1,-inf,1\n", "t.csv:2: feature column 'g' (column 2) holds '-inf', which is not finite;"),
         ("f,g,l\n1,2,1\n1e39,2,0\n", "t.csv:3: feature column 'f' (column 1) holds '1e39', which is outside float32's range (±3.4e38);"),
+        ("f,g,l\n1,2,1\n1,-1e400,0\n", "t.csv:3: feature column 'g' (column 2) holds '-1e400', which is outside float32's range (±3.4e38);"),
         ("f,g,l\n1,2,2\n", "t.csv:2: label column 'l' (column 3) holds '2'; a label cell must be 0 or 1"),
         ("f,g,l\n1,2,yes\n", "t.csv:2: label column 'l' (column 3) holds 'yes'; a label cell must be 0 or 1"),
         ("f,g,l\n1,2,1\n1,2\n", "t.csv:3: the row has 2 cells but the header has 3 columns; every row needs one cell per column"),
