@@ -180,7 +180,7 @@ import TestSupport
     }
 }
 
-/// At q = 1,100 and τ = 5 the pair counts come in five blocks of labels (16 MB each): dense and
+/// At q = 1,100 and τ = 5 (≈ 940 informative labels) the pair counts come in four blocks of labels (16 MB each): dense and
 /// sparse counting agree bit for bit, and every entry equals the mutual information computed from
 /// its pair's τ × τ joint histogram by the definition, Σ_rs p_rs ln(p_rs / (p_r p_s)). Most
 /// entries are 0 with a few in other bins (as late in training), so most pairs are never counted
