@@ -57,7 +57,7 @@ public enum LabelCorrelation {
         return matrix(u: u, sampleCount: n, labelCount: q, bins: tau, mode: mode, counting: counting, seconds: &seconds)
     }
 
-    /// ``matrix(u:sampleCount:labelCount:bins:mode:counting:)``, adding each step's wall time to `seconds`.
+    /// ``matrix(u:sampleCount:labelCount:bins:mode:counting:)``, adding each step's CPU time to `seconds`.
     public static func matrix(u: [Float], sampleCount n: Int, labelCount q: Int, bins tau: Int,
                               mode: CorrelationMode, counting: PairCounting, seconds: inout StepSeconds) -> [Float] {
         precondition(u.count == n * q && tau >= 2)
@@ -73,6 +73,7 @@ public enum LabelCorrelation {
         let rows = layout.rowEntries(codes: codes, sampleCount: n)
         lap(\.binning)
         var counter = PairCounter(rows: rows, layout: layout, sampleCount: n, counting: counting)
+        lap(\.counting)
         let information = PairInformation(marginal: marginal, layout: layout, sampleCount: n, mode: mode)
         var c = [Float](repeating: 0, count: q * q)
         lap(\.information)
@@ -198,8 +199,8 @@ public enum LabelCorrelation {
     }
 
     /// The joint counts of the kept bins of label pairs, one block of informative labels at a
-    /// time: after ``count(labels:)``, the (τ − 1)² floats at ``cells(a:b:)`` for a in the block
-    /// and b > a (informative indices) hold K_kl, the rows with a in its kept bin k and b in its
+    /// time: after ``count(labels:)``, the (τ − 1)² floats of pair (a, b) in ``withCounts(_:)``, for a
+    /// in the block and b > a (informative indices), hold K_kl, the rows with a in its kept bin k and b in its
     /// kept bin l — one pair's counts side by side. Sparse counting marks the pairs some row
     /// counted; dense counting counts every pair. `.automatic` takes the cheaper whose memory fits.
     private struct PairCounter {
@@ -377,9 +378,9 @@ public enum LabelCorrelation {
         /// f(k) = k ln k for k = 0…n.
         let f: [Double]
         /// Per informative label: its row and column in C, m_a (its rows outside its dropped
-        /// bin), f(n − m_a), Σ_r f(n_r), and 1/√H_a (H_a its entropy in nats, > 0 for an
-        /// informative label) for `.nmi`.
-        let label: [Int], kept: [Int], droppedTerm: [Double], marginalTerm: [Double], inverseRootEntropy: [Double]
+        /// bin), f(n − m_a), and 1/√H_a (H_a its entropy in nats, > 0 for an informative label)
+        /// for `.nmi`.
+        let label: [Int], kept: [Int], droppedTerm: [Double], inverseRootEntropy: [Double]
         /// The kept bins' counts of each informative label [informative, τ − 1].
         let keptCounts: [Int]
 
@@ -393,13 +394,13 @@ public enum LabelCorrelation {
             for k in 1...n { f[k] = Double(k) * log(Double(k)) }
             let tau = layout.bins, reduced = tau - 1, m = layout.informative.count
             var kept = [Int](repeating: 0, count: m), droppedTerm = [Double](repeating: 0, count: m)
-            var marginalTerm = [Double](repeating: 0, count: m), inverseRootEntropy = [Double](repeating: 0, count: m)
+            var inverseRootEntropy = [Double](repeating: 0, count: m)
             var keptCounts = [Int](repeating: 0, count: m * reduced)
             for (index, a) in layout.informative.enumerated() {
-                var k = 0
+                var k = 0, marginalTerm = 0.0  // Σ_r f(n_r)
                 for r in 0..<tau {
                     let count = Int(marginal[a * tau + r])
-                    marginalTerm[index] += f[count]
+                    marginalTerm += f[count]
                     if r != layout.dropped[a] {
                         keptCounts[index * reduced + k] = count
                         kept[index] += count
@@ -407,14 +408,13 @@ public enum LabelCorrelation {
                     }
                 }
                 droppedTerm[index] = f[n - kept[index]]
-                let entropy = (f[n] - marginalTerm[index]) / Double(n)
+                let entropy = (f[n] - marginalTerm) / Double(n)
                 inverseRootEntropy[index] = entropy > 0 ? 1 / entropy.squareRoot() : 0
             }
             self.f = f
             label = layout.informative
             self.kept = kept
             self.droppedTerm = droppedTerm
-            self.marginalTerm = marginalTerm
             self.inverseRootEntropy = inverseRootEntropy
             self.keptCounts = keptCounts
         }
@@ -591,7 +591,7 @@ public enum LabelCorrelation {
     }
 
     /// Cost of one sparse increment in units of one dense multiply-add (conservative: `bench selectors`
-    /// finds sparse counting faster than ssyrk even for uniformly random predictions).
+    /// finds sparse counting faster than the dense product even for uniformly random predictions).
     static let sparseIncrementCost = 32.0
 
     /// Floats of the one-hot bin matrix dense counting may allocate (256 MB); beyond it, counting is sparse.
